@@ -1,0 +1,36 @@
+"""The app's engine: an explicit DATABASE_URL, or the embedded cluster in DATA_DIR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from geo.cluster import Cluster
+from geo.db import make_engine
+
+EXTENSION_KEY = "sociale_kaart.engine"
+
+
+def cluster_for(config) -> Cluster | None:
+    """The embedded cluster this configuration uses, or None when a URL is configured."""
+    if config["DATABASE_URL"]:
+        return None
+    return Cluster(Path(config["DATA_DIR"]), int(config["DB_PORT"]))
+
+
+def database_url(config) -> str:
+    """The database URL: configured, or the embedded cluster's socket URL."""
+    cluster = cluster_for(config)
+    return config["DATABASE_URL"] if cluster is None else cluster.url()
+
+
+def get_engine(app: Flask | None = None) -> sa.Engine:
+    """The app's engine, created on first use (nothing connects at import or create time)."""
+    app = app or current_app
+    engine = app.extensions.get(EXTENSION_KEY)
+    if engine is None:
+        engine = make_engine(database_url(app.config))
+        app.extensions[EXTENSION_KEY] = engine
+    return engine

@@ -1,0 +1,17 @@
+"""``/healthz``: is the database reachable, which PostgreSQL, PostGIS and schema revision."""
+
+from flask import Blueprint, jsonify
+
+from geo.db import server_info
+from server.database import get_engine
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    info = server_info(get_engine())  # DatabaseUnavailable -> 503 problem+json
+    status = "ok" if info["postgis"] else "degraded"
+    response = jsonify({"status": status, "database": info})
+    response.headers["Cache-Control"] = "no-store"
+    return response, (200 if info["postgis"] else 503)

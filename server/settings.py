@@ -1,0 +1,78 @@
+"""The one registry of settings: defaults -> SOCIALE_KAART_* environment -> explicit mapping.
+
+Every setting is documented in README.md (a test checks it). Only ``server/`` reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "SOCIALE_KAART_"
+
+
+def _bool(value: str | bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: name (without prefix), default, parser and a line of help."""
+
+    name: str
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "",
+            "SQLAlchemy URL of an existing PostGIS database (postgresql+psycopg://...). "
+            "Empty: use the embedded cluster in DATA_DIR."),
+    Setting("DATA_DIR", str(PROJECT_ROOT / "var"),
+            "Folder for the embedded database cluster, caches and logs."),
+    Setting("DB_PORT", 54329,
+            "Port of the embedded cluster (127.0.0.1 and a socket in DATA_DIR/run); "
+            "chosen so it never collides with a system PostgreSQL on 5432.", int),
+    Setting("HOST", "127.0.0.1", "Interface the demo server listens on."),
+    Setting("PORT", 5000, "Port the demo server listens on.", int),
+    Setting("PUBLIC_BASE_URL", "",
+            "Absolute base URL used in links (e.g. https://kaart.example.nl). "
+            "Empty: derived from each request."),
+    Setting("NODE_MODULES", str(PROJECT_ROOT / "node_modules"),
+            "Folder with the front-end packages installed by npm (MapLibre GL JS, Maki)."),
+    Setting("AREAS_MANIFEST", str(PROJECT_ROOT / "data" / "gebieden.toml"),
+            "Manifest of the CBS area and population files loaded by `areas load`."),
+    Setting("ONLINE_BASEMAP", False,
+            "Show the optional online PDOK BRT-Achtergrondkaart under our own layers "
+            "(needs internet; off by default).", _bool),
+    Setting("SECRET_KEY", "",
+            "Flask secret key for sessions; empty generates a random one per process."),
+)
+
+
+def load_settings(overrides: Mapping[str, object] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Resolve every setting: registry default, then environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(k for k in overrides if k not in known and k.isupper()
+                     and k not in {"TESTING", "DEBUG"})
+    if unknown:
+        raise KeyError(f"Unknown setting(s): {', '.join(unknown)}")
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        value = setting.default
+        if PREFIX + setting.name in environ:
+            value = setting.parse(environ[PREFIX + setting.name])
+        if setting.name in overrides:
+            value = setting.parse(overrides.pop(setting.name))
+        values[setting.name] = value
+    values.update(overrides)
+    return values

@@ -1,0 +1,128 @@
+"""Shared fixtures: a real PostGIS (fresh database per run), the app, a live HTTP server.
+
+With SOCIALE_KAART_TEST_DATABASE_URL set (an admin URL of any PostGIS server), tests
+create their databases there; otherwise they start a private test cluster of their own
+under var/test-cluster. A missing database is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from geo import cluster as pgcluster
+from geo.area_store import load_areas
+from geo.areas import AreaSources
+from geo.db import make_engine, upgrade
+from server import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+TEST_CLUSTER = pgcluster.Cluster(ROOT / "var" / "test-cluster", 54339)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("SOCIALE_KAART_CI") and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (skips are failures): {report.longrepr}"
+
+
+def _admin_url() -> sa.URL:
+    configured = os.environ.get("SOCIALE_KAART_TEST_DATABASE_URL")
+    if configured:
+        return sa.make_url(configured)
+    try:
+        pgcluster.start(TEST_CLUSTER)
+    except Exception as exc:  # noqa: BLE001 - any failure here must fail loudly
+        pytest.fail(f"No PostGIS for the tests: {exc}", pytrace=False)
+    return sa.make_url(TEST_CLUSTER.url("postgres"))
+
+
+class DatabaseFactory:
+    """Creates (and later drops) throw-away databases with PostGIS on the test server."""
+
+    def __init__(self, admin_url: sa.URL):
+        self.admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def create(self, migrate: bool = True) -> sa.URL:
+        name = f"sk_test_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        url = self.admin_url.set(database=name)
+        if migrate:
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+        return url
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases():
+    factory = DatabaseFactory(_admin_url())
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(databases) -> sa.URL:
+    """The session database: migrated, with the shipped Zuid-Limburg areas loaded."""
+    url = databases.create()
+    engine = make_engine(url)
+    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(databases) -> sa.URL:
+    """A new, migrated, empty database for tests that change areas or the schema."""
+    return databases.create()
+
+
+def url_string(url: sa.URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    return create_app({"DATABASE_URL": url_string(database_url), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a real HTTP port (threaded werkzeug server) for clients and browsers."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

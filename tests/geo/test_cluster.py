@@ -1,0 +1,56 @@
+"""The embedded cluster: start/stop/status are idempotent; missing binaries explain themselves."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from geo import cluster as pgcluster
+from geo.errors import ClusterError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def own_cluster():
+    # Under the project (not /tmp/pytest-of-root, mode 0700) so the postgres user can enter it.
+    cluster = pgcluster.Cluster(ROOT / "var" / "test-own-cluster", 54349)
+    yield cluster
+    pgcluster.stop(cluster)
+
+
+def test_start_stop_status_are_idempotent(own_cluster):
+    assert pgcluster.start(own_cluster) in {"started", "already running"}
+    assert pgcluster.start(own_cluster) == "already running"
+    status = pgcluster.status(own_cluster)
+    assert status["running"] is True and status["initialised"] is True
+    assert status["port"] == 54349
+    engine = sa.create_engine(own_cluster.url())
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT current_database()")).scalar() == "sociale_kaart"
+        assert conn.execute(sa.text("SHOW port")).scalar() == "54349"
+    engine.dispose()
+    assert pgcluster.stop(own_cluster) == "stopped"
+    assert pgcluster.stop(own_cluster) == "not running"
+    assert pgcluster.status(own_cluster)["running"] is False
+
+
+def test_socket_lives_in_the_project_folder(own_cluster):
+    pgcluster.start(own_cluster)
+    assert (own_cluster.socket_dir / ".s.PGSQL.54349").exists()
+
+
+def test_missing_binaries_name_the_package(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ClusterError, match=r"install the Debian package postgresql"):
+        pgcluster.find_bindir("/nonexistent/postgresql/*/bin/pg_ctl")
+
+
+def test_missing_postgis_names_the_package(monkeypatch, own_cluster):
+    monkeypatch.setattr(pgcluster, "postgis_available", lambda bindir: False)
+    with pytest.raises(ClusterError, match=r"postgresql-\d+-postgis-3"):
+        pgcluster.start(own_cluster)
+
+
+def test_postgis_is_detected_on_this_machine():
+    assert pgcluster.postgis_available(pgcluster.find_bindir())
