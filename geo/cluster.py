@@ -137,8 +137,6 @@ def initialise(cluster: Cluster) -> bool:
     # Why these settings: a private, single-user cluster tuned a little for GIS reads.
     with open(cluster.pgdata / "postgresql.auto.conf", "a") as conf:
         conf.write(
-            f"port = {cluster.port}\n"
-            f"unix_socket_directories = '{cluster.socket_dir}'\n"
             "listen_addresses = '127.0.0.1'\n"
             "shared_buffers = '256MB'\n"
             "work_mem = '32MB'\n"
@@ -174,6 +172,9 @@ def start(cluster: Cluster, timeout: float = 30.0) -> str:
     result = _run([
         str(bindir / "pg_ctl"), "start", "-D", str(cluster.pgdata), "-l", str(cluster.logfile),
         "-w", "-t", str(int(timeout)),
+        # Port and socket come from the Cluster, not the config file, so moving the
+        # data folder or changing DB_PORT just works.
+        "-o", f"-p {cluster.port} -k '{cluster.socket_dir}'",
     ])
     if result.returncode != 0:
         tail = cluster.logfile.read_text(errors="replace").strip().splitlines()[-5:]
@@ -197,11 +198,13 @@ def _ensure_database(cluster: Cluster, bindir: Path) -> None:
             break
         time.sleep(0.2)
     if probe.stdout.strip() != "1":
-        subprocess.run(
+        created = subprocess.run(
             [str(bindir / "createdb"), "-h", str(cluster.socket_dir), "-p", str(cluster.port),
              "-U", SUPERUSER, DATABASE],
-            check=True, capture_output=True,
+            capture_output=True, text=True,
         )
+        if created.returncode != 0:
+            raise ClusterError(f"Could not create database {DATABASE}: {created.stderr.strip()}")
 
 
 def stop(cluster: Cluster) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+import zlib
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ from server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-TEST_CLUSTER = pgcluster.Cluster(ROOT / "var" / "test-cluster", 54339)
+# Port derived from the checkout's path, so two checkouts on one machine never collide.
+TEST_PORT = 55000 + zlib.crc32(str(ROOT).encode()) % 900
+TEST_CLUSTER = pgcluster.Cluster(ROOT / "var" / "test-cluster", TEST_PORT)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -7,14 +7,16 @@ import sqlalchemy as sa
 
 from geo import cluster as pgcluster
 from geo.errors import ClusterError
+from tests.conftest import TEST_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
+OWN_PORT = TEST_PORT + 1000
 
 
 @pytest.fixture
 def own_cluster():
     # Under the project (not /tmp/pytest-of-root, mode 0700) so the postgres user can enter it.
-    cluster = pgcluster.Cluster(ROOT / "var" / "test-own-cluster", 54349)
+    cluster = pgcluster.Cluster(ROOT / "var" / "test-own-cluster", OWN_PORT)
     yield cluster
     pgcluster.stop(cluster)
 
@@ -24,11 +26,11 @@ def test_start_stop_status_are_idempotent(own_cluster):
     assert pgcluster.start(own_cluster) == "already running"
     status = pgcluster.status(own_cluster)
     assert status["running"] is True and status["initialised"] is True
-    assert status["port"] == 54349
+    assert status["port"] == OWN_PORT
     engine = sa.create_engine(own_cluster.url())
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT current_database()")).scalar() == "sociale_kaart"
-        assert conn.execute(sa.text("SHOW port")).scalar() == "54349"
+        assert conn.execute(sa.text("SHOW port")).scalar() == str(OWN_PORT)
     engine.dispose()
     assert pgcluster.stop(own_cluster) == "stopped"
     assert pgcluster.stop(own_cluster) == "not running"
@@ -37,7 +39,7 @@ def test_start_stop_status_are_idempotent(own_cluster):
 
 def test_socket_lives_in_the_project_folder(own_cluster):
     pgcluster.start(own_cluster)
-    assert (own_cluster.socket_dir / ".s.PGSQL.54349").exists()
+    assert (own_cluster.socket_dir / f".s.PGSQL.{OWN_PORT}").exists()
 
 
 def test_missing_binaries_name_the_package(monkeypatch):
