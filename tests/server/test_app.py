@@ -52,7 +52,7 @@ def test_healthz_over_http_reports_versions(live_server):
     assert data["status"] == "ok"
     assert re.match(r"^\d+\.\d+", data["database"]["postgresql"])
     assert re.match(r"^3\.\d+", data["database"]["postgis"])
-    assert data["database"]["schema_revision"] == "0002"
+    assert data["database"]["schema_revision"] == "0003"
 
 
 def test_healthz_without_database_is_503_problem():

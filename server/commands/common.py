@@ -1,0 +1,10 @@
+"""Helpers shared by the command modules."""
+
+import click
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def fail(exc: Exception):
+    raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,90 @@
+"""``sociale-kaart db``: the embedded cluster and the schema."""
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from geo import cluster as pgcluster
+from geo import db as geodb
+from geo.errors import GeoError
+from server.commands.common import fail
+from server.database import cluster_for, get_engine
+
+
+@click.group()
+def db():
+    """Manage the database: the embedded cluster and the schema."""
+
+
+def _cluster_or_note():
+    cluster = cluster_for(current_app.config)
+    if cluster is None:
+        click.echo("An external database is configured (SOCIALE_KAART_DATABASE_URL); "
+                   "the embedded cluster is not used.")
+    return cluster
+
+
+@db.command("start")
+@with_appcontext
+def db_start():
+    """Start the embedded PostgreSQL+PostGIS cluster (creates it on first use)."""
+    cluster = _cluster_or_note()
+    if cluster is not None:
+        try:
+            click.echo(f"Database {pgcluster.start(cluster)} ({cluster.url()})")
+        except GeoError as exc:
+            fail(exc)
+
+
+@db.command("stop")
+@with_appcontext
+def db_stop():
+    """Stop the embedded cluster."""
+    cluster = _cluster_or_note()
+    if cluster is not None:
+        try:
+            click.echo(f"Database {pgcluster.stop(cluster)}")
+        except GeoError as exc:
+            fail(exc)
+
+
+@db.command("status")
+@with_appcontext
+def db_status():
+    """Show whether the database runs, its versions and schema revision."""
+    cluster = cluster_for(current_app.config)
+    if cluster is not None:
+        for key, value in pgcluster.status(cluster).items():
+            click.echo(f"{key}: {value}")
+    try:
+        for key, value in geodb.server_info(get_engine()).items():
+            click.echo(f"{key}: {value}")
+    except GeoError as exc:
+        click.echo(f"database: not reachable ({exc})")
+        raise SystemExit(1) from exc
+
+
+def _migrate(action, revision):
+    try:
+        action(get_engine(), revision)
+    except sa.exc.OperationalError as exc:
+        fail(RuntimeError(f"Database not reachable ({exc.orig}); "
+                           "start it with: sociale-kaart db start"))
+    click.echo(f"Schema revision: {geodb.current_revision(get_engine())}")
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision):
+    """Apply schema migrations (default: all)."""
+    _migrate(geodb.upgrade, revision)
+
+
+@db.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision):
+    """Revert schema migrations (default: one step; 'base' reverts all)."""
+    _migrate(geodb.downgrade, revision)
