@@ -63,3 +63,10 @@ def downgrade(engine: sa.Engine, revision: str = "-1") -> None:
 def current_revision(engine: sa.Engine) -> str | None:
     """The applied revision, or None on an empty database."""
     return server_info(engine)["schema_revision"]
+
+
+def head_revision() -> str:
+    """The newest revision the migrations define."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(MIGRATIONS).get_current_head()

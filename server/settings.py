@@ -48,9 +48,18 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder with the front-end packages installed by npm (MapLibre GL JS, Maki)."),
     Setting("AREAS_MANIFEST", str(PROJECT_ROOT / "data" / "gebieden.toml"),
             "Manifest of the CBS area and population files loaded by `areas load`."),
+    Setting("DEMO_MANIFEST", str(PROJECT_ROOT / "data" / "demo" / "demo.toml"),
+            "Manifest of the demo addresses and organisation files loaded by `demo`."),
     Setting("ONLINE_BASEMAP", False,
             "Show the optional online PDOK BRT-Achtergrondkaart under our own layers "
             "(needs internet; off by default).", _bool),
+    Setting("PDOK_URL", "",
+            "Base URL of the PDOK Locatieserver (e.g. "
+            "https://api.pdok.nl/bzk/locatieserver/search/v3_1) as a last geocoding step; "
+            "empty: fully offline (the default)."),
+    Setting("REGION_BUFFER_M", 5000.0,
+            "Locations farther than this many metres outside the loaded gemeenten are "
+            "rejected on import.", float),
     Setting("SECRET_KEY", "",
             "Flask secret key for sessions; empty generates a random one per process."),
 )

@@ -12,6 +12,8 @@ def register_commands(app: Flask) -> None:
     from server.commands.areas import areas
     from server.commands.db import db
     from server.commands.demo import demo
+    from server.commands.geocode import geocode
+    from server.commands.organisations import organisations
 
-    for command in (db, areas, demo):
+    for command in (db, areas, geocode, organisations, demo):
         app.cli.add_command(command)

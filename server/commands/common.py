@@ -3,7 +3,7 @@
 import click
 from rich.console import Console
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(exc: Exception):

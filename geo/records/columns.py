@@ -1,0 +1,87 @@
+"""The columns of the flat import format and the header variants we recognise."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from geo.errors import GeoError
+
+COLUMNS = (
+    "id", "organisatie", "organisatie_id", "kvk", "omschrijving", "aanbod",
+    "aanbod_omschrijving", "thema", "doelgroep", "locatie_naam", "straat", "huisnummer",
+    "huisletter", "toevoeging", "postcode", "plaats", "lat", "lon", "x", "y", "telefoon",
+    "email", "website", "openingstijden", "kosten", "aanmelden", "voorwaarden",
+    "toegankelijkheid", "talen", "capaciteit", "vertrouwelijk", "zichtbaarheid",
+    "laatst_geverifieerd", "synthetisch",
+)
+REQUIRED = ("organisatie", "thema")
+
+# Variants seen in municipal spreadsheets, keyed by their normalised form.
+ALIASES = {
+    "naamorganisatie": "organisatie", "organisatienaam": "organisatie", "naam": "organisatie",
+    "aanbieder": "organisatie", "kvknummer": "kvk", "kvknr": "kvk",
+    "beschrijving": "omschrijving", "dienst": "aanbod", "activiteit": "aanbod",
+    "thema's": "thema", "themas": "thema", "categorie": "thema",
+    "doelgroepen": "doelgroep", "adres": "straat", "straatnaam": "straat",
+    "huisnr": "huisnummer", "nr": "huisnummer", "woonplaats": "plaats", "stad": "plaats",
+    "latitude": "lat", "breedtegraad": "lat", "longitude": "lon", "lengtegraad": "lon",
+    "lng": "lon", "tel": "telefoon", "telefoonnummer": "telefoon", "mail": "email",
+    "emailadres": "email", "url": "website", "internet": "website",
+    "openingsuren": "openingstijden", "geopend": "openingstijden",
+    "laatstgeverifieerd": "laatst_geverifieerd", "geverifieerdop": "laatst_geverifieerd",
+}
+
+
+class RecordFileError(GeoError):
+    """The file cannot be read at all; nothing was changed."""
+
+
+def normalise(header: str) -> str:
+    """Lower case without spaces, ``_`` or ``-``: "E-mail adres" -> "emailadres"."""
+    return re.sub(r"[\s_\-.]+", "", str(header).strip().lower())
+
+
+CANONICAL = {normalise(c): c for c in COLUMNS} | ALIASES
+
+
+def load_mapping(path: Path | None) -> dict[str, str]:
+    """Read a ``[kolommen]`` TOML mapping of file headers to our column names."""
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RecordFileError(f"Mapping file {path} is not readable TOML: {exc}") from exc
+    mapping = data.get("kolommen", {})
+    bad = sorted(v for v in mapping.values() if v not in COLUMNS)
+    if bad:
+        raise RecordFileError(f"Mapping file {path} maps to unknown columns: {', '.join(bad)}")
+    return {normalise(k): v for k, v in mapping.items()}
+
+
+def resolve_headers(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Map each file header to our column name; unknown headers are left out.
+
+    Raises
+    ------
+    RecordFileError
+        When a required column is missing or two headers map to the same column.
+    """
+    resolved: dict[str, str] = {}
+    for header in headers:
+        key = normalise(header)
+        column = mapping.get(key) or CANONICAL.get(key)
+        if column is None:
+            continue
+        if column in resolved.values():
+            raise RecordFileError(f"Two columns mean '{column}', among them '{header}'")
+        resolved[header] = column
+    missing = [c for c in REQUIRED if c not in resolved.values()]
+    if missing:
+        raise RecordFileError(
+            f"Required column(s) missing: {', '.join(missing)} "
+            f"(found: {', '.join(map(str, headers))}); see docs/IMPORT.md or use --mapping"
+        )
+    return resolved

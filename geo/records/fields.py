@@ -1,0 +1,182 @@
+"""Parsers for single fields: each returns the clean value or raises ``FieldError(reason)``.
+
+Reasons are Dutch (B1): editors read them in the rejects file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from difflib import get_close_matches
+from urllib.parse import urlparse
+
+
+class FieldError(ValueError):
+    """A field value is not acceptable; the message says why (in Dutch)."""
+
+
+POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+HOUSE = re.compile(
+    r"^(\d{1,5})\s*([A-Za-z])?(?:\s*[-/ ]\s*([A-Za-z0-9]{1,4})|\s+([A-Za-z0-9]{1,4}))?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+TIME = r"([01]?\d|2[0-4])[:.]([0-5]\d)"
+RANGE = re.compile(rf"^{TIME}\s*-\s*{TIME}$")
+YES = {"ja", "j", "yes", "y", "true", "1", "waar"}
+NO = {"nee", "n", "no", "false", "0", "onwaar", ""}
+
+
+def slug(text: str) -> str:
+    """ASCII slug for stable keys: "Stichting Wélzijn 't Hoofs" -> "stichting-welzijn-t-hoofs"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def postcode(value: str) -> str:
+    match = POSTCODE.match(value.strip())
+    if not match:
+        raise FieldError(f"postcode '{value}' is geen Nederlandse postcode (zoals 6211 AB)")
+    letters = match[2].upper()
+    if letters in {"SA", "SD", "SS"}:
+        raise FieldError(
+            f"postcode '{value}' bestaat niet: de letters {letters} worden niet gebruikt")
+    return match[1] + letters
+
+
+def house(number: str, letter: str = "", addition: str = "") -> tuple[int, str, str]:
+    """Huisnummer, huisletter and toevoeging; '12a', '12 A', '12-3' in one field also work."""
+    match = HOUSE.match(number.strip())
+    if not match:
+        raise FieldError(f"huisnummer '{number}' is geen geldig huisnummer (zoals 12, 12a of 12-3)")
+    letter = (letter or match[2] or "").strip().upper()
+    addition = (addition or match[3] or match[4] or "").strip().upper()
+    if letter and not re.fullmatch(r"[A-Z]", letter):
+        raise FieldError(f"huisletter '{letter}' moet één letter zijn")
+    if addition and not re.fullmatch(r"[A-Z0-9]{1,4}", addition):
+        raise FieldError(f"toevoeging '{addition}' mag maximaal 4 letters of cijfers hebben")
+    value = int(match[1])
+    if not 1 <= value <= 99999:
+        raise FieldError(f"huisnummer {value} ligt niet tussen 1 en 99999")
+    return value, letter, addition
+
+
+def phone(value: str) -> str:
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("+31"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0031"):
+        digits = "0" + digits[4:]
+    ok = (re.fullmatch(r"0[1-9]\d{8}", digits) or re.fullmatch(r"0[89]00\d{4,7}", digits)
+          or re.fullmatch(r"14\d{3,4}", digits) or re.fullmatch(r"112|11\d{4}", digits))
+    if not ok:
+        raise FieldError(f"telefoonnummer '{value}' klopt niet (zoals 043 123 45 67 of 0800-1234)")
+    return value.strip()
+
+
+def email(value: str) -> str:
+    if not EMAIL.match(value.strip()):
+        raise FieldError(f"e-mailadres '{value}' klopt niet (zoals info@voorbeeld.nl)")
+    return value.strip().lower()
+
+
+def website(value: str) -> str:
+    value = value.strip()
+    if value.lower().startswith("www."):
+        value = "https://" + value
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or "." not in parsed.netloc:
+        raise FieldError(f"website '{value}' klopt niet (zoals https://www.voorbeeld.nl)")
+    return value
+
+
+def yes_no(value: str, column: str) -> bool:
+    key = value.strip().lower()
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise FieldError(f"{column} moet 'ja' of 'nee' zijn, niet '{value}'")
+
+
+def number(value: str, column: str) -> float:
+    try:
+        result = float(value.replace(",", "."))
+    except ValueError as exc:
+        raise FieldError(f"{column} '{value}' is geen getal") from exc
+    if result != result or result < 0:
+        raise FieldError(f"{column} moet 0 of groter zijn")
+    return result
+
+
+def day(value: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            result = datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+        if result > date.today():
+            raise FieldError(f"datum {value} ligt in de toekomst")
+        return result
+    raise FieldError(f"datum '{value}' klopt niet (zoals 2026-11-28 of 28-11-2026)")
+
+
+def slugs(value: str, known: dict[str, str], column: str) -> list[str]:
+    """Split ``a; b`` and check each against the taxonomy (slug or name), with a suggestion."""
+    out = []
+    for part in (p.strip() for p in re.split(r"[;,|]", value) if p.strip()):
+        key = part.lower()
+        by_name = {naam.lower(): s for s, naam in known.items()}
+        if key in known or key in by_name:
+            out.append(key if key in known else by_name[key])
+            continue
+        raise FieldError(f"{column} '{part}' bestaat niet{_suggest(key, known)}")
+    if not out:
+        raise FieldError(f"{column} is leeg")
+    return list(dict.fromkeys(out))
+
+
+def _suggest(key: str, known: dict[str, str]) -> str:
+    near = [s for s in known if s.startswith(key) or key in s.split("-")]
+    near = near or get_close_matches(key, list(known), n=1, cutoff=0.6)
+    near = near or [s for s, naam in known.items() if key in naam.lower()]
+    return f"; bedoelt u '{near[0]}'?" if near else f"; kies uit: {', '.join(known)}"
+
+
+def opening_hours(value: str) -> dict:
+    """``ma-vr 09:00-17:00; za 10:00-12:30`` -> {"dagen": {"ma": [["09:00", "17:00"]], ...}}."""
+    result = {"dagen": {}, "op_afspraak": False, "tekst": value.strip()}
+    for part in (p.strip() for p in value.split(";") if p.strip()):
+        if part.lower() in {"op afspraak", "alleen op afspraak"}:
+            result["op_afspraak"] = True
+            continue
+        match = re.match(r"^([a-z,\s\-]+?)\s+(\d.*)$", part.lower())
+        if not match:
+            raise FieldError(f"openingstijden '{part}' klopt niet (zoals ma-vr 09:00-17:00)")
+        ranges = [_time_range(r) for r in re.split(r"\s*(?:,|\s|en)\s*(?=\d)", match[2])]
+        for name in _days(match[1]):
+            result["dagen"].setdefault(name, []).extend(ranges)
+    return result
+
+
+def _days(text: str) -> list[str]:
+    names = []
+    for item in (t.strip() for t in text.split(",") if t.strip()):
+        ends = [e.strip() for e in item.split("-")]
+        if any(e not in DAYS for e in ends) or len(ends) > 2:
+            raise FieldError(f"dag '{item}' klopt niet (gebruik ma di wo do vr za zo)")
+        start, stop = DAYS.index(ends[0]), DAYS.index(ends[-1])
+        if stop < start:
+            raise FieldError(f"dagen '{item}' lopen terug")
+        names.extend(DAYS[start:stop + 1])
+    return names
+
+
+def _time_range(text: str) -> list[str]:
+    match = RANGE.match(text.strip())
+    if not match:
+        raise FieldError(f"tijd '{text}' klopt niet (zoals 09:00-17:00)")
+    opens, closes = f"{int(match[1]):02d}:{match[2]}", f"{int(match[3]):02d}:{match[4]}"
+    if opens >= closes or closes > "24:00":
+        raise FieldError(f"tijd '{text}': sluiten moet na openen komen")
+    return [opens, closes]

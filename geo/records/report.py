@@ -1,0 +1,21 @@
+"""The rejects file: every rejected row with line, column and reason, for an editor to fix."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from geo.records.validate import Reject
+
+
+def write_rejects(rejects: list[Reject], path: Path) -> Path:
+    """Write ``regel, kolom, reden`` plus the row's original values (CSV, UTF-8)."""
+    value_columns = sorted({k for r in rejects for k in r.values})
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["regel", "kolom", "reden", *value_columns])
+        for r in rejects:
+            writer.writerow(
+                [r.line, r.column, r.reason, *(r.values.get(c, "") for c in value_columns)]
+            )
+    return Path(path)

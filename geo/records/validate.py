@@ -1,0 +1,177 @@
+"""Turn raw rows into clean records, or into rejects with line, column and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from geo.records import fields as f
+from geo.records.readers import RawRow
+
+VISIBILITY = ("openbaar", "professional", "intern")
+# RD New bounds of the Netherlands (with sea margin) and a WGS84 box around it.
+RD_BOUNDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
+WGS84_BOUNDS = (3.2, 50.7, 7.3, 53.6)
+
+
+@dataclass
+class Reject:
+    """A row that was not imported: where and why."""
+
+    line: int
+    column: str
+    reason: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class Taxonomy:
+    """Theme and doelgroep slugs with their names (both accepted in files)."""
+
+    themes: dict[str, str]
+    groups: dict[str, str]
+
+
+def _text(limit=4000):
+    def parse(value: str):
+        if len(value) > limit:
+            raise f.FieldError(f"tekst is langer dan {limit} tekens")
+        return value or None
+    return parse
+
+
+def _required_name(value: str):
+    if not value:
+        raise f.FieldError("organisatie is leeg")
+    return _text(200)(value)
+
+
+def _kvk(value: str):
+    if not (value.isdigit() and len(value) == 8):
+        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
+    return value
+
+
+def _visibility(value: str):
+    value = (value or "openbaar").lower()
+    if value not in VISIBILITY:
+        raise f.FieldError(f"zichtbaarheid moet een van {', '.join(VISIBILITY)} zijn")
+    return value
+
+
+def _json_hours(value: str):
+    return json.dumps(f.opening_hours(value), ensure_ascii=False) if value else None
+
+
+def _languages(value: str):
+    return [t.strip().lower() for t in value.split(";") if t.strip()] or ["nl"]
+
+
+def _field_table(taxonomy: Taxonomy):
+    """(file column, record key, parser, parse empty values too) for every plain field."""
+    opt = False
+    return (
+        ("organisatie", "organisatie", _required_name, True),
+        ("kvk", "kvk", _kvk, opt),
+        ("omschrijving", "omschrijving", _text(), opt),
+        ("telefoon", "telefoon", f.phone, opt),
+        ("email", "email", f.email, opt),
+        ("website", "website", f.website, opt),
+        ("aanbod", "aanbod", _text(200), opt),
+        ("aanbod_omschrijving", "aanbod_omschrijving", _text(), opt),
+        ("thema", "themas", lambda s: f.slugs(s, taxonomy.themes, "thema"), True),
+        ("doelgroep", "doelgroepen",
+         lambda s: f.slugs(s, taxonomy.groups, "doelgroep") if s else ["iedereen"], True),
+        ("openingstijden", "openingstijden", _json_hours, opt),
+        ("kosten", "kosten", _text(), opt),
+        ("aanmelden", "aanmelden", _text(), opt),
+        ("voorwaarden", "voorwaarden", _text(), opt),
+        ("talen", "talen", _languages, True),
+        ("capaciteit", "capaciteit", lambda s: f.number(s, "capaciteit"), opt),
+        ("postcode", "postcode", f.postcode, opt),
+        ("straat", "straat", _text(200), opt),
+        ("plaats", "plaats", _text(100), opt),
+        ("locatie_naam", "locatie_naam", _text(200), opt),
+        ("toegankelijkheid", "toegankelijkheid", _text(), opt),
+        ("vertrouwelijk", "vertrouwelijk", lambda s: f.yes_no(s, "vertrouwelijk"), True),
+        ("zichtbaarheid", "zichtbaarheid", _visibility, True),
+        ("laatst_geverifieerd", "laatst_geverifieerd_op", f.day, opt),
+        ("synthetisch", "synthetisch", lambda s: f.yes_no(s, "synthetisch"), True),
+    )
+
+
+def _coordinates(v) -> dict:
+    out = {"lon": None, "lat": None, "x": None, "y": None}
+    for a, b, bounds, label in (("lon", "lat", WGS84_BOUNDS, "lat/lon"),
+                                ("x", "y", RD_BOUNDS, "x/y")):
+        if v.get(a, "").strip() or v.get(b, "").strip():
+            try:
+                first, second = float(v[a].replace(",", ".")), float(v[b].replace(",", "."))
+            except (KeyError, ValueError) as exc:
+                raise f.FieldError(f"{label}: vul beide coördinaten in als getal") from exc
+            if not (bounds[0] <= first <= bounds[2] and bounds[1] <= second <= bounds[3]):
+                shown = (second, first) if label == "lat/lon" else (first, second)
+                raise f.FieldError(f"{label} {shown} ligt buiten Nederland")
+            out[a], out[b] = first, second
+    return out
+
+
+def _house(v) -> dict:
+    number = v.get("huisnummer", "").strip()
+    parsed = f.house(number, v.get("huisletter", ""), v.get("toevoeging", "")) if number \
+        else (None, "", "")
+    return dict(zip(("huisnummer", "huisletter", "toevoeging"), parsed, strict=True))
+
+
+def _location_key(rec: dict) -> str:
+    if rec["postcode"] and rec["huisnummer"]:
+        return f"{rec['postcode']}-{rec['huisnummer']}{rec['huisletter']}{rec['toevoeging']}"
+    if rec["x"] is not None or rec["lon"] is not None:
+        a, b = (rec["x"], rec["y"]) if rec["x"] is not None else (rec["lon"], rec["lat"])
+        return f"xy:{a:.5f},{b:.5f}"
+    return f"{rec['postcode']}:{f.slug(rec['locatie_naam'] or '')}"
+
+
+def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Reject]]:
+    """Validate one row; every problem of the row is reported, not just the first."""
+    record: dict = {"line": raw.line}
+    rejects: list[Reject] = []
+
+    def reject(column: str, reason: str) -> None:
+        rejects.append(Reject(raw.line, raw.headers.get(column, column), reason, raw.values))
+
+    for column, key, parse, always in _field_table(taxonomy):
+        value = raw.values.get(column, "").strip()
+        try:
+            record[key] = parse(value) if (value or always) else None
+        except f.FieldError as exc:
+            reject(column, str(exc))
+    for column, parse in (("lat", _coordinates), ("huisnummer", _house)):
+        try:
+            record.update(parse(raw.values))
+        except f.FieldError as exc:
+            reject(column, str(exc))
+    if rejects:
+        return None, rejects
+    if record["postcode"] is None and record["x"] is None and record["lon"] is None:
+        reject("postcode", "geen postcode en geen coördinaten: de locatie kan niet op de kaart")
+        return None, rejects
+    _add_keys(record, raw.values)
+    return record, []
+
+
+def _add_keys(record: dict, values: dict) -> None:
+    record["aanbod"] = record["aanbod"] or record["organisatie"]
+    record["org_key"] = (values.get("organisatie_id") or
+                         (f"kvk:{record['kvk']}" if record["kvk"] else
+                          f"naam:{f.slug(record['organisatie'])}"))
+    record["loc_key"] = f"{record['org_key']}/{_location_key(record)}"
+    record["aanbod_key"] = f"{record['org_key']}/{f.slug(record['aanbod'])}"
+    record["row_key"] = values.get("id") or _derived_id(record)
+
+
+def _derived_id(record: dict) -> str:
+    """Stable id for files without an id column: organisation + service + location."""
+    key = f"{record['aanbod_key']}@{record['loc_key']}"
+    return "h:" + hashlib.sha1(key.encode()).hexdigest()[:16]

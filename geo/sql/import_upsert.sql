@@ -1,0 +1,192 @@
+-- name: geocode_input
+INSERT INTO geocode_stage (sleutel, postcode, huisnummer, huisletter, toevoeging, straat,
+                           woonplaats, x, y)
+SELECT DISTINCT ON (loc_key) loc_key, postcode, huisnummer, coalesce(huisletter, ''),
+       coalesce(toevoeging, ''), straat, plaats,
+       coalesce(x, ST_X(ST_Transform(ST_SetSRID(ST_Point(lon, lat), 4326), 28992))),
+       coalesce(y, ST_Y(ST_Transform(ST_SetSRID(ST_Point(lon, lat), 4326), 28992)))
+FROM record_stage ORDER BY loc_key, line;
+
+-- name: geocode_rejects
+DELETE FROM record_stage s USING geocode_stage g
+WHERE g.sleutel = s.loc_key AND g.geom IS NULL
+RETURNING s.line, g.geocode_fout;
+
+-- name: organisations
+WITH src AS (
+    SELECT org_key,
+           (array_agg(organisatie ORDER BY line))[1] AS naam,
+           (array_agg(omschrijving ORDER BY line) FILTER (WHERE omschrijving IS NOT NULL))[1] AS omschrijving,
+           (array_agg(website ORDER BY line) FILTER (WHERE website IS NOT NULL))[1] AS website,
+           (array_agg(email ORDER BY line) FILTER (WHERE email IS NOT NULL))[1] AS email,
+           (array_agg(telefoon ORDER BY line) FILTER (WHERE telefoon IS NOT NULL))[1] AS telefoon,
+           (array_agg(kvk ORDER BY line) FILTER (WHERE kvk IS NOT NULL))[1] AS kvk,
+           min(zichtbaarheid) AS zichtbaarheid,
+           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
+           bool_or(synthetisch) AS synthetisch
+    FROM record_stage GROUP BY org_key
+), up AS (
+    INSERT INTO organisatie AS o (naam, omschrijving, website, email, telefoon, kvk_nummer,
+        zichtbaarheid, laatst_geverifieerd_op, synthetisch, bron, bron_id)
+    SELECT naam, omschrijving, website, email, telefoon, kvk, zichtbaarheid,
+           laatst_geverifieerd_op, synthetisch, :bron, org_key FROM src
+    ON CONFLICT (bron, bron_id) DO UPDATE SET
+        naam = EXCLUDED.naam, omschrijving = EXCLUDED.omschrijving, website = EXCLUDED.website,
+        email = EXCLUDED.email, telefoon = EXCLUDED.telefoon, kvk_nummer = EXCLUDED.kvk_nummer,
+        zichtbaarheid = EXCLUDED.zichtbaarheid,
+        laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
+        synthetisch = EXCLUDED.synthetisch, versie = o.versie + 1, gewijzigd_op = now()
+    WHERE (o.naam, o.omschrijving, o.website, o.email, o.telefoon, o.kvk_nummer,
+           o.zichtbaarheid, o.laatst_geverifieerd_op, o.synthetisch)
+          IS DISTINCT FROM (EXCLUDED.naam, EXCLUDED.omschrijving, EXCLUDED.website,
+           EXCLUDED.email, EXCLUDED.telefoon, EXCLUDED.kvk_nummer, EXCLUDED.zichtbaarheid,
+           EXCLUDED.laatst_geverifieerd_op, EXCLUDED.synthetisch)
+    RETURNING bron_id, (xmax = 0) AS inserted
+)
+INSERT INTO changed SELECT 'organisatie', bron_id, inserted FROM up;
+
+-- name: services
+WITH src AS (
+    SELECT aanbod_key, org_key,
+           (array_agg(aanbod ORDER BY line))[1] AS naam,
+           (array_agg(aanbod_omschrijving ORDER BY line) FILTER (WHERE aanbod_omschrijving IS NOT NULL))[1] AS omschrijving,
+           (array_agg(kosten ORDER BY line) FILTER (WHERE kosten IS NOT NULL))[1] AS kosten,
+           (array_agg(aanmelden ORDER BY line) FILTER (WHERE aanmelden IS NOT NULL))[1] AS aanmelden,
+           (array_agg(voorwaarden ORDER BY line) FILTER (WHERE voorwaarden IS NOT NULL))[1] AS voorwaarden,
+           (array_agg(array_to_string(talen, ';') ORDER BY line))[1] AS talen,
+           (array_agg(openingstijden ORDER BY line) FILTER (WHERE openingstijden IS NOT NULL))[1] AS openingstijden,
+           max(capaciteit) AS capaciteit,
+           min(zichtbaarheid) AS zichtbaarheid,
+           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op
+    FROM record_stage GROUP BY aanbod_key, org_key
+), up AS (
+    INSERT INTO aanbod AS a (organisatie_id, naam, omschrijving, kosten, aanmelden, voorwaarden,
+        talen, openingstijden, capaciteit, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id)
+    SELECT o.id, src.naam, src.omschrijving, kosten, aanmelden, voorwaarden,
+           string_to_array(talen, ';'), openingstijden, capaciteit, src.zichtbaarheid,
+           src.laatst_geverifieerd_op, :bron, aanbod_key
+    FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
+    ON CONFLICT (bron, bron_id) DO UPDATE SET
+        organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam,
+        omschrijving = EXCLUDED.omschrijving, kosten = EXCLUDED.kosten,
+        aanmelden = EXCLUDED.aanmelden, voorwaarden = EXCLUDED.voorwaarden,
+        talen = EXCLUDED.talen, openingstijden = EXCLUDED.openingstijden,
+        capaciteit = EXCLUDED.capaciteit, zichtbaarheid = EXCLUDED.zichtbaarheid,
+        laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
+        versie = a.versie + 1, gewijzigd_op = now()
+    WHERE (a.organisatie_id, a.naam, a.omschrijving, a.kosten, a.aanmelden, a.voorwaarden,
+           a.talen, a.openingstijden, a.capaciteit, a.zichtbaarheid, a.laatst_geverifieerd_op)
+          IS DISTINCT FROM (EXCLUDED.organisatie_id, EXCLUDED.naam, EXCLUDED.omschrijving,
+           EXCLUDED.kosten, EXCLUDED.aanmelden, EXCLUDED.voorwaarden, EXCLUDED.talen,
+           EXCLUDED.openingstijden, EXCLUDED.capaciteit, EXCLUDED.zichtbaarheid,
+           EXCLUDED.laatst_geverifieerd_op)
+    RETURNING bron_id, (xmax = 0) AS inserted
+)
+INSERT INTO changed SELECT 'aanbod', bron_id, inserted FROM up;
+
+-- name: taxonomy_wanted
+-- Desired theme and doelgroep sets per service (union over its rows); differences only.
+CREATE TEMP TABLE wanted ON COMMIT DROP AS
+SELECT a.id AS aanbod_id, s.aanbod_key, 'thema' AS soort, unnest(s.themas) AS slug
+FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
+UNION
+SELECT a.id, s.aanbod_key, 'doelgroep', unnest(s.doelgroepen)
+FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key;
+
+-- name: theme_links
+WITH gone AS (
+    DELETE FROM aanbod_thema t USING (SELECT DISTINCT aanbod_id, aanbod_key FROM wanted) w
+    WHERE t.aanbod_id = w.aanbod_id AND NOT EXISTS (SELECT 1 FROM wanted x
+        WHERE x.aanbod_id = t.aanbod_id AND x.soort = 'thema' AND x.slug = t.thema_slug)
+    RETURNING w.aanbod_key
+), added AS (
+    INSERT INTO aanbod_thema SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = 'thema'
+    ON CONFLICT DO NOTHING RETURNING aanbod_id
+)
+INSERT INTO changed SELECT DISTINCT 'aanbod', aanbod_key, false FROM gone
+UNION SELECT DISTINCT 'aanbod', a.bron_id, false FROM added JOIN aanbod a ON a.id = added.aanbod_id;
+
+-- name: group_links
+WITH gone AS (
+    DELETE FROM aanbod_doelgroep t USING (SELECT DISTINCT aanbod_id, aanbod_key FROM wanted) w
+    WHERE t.aanbod_id = w.aanbod_id AND NOT EXISTS (SELECT 1 FROM wanted x
+        WHERE x.aanbod_id = t.aanbod_id AND x.soort = 'doelgroep' AND x.slug = t.doelgroep_slug)
+    RETURNING w.aanbod_key
+), added AS (
+    INSERT INTO aanbod_doelgroep SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = 'doelgroep'
+    ON CONFLICT DO NOTHING RETURNING aanbod_id
+)
+INSERT INTO changed SELECT DISTINCT 'aanbod', aanbod_key, false FROM gone
+UNION SELECT DISTINCT 'aanbod', a.bron_id, false FROM added JOIN aanbod a ON a.id = added.aanbod_id;
+
+-- name: locations
+-- An editor's manual placement (geocode_bron 'redactie') wins over a geocoded one from a file.
+WITH src AS (
+    SELECT DISTINCT ON (s.loc_key) s.loc_key, s.org_key, s.locatie_naam, s.straat, s.huisnummer,
+           nullif(s.huisletter, '') AS huisletter, nullif(s.toevoeging, '') AS toevoeging,
+           s.postcode, s.plaats, g.geom, g.geocode_precisie, g.geocode_bron,
+           s.vertrouwelijk, s.toegankelijkheid, s.zichtbaarheid, s.laatst_geverifieerd_op
+    FROM record_stage s JOIN geocode_stage g ON g.sleutel = s.loc_key
+    ORDER BY s.loc_key, s.line
+), up AS (
+    INSERT INTO locatie AS l (organisatie_id, naam, straat, huisnummer, huisletter, toevoeging,
+        postcode, woonplaats, geom, geocode_precisie, geocode_bron, vertrouwelijk,
+        toegankelijkheid, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id)
+    SELECT o.id, locatie_naam, straat, huisnummer, huisletter, toevoeging, postcode, plaats, geom,
+           geocode_precisie, geocode_bron, vertrouwelijk, toegankelijkheid, src.zichtbaarheid,
+           src.laatst_geverifieerd_op, :bron, loc_key
+    FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
+    ON CONFLICT (bron, bron_id) DO UPDATE SET
+        organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam, straat = EXCLUDED.straat,
+        huisnummer = EXCLUDED.huisnummer, huisletter = EXCLUDED.huisletter,
+        toevoeging = EXCLUDED.toevoeging, postcode = EXCLUDED.postcode,
+        woonplaats = EXCLUDED.woonplaats,
+        geom = CASE WHEN l.geocode_bron = 'redactie' AND EXCLUDED.geocode_bron <> 'bestand'
+                    THEN l.geom ELSE EXCLUDED.geom END,
+        geocode_precisie = CASE WHEN l.geocode_bron = 'redactie' AND EXCLUDED.geocode_bron <> 'bestand'
+                    THEN l.geocode_precisie ELSE EXCLUDED.geocode_precisie END,
+        geocode_bron = CASE WHEN l.geocode_bron = 'redactie' AND EXCLUDED.geocode_bron <> 'bestand'
+                    THEN l.geocode_bron ELSE EXCLUDED.geocode_bron END,
+        vertrouwelijk = EXCLUDED.vertrouwelijk, toegankelijkheid = EXCLUDED.toegankelijkheid,
+        zichtbaarheid = EXCLUDED.zichtbaarheid,
+        laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
+        versie = l.versie + 1, gewijzigd_op = now()
+    WHERE (l.organisatie_id, l.naam, l.straat, l.huisnummer, l.huisletter, l.toevoeging,
+           l.postcode, l.woonplaats, l.vertrouwelijk, l.toegankelijkheid, l.zichtbaarheid,
+           l.laatst_geverifieerd_op)
+          IS DISTINCT FROM (EXCLUDED.organisatie_id, EXCLUDED.naam, EXCLUDED.straat,
+           EXCLUDED.huisnummer, EXCLUDED.huisletter, EXCLUDED.toevoeging, EXCLUDED.postcode,
+           EXCLUDED.woonplaats, EXCLUDED.vertrouwelijk, EXCLUDED.toegankelijkheid,
+           EXCLUDED.zichtbaarheid, EXCLUDED.laatst_geverifieerd_op)
+       OR (l.geocode_bron IS DISTINCT FROM 'redactie' OR EXCLUDED.geocode_bron = 'bestand')
+          AND (NOT ST_Equals(l.geom, EXCLUDED.geom) OR l.geocode_precisie IS DISTINCT FROM
+               EXCLUDED.geocode_precisie OR l.geocode_bron IS DISTINCT FROM EXCLUDED.geocode_bron)
+    RETURNING bron_id, (xmax = 0) AS inserted
+)
+INSERT INTO changed SELECT 'locatie', bron_id, inserted FROM up;
+
+-- name: links
+WITH up AS (
+    INSERT INTO aanbod_locatie AS al (aanbod_id, locatie_id, zichtbaarheid, bron, bron_id)
+    SELECT DISTINCT ON (s.row_key) a.id, l.id, s.zichtbaarheid, :bron, s.row_key
+    FROM record_stage s
+    JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
+    JOIN locatie l ON l.bron = :bron AND l.bron_id = s.loc_key
+    ORDER BY s.row_key, s.line
+    ON CONFLICT (bron, bron_id) DO UPDATE SET aanbod_id = EXCLUDED.aanbod_id,
+        locatie_id = EXCLUDED.locatie_id, zichtbaarheid = EXCLUDED.zichtbaarheid
+    WHERE (al.aanbod_id, al.locatie_id, al.zichtbaarheid)
+          IS DISTINCT FROM (EXCLUDED.aanbod_id, EXCLUDED.locatie_id, EXCLUDED.zichtbaarheid)
+    RETURNING bron_id, (xmax = 0) AS inserted
+)
+INSERT INTO changed SELECT 'koppeling', bron_id, inserted FROM up;
+
+-- name: row_status
+SELECT CASE WHEN k.inserted THEN 'nieuw'
+            WHEN k.key IS NOT NULL OR EXISTS (SELECT 1 FROM changed c WHERE
+                 (c.kind = 'organisatie' AND c.key = s.org_key) OR
+                 (c.kind = 'aanbod' AND c.key = s.aanbod_key) OR
+                 (c.kind = 'locatie' AND c.key = s.loc_key)) THEN 'gewijzigd'
+            ELSE 'ongewijzigd' END AS status, count(*)
+FROM record_stage s LEFT JOIN changed k ON k.kind = 'koppeling' AND k.key = s.row_key
+GROUP BY 1;

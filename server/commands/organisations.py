@@ -1,0 +1,100 @@
+"""``sociale-kaart organisations``: import and export organisation records."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from geo.errors import GeoError
+from geo.records.export import ROLE_VISIBILITY, export_file
+from geo.records.importer import ImportResult, import_file
+from geo.records.report import write_rejects
+from server.commands.common import console, fail
+from server.database import get_engine
+from server.geocoder import online_geocoder
+
+
+@click.group()
+def organisations():
+    """Organisation records: import (CSV, XLSX, HSDS 3) and export (CSV, HSDS 3)."""
+
+
+def _progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path | None):
+    """Import one file with a progress bar; print the summary; write the rejects file."""
+    with _progress_bar() as bar:
+        task = bar.add_task("Bestand lezen", total=None)
+
+        def progress(step, done, total):
+            bar.update(task, description=step, completed=done, total=total or None)
+
+        result = import_file(get_engine(), path, bron, mapping_file=mapping,
+                             online=online_geocoder(current_app.config),
+                             region_buffer_m=current_app.config["REGION_BUFFER_M"],
+                             progress=progress)
+        bar.update(task, description="Klaar", completed=result.read, total=result.read)
+    _summary(result)
+    if result.rejects:
+        target = rejects or path.with_name(path.stem + ".afgewezen.csv")
+        write_rejects(result.rejects, target)
+        console.print(f"Afgewezen regels staan in {target}")
+    return result
+
+
+def _summary(result: ImportResult) -> None:
+    table = Table(title=f"Import {result.bron}")
+    for column in ("gelezen", "nieuw", "gewijzigd", "ongewijzigd", "afgewezen"):
+        table.add_column(column, justify="right")
+    table.add_row(*map(str, (result.read, result.inserted, result.updated, result.unchanged,
+                             result.rejected)))
+    console.print(table)
+    if result.geocoding:
+        console.print("Op de kaart gezet: " + ", ".join(
+            f"{k}: {v}" for k, v in result.geocoding.items() if v))
+    for r in result.rejects[:10]:
+        console.print(f"  regel {r.line}, kolom {r.column}: {r.reason}")
+    if len(result.rejects) > 10:
+        console.print(f"  … en nog {len(result.rejects) - 10} problemen")
+    for d in result.duplicates[:10]:
+        console.print(f"  mogelijk dubbel ({d['reden']}): {d['a_naam']} ↔ {d['b_naam']}")
+
+
+@organisations.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--bron", help="Source name (default: the file name). Re-imports match on it.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file mapping other column headers to ours ([kolommen]).")
+@click.option("--afgewezen", "rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write rejected rows (default: FILE.afgewezen.csv).")
+@with_appcontext
+def organisations_import(path, bron, mapping, rejects):
+    """Import CSV, XLSX or HSDS 3: bad rows are reported, good rows load."""
+    try:
+        result = run_import(path, bron, mapping, rejects)
+    except GeoError as exc:
+        fail(exc)
+    if result.rejected and not (result.inserted or result.updated or result.unchanged):
+        raise SystemExit(1)
+
+
+@organisations.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--formaat", type=click.Choice(["csv", "hsds"]),
+              help="Default: by extension (.json = HSDS 3, otherwise CSV).")
+@click.option("--rol", type=click.Choice(sorted(ROLE_VISIBILITY)), default="publiek",
+              help="Whose view to export (publiek = public records only).")
+@click.option("--bron", help="Only records of this source.")
+@click.option("--gemeente", "gemeentecode", help="Only locations in this gemeente (GM0917).")
+@with_appcontext
+def organisations_export(path, formaat, rol, bron, gemeentecode):
+    """Export records to CSV (the import format) or HSDS 3 JSON."""
+    with get_engine().connect() as conn:
+        count = export_file(conn, path, formaat, role=rol, bron=bron, gemeentecode=gemeentecode)
+    console.print(f"{count} regels geschreven naar {path}")

@@ -1,0 +1,138 @@
+"""Importing records into PostGIS: counts add up, re-import is idempotent, geocoding precision,
+rejects with reasons, duplicates reported, audit trail, manual placement kept."""
+
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from geo.area_store import load_areas
+from geo.areas import AreaSources
+from geo.records.columns import RecordFileError
+from geo.records.importer import import_file
+from tests.geo.conftest import CSV, DATA
+
+
+def _one(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).one()
+
+
+def test_counts_add_up_and_bad_rows_do_not_stop_good_rows(rec_engine):
+    result = import_file(rec_engine, CSV, "test")
+    assert result.read == 9
+    assert (result.inserted, result.updated, result.unchanged, result.rejected) == (6, 0, 0, 3)
+    assert result.read == result.inserted + result.updated + result.unchanged + result.rejected
+    by_line = {}
+    for r in result.rejects:
+        by_line.setdefault(r.line, []).append((r.column, r.reason))
+    assert sorted(by_line) == [7, 9, 10]
+    assert {c for c, _ in by_line[7]} == {"postcode", "telefoon", "email", "thema"}
+    assert any("bedoelt u 'zorg-ondersteuning'" in reason for _, reason in by_line[7])
+    assert by_line[9] == [("postcode", "ligt buiten het gebied van deze sociale kaart")]
+    assert by_line[10] == [("postcode", "adres niet gevonden (ook niet op postcode)")]
+    run = _one(rec_engine, "SELECT gelezen, nieuw, afgewezen FROM import_run WHERE id = :id",
+               id=result.run_id)
+    assert tuple(run) == (9, 6, 3)
+
+
+def test_reimport_changes_nothing(rec_engine):
+    import_file(rec_engine, CSV, "test")
+    before = _one(rec_engine, "SELECT count(*), max(gewijzigd_op) FROM locatie")
+    audit_before = _one(rec_engine, "SELECT count(*) FROM wijziging")[0]
+    again = import_file(rec_engine, CSV, "test")
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 6, 3)
+    assert _one(rec_engine, "SELECT count(*), max(gewijzigd_op) FROM locatie") == before
+    assert _one(rec_engine, "SELECT count(*) FROM wijziging")[0] == audit_before
+
+
+def test_same_kvk_rows_form_one_organisation_with_two_services(rec_engine):
+    import_file(rec_engine, CSV, "test")
+    row = _one(rec_engine, "SELECT count(DISTINCT a.id), count(DISTINCT l.id), min(o.telefoon) "
+               "FROM organisatie o JOIN aanbod a ON a.organisatie_id = o.id "
+               "JOIN locatie l ON l.organisatie_id = o.id WHERE o.kvk_nummer = '12345678'")
+    assert tuple(row) == (2, 2, "045 560 00 00")
+    themes = _one(rec_engine, "SELECT array_agg(t.thema_slug ORDER BY t.thema_slug) FROM aanbod a "
+                  "JOIN aanbod_thema t ON t.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'")[0]
+    assert themes == ["geld-uitkering", "informatie-advies"]
+
+
+@pytest.mark.parametrize("name,precision,source,buurt_prefix", [
+    ("Stichting Welzijn Heerlen", "adres", "BAG (test)", "BU0917"),
+    ("Apotheek Markt", "adres", "BAG (test)", "BU0935"),
+    ("Huisarts Vrijthof", "handmatig", "bestand", "BU0935"),
+    ("Buurthuis Op de Kamp", "pc4", None, "BU0917"),
+    ("Opvang Veilig Thuis", "adres", "BAG (test)", "BU0928"),
+])
+def test_each_location_says_how_precisely_it_was_placed(rec_engine, name, precision, source,
+                                                         buurt_prefix):
+    import_file(rec_engine, CSV, "test")
+    row = _one(rec_engine, "SELECT min(l.geocode_precisie), min(l.geocode_bron), min(l.buurtcode), "
+               "min(l.gemeentecode) FROM locatie l JOIN organisatie o ON o.id = l.organisatie_id "
+               "WHERE o.naam = :n", n=name)
+    assert row[0] == precision
+    if source:
+        assert row[1] == source
+    assert row[2].startswith(buurt_prefix) and row[3] == "GM" + buurt_prefix[2:6]
+
+
+def test_changed_row_is_an_update_with_audit_diff(rec_engine, tmp_path):
+    import_file(rec_engine, CSV, "test")
+    changed = tmp_path / "organisaties_test.csv"
+    changed.write_text(CSV.read_text(encoding="utf-8").replace(
+        "Apotheek in het centrum.", "Apotheek op de Markt."), encoding="utf-8")
+    result = import_file(rec_engine, changed, "test")
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 5)
+    diff = _one(rec_engine, "SELECT diff, gebruiker FROM wijziging WHERE tabel = 'organisatie' "
+                "AND actie = 'update'")
+    assert diff[0] == {"omschrijving": ["Apotheek in het centrum.", "Apotheek op de Markt."]}
+    assert diff[1] == "import:test"
+    assert _one(rec_engine, "SELECT versie FROM organisatie WHERE naam = 'Apotheek Markt'")[0] == 2
+
+
+def test_editor_placement_survives_reimport(rec_engine):
+    import_file(rec_engine, CSV, "test")
+    with rec_engine.begin() as conn:
+        conn.execute(sa.text(
+            "UPDATE locatie SET geom = ST_Translate(geom, 30, 0), geocode_precisie = 'handmatig', "
+            "geocode_bron = 'redactie' WHERE postcode = '6211CD'"))
+    import_file(rec_engine, CSV, "test")
+    row = _one(rec_engine, "SELECT geocode_precisie, geocode_bron FROM locatie "
+               "WHERE postcode = '6211CD'")
+    assert tuple(row) == ("handmatig", "redactie")
+
+
+def test_same_kvk_from_another_source_is_a_probable_duplicate(rec_engine, tmp_path):
+    import_file(rec_engine, CSV, "test")
+    other = tmp_path / "andere.csv"
+    other.write_text("organisatie,kvk,thema,postcode,huisnummer\n"
+                     "Welzijn Heerlen,12345678,informatie-advies,6411AB,12\n"
+                     "Apotheek de Markt,,zorg-ondersteuning,6211CD,1\n", encoding="utf-8")
+    result = import_file(rec_engine, other, "andere-bron")
+    reasons = sorted((d["reden"], d["a_naam"], d["b_naam"]) for d in result.duplicates)
+    assert reasons == [("kvk", "Stichting Welzijn Heerlen", "Welzijn Heerlen"),
+                       ("naam_en_afstand", "Apotheek Markt", "Apotheek de Markt")]
+    assert _one(rec_engine, "SELECT count(*) FROM organisatie")[0] == 7  # nothing merged
+
+
+def test_unparseable_file_changes_nothing(rec_engine, tmp_path):
+    bad = tmp_path / "kapot.csv"
+    bad.write_text("naam;adres\nx;y\n", encoding="utf-8")
+    with pytest.raises(RecordFileError, match="Required column"):
+        import_file(rec_engine, bad, "kapot")
+    assert _one(rec_engine, "SELECT count(*) FROM import_run")[0] == 0
+
+
+def test_area_codes_follow_a_reload_of_areas(rec_engine, tmp_path):
+    import_file(rec_engine, CSV, "test")
+    with rec_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE locatie SET buurtcode = NULL, wijkcode = NULL, "
+                             "gemeentecode = NULL"))
+    for name in ("gebieden.toml", "gemeenten_limburg_2023.geojson",
+                 "wijken_zuid_limburg_2023_generalised.geojson",
+                 "buurten_zuid_limburg_2022_generalised.geojson",
+                 "kerncijfers_2024_gemeente_wijk_zuid_limburg.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    summary = load_areas(rec_engine, AreaSources.from_manifest(tmp_path / "gebieden.toml"))
+    assert summary["locaties_herberekend"] == 6
+    assert _one(rec_engine, "SELECT count(*) FROM locatie WHERE buurtcode IS NULL")[0] == 0
