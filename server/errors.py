@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import AreaLoadError, DatabaseUnavailable, GeoError, NotFound
+from layers.errors import FeatureNotFound, LayerError, UnknownCollection
 from layers.outlines import UnknownLevel
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 # Domain errors carry no HTTP knowledge; this table is the only place that maps them.
 STATUS = {
+    UnknownCollection: 404,
+    FeatureNotFound: 404,
+    LayerError: 400,
     NotFound: 404,
     UnknownLevel: 404,
     AreaLoadError: 400,

@@ -63,8 +63,10 @@ def store_records(
     conn.exec_driver_sql(script("import_stage.sql"))
     progress("Records klaarzetten")
     _copy_records(conn, records)
+    conn.exec_driver_sql("ANALYZE record_stage")  # temp tables have no statistics otherwise
     geocode.create_stage(conn)
     conn.execute(sql["geocode_input"])
+    conn.exec_driver_sql("ANALYZE geocode_stage")
     progress("Adressen op de kaart zetten")
     geocoding = geocode.geocode_stage(conn, region_buffer_m=region_buffer_m, online=online)
     rejects = [Reject(line, "postcode", reason) for line, reason in

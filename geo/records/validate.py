@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from copy import copy
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from geo.records import fields as f
 from geo.records.readers import RawRow
@@ -31,6 +33,30 @@ class Taxonomy:
 
     themes: dict[str, str]
     groups: dict[str, str]
+
+    @cached_property
+    def fields(self) -> tuple:
+        """The field table with memoised parsers: spreadsheets repeat the same values
+        (themes, opening hours, an organisation's contact details) on many rows."""
+        return tuple((column, key, _memo(parse), always)
+                     for column, key, parse, always in _field_table(self))
+
+
+def _memo(parse):
+    """Cache results, and cache FieldErrors too (re-raised with the same message)."""
+    @lru_cache(maxsize=65536)
+    def cached(value: str):
+        try:
+            return True, parse(value)
+        except f.FieldError as exc:
+            return False, str(exc)
+
+    def run(value: str):
+        ok, result = cached(value)
+        if not ok:
+            raise f.FieldError(result)
+        return copy(result) if isinstance(result, list) else result
+    return run
 
 
 def _text(limit=4000):
@@ -141,7 +167,7 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
     def reject(column: str, reason: str) -> None:
         rejects.append(Reject(raw.line, raw.headers.get(column, column), reason, raw.values))
 
-    for column, key, parse, always in _field_table(taxonomy):
+    for column, key, parse, always in taxonomy.fields:
         value = raw.values.get(column, "").strip()
         try:
             record[key] = parse(value) if (value or always) else None

@@ -1,0 +1,36 @@
+"""The app's layer catalogue, read once from the database and cached on the app."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from layers.catalog import Collection, load_catalog
+from layers.errors import UnknownCollection
+from server.database import get_engine
+
+EXTENSION_KEY = "sociale_kaart.catalog"
+# Who sees what. Without login everyone is the public; later roles widen this list.
+ROLE_VISIBILITY = {"publiek": ("openbaar",), "professional": ("openbaar", "professional"),
+                   "beheerder": ("openbaar", "professional", "intern")}
+
+
+def get_catalog(app: Flask | None = None, refresh: bool = False) -> dict[str, Collection]:
+    """Published collections by id (loaded on first use)."""
+    app = app or current_app
+    if refresh or EXTENSION_KEY not in app.extensions:
+        with get_engine(app).connect() as conn:
+            app.extensions[EXTENSION_KEY] = load_catalog(conn)
+    return app.extensions[EXTENSION_KEY]
+
+
+def get_collection(collection_id: str) -> Collection:
+    """One collection, or UnknownCollection (404)."""
+    collection = get_catalog().get(collection_id)
+    if collection is None:
+        raise UnknownCollection(f"Unknown collection '{collection_id}'")
+    return collection
+
+
+def current_visibility() -> tuple[str, ...]:
+    """Visibility levels the current user may see (public until login exists)."""
+    return ROLE_VISIBILITY["publiek"]
