@@ -20,11 +20,21 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from server.routes import health, kaart, vendor
+    from flask_compress import Compress
+    from flask_cors import CORS
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(kaart.bp)
-    app.register_blueprint(vendor.bp)
+    from server.routes import health, kaart, ogc, ogc_items, vendor
+
+    for blueprint in (health.bp, kaart.bp, vendor.bp, ogc.bp, ogc_items.bp):
+        app.register_blueprint(blueprint)
+    # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.
+    CORS(app, resources={r"/ogc/*": {"origins": "*"}, r"/kaart/*": {"origins": "*"}},
+         expose_headers=["Content-Crs", "Link", "ETag"], send_wildcard=True)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "application/json", "application/geo+json", "application/schema+json",
+        "application/vnd.oai.openapi+json;version=3.0", "text/html", "text/css",
+        "text/javascript", "text/csv", "application/vnd.mapbox-vector-tile"])
+    Compress(app)
     register_error_handlers(app)
     register_commands(app)
     return app

@@ -1,0 +1,196 @@
+"""Parse and validate OGC API Features query parameters into a ``layers`` query.
+
+Unknown parameters are a 400 (OGC /req/core/query-param-unknown); so is any value we
+cannot use. ``limit`` above the maximum is clamped, not refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import date, datetime
+
+from flask import current_app, request
+from layers.cql2 import compile_filter
+
+from layers.catalog import Collection
+from layers.crs import parse_crs
+from layers.errors import InvalidParameter
+from layers.features import ItemsQuery
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+COMMON = {"f", "apikey", "_"}
+ITEMS = COMMON | {
+    "limit",
+    "offset",
+    "cursor",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+}
+FORMATS = {"json", "geojson", "html", "csv", "gpkg"}
+
+
+def check_known(allowed: set[str]) -> None:
+    """400 for any query parameter the endpoint does not declare."""
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        raise InvalidParameter(f"Unknown query parameter(s): {', '.join(unknown)}")
+
+
+def allowed_items_parameters(collection: Collection) -> set[str]:
+    return ITEMS | set(collection.filters) | set(collection.array_filters)
+
+
+def _int(name: str, minimum: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not re.fullmatch(r"\d{1,12}", raw.strip()):
+        raise InvalidParameter(f"{name} must be a whole number ≥ {minimum}")
+    value = int(raw)
+    if value < minimum:
+        raise InvalidParameter(f"{name} must be ≥ {minimum}")
+    return value
+
+
+def _bbox() -> tuple[float, float, float, float] | None:
+    raw = request.args.get("bbox")
+    if raw is None:
+        return None
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError as exc:
+        raise InvalidParameter("bbox must be 4 or 6 comma-separated numbers") from exc
+    if len(values) == 6:  # minx,miny,minz,maxx,maxy,maxz: we are 2D
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4 or any(v != v or abs(v) == float("inf") for v in values):
+        raise InvalidParameter("bbox must be 4 or 6 comma-separated numbers")
+    return tuple(values)
+
+
+def _instant(text: str, end: bool) -> date | None:
+    text = text.strip()
+    if text in ("", ".."):
+        return None
+    if text.startswith(("0000-", "0001-01-01")) or text.startswith("9999-"):
+        return None  # QGIS 3.22 sends these as stand-ins for open ends
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError as exc:
+        raise InvalidParameter(f"datetime: '{text}' is not an RFC 3339 date or date-time") from exc
+
+
+def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
+    """Instant, ``a/b``, ``../b``, ``a/..`` or ``a/`` → (start, end) dates (None = open)."""
+    if raw is None:
+        return None
+    if "/" in raw:
+        start_text, _, end_text = raw.partition("/")
+        start, end = _instant(start_text, False), _instant(end_text, True)
+        if start and end and start > end:
+            raise InvalidParameter("datetime: the start of the interval is after its end")
+        return start, end
+    moment = _instant(raw, False)
+    if moment is None:
+        raise InvalidParameter("datetime: an instant cannot be open ('..')")
+    return moment, moment
+
+
+def filter_checksum(collection: Collection) -> str:
+    """Hash of everything that selects features, so a cursor is only valid for its query."""
+    keep = sorted(
+        (k, v)
+        for k, v in request.args.items(multi=True)
+        if k not in {"cursor", "offset", "limit", "f", "_"}
+    )
+    return hashlib.sha1(json.dumps([collection.id, keep]).encode()).hexdigest()[:10]
+
+
+def encode_cursor(direction: str, key, checksum: str) -> str:
+    raw = json.dumps([direction, key, checksum], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor(collection: Collection) -> tuple[object, object]:
+    raw = request.args.get("cursor")
+    if raw is None:
+        return None, None
+    try:
+        direction, key, checksum = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise InvalidParameter("cursor is not valid; follow the next/prev links") from exc
+    if (
+        checksum != filter_checksum(collection)
+        or direction not in ("after", "before")
+        or not isinstance(key, int | str)
+    ):
+        raise InvalidParameter("cursor does not belong to this query; start from the first page")
+    return (key, None) if direction == "after" else (None, key)
+
+
+def _cql(collection: Collection):
+    text = request.args.get("filter")
+    lang = request.args.get("filter-lang", "cql2-text")
+    if lang not in ("cql2-text", "cql2-json"):
+        raise InvalidParameter("filter-lang must be cql2-text or cql2-json")
+    if text is None:
+        return None
+    crs = parse_crs(request.args.get("filter-crs"), "filter-crs")
+    return compile_filter(
+        text,
+        lang,
+        collection,
+        filter_srid=crs.srid,
+        filter_axis_latlon=crs.latlon,
+        param_prefix="cql",
+    )
+
+
+def items_query(collection: Collection, visibility: tuple[str, ...]) -> ItemsQuery:
+    """Everything in the query string, validated."""
+    check_known(allowed_items_parameters(collection))
+    limit = _int("limit", 1)
+    after, before = _cursor(collection)
+    return ItemsQuery(
+        collection=collection,
+        visibility=visibility,
+        limit=min(limit or current_app.config.get("DEFAULT_LIMIT", DEFAULT_LIMIT), MAX_LIMIT),
+        offset=_int("offset", 0) or 0,
+        after=after,
+        before=before,
+        bbox=_bbox(),
+        bbox_crs=parse_crs(request.args.get("bbox-crs"), "bbox-crs"),
+        crs=parse_crs(request.args.get("crs")),
+        interval=parse_datetime(request.args.get("datetime")),
+        properties={
+            k: request.args[k]
+            for k in request.args
+            if k in collection.filters or k in collection.array_filters
+        },
+        cql=_cql(collection),
+    )
+
+
+def requested_format(default: str = "json") -> str:
+    """``f`` wins; otherwise HTML only when the client prefers text/html over JSON."""
+    f = request.args.get("f")
+    if f is not None:
+        if f not in FORMATS:
+            raise InvalidParameter(f"f must be one of {', '.join(sorted(FORMATS))}")
+        return "json" if f == "geojson" else f
+    best = request.accept_mimetypes.best_match(
+        ["application/json", "application/geo+json", "text/html"], default="application/json"
+    )
+    html_q = request.accept_mimetypes["text/html"]
+    json_q = max(
+        request.accept_mimetypes["application/json"],
+        request.accept_mimetypes["application/geo+json"],
+    )
+    return "html" if best == "text/html" and html_q > json_q else default

@@ -1,0 +1,151 @@
+"""OGC API – Features: landing page, conformance, OpenAPI, collections, queryables."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, json, render_template, request
+
+from layers import cql2
+from layers.catalog import Collection
+from layers.crs import CRS84, STORAGE, SUPPORTED
+from layers.features import extent
+from server.catalog import current_visibility, get_catalog, get_collection
+from server.database import get_engine
+from server.links import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link
+from server.links import self_and_alternates as alternates
+from server.ogc_params import COMMON, check_known, requested_format
+from server.openapi import openapi_document
+
+bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    *cql2.CONFORMANCE,
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+)
+EXTENT_TTL_S = 60.0
+
+
+def respond(data: dict, media: str = JSON, title: str = "", template_data: dict | None = None,
+            public: bool = True) -> Response:
+    """JSON (exact media type) or the HTML rendering of the same resource."""
+    if requested_format() == "html":
+        html = render_template("ogc.html", title=title or data.get("title", ""), data=data,
+                               **(template_data or {}))
+        response = Response(html, mimetype=HTML)
+    else:
+        response = Response(json.dumps(data, ensure_ascii=False), mimetype=media)
+    response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
+    response.vary.update(("Accept", "Accept-Encoding"))
+    return conditional(response)
+
+
+def conditional(response: Response) -> Response:
+    """ETag from the body; If-None-Match gives 304 Not Modified."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/")
+def landing():
+    check_known(COMMON)
+    data = {
+        "title": "Sociale Kaart",
+        "description": "Wie biedt zorg, welzijn, wonen en ondersteuning, en waar: "
+                       "per thema, met CBS-gemeenten, -wijken en -buurten.",
+        "links": [*alternates("/ogc/"),
+                  link("service-desc", absolute("/ogc/api"), OPENAPI, "OpenAPI-definitie"),
+                  link("conformance", absolute("/ogc/conformance"), JSON, "Conformiteit"),
+                  link("data", absolute("/ogc/collections"), JSON, "Collecties"),
+                  link("http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                       absolute("/ogc/tileMatrixSets"), JSON, "Tegelschema's")],
+    }
+    return respond(data)
+
+
+@bp.get("/conformance")
+def conformance():
+    check_known(COMMON)
+    return respond({"title": "Conformiteit", "conformsTo": list(CONFORMANCE),
+                    "links": alternates("/ogc/conformance")})
+
+
+@bp.get("/api")
+def api():
+    check_known(COMMON)
+    document = openapi_document(get_catalog())
+    return Response(json.dumps(document, ensure_ascii=False), mimetype=OPENAPI)
+
+
+def _extent(collection: Collection) -> tuple[list | None, int]:
+    """Cached a minute: /collections must stay fast with tens of thousands of features."""
+    cache = current_app.extensions.setdefault("sociale_kaart.extents", {})
+    key = (collection.id, current_visibility())
+    hit = cache.get(key)
+    if hit and time.monotonic() - hit[0] < EXTENT_TTL_S:
+        return hit[1]
+    with get_engine().connect() as conn:
+        value = extent(conn, collection, current_visibility())
+    cache[key] = (time.monotonic(), value)
+    return value
+
+
+def collection_json(c: Collection) -> dict:
+    bbox, count = _extent(c)
+    base = f"/ogc/collections/{c.id}"
+    return {
+        "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
+        "crs": [crs.uri for crs in SUPPORTED], "storageCrs": STORAGE.uri,
+        "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84.uri}},
+        "itemCount": count,
+        "links": [
+            *alternates(base),
+            link("items", absolute(base + "/items"), GEOJSON, "Objecten (GeoJSON)"),
+            link("items", absolute(base + "/items", {"f": "html"}), HTML, "Objecten (webpagina)"),
+            link("http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                 absolute(base + "/queryables"), SCHEMA, "Filterbare eigenschappen"),
+            link("http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                 absolute(base + "/tiles"), JSON, "Vectortegels"),
+            link("enclosure", absolute(base + "/items", {"f": "gpkg"}),
+                 "application/geopackage+sqlite3", "Download als GeoPackage"),
+            link("license", "https://creativecommons.org/licenses/by/4.0/", HTML,
+                 "CC BY 4.0 (CBS / Kadaster); OpenStreetMap-gegevens: ODbL"),
+        ],
+        "tiles": absolute(base + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"),
+        "tilesType": MVT,
+    }
+
+
+@bp.get("/collections")
+def collections():
+    check_known(COMMON)
+    data = {"title": "Collecties", "links": alternates("/ogc/collections"),
+            "collections": [collection_json(c) for c in get_catalog().values()],
+            "crs": [crs.uri for crs in SUPPORTED]}
+    return respond(data)
+
+
+@bp.get("/collections/<collection_id>")
+@bp.get("/collections/<collection_id>/")
+def collection(collection_id: str):
+    check_known(COMMON)
+    return respond(collection_json(get_collection(collection_id)))
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    check_known(COMMON)
+    c = get_collection(collection_id)
+    schema = cql2.queryables(c)
+    schema["$id"] = absolute(f"/ogc/collections/{c.id}/queryables")
+    return respond(schema, SCHEMA, title=f"Filterbare eigenschappen van {c.title}")

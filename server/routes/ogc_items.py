@@ -1,0 +1,139 @@
+"""OGC API – Features items: pages of GeoJSON built in PostGIS, single features, downloads."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+
+from layers.crs import parse_crs
+from layers.exports import csv_chunks, write_geopackage
+from layers.features import ItemsQuery, Page, item, items_page
+from server.catalog import current_visibility, get_collection
+from server.database import get_engine
+from server.links import GEOJSON, HTML, absolute, link
+from server.ogc_params import (
+    COMMON,
+    check_known,
+    encode_cursor,
+    filter_checksum,
+    items_query,
+    requested_format,
+)
+from server.routes.ogc import conditional
+
+bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
+
+
+def _args(**replace) -> list[tuple[str, str]]:
+    """The request's query parameters (all of them, repeated ones too) with replacements."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in replace]
+    return kept + [(k, str(v)) for k, v in replace.items() if v is not None]
+
+
+def _paging_links(query: ItemsQuery, page: Page, path: str) -> list[dict]:
+    links = []
+    if "offset" in request.args:  # offset paging (OWSLib): keep using offsets
+        if page.more_after:
+            links.append(("next", _args(offset=query.offset + query.limit, cursor=None)))
+        if query.offset > 0:
+            links.append(("prev", _args(offset=max(query.offset - query.limit, 0), cursor=None)))
+    else:
+        checksum = filter_checksum(query.collection)
+        if page.more_after and page.number_returned:
+            links.append(("next", _args(cursor=encode_cursor("after", page.last_id, checksum))))
+        if page.more_before and page.number_returned:
+            links.append(("prev", _args(cursor=encode_cursor("before", page.first_id, checksum))))
+    return [link(rel, absolute(path, [(k, v) for k, v in params if k != "f"] + [("f", "json")]),
+                 GEOJSON, "Volgende pagina" if rel == "next" else "Vorige pagina")
+            for rel, params in links]
+
+
+def _headers(response: Response, query: ItemsQuery, links: list[dict]) -> Response:
+    public = query.visibility == ("openbaar",)
+    response.headers["Content-Crs"] = f"<{query.crs.uri}>"
+    response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
+    nxt = [lk["href"] for lk in links if lk["rel"] == "next"]
+    if nxt:
+        response.headers["Link"] = f'<{nxt[0]}>; rel="next"; type="{GEOJSON}"'
+    response.vary.update(("Accept", "Accept-Encoding"))
+    return response
+
+
+def _feature_collection(query: ItemsQuery, page: Page, path: str) -> tuple[bytes, list]:
+    links = [link("self", absolute(path, _args(f="json")), GEOJSON, "Deze pagina"),
+             link("alternate", absolute(path, _args(f="html")), HTML, "Als webpagina"),
+             *_paging_links(query, page, path)]
+    head = {"type": "FeatureCollection",
+            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "numberMatched": page.number_matched, "numberReturned": page.number_returned,
+            "links": links}
+    # Splice the SQL-built feature text in: no per-feature Python objects.
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + page.features + "]}"
+    return text.encode("utf-8"), links
+
+
+def _download(query: ItemsQuery, fmt: str) -> Response:
+    name = f"{query.collection.id}.{fmt}"
+    if fmt == "csv":
+        def generate():
+            with get_engine().connect() as conn:
+                yield from csv_chunks(conn, query)
+        response = Response(stream_with_context(generate()), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    folder = Path(tempfile.mkdtemp(prefix="sk-gpkg-"))
+    with get_engine().connect() as conn:
+        write_geopackage(conn, query, folder / name)
+    return send_file(folder / name, mimetype="application/geopackage+sqlite3",
+                     as_attachment=True, download_name=name, max_age=0)
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str):
+    collection = get_collection(collection_id)
+    query = items_query(collection, current_visibility())
+    fmt = requested_format()
+    if fmt in ("csv", "gpkg"):
+        if "limit" not in request.args:
+            query.limit = 100_000  # a download is the whole filtered set
+        return _download(query, fmt)
+    path = f"/ogc/collections/{collection.id}/items"
+    with get_engine().connect() as conn:
+        page = items_page(conn, query)
+    body, links = _feature_collection(query, page, path)
+    if fmt == "html":
+        data = json.loads(body)
+        response = Response(render_template("ogc.html", title=collection.title, data=data,
+                                            features=data["features"], collection=collection),
+                            mimetype=HTML)
+    else:
+        response = Response(body, mimetype=GEOJSON)
+    return conditional(_headers(response, query, links))
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>")
+def feature(collection_id: str, feature_id: str):
+    check_known(COMMON | {"crs"})
+    collection = get_collection(collection_id)
+    query = ItemsQuery(collection, current_visibility(),
+                       crs=parse_crs(request.args.get("crs")))
+    with get_engine().connect() as conn:
+        text = item(conn, collection, feature_id, query.crs, query.visibility)
+    path = f"/ogc/collections/{collection.id}/items/{feature_id}"
+    links = [link("self", absolute(path, {"f": "json"}), GEOJSON, "Dit object"),
+             link("alternate", absolute(path, {"f": "html"}), HTML, "Als webpagina"),
+             link("collection", absolute(f"/ogc/collections/{collection.id}"), "application/json",
+                  collection.title)]
+    body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
+    if requested_format() == "html":
+        data = json.loads(body)
+        response = Response(render_template("ogc.html", title=collection.title, data=data,
+                                            features=[data], collection=collection),
+                            mimetype=HTML)
+    else:
+        response = Response(body.encode("utf-8"), mimetype=GEOJSON)
+    return conditional(_headers(response, query, links))
