@@ -7,4 +7,5 @@ BEGIN
     END LOOP;
 END $$;
 DROP VIEW IF EXISTS laag_voorzieningen;
+DROP VIEW IF EXISTS voorzieningen_basis;
 ALTER TABLE aanbod_locatie DROP CONSTRAINT IF EXISTS aanbod_locatie_id, DROP COLUMN IF EXISTS id;

@@ -5,7 +5,9 @@ ALTER TABLE aanbod_locatie ADD CONSTRAINT aanbod_locatie_id UNIQUE (id);
 
 -- Confidential locations (shelters) are published at their buurt's inner point, without
 -- address; the effective visibility is the strictest of organisation, service, location, link.
-CREATE VIEW laag_voorzieningen AS
+-- Two UNION ALL branches so that the ordinary branch exposes locatie.geom itself: a bbox or
+-- tile filter then uses the GiST index (a CASE over geom would hide it from the planner).
+CREATE VIEW voorzieningen_basis AS
 SELECT al.id,
        o.id AS organisatie_id,
        o.naam AS organisatie,
@@ -15,16 +17,14 @@ SELECT al.id,
          WHERE t.aanbod_id = a.id) AS thema,
        (SELECT string_agg(d.doelgroep_slug, '; ' ORDER BY d.doelgroep_slug) FROM aanbod_doelgroep d
          WHERE d.aanbod_id = a.id) AS doelgroep,
-       CASE WHEN l.vertrouwelijk THEN NULL ELSE l.straat END AS straat,
-       CASE WHEN l.vertrouwelijk THEN NULL
-            ELSE concat_ws('-', l.huisnummer::text || coalesce(l.huisletter, ''), l.toevoeging) END
-            AS huisnummer,
-       CASE WHEN l.vertrouwelijk THEN NULL ELSE l.postcode END AS postcode,
+       l.straat,
+       concat_ws('-', l.huisnummer::text || coalesce(l.huisletter, ''), l.toevoeging) AS huisnummer,
+       l.postcode,
        l.woonplaats AS plaats,
        o.telefoon, o.email, o.website,
        a.openingstijden ->> 'tekst' AS openingstijden,
        a.kosten, a.aanmelden, l.toegankelijkheid,
-       CASE WHEN l.vertrouwelijk THEN 'buurt' ELSE l.geocode_precisie END AS geocode_precisie,
+       l.geocode_precisie,
        l.geocode_bron,
        l.buurtcode, l.wijkcode, l.gemeentecode,
        o.bron, o.synthetisch,
@@ -35,14 +35,30 @@ SELECT al.id,
        ARRAY(SELECT t.thema_slug FROM aanbod_thema t WHERE t.aanbod_id = a.id) AS themas,
        ARRAY(SELECT d.doelgroep_slug FROM aanbod_doelgroep d WHERE d.aanbod_id = a.id)
            AS doelgroepen,
-       CASE WHEN l.vertrouwelijk
-            THEN (SELECT ST_PointOnSurface(b.geom) FROM gebied b WHERE b.code = l.buurtcode)
-            ELSE l.geom END::geometry(Point, 28992) AS geom
+       l.geom
 FROM aanbod_locatie al
 JOIN aanbod a ON a.id = al.aanbod_id
 JOIN organisatie o ON o.id = a.organisatie_id
 JOIN locatie l ON l.id = al.locatie_id
 WHERE o.status = 'gepubliceerd' AND l.geom IS NOT NULL;
+COMMENT ON VIEW voorzieningen_basis IS 'Intern: ongefilterde basis van laag_voorzieningen.';
+
+CREATE VIEW laag_voorzieningen AS
+SELECT id, organisatie_id, organisatie, aanbod, omschrijving, thema, doelgroep, straat,
+       huisnummer, postcode, plaats, telefoon, email, website, openingstijden, kosten,
+       aanmelden, toegankelijkheid, geocode_precisie, geocode_bron, buurtcode, wijkcode,
+       gemeentecode, bron, synthetisch, laatst_geverifieerd_op, vertrouwelijk, zichtbaarheid,
+       themas, doelgroepen, geom::geometry(Point, 28992) AS geom
+FROM voorzieningen_basis WHERE NOT vertrouwelijk
+UNION ALL
+SELECT v.id, v.organisatie_id, v.organisatie, v.aanbod, v.omschrijving, v.thema, v.doelgroep,
+       NULL, NULL, NULL, v.plaats, v.telefoon, v.email, v.website, v.openingstijden, v.kosten,
+       v.aanmelden, v.toegankelijkheid, 'buurt', v.geocode_bron, v.buurtcode, v.wijkcode,
+       v.gemeentecode, v.bron, v.synthetisch, v.laatst_geverifieerd_op, v.vertrouwelijk,
+       v.zichtbaarheid, v.themas, v.doelgroepen,
+       ST_PointOnSurface(b.geom)::geometry(Point, 28992)
+FROM voorzieningen_basis v JOIN gebied b ON b.code = v.buurtcode
+WHERE v.vertrouwelijk;
 COMMENT ON VIEW laag_voorzieningen IS
     'Voorzieningen|Alle aanbod op alle locaties: wie biedt wat, waar. Eén object per aanbod op een locatie.';
 

@@ -51,8 +51,9 @@ def respond(data: dict, media: str = JSON, title: str = "", template_data: dict 
 
 
 def conditional(response: Response) -> Response:
-    """ETag from the body; If-None-Match gives 304 Not Modified."""
-    response.add_etag()
+    """ETag (from the body unless set); If-None-Match gives 304 Not Modified."""
+    if not response.get_etag()[0]:
+        response.add_etag()
     return response.make_conditional(request)
 
 

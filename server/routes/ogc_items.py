@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from datetime import UTC, datetime
@@ -76,6 +77,13 @@ def _feature_collection(query: ItemsQuery, page: Page, path: str) -> tuple[bytes
     return text.encode("utf-8"), links
 
 
+def _etag(page: Page, links: list) -> str:
+    """Content hash without the timeStamp, so an unchanged page keeps its ETag."""
+    digest = hashlib.sha1(page.features.encode("utf-8"))
+    digest.update(json.dumps([page.number_matched, links]).encode())
+    return digest.hexdigest()
+
+
 def _download(query: ItemsQuery, fmt: str) -> Response:
     name = f"{query.collection.id}.{fmt}"
     if fmt == "csv":
@@ -112,6 +120,7 @@ def items(collection_id: str):
                             mimetype=HTML)
     else:
         response = Response(body, mimetype=GEOJSON)
+    response.set_etag(_etag(page, links) + ("-html" if fmt == "html" else ""))
     return conditional(_headers(response, query, links))
 
 
