@@ -1,8 +1,9 @@
-"""Residents' map page and the area outlines it draws as its offline basemap."""
+"""Residents' map page, the help page, and the area outlines the map draws as basemap."""
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from layers.outlines import extent, outlines_geojson
+from layers.taxonomy import groups, themes
 from server.database import get_engine
 
 bp = Blueprint("kaart", __name__)
@@ -11,10 +12,15 @@ bp = Blueprint("kaart", __name__)
 @bp.get("/")
 def kaart():
     with get_engine().connect() as conn:
-        bbox = extent(conn)
+        bbox, theme_list, group_list = extent(conn), themes(conn), groups(conn)
     return render_template(
-        "kaart.html", bbox=bbox, online_basemap=current_app.config["ONLINE_BASEMAP"]
-    )
+        "kaart.html", bbox=bbox, themes=theme_list, groups=group_list, args=request.args,
+        online_basemap=current_app.config["ONLINE_BASEMAP"])
+
+
+@bp.get("/hulp")
+def hulp():
+    return render_template("hulp.html")
 
 
 @bp.get("/kaart/gebieden/<niveau>.geojson")

@@ -1,0 +1,74 @@
+"""Front-end budget: our own JS+CSS gzipped (MapLibre excluded) and time to first features.
+
+Starts the app on the demo database (bench cluster), loads / in Debian's Chromium several
+times and reads the page's own mark (``window.kaartKlaar``: performance.now() when the map
+is idle with the theme layers filled) plus the Navigation Timing entries.
+
+    .venv/bin/python bench/frontend_bench.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import threading
+
+from common import ROOT, BenchDatabase
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from server import create_app
+
+STATIC = ROOT / "server" / "static"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def own_asset_sizes() -> dict[str, int]:
+    """Gzipped bytes of every JS and CSS file we wrote (vendor packages excluded)."""
+    files = sorted(p for p in STATIC.iterdir() if p.suffix in {".js", ".css"})
+    return {p.name: len(gzip.compress(p.read_bytes(), 9)) for p in files}
+
+
+def first_features_ms(base: str, runs: int) -> list[float]:
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1280, "height": 860})
+            page = context.new_page()
+            page.goto(base + "/")
+            page.wait_for_function("document.getElementById('kaart').dataset.klaar === 'ja'",
+                                   timeout=30_000)
+            times.append(page.evaluate("window.kaartKlaar"))
+            context.close()
+        browser.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    sizes = own_asset_sizes()
+    with BenchDatabase() as engine:
+        app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False)})
+        result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+        assert result.exit_code == 0, result.output
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            times = first_features_ms(f"http://127.0.0.1:{server.server_port}", args.runs)
+        finally:
+            server.shutdown()
+    total = sum(sizes.values())
+    for name, size in sizes.items():
+        print(f"{name:24s} {size / 1024:6.1f} KB gzipped")
+    print(f"own JS+CSS total: {total / 1024:.1f} KB gzipped (budget 150 KB)")
+    print(f"first features visible: median {statistics.median(times):.0f} ms, "
+          f"max {max(times):.0f} ms over {len(times)} loads (budget 1500 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Server-rendered public pages: an organisation, "meld een fout" and the paper social map.
+
+They work without JavaScript. Unknown or hidden records get a friendly HTML 404 page here
+(not the problem+json of the API). The "meld een fout" form carries a token signed with the
+app's SECRET_KEY, so other sites cannot post it blindly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from layers.organisations import (
+    AMSTERDAM,
+    AREA_CODE,
+    MELDING_MAX,
+    MeldingError,
+    add_melding,
+    address,
+    clean_melding,
+    open_now,
+    opening_rows,
+    organisation,
+    print_area,
+)
+from server.catalog import current_visibility
+from server.database import get_engine
+
+bp = Blueprint("pages", __name__)
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+LEVELS = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
+TOKEN_SALT = "sociale-kaart.melding"
+TOKEN_MAX_AGE = 2 * 24 * 3600  # seconds a page may stay open before the form expires
+
+
+def datum_nl(value: date | None) -> str:
+    """``12 maart 2026``."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def website_label(url: str | None) -> str:
+    """A website address as residents read it: without ``https://`` and a trailing slash."""
+    return re.sub(r"^https?://(www\.)?", "", url or "").rstrip("/")
+
+
+def tel_href(number: str | None) -> str:
+    """``tel:`` link target: digits and a leading plus only."""
+    return "tel:" + re.sub(r"[^0-9+]", "", number or "")
+
+
+HELPERS = {"datum_nl": datum_nl, "website_label": website_label, "tel_href": tel_href}
+
+
+def not_found(message: str = "Deze pagina bestaat niet (meer).") -> tuple[str, int]:
+    """The HTML 404 page for residents."""
+    return render_template("404.html", message=message, **HELPERS), 404
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
+
+
+def _token_ok(token: str | None, organisatie_id: int) -> bool:
+    try:
+        return _serializer().loads(token or "", max_age=TOKEN_MAX_AGE) == organisatie_id
+    except BadSignature:  # also SignatureExpired
+        return False
+
+
+def _location_label(loc: dict) -> str:
+    """How a service names the place where it is offered (never a confidential address)."""
+    if loc["vertrouwelijk"]:
+        return ", ".join(p for p in ("Adres afgeschermd", loc["plaats"]) if p)
+    return (loc["naam"] or address(loc["straat"], loc["huisnummer"], loc["postcode"],
+                                   loc["plaats"]) or "Adres onbekend")
+
+
+def _organisation_page(organisatie_id: int, status: int = 200, **form):
+    with get_engine().connect() as conn:
+        record = organisation(conn, organisatie_id, current_visibility())
+    if record is None:
+        return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
+    now = datetime.now(AMSTERDAM)
+    for service in record["aanbod"]:
+        service["uren"] = opening_rows(service["openingstijden"], now)
+        service["open_nu"] = open_now(service["openingstijden"], now)
+    for loc in record["locaties"]:
+        loc["label"] = _location_label(loc)
+    locations = {loc["id"]: loc for loc in record["locaties"]}
+    html = render_template(
+        "organisatie.html", org=record, locations=locations, now=now,
+        token=_serializer().dumps(organisatie_id), melding_max=MELDING_MAX,
+        gemeld=request.args.get("gemeld") == "1", form=form, **HELPERS)
+    return html, status
+
+
+@bp.get("/organisatie/<int:organisatie_id>")
+def organisatie(organisatie_id: int):
+    """The public page of one organisation (404 page when it is unknown or not public)."""
+    return _organisation_page(organisatie_id)
+
+
+@bp.post("/organisatie/<int:organisatie_id>/melding")
+def melding(organisatie_id: int):
+    """Store a reported error and go back to the page (303), or show the form again (400)."""
+    tekst, email = request.form.get("tekst"), request.form.get("email")
+    kept = {"tekst": tekst or "", "email": email or ""}
+    if not _token_ok(request.form.get("token"), organisatie_id):
+        return _organisation_page(
+            organisatie_id, 400, fout="Het formulier was te lang open of is niet compleet. "
+            "Uw tekst staat er nog. Klik nog een keer op 'Verstuur melding'.", **kept)
+    try:
+        tekst, email = clean_melding(tekst, email)
+    except MeldingError as exc:
+        return _organisation_page(organisatie_id, 400, fout=str(exc), **kept)
+    with get_engine().begin() as conn:
+        stored = add_melding(conn, organisatie_id, tekst, email, current_visibility())
+    if stored is None:
+        return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
+    target = url_for("pages.organisatie", organisatie_id=organisatie_id, gemeld=1,
+                     _anchor="melding")
+    return redirect(target, code=303)
+
+
+def _print_html(code: str, pdf: bool) -> str | None:
+    if not AREA_CODE.match(code):
+        return None
+    with get_engine().connect() as conn:
+        area = print_area(conn, code, current_visibility())
+    if area is None:
+        return None
+    return render_template(
+        "print.html", area=area, level=LEVELS[area.niveau], pdf=pdf,
+        printed=datetime.now(AMSTERDAM).date(), **HELPERS)
+
+
+@bp.get("/print/<code>")
+def print_page(code: str):
+    """The paper social map of a gemeente, wijk or buurt as an A4 HTML page."""
+    html = _print_html(code, pdf=False)
+    return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.") \
+        if html is None else html
+
+
+@bp.get("/print/<code>.pdf")
+def print_pdf(code: str):
+    """The same page as PDF (WeasyPrint)."""
+    html = _print_html(code, pdf=True)
+    if html is None:
+        return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
+    started = time.perf_counter()
+    body = render_pdf(html)
+    current_app.logger.info("print %s: pdf in %.2f s", code, time.perf_counter() - started)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="sociale-kaart-{code}.pdf"'
+    return response
+
+
+def render_pdf(html: str) -> bytes:
+    """The print page as PDF, without network: the page loads nothing external and the
+    stylesheet is read from our static folder."""
+    from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
+
+    try:  # newer WeasyPrint: refuse every URL except inline data, should one ever appear
+        from weasyprint.urls import URLFetcher
+        fetcher = {"url_fetcher": URLFetcher(allowed_protocols=("data",))}
+    except (ImportError, TypeError):
+        fetcher = {}
+    css = Path(current_app.static_folder, "print.css").read_text(encoding="utf-8")
+    return HTML(string=html, **fetcher).write_pdf(stylesheets=[CSS(string=css, **fetcher)])

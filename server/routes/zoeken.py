@@ -1,0 +1,196 @@
+"""Search in one box: ``/api/zoeken`` (JSON for the map) and ``/lijst`` (the same search as a
+server-rendered list that works without JavaScript). Both take the map's parameters:
+``q``, ``thema``, ``doelgroep``, ``gebied``, ``dichtbij``, ``limit`` and ``offset``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+
+from layers.errors import InvalidParameter
+from layers.search import SearchQuery, SearchResult, search, suggest_place
+from layers.taxonomy import groups, themes
+from server.catalog import current_visibility
+from server.database import get_engine
+from server.links import HTML, JSON, absolute, link
+
+bp = Blueprint("zoeken", __name__)
+
+PARAMS = ("q", "thema", "doelgroep", "gebied", "dichtbij")
+ALLOWED = {*PARAMS, "limit", "offset", "_"}
+API_LIMIT, LIST_LIMIT, MAX_LIMIT = 50, 20, 200
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def _number(name: str, minimum: int, default: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if raw == "":
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw) or int(raw) < minimum:
+        raise InvalidParameter(f"{name} moet een heel getal zijn, vanaf {minimum}.")
+    return int(raw)
+
+
+def _search_query(default_limit: int) -> SearchQuery:
+    """The request's parameters, checked: unknown ones and bad numbers are a 400."""
+    unknown = sorted(set(request.args) - ALLOWED)
+    if unknown:
+        raise InvalidParameter(
+            f"Onbekende parameter: {', '.join(unknown)}. "
+            f"Gebruik {', '.join(PARAMS)}, limit of offset.")
+    value = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
+    return SearchQuery(tekst=value["q"], thema=value["thema"], doelgroep=value["doelgroep"],
+                       gebied=value["gebied"], dichtbij=value["dichtbij"],
+                       limit=min(_number("limit", 1, default_limit), MAX_LIMIT),
+                       offset=_number("offset", 0, 0), visibility=current_visibility())
+
+
+def _params(**replace) -> dict:
+    """The search parameters of this request (non-empty ones) with replacements."""
+    kept = {k: v for k in (*PARAMS, "limit") if (v := request.args.get(k, "").strip())}
+    kept.update(replace)
+    return {k: v for k, v in kept.items() if v not in (None, "", 0)}
+
+
+def _page(query: SearchQuery, offset: int | None) -> dict:
+    """Parameters of another page of this search (the limit as used, after clamping)."""
+    limit = query.limit if "limit" in request.args else None
+    return _params(limit=limit, offset=offset)
+
+
+def _paging(query: SearchQuery, total: int) -> dict:
+    """Offsets of the previous and next page (None when there is none)."""
+    return {"prev": max(query.offset - query.limit, 0) if query.offset > 0 else None,
+            "next": query.offset + query.limit if query.offset + query.limit < total else None}
+
+
+def _links(query: SearchQuery, result: SearchResult) -> list[dict]:
+    path = "/api/zoeken"
+    out = [link("self", absolute(path, _page(query, query.offset)), JSON, "Deze pagina"),
+           link("alternate", absolute("/lijst", _page(query, query.offset)), HTML,
+                "Als lijst (webpagina)")]
+    pages = _paging(query, result.total)
+    if pages["next"] is not None:
+        out.append(link("next", absolute(path, _page(query, pages["next"])), JSON,
+                        "Volgende pagina"))
+    if pages["prev"] is not None:
+        out.append(link("prev", absolute(path, _page(query, pages["prev"])), JSON,
+                        "Vorige pagina"))
+    return out
+
+
+@bp.get("/api/zoeken")
+def api():
+    query = _search_query(API_LIMIT)
+    with get_engine().begin() as conn:  # begin: a search without results is counted
+        result = search(conn, query)
+    return jsonify({"total": result.total, "items": result.items, "gebied": result.gebied,
+                    "dichtbij": result.dichtbij, "melding": result.melding,
+                    "links": _links(query, result)})
+
+
+# ---------------------------------------------------------------------- the list page
+def _dutch_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _dutch_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    day = date.fromisoformat(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _distance(metres: int | None) -> str | None:
+    if metres is None:
+        return None
+    if metres < 1000:
+        return f"{metres} meter"
+    return f"{metres / 1000:.1f}".replace(".", ",") + " kilometer"
+
+
+def _address(item: dict) -> str:
+    postcode = item.get("postcode") or ""
+    if len(postcode) == 6:
+        postcode = f"{postcode[:4]} {postcode[4:]}"
+    street = " ".join(p for p in (item.get("straat"), item.get("huisnummer")) if p)
+    town = " ".join(p for p in (postcode, item.get("plaats")) if p)
+    return ", ".join(p for p in (street, town) if p)
+
+
+def _display(item: dict, theme_names: dict) -> dict:
+    """What the template shows of one result, already in words."""
+    phone = item.get("telefoon") or ""
+    return {**item,
+            "thema_namen": [theme_names.get(s, s) for s in item["thema"]],
+            "adres": _address(item),
+            "tel": "tel:" + re.sub(r"[^\d+]", "", phone) if re.search(r"\d", phone) else None,
+            "afstand": _distance(item.get("afstand_m")),
+            "gecontroleerd": _dutch_date(item.get("laatst_geverifieerd_op"))}
+
+
+def _where(gebied: dict | None) -> str:
+    if gebied is None:
+        return ""
+    if gebied["niveau"] in ("wijk", "buurt"):
+        return f" in {gebied['naam']} ({gebied['gemeente']})"
+    return f" in {gebied['naam']}"
+
+
+def _summary(result: SearchResult) -> str:
+    """'We vonden 12 plekken in Heerlen.' (B1)."""
+    if result.total == 0:
+        return f"We vonden geen plekken{_where(result.gebied)}."
+    noun = "plek" if result.total == 1 else "plekken"
+    text = f"We vonden {_dutch_number(result.total)} {noun}{_where(result.gebied)}."
+    if result.dichtbij and result.total:
+        text += f" De plekken dichtbij {result.dichtbij['label']} staan bovenaan."
+    return text
+
+
+def _suggestion_url(conn, result: SearchResult) -> tuple[str, str] | None:
+    """('Heerlen', '/lijst?...gebied=Heerlen') when an unknown place looks like a known one."""
+    gebied = request.args.get("gebied", "").strip()
+    if not gebied or result.gebied is not None or "Bedoelt u" not in (result.melding or ""):
+        return None
+    name = suggest_place(conn, gebied)
+    return (name, url_for("zoeken.lijst", **_params(gebied=name, offset=None))) if name else None
+
+
+def _render_list(query: SearchQuery | None, result: SearchResult | None, taxonomy: tuple,
+                 fout: str | None = None, suggestie=None):
+    theme_names = {t["slug"]: t["naam"] for t in taxonomy[0]}
+    pages = _paging(query, result.total) if query and result else {"prev": None, "next": None}
+    map_params = {k: v for k, v in _params().items() if k in PARAMS}
+    return render_template(
+        "lijst.html", args={k: request.args.get(k, "") for k in PARAMS},
+        themes=taxonomy[0], groups=taxonomy[1], result=result, fout=fout,
+        items=[_display(i, theme_names) for i in result.items] if result else [],
+        samenvatting=_summary(result) if result else None, suggestie=suggestie,
+        melding=result.melding if result else None,
+        geteld=bool(result and result.total == 0 and request.args.get("q", "").strip()
+                    and (result.gebied or not request.args.get("gebied", "").strip())),
+        offset=query.offset if query else 0, limit=query.limit if query else LIST_LIMIT,
+        vorige=url_for("zoeken.lijst", **_page(query, pages["prev"]))
+        if pages["prev"] is not None else None,
+        volgende=url_for("zoeken.lijst", **_page(query, pages["next"]))
+        if pages["next"] is not None else None,
+        kaart_url="/" + ("?" + urlencode(map_params) if map_params else ""))
+
+
+@bp.get("/lijst")
+def lijst():
+    with get_engine().begin() as conn:
+        taxonomy = (themes(conn), groups(conn))
+        try:
+            query = _search_query(LIST_LIMIT)
+            result = search(conn, query)
+        except InvalidParameter as exc:
+            return _render_list(None, None, taxonomy, fout=str(exc)), 400
+        suggestie = _suggestion_url(conn, result)
+    return _render_list(query, result, taxonomy, suggestie=suggestie)
