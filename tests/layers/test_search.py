@@ -169,6 +169,24 @@ def test_place_in_the_text_box(demo_engine, tekst):
                                                       gebied=HEERLEN)
 
 
+@pytest.mark.parametrize("tekst", ["huisarts 6411", "huisarts in 6411", "huisarts in 6411 AB"])
+def test_postcode_in_the_text_box_is_an_area(demo_engine, tekst):
+    result = run(demo_engine, tekst=tekst, limit=200)
+    assert result.gebied["code"] == "6411" and result.total > 0
+    assert all(i["postcode"].startswith("6411") and "huisarts" in names(i) for i in result.items)
+
+
+def test_postcode_with_letters_in_the_text_box_is_a_point(demo_engine):
+    result = run(demo_engine, tekst="apotheek 6221 AB")
+    assert result.dichtbij["label"] == "6221 AB" and result.gebied is None
+    assert result.total == run(demo_engine, tekst="apotheek").total
+
+
+def test_a_number_that_is_no_postcode_stays_text(demo_engine):
+    result = run(demo_engine, tekst="buurthuis 2000")
+    assert result.gebied is None and result.dichtbij is None
+
+
 def test_place_alone_lists_everything_there(demo_engine):
     assert run(demo_engine, tekst="Maastricht").total == len(
         public_ids(demo_engine, "gemeentecode = :g", g=MAASTRICHT))
