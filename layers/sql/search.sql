@@ -125,7 +125,8 @@ WITH vraag AS (
           WHERE t.thema_slug = :thema)))
       AND (CAST(:doelgroep AS text) IS NULL OR v.id = ANY(ARRAY(
           SELECT x.id FROM aanbod_doelgroep d JOIN aanbod_locatie x ON x.aanbod_id = d.aanbod_id
-          WHERE d.doelgroep_slug = :doelgroep)))
+          -- A service for everyone is also for the chosen group (what residents expect).
+          WHERE d.doelgroep_slug IN (:doelgroep, 'iedereen'))))
       AND CASE CAST(:niveau AS text)
               WHEN 'gemeente' THEN v.gemeentecode = :code
               WHEN 'wijk' THEN v.wijkcode = :code

@@ -100,7 +100,9 @@ def test_theme_filter(demo_engine):
 def test_target_group_filter_combines_with_theme(demo_engine):
     found = all_ids(demo_engine, thema="vervoer", doelgroep="ouderen")
     assert found and found == public_ids(
-        demo_engine, "'vervoer' = ANY(themas) AND 'ouderen' = ANY(doelgroepen)")
+        demo_engine, "'vervoer' = ANY(themas) AND doelgroepen && ARRAY['ouderen', 'iedereen']")
+    strict = public_ids(demo_engine, "'ouderen' = ANY(doelgroepen)")
+    assert strict < all_ids(demo_engine, doelgroep="ouderen")  # services for everyone count too
 
 
 @pytest.mark.parametrize("field", ["thema", "doelgroep"])
