@@ -21,7 +21,8 @@ JSON_TYPES = {
 }
 # Part 1 property filters per kind of layer; array filters test membership of a list.
 SIMPLE_FILTERS = ("gemeentecode", "wijkcode", "buurtcode", "bron", "synthetisch",
-                  "geocode_precisie", "postcode", "plaats", "organisatie_id", "code")
+                  "geocode_precisie", "postcode", "plaats", "organisatie_id", "code",
+                  "run", "niveau", "actueel")
 ARRAY_FILTERS = {"thema": "themas", "doelgroep": "doelgroepen"}
 
 CATALOG_SQL = sa.text("""

@@ -9,11 +9,12 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to ``app.cli``."""
+    from server.commands.analyse import analyse
     from server.commands.areas import areas
     from server.commands.db import db
     from server.commands.demo import demo
     from server.commands.geocode import geocode
     from server.commands.organisations import organisations
 
-    for command in (db, areas, geocode, organisations, demo):
+    for command in (db, areas, geocode, organisations, analyse, demo):
         app.cli.add_command(command)

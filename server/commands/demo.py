@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from geo.errors import GeoError
 from geo.gazetteer import load_bag, load_postcodes
+from server.commands.analyse import analyse
 from server.commands.areas import areas_load
 from server.commands.common import console, fail
 from server.commands.db import db_start, db_upgrade
@@ -45,6 +46,9 @@ def demo(serve):
         load_demo_records(Path(current_app.config["DEMO_MANIFEST"]))
     except GeoError as exc:
         fail(exc)
+    # A first coverage run, so /dekking and the `dekking` layer have something to show.
+    ctx.invoke(analyse, themas=(), gemeenten=(), niveau="buurt", uitvoer=None,
+               doelgroep="iedereen", zonder_locatievoorstellen=False)
     if serve:
         app = current_app._get_current_object()
         host, port = app.config["HOST"], app.config["PORT"]

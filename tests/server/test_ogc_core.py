@@ -79,7 +79,8 @@ def test_collections_list_themes_areas_and_all_services(demo_client):
         assert any(lk["type"] == "application/geo+json" for lk in items)
         assert c["storageCrs"].endswith("/EPSG/0/28992")
         assert c["crs"][0].endswith("/OGC/1.3/CRS84")
-        assert len(c["extent"]["spatial"]["bbox"][0]) == 4
+        if c["itemCount"]:  # an empty layer (e.g. dekking before the first run) has no extent
+            assert len(c["extent"]["spatial"]["bbox"][0]) == 4
 
 
 def test_item_count_equals_number_matched(demo_client):

@@ -1,0 +1,294 @@
+"""Demand points from the database: PC6 where shipped, else PC4 pieces, else the buurt.
+
+Per buurt the finest available level is used (ANALYSIS.md §0.3, §4):
+
+* ``pc6``: the CBS PC6 points in the buurt, when their population adds up to at least
+  half of the buurt's (otherwise too much is suppressed to trust them);
+* ``pc4``: the buurt cut by the PC4 areas; each piece (≥ 1 % of the buurt) gets the PC4
+  population in proportion to its area and a point on its surface;
+* ``buurt``: one point on the buurt's surface.
+
+Within a buurt the points are scaled so that they add up to the buurt's CBS population
+(the published number); 65+ follows the point's own 65+ share. A PC6 point outside every
+buurt is joined to the nearest buurt within ``snap_m`` metres, or dropped and reported.
+The level used is recorded per buurt (``vraagniveau``) and per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+LEVELS = ("pc6", "pc4", "buurt")
+
+STUDY = """
+WITH studie AS (
+    SELECT ST_Union(geom) AS geom FROM gebied
+    WHERE niveau = 'gemeente' AND (cardinality(CAST(:gemeenten AS text[])) = 0
+                                   OR code = ANY(CAST(:gemeenten AS text[])))
+),
+buurt AS (
+    SELECT b.code, b.wijkcode, b.gemeentecode, b.geom,
+           (cardinality(CAST(:gemeenten AS text[])) = 0
+            OR b.gemeentecode = ANY(CAST(:gemeenten AS text[]))) AS in_studie,
+           p.inwoners AS officieel, p.inwoners_65plus AS officieel_65
+    FROM gebied b CROSS JOIN studie s
+    LEFT JOIN LATERAL (SELECT inwoners, inwoners_65plus FROM bevolking
+                       WHERE gebiedcode = b.code AND inwoners IS NOT NULL
+                       ORDER BY jaar DESC LIMIT 1) p ON true
+    WHERE b.niveau = 'buurt' AND ST_DWithin(b.geom, s.geom, :buffer)
+)"""
+
+# STUDY is a constant of this module (no request text), so composing it is safe.
+POINTS_SQL = sa.text(STUDY + """,
+pc6_alle AS MATERIALIZED (
+    SELECT nb.code AS buurtcode, p.geom, p.inwoners::float8 AS w,
+           p.inwoners_65plus::float8 AS w65
+    FROM postcode6 p
+    CROSS JOIN LATERAL (SELECT b.code FROM gebied b
+                        WHERE b.niveau = 'buurt' AND ST_DWithin(b.geom, p.geom, :snap)
+                        ORDER BY ST_Distance(b.geom, p.geom), b.code LIMIT 1) nb
+    WHERE p.inwoners > 0
+),
+pc6 AS (SELECT * FROM pc6_alle WHERE buurtcode IN (SELECT code FROM buurt)),
+pc6_ok AS (
+    SELECT b.code FROM buurt b JOIN pc6 ON pc6.buurtcode = b.code
+    GROUP BY b.code, b.officieel HAVING b.officieel IS NULL OR sum(pc6.w) >= 0.5 * b.officieel
+),
+pc4 AS (
+    SELECT b.code AS buurtcode, ST_PointOnSurface(x.piece) AS geom,
+           p.inwoners * ST_Area(x.piece) / ST_Area(p.vlak) AS w,
+           p.inwoners_65plus * ST_Area(x.piece) / ST_Area(p.vlak) AS w65
+    FROM buurt b
+    JOIN postcode4 p ON p.vlak && b.geom AND ST_Intersects(p.vlak, b.geom) AND p.inwoners > 0
+    CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(b.geom, p.vlak), 3)
+                        AS piece) x
+    WHERE b.code NOT IN (SELECT code FROM pc6_ok) AND NOT ST_IsEmpty(x.piece)
+      AND ST_Area(x.piece) >= 0.01 * ST_Area(b.geom)
+)
+SELECT 'pc6' AS bron, buurtcode, ST_X(geom) AS x, ST_Y(geom) AS y, w, w65
+FROM pc6 WHERE buurtcode IN (SELECT code FROM pc6_ok)
+UNION ALL
+SELECT 'pc4', buurtcode, ST_X(geom), ST_Y(geom), w, w65 FROM pc4
+UNION ALL
+SELECT 'buurt', code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
+       NULL, NULL FROM buurt
+""")  # noqa: S608
+
+BUURTEN_SQL = sa.text(STUDY + """
+SELECT code, wijkcode, gemeentecode, in_studie, officieel, officieel_65 FROM buurt
+""")
+
+OUTSIDE_SQL = sa.text(STUDY + """
+SELECT count(*) FILTER (WHERE NOT binnen AND gekoppeld) AS gekoppeld,
+       count(*) FILTER (WHERE NOT gekoppeld) AS weggelaten,
+       coalesce(sum(inwoners) FILTER (WHERE NOT gekoppeld), 0) AS inwoners_weggelaten
+FROM (SELECT p.inwoners,
+             EXISTS (SELECT 1 FROM gebied b WHERE b.niveau = 'buurt'
+                     AND ST_Intersects(b.geom, p.geom)) AS binnen,
+             EXISTS (SELECT 1 FROM gebied b WHERE b.niveau = 'buurt'
+                     AND ST_DWithin(b.geom, p.geom, :snap)) AS gekoppeld
+      FROM postcode6 p, studie s
+      WHERE p.inwoners > 0 AND ST_DWithin(p.geom, s.geom, :buffer)) x
+""")  # noqa: S608
+
+VINTAGES_SQL = sa.text("""
+SELECT (SELECT jsonb_object_agg(niveau, jaren) FROM (
+            SELECT niveau, jsonb_agg(DISTINCT jaar) AS jaren FROM gebied GROUP BY niveau) g)
+           AS gebied,
+       (SELECT jsonb_agg(DISTINCT jaar) FROM bevolking) AS bevolking,
+       (SELECT jsonb_build_object('jaar', max(jaar), 'bron', max(bron), 'punten', count(*))
+          FROM postcode6) AS postcode6,
+       (SELECT jsonb_build_object('jaar', max(jaar), 'bron', max(bron), 'punten', count(*))
+          FROM postcode4) AS postcode4,
+       (SELECT jsonb_build_object('aanbod', count(*), 'laatst_gewijzigd', max(gewijzigd_op),
+                                  'laatst_geverifieerd', max(laatst_geverifieerd_op))
+          FROM aanbod) AS aanbod
+""")
+
+
+@dataclass
+class DemandPoints:
+    """Demand locations (RD New metres) with population, in the study area plus a buffer.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        Coordinates (EPSG:28992).
+    pop : ndarray
+        Residents per point (> 0).
+    pop65 : ndarray
+        Residents aged 65 and over; ``nan`` where the level has no age band.
+    buurt, wijk, gemeente : ndarray of str
+        Area codes of each point.
+    level : ndarray of str
+        ``pc6``, ``pc4`` or ``buurt`` per point.
+    in_study : ndarray of bool
+        Whether the point's gemeente is in the study area (the rest is the buffer).
+    buurt_level : dict
+        Demand level per buurt code (``pc6``, ``pc4``, ``buurt``); buurten without
+        population are absent.
+    notes : list of dict
+        Messages about the data (``{"code": ..., "tekst": ...}``), in Dutch.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    pop: np.ndarray
+    pop65: np.ndarray
+    buurt: np.ndarray
+    wijk: np.ndarray
+    gemeente: np.ndarray
+    level: np.ndarray
+    in_study: np.ndarray
+    buurt_level: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.pop)
+
+    def summary_level(self) -> str:
+        """The levels used in the study area, finest first, e.g. ``pc6+pc4``."""
+        used = set(self.level[self.in_study])
+        return "+".join(lv for lv in LEVELS if lv in used) or "geen"
+
+
+def _choose_level(points: pd.DataFrame) -> pd.DataFrame:
+    """Per buurt keep the finest level that has population: pc6, then pc4, then buurt."""
+    rank = {"pc6": 0, "pc4": 1, "buurt": 2}
+    points = points.assign(rank=points["bron"].map(rank))
+    usable = points[(points["bron"] == "buurt") | (points["w"].fillna(0) > 0)]
+    best = usable.groupby("buurtcode")["rank"].transform("min")
+    return usable[usable["rank"] == best].drop(columns="rank")
+
+
+def _scale(points: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
+    """Scale point weights to the buurt's CBS population; 65+ by each point's own share."""
+    points = points.merge(buurten, left_on="buurtcode", right_on="code", how="inner")
+    is_buurt = points["bron"] == "buurt"
+    w = points["w"].where(~is_buurt, points["officieel"]).astype(float)
+    total = w.groupby(points["buurtcode"]).transform("sum")
+    factor = (points["officieel"].astype(float) / total).where(points["officieel"].notna(), 1.0)
+    pop = w * factor
+    share65 = (points["w65"].astype(float) / points["w"].astype(float)).where(~is_buurt)
+    share65 = share65.where(~is_buurt, points["officieel_65"].astype(float)
+                            / points["officieel"].astype(float))
+    points = points.assign(pop=pop, pop65=(pop * share65.clip(0, 1)))
+    return points[points["pop"].fillna(0) > 0]
+
+
+def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: float = 10_000,
+                snap_m: float = 250.0) -> DemandPoints:
+    """Demand points for the study area (``gemeenten``; empty = all) plus a buffer.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    gemeenten : sequence of str
+        CBS gemeente codes of the study area; empty means every loaded gemeente.
+    buffer_m : float
+        Buurten within this distance of the study area are included as competing demand
+        (use twice the largest catchment size).
+    snap_m : float
+        A PC6 point outside every buurt joins the nearest buurt within this distance.
+
+    Returns
+    -------
+    DemandPoints
+    """
+    params = {"gemeenten": list(gemeenten), "buffer": buffer_m, "snap": snap_m}
+    with engine.connect() as conn:
+        raw = pd.DataFrame(conn.execute(POINTS_SQL, params).mappings().all(),
+                           columns=["bron", "buurtcode", "x", "y", "w", "w65"])
+        buurten = pd.DataFrame(conn.execute(BUURTEN_SQL, params).mappings().all(),
+                               columns=["code", "wijkcode", "gemeentecode", "in_studie",
+                                        "officieel", "officieel_65"])
+        outside = conn.execute(OUTSIDE_SQL, params).mappings().one()
+    points = _scale(_choose_level(raw), buurten)
+    notes = _notes(points, buurten, outside)
+    return DemandPoints(
+        x=points["x"].to_numpy(float), y=points["y"].to_numpy(float),
+        pop=points["pop"].to_numpy(float), pop65=points["pop65"].to_numpy(float),
+        buurt=points["buurtcode"].to_numpy(str), wijk=points["wijkcode"].to_numpy(str),
+        gemeente=points["gemeentecode"].to_numpy(str), level=points["bron"].to_numpy(str),
+        in_study=points["in_studie"].to_numpy(bool),
+        buurt_level=dict(zip(points["buurtcode"], points["bron"], strict=True)),
+        notes=notes)
+
+
+def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:
+    notes = []
+    study = buurten[buurten["in_studie"]]
+    empty = sorted(set(study["code"]) - set(points["buurtcode"]))
+    if empty:
+        notes.append({"code": "buurten_zonder_inwoners", "buurten": empty,
+                      "tekst": f"{len(empty)} buurt(en) zonder inwoners of zonder "
+                               "bevolkingscijfer: hun indicatoren blijven leeg."})
+    if outside["gekoppeld"]:
+        notes.append({"code": "pc6_gekoppeld", "aantal": int(outside["gekoppeld"]),
+                      "tekst": f"{outside['gekoppeld']} PC6-punt(en) lagen net buiten de "
+                               "buurtgrenzen en zijn bij de dichtstbijzijnde buurt geteld."})
+    if outside["weggelaten"]:
+        notes.append({"code": "pc6_buiten_gebieden", "aantal": int(outside["weggelaten"]),
+                      "inwoners": int(outside["inwoners_weggelaten"]),
+                      "tekst": f"{outside['weggelaten']} PC6-punt(en) met "
+                               f"{outside['inwoners_weggelaten']} inwoners liggen buiten alle "
+                               "buurten en tellen niet mee."})
+    return notes
+
+
+def data_vintages(engine: sa.Engine) -> dict:
+    """Years and sources of the areas, population, postcode points and services."""
+    with engine.connect() as conn:
+        row = conn.execute(VINTAGES_SQL).mappings().one()
+    return {k: v for k, v in row.items()}
+
+
+AREAS_SQL = sa.text("""
+SELECT code, niveau, naam, gemeentecode,
+       coalesce(wijkcode, CASE WHEN niveau = 'wijk' THEN code END) AS wijkcode,
+       ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y
+FROM gebied
+WHERE cardinality(CAST(:gemeenten AS text[])) = 0 OR gemeentecode = ANY(CAST(:gemeenten AS text[]))
+ORDER BY niveau, code
+""")
+
+NEIGHBOURS_SQL = sa.text("""
+SELECT a.code AS a, b.code AS b
+FROM gebied a JOIN gebied b
+  ON b.niveau = 'buurt' AND a.code < b.code AND ST_DWithin(a.geom, b.geom, :tolerance)
+WHERE a.niveau = 'buurt'
+  AND (cardinality(CAST(:gemeenten AS text[])) = 0
+       OR (a.gemeentecode = ANY(CAST(:gemeenten AS text[]))
+           AND b.gemeentecode = ANY(CAST(:gemeenten AS text[]))))
+""")
+
+
+def study_areas(engine: sa.Engine, gemeenten: Sequence[str] = ()) -> pd.DataFrame:
+    """Gemeenten, wijken and buurten of the study area with an interior point each.
+
+    Columns ``code, niveau, naam, gemeentecode, wijkcode, x, y``, indexed by ``code``.
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(AREAS_SQL, {"gemeenten": list(gemeenten)}).mappings().all()
+    columns = ["code", "niveau", "naam", "gemeentecode", "wijkcode", "x", "y"]
+    return pd.DataFrame(rows, columns=columns).set_index("code", drop=False)
+
+
+def buurt_neighbours(engine: sa.Engine, gemeenten: Sequence[str] = (),
+                     tolerance_m: float = 5.0) -> dict[str, set[str]]:
+    """Queen-style contiguity of the study buurten: touching or within ``tolerance_m``.
+
+    The tolerance bridges the slivers of generalised CBS boundaries.
+    """
+    neighbours: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for a, b in conn.execute(NEIGHBOURS_SQL, {"gemeenten": list(gemeenten),
+                                                  "tolerance": tolerance_m}):
+            neighbours.setdefault(a, set()).add(b)
+            neighbours.setdefault(b, set()).add(a)
+    return neighbours

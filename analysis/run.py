@@ -1,0 +1,342 @@
+"""One coverage-analysis run: all themes (or one), optionally for some gemeenten.
+
+A run is stored in ``analyse_run`` (parameters, data vintages, demand level, status) and
+its results in ``analyse_resultaat`` (one row per area × theme × target group, written
+set-based per theme) and ``analyse_locatievoorstel``. ``layers`` publishes them through
+the view ``laag_dekking`` once the run is ``klaar``; a failed run is marked ``mislukt``
+with its error and never shows up there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from analysis import demand as dem
+from analysis import indicators as ind
+from analysis.flags import Context, FlagRule, cold_spots, flag_areas
+from analysis.siting import suggest_sites
+
+Progress = Callable[[str, int, int], None]
+
+THEMES_SQL = sa.text("SELECT slug, naam, afstand_m FROM thema ORDER BY volgorde")
+INSERT_RUN_SQL = sa.text("""
+INSERT INTO analyse_run (themas, gemeenten, parameters, data_versies)
+VALUES (:themas, :gemeenten, CAST(:parameters AS jsonb), CAST(:versies AS jsonb)) RETURNING id
+""")
+FINISH_SQL = sa.text("""
+UPDATE analyse_run SET status = :status, klaar_op = now(), fout = :fout,
+       vraagniveau = :vraagniveau, meldingen = CAST(:meldingen AS jsonb)
+WHERE id = :id
+""")
+NUMBERS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
+           "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "gi_z")
+TEXTS = ("gebiedcode", "niveau", "doelgroep", "vraagniveau", "capaciteit_basis", "lisa",
+         "flag_level", "zin", "null_reden")
+RECORD = ", ".join([*(f"{c} text" for c in TEXTS), *(f"{c} float8" for c in NUMBERS),
+                    "koude_plek boolean", "flagged boolean", "redenen jsonb"])
+INSERT_RESULTS_SQL = sa.text(f"""
+INSERT INTO analyse_resultaat (run_id, thema_slug, drempel_m, {", ".join(TEXTS + NUMBERS)},
+                               koude_plek, flagged, redenen)
+SELECT :run, :thema, :drempel, {", ".join(TEXTS + NUMBERS)}, koude_plek, flagged, redenen
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({RECORD})
+""")  # noqa: S608 - column names are constants of this module, values are bound
+INSERT_SITES_SQL = sa.text("""
+INSERT INTO analyse_locatievoorstel (run_id, thema_slug, gemeentecode, extra, volgnummer,
+    buurtcode, nieuw_bereikt, al_bereikt, inwoners, drempel_m, zin, geom)
+SELECT :run, :thema, gemeentecode, extra, volgnummer, buurtcode, nieuw_bereikt, al_bereikt,
+       inwoners, drempel_m, zin, ST_SetSRID(ST_MakePoint(x, y), 28992)
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(gemeentecode text, extra integer,
+    volgnummer integer, buurtcode text, nieuw_bereikt float8, al_bereikt float8,
+    inwoners float8, drempel_m integer, zin text, x float8, y float8)
+""")
+GROUPS = ("iedereen", "ouderen")
+LEVELS = ("buurt", "wijk", "gemeente")
+
+
+class AnalysisError(Exception):
+    """A run cannot start or finish; the message says why, in Dutch."""
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """Everything that defines a run; stored as ``analyse_run.parameters``."""
+
+    themas: tuple[str, ...] = ()
+    gemeenten: tuple[str, ...] = ()
+    doelgroepen: tuple[str, ...] = GROUPS
+    decay: str = "gaussian_dai"
+    detour: float = ind.DETOUR
+    supply_buffer_m: float = 30_000.0
+    snap_m: float = 250.0
+    rule: FlagRule = field(default_factory=FlagRule)
+    permutations: int = 999
+    fdr_alpha: float = 0.05
+    seed: int = 20240101
+    locatievoorstellen: bool = True
+    max_extra: int = 3
+    zichtbaarheid: tuple[str, ...] = ("openbaar",)
+
+    def describe(self, themes: Sequence[ind.Theme]) -> dict:
+        """The parameters as JSON, with what each theme's catchments and threshold are."""
+        data = asdict(self)
+        data["rule"] = self.rule.describe()
+        data["cost_method"] = f"rechte lijn x {self.detour} (geen wegennet)"
+        data["vanggebieden_m"] = {t.slug: list(t.catchments) for t in themes}
+        data["drempel_m"] = {t.slug: t.drempel_m for t in themes}
+        data["radii_m"] = list(ind.RADII)
+        data["spar_referentie"] = "bevolkingsgewogen gemiddelde A over studiegebied + buffer"
+        data["aanbod"] = ("laag_voorzieningen met de gekozen zichtbaarheid; aanbod op één plek "
+                          "is één punt (capaciteit opgeteld)")
+        data["kandidaten"] = "binnenpunt van elke buurt in de gemeente"
+        return data
+
+
+@dataclass
+class RunSummary:
+    """What a finished run did (for the CLI and notebooks)."""
+
+    run_id: int
+    themas: list[str]
+    vraagniveau: str
+    rows: int = 0
+    flagged: dict = field(default_factory=dict)
+    meldingen: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _themes(conn: sa.Connection, wanted: Sequence[str]) -> list[ind.Theme]:
+    themes = [ind.Theme(r.slug, r.naam, int(r.afstand_m)) for r in conn.execute(THEMES_SQL)]
+    unknown = sorted(set(wanted) - {t.slug for t in themes})
+    if unknown:
+        raise AnalysisError(f"Onbekend thema: {', '.join(unknown)}. Kies uit: "
+                            f"{', '.join(t.slug for t in themes)}.")
+    return [t for t in themes if not wanted or t.slug in wanted]
+
+
+def _check_areas(areas: pd.DataFrame, gemeenten: Sequence[str]) -> None:
+    if areas.empty and not gemeenten:
+        raise AnalysisError("Er zijn geen gebieden geladen. Draai eerst "
+                            "'sociale-kaart areas load'.")
+    known = set(areas.loc[areas["niveau"] == "gemeente", "code"])
+    unknown = sorted(set(gemeenten) - known)
+    if unknown:
+        raise AnalysisError(f"Onbekende gemeente: {', '.join(unknown)} (gebruik CBS-codes "
+                            "zoals GM0935).")
+    if not (areas["niveau"] == "buurt").any():
+        raise AnalysisError("De gekozen gemeente(n) hebben geen buurten; laad de buurten.")
+
+
+def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
+                 progress: Progress | None = None) -> RunSummary:
+    """Run the coverage analysis and store it; see the module docstring.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    params : RunParams
+        Themes (empty = all), gemeenten (empty = all loaded), thresholds.
+    progress : callable, optional
+        Called as ``progress(message, done, total)`` after each step.
+
+    Returns
+    -------
+    RunSummary
+
+    Raises
+    ------
+    AnalysisError
+        Unknown theme or gemeente, no areas loaded; nothing is stored then.
+    """
+    started, report = time.perf_counter(), progress or (lambda *_: None)
+    with engine.connect() as conn:
+        themes = _themes(conn, params.themas)
+    areas = dem.study_areas(engine, params.gemeenten)
+    _check_areas(areas, params.gemeenten)
+    run_id = _start(engine, params, themes)
+    try:
+        summary = _execute(engine, run_id, params, themes, areas, report)
+    except Exception as exc:
+        _finish(engine, run_id, "mislukt", [], error=f"{type(exc).__name__}: {exc}")
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _start(engine: sa.Engine, params: RunParams, themes: list[ind.Theme]) -> int:
+    with engine.begin() as conn:
+        return conn.execute(INSERT_RUN_SQL, {
+            "themas": [t.slug for t in themes], "gemeenten": list(params.gemeenten),
+            "parameters": json.dumps(params.describe(themes)),
+            "versies": json.dumps(dem.data_vintages(engine), default=str),
+        }).scalar_one()
+
+
+def _finish(engine: sa.Engine, run_id: int, status: str, notes: list, level: str = "onbekend",
+            error: str | None = None) -> None:
+    with engine.begin() as conn:
+        conn.execute(FINISH_SQL, {"id": run_id, "status": status, "fout": error,
+                                  "vraagniveau": level, "meldingen": json.dumps(notes)})
+
+
+def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
+    total = len(themes) + 2
+    report("Vraagpunten laden", 0, total)
+    buffer = 2 * max(max(t.catchments) for t in themes)
+    demand = dem.load_demand(engine, params.gemeenten, buffer, params.snap_m)
+    neighbours = dem.buurt_neighbours(engine, params.gemeenten)
+    summary = RunSummary(run_id, [t.slug for t in themes], demand.summary_level(),
+                         meldingen=list(demand.notes))
+    report("Vraagpunten geladen", 1, total)
+    for i, theme in enumerate(themes, start=2):
+        rows, sites, notes = analyse_theme(engine, theme, demand, areas, neighbours, params)
+        _write(engine, run_id, theme, rows, sites)
+        summary.rows += len(rows)
+        summary.meldingen.extend(notes)
+        summary.flagged[theme.slug] = _flag_counts(rows)
+        report(f"Thema {theme.naam} klaar", i, total)
+    _finish(engine, run_id, "klaar", summary.meldingen, summary.vraagniveau)
+    report("Run opgeslagen", total, total)
+    return summary
+
+
+def _flag_counts(rows: pd.DataFrame) -> dict:
+    flagged = rows[rows["flagged"] & (rows["doelgroep"] == "iedereen")]
+    return {level: int((flagged["niveau"] == level).sum()) for level in LEVELS}
+
+
+def _group_input(engine, theme, demand, params, doelgroep):
+    services = ind.load_services(engine, theme.slug, params.gemeenten, params.supply_buffer_m,
+                                 ouderen=doelgroep == "ouderen",
+                                 zichtbaarheid=params.zichtbaarheid)
+    pop = demand.pop if doelgroep == "iedereen" else np.nan_to_num(demand.pop65, nan=0.0)
+    return ind.build_supply(services), pop
+
+
+def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
+                  areas: pd.DataFrame, neighbours: dict, params: RunParams):
+    """Indicators, flags and location suggestions for one theme.
+
+    Returns
+    -------
+    tuple
+        ``(rows, sites, notes)``: a DataFrame with one row per study area × target group,
+        a list of site-suggestion dicts and a list of notes (dicts with ``tekst``).
+    """
+    frames, sites, notes = [], [], []
+    for doelgroep in params.doelgroepen:
+        supply, pop = _group_input(engine, theme, demand, params, doelgroep)
+        if len(supply) == 0:
+            notes.append({"code": "geen_aanbod", "thema": theme.slug, "doelgroep": doelgroep,
+                          "tekst": f"Geen aanbod voor '{theme.naam}' ({doelgroep}) in of rond "
+                                   "het studiegebied."})
+        points = ind.point_indicators(demand.x, demand.y, pop, supply, theme, params.decay,
+                                      params.detour)
+        ctx = Context(theme.naam, doelgroep, theme.drempel_m, theme.catchments, supply.basis,
+                      params.decay)
+        for level in LEVELS:
+            frame = _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme)
+            if level == "buurt":
+                frame = frame.join(_cold(frame, areas, neighbours, params))
+            frames.append(frame.join(flag_areas(frame, ctx, params.rule))
+                          .assign(doelgroep=doelgroep))
+        if doelgroep == "iedereen" and params.locatievoorstellen:
+            sites.extend(_sites(demand, areas, supply, theme, params))
+    return pd.concat(frames, ignore_index=True), sites, notes
+
+
+def _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme) -> pd.DataFrame:
+    codes = {"buurt": demand.buurt, "wijk": demand.wijk, "gemeente": demand.gemeente}[level]
+    agg = ind.aggregate(points, pop, codes, theme.drempel_m)
+    levels = (pd.Series(demand.buurt_level) if level == "buurt"
+              else ind.demand_level(demand.level, codes))
+    return ind.area_frame(areas[areas["niveau"] == level], agg, levels, supply, doelgroep)
+
+
+def _cold(frame: pd.DataFrame, areas: pd.DataFrame, neighbours: dict,
+          params: RunParams) -> pd.DataFrame:
+    valid = frame[frame["spar"].notna() & (frame["inwoners"] > 0)]
+    xy = areas.loc[valid.index, ["x", "y"]].to_numpy(float)
+    return cold_spots(valid.index, valid["spar"].to_numpy(float), neighbours, xy,
+                      params.permutations, params.fdr_alpha, params.seed)
+
+
+def _sites(demand, areas, supply, theme, params) -> list[dict]:
+    out = []
+    existing = np.column_stack([supply.x, supply.y])
+    buurten = areas[areas["niveau"] == "buurt"]
+    for gemeente in areas.loc[areas["niveau"] == "gemeente", "code"]:
+        mask = demand.gemeente == gemeente
+        cand = buurten[buurten["gemeentecode"] == gemeente]
+        if not mask.any() or cand.empty:
+            continue
+        solutions = suggest_sites(np.column_stack([demand.x[mask], demand.y[mask]]),
+                                  demand.pop[mask], existing, cand[["x", "y"]].to_numpy(float),
+                                  theme.drempel_m, params.max_extra, params.detour)
+        out.extend(_site_rows(solutions, cand, gemeente, theme, areas.loc[gemeente, "naam"]))
+    return out
+
+
+def _site_rows(solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme,
+               naam: str) -> list[dict]:
+    from analysis.flags import km, number
+
+    rows = []
+    for s in solutions:
+        used = len(s.chosen)
+        more = "" if used == s.extra else f" Een {s.extra}e plek voegt niets toe."
+        for order, j in enumerate(s.chosen, start=1):
+            buurt = cand.iloc[j]
+            rows.append({
+                "gemeentecode": gemeente, "extra": s.extra, "volgnummer": order,
+                "buurtcode": buurt["code"], "x": float(buurt["x"]), "y": float(buurt["y"]),
+                "nieuw_bereikt": s.newly_covered, "al_bereikt": s.already_covered,
+                "inwoners": s.population, "drempel_m": theme.drempel_m,
+                "zin": f"Met {used} {'extra plek' if used == 1 else 'extra plekken'} "
+                       f"voor {theme.naam.lower()} in {naam} wonen "
+                       f"{number(s.newly_covered)} inwoners meer binnen "
+                       f"{km(theme.drempel_m)} van dit aanbod. Plek {order} ligt in buurt "
+                       f"{buurt['naam']}.{more}"})
+    return rows
+
+
+def _clean(value):
+    """JSON-safe scalar: NaN and infinities become null (never stored as NaN)."""
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+COLUMNS = ("gebiedcode", "niveau", "doelgroep", "inwoners", "vraagniveau", "capaciteit_basis",
+           "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder", "a_klein",
+           "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "lisa", "gi_z",
+           "koude_plek", "flagged", "flag_level", "redenen", "zin", "null_reden")
+
+
+def _write(engine, run_id: int, theme: ind.Theme, rows: pd.DataFrame, sites: list) -> None:
+    rows = rows.rename(columns={"code": "gebiedcode"})
+    for column in COLUMNS:
+        if column not in rows:
+            rows[column] = None
+    records = [{k: _clean(v) for k, v in zip(COLUMNS, values, strict=True)}
+               for values in rows[list(COLUMNS)].itertuples(index=False, name=None)]
+    for r in records:
+        r["koude_plek"] = None if r["koude_plek"] is None else bool(r["koude_plek"])
+    payload = json.dumps(records, allow_nan=False)
+    with engine.begin() as conn:
+        conn.execute(INSERT_RESULTS_SQL, {"run": run_id, "thema": theme.slug,
+                                          "drempel": theme.drempel_m, "rows": payload})
+        if sites:
+            conn.execute(INSERT_SITES_SQL, {"run": run_id, "thema": theme.slug,
+                                            "rows": json.dumps(sites, allow_nan=False)})

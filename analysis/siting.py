@@ -1,0 +1,125 @@
+"""Where to add a service: maximal covering (spopt MCLP) with the existing services fixed.
+
+For one theme and one gemeente the clients are the demand points, the candidate sites are
+buurt interior points (or any points given) and a client is covered when its travel cost
+(straight line × detour) to a site is within the theme's threshold T. The existing services
+are one fixed facility in the model (their joint coverage; ANALYSIS.md §5(c) step 10), so
+the model chooses only the extra sites. For k = 1, 2, 3 extra sites we report the
+population newly covered: the model's objective minus what the existing services already
+cover. ``perc_cov`` of spopt counts client locations, not people, so it is not used (§2.3).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
+
+from analysis.indicators import DETOUR
+
+
+@dataclass(frozen=True)
+class SiteSolution:
+    """The best ``extra`` additional sites and the population they newly cover."""
+
+    extra: int
+    chosen: tuple[int, ...]        # indices into the candidate array
+    newly_covered: float
+    already_covered: float
+    population: float
+
+
+def _existing_cost(client_xy: np.ndarray, existing_xy: np.ndarray, detour: float) -> np.ndarray:
+    if len(existing_xy) == 0:
+        return np.full(len(client_xy), np.inf)
+    return cKDTree(existing_xy).query(client_xy, k=1)[0] * detour
+
+
+def _solve(cost: np.ndarray, pop: np.ndarray, radius: float, extra: int) -> tuple[tuple, float]:
+    import pulp
+    from spopt.locate import MCLP
+
+    predefined = np.zeros(cost.shape[1], dtype=int)
+    predefined[0] = 1
+    with warnings.catch_warnings():
+        # PuLP 3.3 deprecates what spopt 0.7 uses (pinned pulp<4 in pyproject).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = MCLP.from_cost_matrix(cost, pop, radius, p_facilities=1 + extra,
+                                      predefined_facilities_arr=predefined)
+        model.solve(pulp.PULP_CBC_CMD(msg=False))
+    chosen = tuple(j - 1 for j in range(1, cost.shape[1])
+                   if (model.fac_vars[j].value() or 0) > 0.5)
+    return chosen, float(pulp.value(model.problem.objective) or 0.0)
+
+
+def suggest_sites(client_xy, client_pop, existing_xy, candidate_xy, radius: float,
+                  max_extra: int = 3, detour: float = DETOUR) -> list[SiteSolution]:
+    """Best 1..``max_extra`` extra sites by maximal coverage, existing services fixed.
+
+    Parameters
+    ----------
+    client_xy : array (n, 2)
+        Demand points (RD New metres).
+    client_pop : array (n)
+        Population per demand point.
+    existing_xy : array (e, 2)
+        Existing service locations (may be empty).
+    candidate_xy : array (c, 2)
+        Candidate sites, e.g. buurt interior points.
+    radius : float
+        Coverage threshold T in travel-cost metres.
+    max_extra : int
+        Largest number of extra sites (solutions for 1..max_extra, at most c).
+    detour : float
+        Travel cost = detour × straight-line distance.
+
+    Returns
+    -------
+    list of SiteSolution
+        One per number of extra sites; ``newly_covered`` is 0 (and ``chosen`` empty) when
+        no candidate reaches anyone who is not covered yet. When fewer sites already reach
+        everyone a candidate can reach, ``chosen`` keeps those fewer sites.
+    """
+    xy = np.asarray(client_xy, float).reshape(-1, 2)
+    pop = np.asarray(client_pop, float)
+    cand = np.asarray(candidate_xy, float).reshape(-1, 2)
+    existing = _existing_cost(xy, np.asarray(existing_xy, float).reshape(-1, 2), detour)
+    to_cand = cdist(xy, cand) * detour if len(cand) and len(xy) else np.zeros((len(xy), 0))
+    covered = existing <= radius
+    already = float(pop[covered].sum())
+    reach = to_cand <= radius
+    gain = ~covered & reach.any(axis=1)
+    n = min(max_extra, len(cand))
+    if not gain.any():
+        return [SiteSolution(k, (), 0.0, already, float(pop.sum())) for k in range(1, n + 1)]
+    cost, weights = _reduced(reach[gain], pop[gain], radius, already)
+    gainable, solutions = float(pop[gain].sum()), []
+    for k in range(1, n + 1):
+        if solutions and solutions[-1].newly_covered >= gainable - 1e-9:
+            # Everyone a candidate can reach is covered already: more sites add nothing.
+            solutions.append(replace(solutions[-1], extra=k))
+            continue
+        chosen, objective = _solve(cost, weights, radius, k)
+        solutions.append(SiteSolution(k, chosen, max(objective - already, 0.0), already,
+                                      float(pop.sum())))
+    return solutions
+
+
+def _reduced(reach: np.ndarray, pop: np.ndarray, radius: float,
+             already: float) -> tuple[np.ndarray, np.ndarray]:
+    """An equivalent, smaller model: one client per distinct set of reachable candidates.
+
+    Clients already covered by the existing services are one client that only the fixed
+    facility (column 0) covers; clients nobody can reach are left out (they cannot change
+    the choice). Costs become 0 (covered) or ``2 × radius`` (not covered).
+    """
+    groups, inverse = np.unique(reach, axis=0, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=pop, minlength=len(groups))
+    cost = np.where(groups, 0.0, 2.0 * radius)
+    cost = np.column_stack([np.full(len(groups), 2.0 * radius), cost])
+    covered_row = np.full((1, cost.shape[1]), 2.0 * radius)
+    covered_row[0, 0] = 0.0
+    return np.vstack([covered_row, cost]), np.concatenate([[already], weights])
