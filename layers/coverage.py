@@ -24,7 +24,8 @@ NO_DATA = "#bdbdbd"
 
 LATEST_RUN_SQL = sa.text("""
 SELECT id, gestart_op, klaar_op, vraagniveau, parameters, themas, gemeenten, meldingen
-FROM analyse_run WHERE status = 'klaar' ORDER BY id DESC LIMIT 1
+FROM analyse_run WHERE status = 'klaar' AND (CAST(:id AS bigint) IS NULL OR id = :id)
+ORDER BY id DESC LIMIT 1
 """)
 THEMES_SQL = sa.text("""
 SELECT t.slug, t.naam, t.afstand_m FROM thema t
@@ -42,9 +43,9 @@ ORDER BY spar ASC NULLS LAST, pct_verder DESC NULLS LAST, naam, gebiedcode
 """)
 
 
-def latest_run(conn: sa.Connection) -> dict | None:
-    """The newest finished run (id, dates, demand level, parameters), or None."""
-    row = conn.execute(LATEST_RUN_SQL).mappings().first()
+def latest_run(conn: sa.Connection, run_id: int | None = None) -> dict | None:
+    """The newest finished run (or run ``run_id``): id, dates, demand level, parameters."""
+    row = conn.execute(LATEST_RUN_SQL, {"id": run_id}).mappings().first()
     return dict(row) if row else None
 
 

@@ -23,10 +23,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from flask_compress import Compress
     from flask_cors import CORS
 
-    from server.routes import health, kaart, ogc, ogc_items, pages, tiles, vendor, zoeken
+    from server.routes import dekking, health, kaart, ogc, ogc_items, pages, tiles, vendor, zoeken
 
     for blueprint in (health.bp, kaart.bp, vendor.bp, ogc.bp, ogc_items.bp, tiles.bp, pages.bp,
-                      zoeken.bp):
+                      zoeken.bp, dekking.bp):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.
     CORS(app, resources={r"/ogc/*": {"origins": "*"}, r"/kaart/*": {"origins": "*"}},
