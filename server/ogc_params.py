@@ -13,9 +13,9 @@ import re
 from datetime import date, datetime
 
 from flask import current_app, request
-from layers.cql2 import compile_filter
 
 from layers.catalog import Collection
+from layers.cql2 import compile_filter
 from layers.crs import parse_crs
 from layers.errors import InvalidParameter
 from layers.features import ItemsQuery
