@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from geo.errors import GeoError
 from geo.gazetteer import load_bag, load_postcodes
@@ -53,4 +54,5 @@ def demo(serve):
         app = current_app._get_current_object()
         host, port = app.config["HOST"], app.config["PORT"]
         console.print(f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] (Ctrl+C stopt)")
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
+        run_simple(host, port, app, threaded=True, use_reloader=False)
