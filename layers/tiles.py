@@ -127,7 +127,6 @@ def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[s
     fid = ("t.id" if collection.id_type == "integer"
            else "CAST(nullif(regexp_replace(t.id, '[^0-9]', '', 'g'), '') AS bigint)")
     return sa.text(TILE_SQL.format(
-        materialized="NOT MATERIALIZED",
         fid=fid,
         columns="".join(f", t.{name}" for name in quoted),
         src_columns="".join(f", src.{name}" for name in quoted),

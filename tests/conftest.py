@@ -11,6 +11,7 @@ import os
 import threading
 import uuid
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -121,14 +122,21 @@ def client(app):
     return app.test_client()
 
 
+@contextmanager
+def serve(app):
+    """The app on a real HTTP port (threaded werkzeug server); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    """The app on a real HTTP port (threaded werkzeug server) for clients and browsers."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 # --- the full Zuid-Limburg demo (areas, postcodes, addresses, organisations) ---
@@ -176,8 +184,5 @@ def demo_client(demo_app):
 
 @pytest.fixture(scope="session")
 def demo_server(demo_app):
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(demo_app) as url:
+        yield url

@@ -24,7 +24,7 @@ WITH bounds AS (
                ST_Transform(ST_MakeEnvelope(2.0, 50.0, 8.0, 54.0, 4326), 3857)),
                {segment}), 28992) AS query
 ),
-src AS {materialized} (
+src AS NOT MATERIALIZED (
     SELECT {fid} AS fid{columns}, t.geom
     FROM {view} AS t
     {where}

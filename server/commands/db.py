@@ -25,28 +25,28 @@ def _cluster_or_note():
     return cluster
 
 
+def _manage(action) -> None:
+    """Run start/stop on the embedded cluster, if that is the one configured."""
+    cluster = _cluster_or_note()
+    if cluster is not None:
+        try:
+            click.echo(f"Database {action(cluster)} ({cluster.url()})")
+        except GeoError as exc:
+            fail(exc)
+
+
 @db.command("start")
 @with_appcontext
 def db_start():
     """Start the embedded PostgreSQL+PostGIS cluster (creates it on first use)."""
-    cluster = _cluster_or_note()
-    if cluster is not None:
-        try:
-            click.echo(f"Database {pgcluster.start(cluster)} ({cluster.url()})")
-        except GeoError as exc:
-            fail(exc)
+    _manage(pgcluster.start)
 
 
 @db.command("stop")
 @with_appcontext
 def db_stop():
     """Stop the embedded cluster."""
-    cluster = _cluster_or_note()
-    if cluster is not None:
-        try:
-            click.echo(f"Database {pgcluster.stop(cluster)}")
-        except GeoError as exc:
-            fail(exc)
+    _manage(pgcluster.stop)
 
 
 @db.command("status")

@@ -186,10 +186,6 @@ def test_report_files(demo_engine, run, tmp_path):
 
 
 def test_cli_for_one_gemeente(demo_app, demo_engine, tmp_path):
-    from server.commands.analyse import analyse
-
-    if "analyse" not in demo_app.cli.commands:
-        demo_app.cli.add_command(analyse)
     result = demo_app.test_cli_runner().invoke(args=[
         "analyse", "--thema", "vervoer", "--gemeente", "GM0981", "--niveau", "buurt",
         "--uitvoer", str(tmp_path)])

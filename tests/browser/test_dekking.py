@@ -1,28 +1,17 @@
 """The advisers' coverage page in a real Chromium: map with areas, area details, axe, phone."""
 
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from server import create_app
-from server.routes import dekking
 from tests.browser.conftest import ARTIFACTS, axe_violations
-from tests.conftest import url_string
 
 pytestmark = pytest.mark.browser
 URL = "/dekking?thema=meedoen-ontmoeten&doelgroep=iedereen&niveau=buurt"
 
 
 @pytest.fixture(scope="module")
-def dekking_server(demo_url):
-    app = create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True})
-    if "dekking" not in app.blueprints:  # until server/__init__.py registers it
-        app.register_blueprint(dekking.bp)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def dekking_server(demo_server):
+    return demo_server
 
 
 def shot(page, name: str) -> None:

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from geo.db import make_engine
 from server import create_app
-from server.commands.geocode import geocode
 from tests.conftest import url_string
 
 BAG = Path(__file__).resolve().parents[1] / "data" / "bag_sample.csv"
@@ -17,8 +16,6 @@ BAG = Path(__file__).resolve().parents[1] / "data" / "bag_sample.csv"
 @pytest.fixture
 def cli(fresh_url):
     app = create_app({"DATABASE_URL": url_string(fresh_url), "TESTING": True})
-    if "geocode" not in app.cli.commands:  # until server/commands registers the group
-        app.cli.add_command(geocode)
     return app.test_cli_runner()
 
 

@@ -6,17 +6,10 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from server import create_app
-from server.routes import dekking
-from tests.conftest import url_string
-
 
 @pytest.fixture(scope="module")
-def dekking_client(demo_url):
-    app = create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True})
-    if "dekking" not in app.blueprints:  # until server/__init__.py registers it
-        app.register_blueprint(dekking.bp)
-    return app.test_client()
+def dekking_client(demo_app):
+    return demo_app.test_client()
 
 
 def current(engine, thema="meedoen-ontmoeten", doelgroep="iedereen", niveau="buurt"):

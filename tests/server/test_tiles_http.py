@@ -8,19 +8,16 @@ This module brings its own app, on a database with seeded services, so ``client`
 from __future__ import annotations
 
 import gzip
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from geo.area_store import load_areas
 from geo.areas import AreaSources
 from geo.db import make_engine
 from server import create_app
-from server.routes import tiles as tile_routes
-from tests.conftest import DATA, url_string
+from tests.conftest import DATA, serve, url_string
 from tests.layers.test_tiles import AMSTERDAM, MARKT, features, seed_voorzieningen, tile_xy
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -45,19 +42,13 @@ def seeded(databases):
 
 @pytest.fixture(scope="module")
 def app(seeded):
-    app = create_app({"DATABASE_URL": url_string(seeded[0]), "TESTING": True})
-    if "tiles.collection_tile" not in app.view_functions:
-        app.register_blueprint(tile_routes.bp)
-    return app
+    return create_app({"DATABASE_URL": url_string(seeded[0]), "TESTING": True})
 
 
 @pytest.fixture(scope="module")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
