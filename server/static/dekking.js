@@ -6,7 +6,6 @@
   const el = document.getElementById("kaart");
   const details = document.getElementById("gebied-details");
   const table = document.getElementById("gebiedentabel");
-  const bbox = JSON.parse(el.dataset.bbox || "null") || [5.55, 50.75, 6.25, 51.1];
   const classes = JSON.parse(el.dataset.klassen);  // [[lower bound, colour], ...]
   const noData = el.dataset.geenGegevens;
   let features = [];
@@ -19,7 +18,6 @@
     dekking: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
   };
   const layers = [
-    { id: "achtergrond", type: "background", paint: { "background-color": "#dfe9f2" } },
     { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
     { id: "dekking-vlak", type: "fill", source: "dekking",
       paint: { "fill-color": ["case", hasSpar, colour, noData], "fill-opacity": 0.85 } },
@@ -34,17 +32,7 @@
     { id: "gekozen", type: "line", source: "dekking", filter: ["==", ["get", "gebiedcode"], ""],
       paint: { "line-color": "#005ea5", "line-width": 4 } },
   ];
-  if (el.dataset.onlineBasemap === "ja") {
-    sources.brt = { type: "raster", tileSize: 256, attribution: "Kaartgegevens © Kadaster (PDOK)",
-      tiles: ["https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"] };
-    layers.splice(1, 1, { id: "brt", type: "raster", source: "brt" });
-  }
-  const map = new maplibregl.Map({
-    container: el, style: { version: 8, sources, layers },
-    bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]], fitBoundsOptions: { padding: 20 },
-    attributionControl: { customAttribution: "Bron: CBS / Kadaster; analyse: Sociale Kaart" },
-  });
-  map.addControl(new maplibregl.NavigationControl(), "top-right");
+  const map = basiskaart(el, sources, layers, "Bron: CBS / Kadaster; analyse: Sociale Kaart");
   window.dekkingKaart = map;
 
   function hatch() {  // diagonal grey stripes for areas without data (as in the legend)

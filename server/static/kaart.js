@@ -8,31 +8,19 @@
   const statusEl = document.getElementById("zoekstatus");
   const list = document.getElementById("resultaten");
   const themes = JSON.parse(el.dataset.themas);
-  const bbox = JSON.parse(el.dataset.bbox || "null") || [5.55, 50.75, 6.25, 51.1];
   const FIELDS = ["q", "gebied", "dichtbij", "thema", "doelgroep"];
   let allFeatures = [];
 
   const outline = (niveau) => ({ type: "geojson", data: el.dataset.gebiedenUrl.replace("NIVEAU", niveau) });
   const sources = { gemeente: outline("gemeente"), wijk: outline("wijk"), buurt: outline("buurt") };
   const layers = [
-    { id: "achtergrond", type: "background", paint: { "background-color": "#dfe9f2" } },
     { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
     { id: "buurt-vlak", type: "fill", source: "buurt", paint: { "fill-opacity": 0 } },
     { id: "buurt-lijn", type: "line", source: "buurt", minzoom: 12, paint: { "line-color": "#9a9a9a", "line-width": 0.6 } },
     { id: "wijk-lijn", type: "line", source: "wijk", minzoom: 10.5, paint: { "line-color": "#6b6b6b", "line-width": 1.2 } },
     { id: "gemeente-lijn", type: "line", source: "gemeente", paint: { "line-color": "#333333", "line-width": 2 } },
   ];
-  if (el.dataset.onlineBasemap === "ja") {
-    sources.brt = { type: "raster", tileSize: 256, attribution: "Kaartgegevens © Kadaster (PDOK)",
-      tiles: ["https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"] };
-    layers.splice(1, 1, { id: "brt", type: "raster", source: "brt" });
-  }
-  const map = new maplibregl.Map({
-    container: el, style: { version: 8, sources, layers },
-    bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]], fitBoundsOptions: { padding: 20 },
-    attributionControl: { customAttribution: "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers" },
-  });
-  map.addControl(new maplibregl.NavigationControl(), "top-right");
+  const map = basiskaart(el, sources, layers, "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers");
   window.socialeKaart = map;
 
   // Icons: a white Maki icon on a circle in the theme colour; cluster badges drawn on demand.

@@ -1,0 +1,21 @@
+// Shared by the residents' map and the coverage map: the offline basemap (background and
+// our own gemeente polygons, or the optional PDOK BRT raster), the first view on the loaded
+// gemeenten (data-bbox) and the zoom buttons. Pages add their own sources and layers.
+window.basiskaart = function (el, sources, layers, attribution) {
+  "use strict";
+  const bbox = JSON.parse(el.dataset.bbox || "null") || [5.55, 50.75, 6.25, 51.1];
+  const base = [{ id: "achtergrond", type: "background", paint: { "background-color": "#dfe9f2" } }];
+  if (el.dataset.onlineBasemap === "ja") {
+    sources.brt = { type: "raster", tileSize: 256, attribution: "Kaartgegevens © Kadaster (PDOK)",
+      tiles: ["https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"] };
+    base.push({ id: "brt", type: "raster", source: "brt" });
+    layers = layers.filter((layer) => layer.id !== "gemeente-vlak");  // the raster shows land
+  }
+  const map = new maplibregl.Map({
+    container: el, style: { version: 8, sources, layers: base.concat(layers) },
+    bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]], fitBoundsOptions: { padding: 20 },
+    attributionControl: { customAttribution: attribution },
+  });
+  map.addControl(new maplibregl.NavigationControl(), "top-right");
+  return map;
+};
