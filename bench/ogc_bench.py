@@ -2,12 +2,14 @@
 
 Side by side in one run, on the same PostGIS and machine, over a 50,000-point collection:
 
-* ours: ``gunicorn 'server:create_app()'`` (via ``bench/ogc_app.py``, which only adds the
-  tiles blueprint if it exists but is not registered yet);
+* ours: ``gunicorn 'server:create_app()'`` with its default settings (so with the layer
+  cache of ``SOCIALE_KAART_LAYER_CACHE_MB``; pass ``--cache-mb 0`` to measure without);
 * pygeoapi (current PyPI release, own venv ``var/bench-pygeoapi-venv``), PostgreSQL
   provider on the same table, under gunicorn with the same workers and threads;
-* raw SQL: the exact statement our service runs (``layers.features.items_page`` / ``item``)
-  straight on PostGIS from as many threads as there are clients, one connection each.
+* raw SQL: the one statement that builds a whole page or feature in PostGIS
+  (``layers.features.items_page`` / ``item`` without a cache: ids, GeoJSON of each feature,
+  exact count, neighbours), straight on PostGIS from as many threads as there are clients,
+  one connection each.
 
 Workloads (the same seeded request sequence for each target): pages of 1000 at random
 offsets, random 1-3 km bbox queries (CRS84, limit 1000), single features. Then a full
@@ -28,7 +30,6 @@ import platform
 import random
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -36,9 +37,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pyogrio
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase
 from ogc_data import COLLECTION, TABLE, buurt_extent_crs84, create_bench_layer, sample_points_crs84
+from ogc_gdal import gdal_copy
 from ogc_load import CpuMeter, Result, get, http_caller, run
 from ogc_pygeoapi import ensure_venv, generate_openapi, version, write_config
 
@@ -224,51 +227,6 @@ def sanity(ports: dict, engine, collection, seqs, k: int = 12) -> list[str]:
     return lines
 
 
-# ---------------------------------------------------------------- GDAL
-
-def gdal_copy(base: str, folder: Path, name: str, timeout: float,
-              page_size: int | None = None) -> dict:
-    """Time ``ogr2ogr -f GPKG out.gpkg OAPIF:<base> bench``; killed after ``timeout`` s.
-
-    GDAL's debug log shows each page it fetches, so a killed copy still tells how far it
-    got (features fetched ≈ pages × page size).
-    """
-    out = folder / f"{name}-{page_size or 'default'}.gpkg"
-    log = folder / f"{name}-{page_size or 'default'}.gdal.log"
-    cmd = ["ogr2ogr", "--debug", "on", "-f", "GPKG", str(out), f"OAPIF:{base}", COLLECTION]
-    if page_size:
-        cmd[3:3] = ["-oo", f"PAGE_SIZE={page_size}"]
-    started = time.perf_counter()
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            proc.wait(timeout=timeout)
-            killed = False
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            killed = True
-    elapsed = time.perf_counter() - started
-    text = log.read_text(errors="replace")
-    pages = [line for line in text.splitlines()
-             if line.startswith("HTTP: Fetch(") and "/items" in line]
-    limits = {part.split("=", 1)[1].rstrip(")") for line in pages[:3]
-              for part in line.split("?", 1)[-1].split("&") if part.startswith("limit=")}
-    limit = int(next(iter(limits))) if len(limits) == 1 else None
-    failed = proc.returncode not in (0, None) and not killed
-    return {"seconds": elapsed, "killed": killed, "failed": failed, "pages": len(pages),
-            "limit": limit, "count": _gpkg_count(out),
-            "tail": "\n".join(line for line in text.splitlines()[-5:]) if failed else ""}
-
-
-def _gpkg_count(path: Path) -> int:
-    if not path.exists():
-        return 0
-    with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(path)) as db:
-        return db.execute(f'SELECT count(*) FROM "{COLLECTION}"').fetchone()[0]  # noqa: S608
-    return 0
-
-
 # ---------------------------------------------------------------- tiles
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -388,6 +346,30 @@ def write_results(text: str) -> None:
     RESULTS.write_text(new.rstrip("\n") + "\n")
 
 
+def _gdal_label(target: str, res: dict, newer: bool) -> str:
+    limit = f"limit={res['limit']}" if res["limit"] else "limit ?"
+    return f"{target} ({'newer GDAL, ' if newer else ''}{limit})"
+
+
+def _gdal_outcome(res: dict, n: int, timeout: float) -> str:
+    if res["killed"]:
+        got = max(res["pages"] - 2, 0) * (res["limit"] or 0)
+        guess = (f", ≈ {n / got * res['seconds']:.0f} s or more for all "
+                 f"(linear from {got} features fetched)") if got else ""
+        return f"> {timeout:.0f} s (killed after {res['pages']} pages{guess})"
+    if res["failed"]:
+        return f"FAILED after {res['seconds']:.1f} s: {res['tail']}"
+    return (f"{res['seconds']:.1f} s, {res['pages']} page requests, "
+            f"{res['count']} features in the GeoPackage")
+
+
+def _gdal_target(res: dict) -> str:
+    if res["killed"] or res["failed"]:
+        return ""
+    met = res["seconds"] < TARGETS["gdal_s"]
+    return f" (target < {TARGETS['gdal_s']:.0f} s: {'MET' if met else 'MISSED'})"
+
+
 def main() -> None:  # noqa: C901 - one linear script, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -401,7 +383,9 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
                         help="seconds before pygeoapi's GDAL copy is killed")
     parser.add_argument("--gdal-timeout-ours", type=float, default=120.0)
     parser.add_argument("--tiles", type=int, default=80, help="random tiles per collection")
-    parser.add_argument("--ours-app", default="ogc_app:create()",
+    parser.add_argument("--cache-mb", type=int, default=None,
+                        help="SOCIALE_KAART_LAYER_CACHE_MB for ours (default: the app default)")
+    parser.add_argument("--ours-app", default="server:create_app()",
                         help="gunicorn app spec for ours, importable from bench/ (A/B of a fix; "
                              "the module is imported here too, so raw SQL sees the same patch)")
     parser.add_argument("--pythonpath", default="", help="extra import path for --ours-app")
@@ -420,7 +404,7 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
 
     began = time.perf_counter()
     pythonpath = [str(ROOT / "bench"), *([args.pythonpath] if args.pythonpath else [])]
-    if args.ours_app != "ogc_app:create()":
+    if args.ours_app != "server:create_app()":
         sys.path[:0] = pythonpath[1:]
         __import__(args.ours_app.split(":")[0])
     venv = args.pygeoapi_venv
@@ -446,13 +430,16 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
             + " ".join(f"{v:.2f}" for v in os.getloadavg()) + " (other processes share the CPUs)")
         say(f"servers: gunicorn -w {args.workers} --threads {args.threads} each; "
             f"{args.clients} keep-alive clients; {args.duration:.0f} s per run; raw SQL: "
-            f"{args.clients} threads, one connection each")
+            f"{args.clients} threads, one connection each; layer cache of ours: "
+            f"{'default' if args.cache_mb is None else str(args.cache_mb) + ' MB'}")
 
         ports = {"ours": free_port(), "pygeoapi": free_port()}
         gunicorn = ["-w", str(args.workers), "--threads", str(args.threads), "--timeout", "300",
                     "--log-level", "warning"]
         env = dict(os.environ, SOCIALE_KAART_DATABASE_URL=engine.url.render_as_string(
             hide_password=False))
+        if args.cache_mb is not None:
+            env["SOCIALE_KAART_LAYER_CACHE_MB"] = str(args.cache_mb)
         try:
             procs["ours"] = start([str(ROOT / ".venv" / "bin" / "gunicorn"), *gunicorn,
                                    "-b", f"127.0.0.1:{ports['ours']}",
@@ -519,31 +506,20 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
                     f"{b:.2f}× {'MET' if b >= TARGETS['pages_raw'] else 'MISSED'}")
 
             say()
-            say("GDAL full copy: ogr2ogr -f GPKG out.gpkg OAPIF:<base> bench (GDAL's default "
-                "page size; then with -oo PAGE_SIZE=1000)")
-            for page_size in (None, 1000):
+            say("GDAL full copy of the collection to a GeoPackage: Debian's ogr2ogr "
+                "(GDAL 3.6) with its default page size, then with -oo PAGE_SIZE=1000; "
+                f"then the GDAL {pyogrio.__gdal_version_string__} in pyogrio's wheel with "
+                "default options (it takes the page size from our OpenAPI document)")
+            for page_size, newer in ((None, False), (1000, False), (None, True)):
                 for target, base in (("ours", f"http://127.0.0.1:{ports['ours']}/ogc"),
                                      ("pygeoapi", f"http://127.0.0.1:{ports['pygeoapi']}")):
                     if target == "pygeoapi" and args.skip_gdal_pygeoapi:
                         say("  pygeoapi  skipped (--skip-gdal-pygeoapi)")
                         continue
                     timeout = args.gdal_timeout if target == "pygeoapi" else args.gdal_timeout_ours
-                    res = gdal_copy(base, tmp, target, timeout, page_size)
-                    label = f"{target} ({'limit=' + str(res['limit']) if res['limit'] else '?'})"
-                    if res["killed"]:
-                        got = max(res["pages"] - 2, 0) * (res["limit"] or 0)
-                        guess = (f", ≈ {n / got * res['seconds']:.0f} s or more for all "
-                                 f"(linear from {got} features fetched)") if got else ""
-                        shown = f"> {timeout:.0f} s (killed after {res['pages']} pages{guess})"
-                    elif res["failed"]:
-                        shown = f"FAILED after {res['seconds']:.1f} s: {res['tail']}"
-                    else:
-                        shown = f"{res['seconds']:.1f} s, {res['pages']} page requests, " \
-                                f"{res['count']} features in the GeoPackage"
-                    if target == "ours" and not res["killed"] and not res["failed"]:
-                        shown += (f" (target < {TARGETS['gdal_s']:.0f} s: "
-                                  f"{'MET' if res['seconds'] < TARGETS['gdal_s'] else 'MISSED'})")
-                    say(f"  {label:<20} {shown}")
+                    res = gdal_copy(base, tmp, target, timeout, page_size, newer)
+                    say(f"  {_gdal_label(target, res, newer):<30} {_gdal_outcome(res, n, timeout)}"
+                        + (_gdal_target(res) if target == "ours" else ""))
 
             say()
             status, _ = get("127.0.0.1", ports["ours"],

@@ -90,6 +90,8 @@ def create_bench_layer(engine: sa.Engine, n: int, seed: int) -> int:
         create = f"CREATE TABLE {TABLE} AS SELECT {', '.join(COLUMNS)} FROM laag_voorzieningen"  # noqa: S608
         conn.execute(sa.text(create + " WITH NO DATA"))
         conn.execute(sa.text(f"ALTER TABLE {TABLE} ADD PRIMARY KEY (id)"))
+        # Like every table a published layer reads: writes raise its data version.
+        conn.execute(sa.text(f"SELECT data_versie_volgen('{TABLE}')"))
     raw = engine.raw_connection()
     try:
         with raw.cursor() as cur, cur.copy(

@@ -28,7 +28,7 @@ ARRAY_FILTERS = {"thema": "themas", "doelgroep": "doelgroepen"}
 CATALOG_SQL = sa.text("""
 SELECT c.relname AS view, obj_description(c.oid, 'pg_class') AS comment,
        a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
-       col_description(c.oid, a.attnum) AS column_comment
+       col_description(c.oid, a.attnum) AS column_comment, laag_tabellen(c.oid) AS tables
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -63,6 +63,7 @@ class Collection:
     filters: tuple[str, ...] = ()
     array_filters: dict[str, str] = field(default_factory=dict)
     has_visibility: bool = False
+    tables: tuple[str, ...] = ()  # the tables the view reads; their data_versie keys caches
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -81,6 +82,7 @@ def _geometry_type(sql_type: str) -> str:
 
 
 def _collection(view: str, comment: str | None, columns: list) -> Collection:
+    """A collection from its view's comment and ``CATALOG_SQL`` rows (one per column)."""
     title, _, description = (comment or view).partition("|")
     names = {c.column for c in columns}
     props = tuple(
@@ -97,6 +99,7 @@ def _collection(view: str, comment: str | None, columns: list) -> Collection:
         filters=tuple(f for f in SIMPLE_FILTERS if f in names),
         array_filters={k: v for k, v in ARRAY_FILTERS.items() if v in names},
         has_visibility="zichtbaarheid" in names,
+        tables=tuple(columns[0].tables),
     )
 
 

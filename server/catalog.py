@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from layers.cache import LayerCache
 from layers.catalog import Collection, load_catalog
 from layers.errors import UnknownCollection
 from server.database import get_engine
 
 EXTENSION_KEY = "sociale_kaart.catalog"
+CACHE_KEY = "sociale_kaart.layer_cache"
 # Who sees what. Without login everyone is the public; later roles widen this list.
 ROLE_VISIBILITY = {"publiek": ("openbaar",), "professional": ("openbaar", "professional"),
                    "beheerder": ("openbaar", "professional", "intern")}
@@ -21,6 +23,15 @@ def get_catalog(app: Flask | None = None, refresh: bool = False) -> dict[str, Co
         with get_engine(app).connect() as conn:
             app.extensions[EXTENSION_KEY] = load_catalog(conn)
     return app.extensions[EXTENSION_KEY]
+
+
+def get_layer_cache(app: Flask | None = None) -> LayerCache:
+    """The process's cache of features, counts and tiles (LAYER_CACHE_MB; 0 = off)."""
+    app = app or current_app
+    cache = app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = app.extensions[CACHE_KEY] = LayerCache(int(app.config["LAYER_CACHE_MB"]) << 20)
+    return cache
 
 
 def get_collection(collection_id: str) -> Collection:

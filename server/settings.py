@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REGION_BUFFER_M", 5000.0,
             "Locations farther than this many metres outside the loaded gemeenten are "
             "rejected on import.", float),
+    Setting("LAYER_CACHE_MB", 128,
+            "Memory per server process for serialised features, numberMatched and tiles, "
+            "keyed on the data version so it is always exact; 0 switches it off.", int),
     Setting("SECRET_KEY", "",
             "Flask secret key for sessions; empty generates a random one per process."),
 )

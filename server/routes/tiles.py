@@ -7,9 +7,12 @@ that is y, before column x). ``/ogc/tileMatrixSets`` publishes the tile matrix s
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
+from layers.cache import data_version
 from layers.catalog import Collection
 from layers.tiles import (
     CRS_3857,
@@ -20,7 +23,7 @@ from layers.tiles import (
     tile_matrix_set,
     tile_properties,
 )
-from server.catalog import current_visibility, get_collection
+from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine
 from server.links import JSON, MVT, absolute, link
 
@@ -115,10 +118,8 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
     unknown collection.
     """
     collection = get_collection(collection_id)
-    filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}
     visibility = current_visibility()
-    with get_engine().connect() as conn:
-        body = tile(conn, collection, z, x, y, visibility, filters, _properties())
+    body, etag = _tile(collection, z, x, y, visibility)
     cache = TILE_CACHE if set(visibility) <= PUBLIC else PRIVATE_CACHE
     if not body:
         response = Response(status=204)
@@ -127,8 +128,28 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
         return response
     response = Response(body, mimetype=MVT)
     response.headers["Cache-Control"] = cache
-    response.add_etag()
+    response.set_etag(etag)
     return response.make_conditional(request)
+
+
+def _tile(collection: Collection, z: int, x: int, y: int,
+          visibility: tuple[str, ...]) -> tuple[bytes, str]:
+    """The tile and its ETag, from the layer cache while the data version is unchanged."""
+    filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}
+    properties = _properties()
+    cache = get_layer_cache()
+    with get_engine().connect() as conn:
+        version = data_version(conn, collection) if cache.enabled else None
+        key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
+               tuple(properties or ()), properties is None, version)
+        found = cache.get(key) if version is not None else None
+        if found is not None:
+            return found
+        body = tile(conn, collection, z, x, y, visibility, filters, properties)
+    found = (body, hashlib.sha1(body).hexdigest())
+    if version is not None:
+        cache.put(key, found)
+    return found
 
 
 def _properties() -> list[str] | None:

@@ -156,6 +156,26 @@ def test_etag_gives_304(demo_client):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_write_changes_etag_and_body_at_once(demo_client, demo_engine):
+    url = ITEMS + "?limit=5&offset=2"
+    first = demo_client.get(url)
+    feature = first.json["features"][0]
+    with demo_engine.begin() as conn:
+        service = conn.execute(sa.text("SELECT aanbod_id FROM aanbod_locatie WHERE id = :id"),
+                               {"id": feature["id"]}).scalar_one()
+        conn.execute(sa.text("UPDATE aanbod SET naam = 'Gewijzigd Aanbod' WHERE id = :id"),
+                     {"id": service})
+    try:
+        again = demo_client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    finally:
+        with demo_engine.begin() as conn:
+            conn.execute(sa.text("UPDATE aanbod SET naam = :naam WHERE id = :id"),
+                         {"id": service, "naam": feature["properties"]["aanbod"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert again.json["features"][0]["properties"]["aanbod"] == "Gewijzigd Aanbod"
+    assert demo_client.get(url).json["features"] == first.json["features"]
+
+
 def test_gzip_and_cors(demo_client):
     response = demo_client.get(ITEMS + "?limit=500", headers={
         "Accept-Encoding": "gzip", "Origin": "https://elders.example"})
