@@ -14,11 +14,13 @@ MIGRATIONS = str(files("geo") / "migrations")
 
 
 def make_engine(url: str, **kwargs) -> sa.Engine:
-    """Create an engine; ``pool_pre_ping`` so a restarted database is survived."""
+    """Create an engine; ``pool_pre_ping`` (unless turned off) so a restarted database is
+    survived."""
     # No automatic server-side prepared statements: after 5 runs psycopg would prepare, and
     # PostgreSQL's generic plans for our parameterised layer queries were up to 100x slower.
     connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
-    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def server_info(engine: sa.Engine) -> dict:

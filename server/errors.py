@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -52,6 +53,12 @@ def handle_http(exc: HTTPException) -> Response:
 
 
 def handle_any(exc: Exception) -> Response:
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        log.warning("database connection lost on %s: %s", request.path, exc.orig)
+        response = problem(503, "Service Unavailable",
+                           "De database is even niet bereikbaar. Probeer het zo opnieuw.")
+        response.headers["Retry-After"] = "2"
+        return response
     status = _status_for(exc)
     if status is None:
         log.exception("unhandled error on %s", request.path)

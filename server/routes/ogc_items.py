@@ -14,7 +14,7 @@ from layers.crs import parse_crs
 from layers.exports import csv_chunks, write_geopackage
 from layers.features import ItemsQuery, Page, item, items_page
 from server.catalog import current_visibility, get_collection, get_layer_cache
-from server.database import get_engine
+from server.database import get_engine, get_read_engine
 from server.links import GEOJSON, HTML, absolute, link
 from server.ogc_params import (
     COMMON,
@@ -116,7 +116,7 @@ def items(collection_id: str):
             query.limit = 100_000  # a download is the whole filtered set
         return _download(query, fmt)
     path = f"/ogc/collections/{collection.id}/items"
-    with get_engine().connect() as conn:
+    with get_read_engine().connect() as conn:
         page = items_page(conn, query, get_layer_cache())
     body, links = _feature_collection(query, page, path)
     if fmt == "html":
@@ -136,7 +136,7 @@ def feature(collection_id: str, feature_id: str):
     collection = get_collection(collection_id)
     query = ItemsQuery(collection, current_visibility(),
                        crs=parse_crs(request.args.get("crs")))
-    with get_engine().connect() as conn:
+    with get_read_engine().connect() as conn:
         text = item(conn, collection, feature_id, query.crs, query.visibility)
     path = f"/ogc/collections/{collection.id}/items/{feature_id}"
     links = [link("self", absolute(path, {"f": "json"}), GEOJSON, "Dit object"),

@@ -24,7 +24,7 @@ from layers.tiles import (
     tile_properties,
 )
 from server.catalog import current_visibility, get_collection, get_layer_cache
-from server.database import get_engine
+from server.database import get_read_engine
 from server.links import JSON, MVT, absolute, link
 
 bp = Blueprint("tiles", __name__, url_prefix="/ogc")
@@ -138,7 +138,7 @@ def _tile(collection: Collection, z: int, x: int, y: int,
     filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}
     properties = _properties()
     cache = get_layer_cache()
-    with get_engine().connect() as conn:
+    with get_read_engine().connect() as conn:
         version = data_version(conn, collection) if cache.enabled else None
         key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
                tuple(properties or ()), properties is None, version)
