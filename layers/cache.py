@@ -11,6 +11,7 @@ own cache; nothing is shared between machines except the counters in the databas
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -119,6 +120,8 @@ class LayerCache:
 def _size(value) -> int:
     if isinstance(value, str | bytes):
         return len(value)
+    if isinstance(value, array):
+        return len(value) * value.itemsize
     if isinstance(value, tuple):
         return sum(_size(v) if isinstance(v, str | bytes) else 8 for v in value)
     return 8

@@ -1,13 +1,10 @@
 """Feature queries for published collections: GeoJSON built in PostGIS, returned as text.
 
-Without a cache, one SQL statement per page returns the features already serialised
-(joined with commas), the exact ``numberMatched`` and whether pages exist before and after.
-With a ``LayerCache`` a page is the ids of the page plus the data version in one statement;
-``numberMatched``, the page bounds and each feature's PostGIS-built GeoJSON text are reused
-while the data version is unchanged, and only missing features are built. Either way
-Python never builds a per-feature object on the hot path: it joins text. Paging is keyset
-(``id > last``) with ``offset`` accepted too. All values are bound parameters;
-identifiers come from the catalogue.
+One SQL statement per page returns the features already serialised (joined with commas),
+the exact ``numberMatched`` and whether pages exist before and after, so Python never
+builds a per-feature object on the hot path (``feature_cache`` reuses the same text while
+the data is unchanged). Paging is keyset (``id > last``) with ``offset`` accepted too.
+All values are bound parameters; identifiers come from the catalogue.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from layers.cache import VERSION_SQL, LayerCache, version_params
 from layers.catalog import Collection
 from layers.crs import CRS84, Crs
 from layers.errors import FeatureNotFound, InvalidParameter
@@ -55,7 +51,7 @@ class Page:
     last_id: object
     more_after: bool
     more_before: bool
-    version: int | None = None  # the collection's data version, when read through a cache
+    version: int | None = None  # the collection's data version, when read through the cache
 
 
 def q(name: str) -> str:
@@ -170,92 +166,14 @@ SELECT (SELECT count(*) FROM {view} WHERE {where}) AS matched,
 """
 
 
-def items_page(conn: sa.Connection, query: ItemsQuery,
-               cache: LayerCache | None = None) -> Page:
-    """One page of features with exact counts: one SQL statement, or cached parts."""
+def items_page(conn: sa.Connection, query: ItemsQuery) -> Page:
+    """One page of features with exact counts, in one SQL statement (no cache)."""
     where, params = where_sql(query)
-    if cache is not None and cache.enabled:
-        return _cached_page(conn, query, where, params, cache)
     params.update(limit=query.limit, offset=query.offset,
                   after=query.after, before=query.before)
     row = conn.execute(sa.text(_page_sql(query, where)), params).one()
     return Page(row.features, row.matched, row.returned, row.first_id, row.last_id,
                 row.after, row.before or (query.offset > 0 and row.returned > 0))
-
-
-def _ids_sql(query: ItemsQuery, where: str, with_counts: bool) -> str:
-    """The data version and the page's ids; the counts and bounds only when not cached."""
-    view = q(query.collection.view)
-    keyset, order = "", "id"
-    if query.after is not None:
-        keyset = " AND id > :after"
-    elif query.before is not None:
-        keyset, order = " AND id < :before", "id DESC"
-    counts = (f", {_counts_sql(view, where)}" if with_counts else "")
-    return (f"SELECT {VERSION_SQL} AS versie, ARRAY(SELECT id FROM {view} WHERE {where}{keyset} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS ids{counts}")
-
-
-def _counts_sql(view: str, where: str) -> str:
-    return (f"(SELECT count(*) FROM {view} WHERE {where}) AS matched, "
-            f"(SELECT min(id) FROM {view} WHERE {where}) AS lo, "
-            f"(SELECT max(id) FROM {view} WHERE {where}) AS hi")
-
-
-def _cached_page(conn: sa.Connection, query: ItemsQuery, where: str, params: dict,
-                 cache: LayerCache) -> Page:
-    collection = query.collection
-    count_key = ("counts", collection.view, where, _frozen(params))
-    guess = cache.last_version(collection.view)
-    counts = cache.get((*count_key, guess)) if guess is not None else None
-    params.update(limit=query.limit, offset=query.offset, after=query.after,
-                  before=query.before, **version_params(collection))
-    row = conn.execute(sa.text(_ids_sql(query, where, counts is None)), params).one()
-    version = row.versie
-    if version is None:  # a transaction that has written: read without the cache
-        return items_page(conn, query)
-    cache.saw_version(collection.view, version)
-    if counts is None:
-        counts = (row.matched, row.lo, row.hi)
-    elif version != guess:  # the data changed since the counts were cached
-        counts = tuple(conn.execute(sa.text(
-            f"SELECT {_counts_sql(q(collection.view), where)}"), params).one())
-    cache.put((*count_key, version), counts)
-    ids, texts = _features(conn, query, sorted(row.ids), version, cache)
-    matched, lo, hi = counts
-    return Page(",".join(texts), matched, len(ids), ids[0] if ids else None,
-                ids[-1] if ids else None,
-                bool(ids) and hi is not None and hi > ids[-1],
-                bool(ids) and ((lo is not None and lo < ids[0]) or query.offset > 0),
-                version)
-
-
-def _features(conn: sa.Connection, query: ItemsQuery, ids: list, version: int,
-              cache: LayerCache) -> tuple[list, list[str]]:
-    """GeoJSON text for ``ids`` (ascending) from the cache, building only what is missing."""
-    collection = query.collection
-    prefix = ("feature", collection.view, query.crs.uri, query.visibility, version)
-    texts = cache.get_many([(*prefix, i) for i in ids])
-    missing = [i for i, text in zip(ids, texts, strict=True) if text is None]
-    if not missing:
-        return ids, texts
-    where, params = where_sql(ItemsQuery(collection, query.visibility))
-    params.update(ids=missing, **version_params(collection))
-    rows = conn.execute(sa.text(
-        f"SELECT {VERSION_SQL} AS versie, id, {feature_sql(collection, query.crs)} AS feature "
-        f"FROM {q(collection.view)} WHERE {where} AND id = ANY(:ids)"), params).all()
-    built = {r.id: r.feature for r in rows}
-    if rows and rows[0].versie == version:
-        cache.put_many(((*prefix, i), text) for i, text in built.items())
-    kept = [(i, text if text is not None else built.get(i))
-            for i, text in zip(ids, texts, strict=True)]
-    kept = [(i, text) for i, text in kept if text is not None]  # deleted meanwhile
-    return [i for i, _ in kept], [text for _, text in kept]
-
-
-def _frozen(params: dict) -> tuple:
-    """A hashable, order-independent form of bound parameters (lists become tuples)."""
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 def item(conn: sa.Connection, collection: Collection, fid: str, crs: Crs,

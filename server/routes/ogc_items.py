@@ -12,7 +12,8 @@ from flask import Blueprint, Response, render_template, request, send_file, stre
 
 from layers.crs import parse_crs
 from layers.exports import csv_chunks, write_geopackage
-from layers.features import ItemsQuery, Page, item, items_page
+from layers.feature_cache import cached_items_page
+from layers.features import ItemsQuery, Page, item
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine, get_read_engine
 from server.links import GEOJSON, HTML, absolute, link
@@ -117,7 +118,7 @@ def items(collection_id: str):
         return _download(query, fmt)
     path = f"/ogc/collections/{collection.id}/items"
     with get_read_engine().connect() as conn:
-        page = items_page(conn, query, get_layer_cache())
+        page = cached_items_page(conn, query, get_layer_cache())
     body, links = _feature_collection(query, page, path)
     if fmt == "html":
         data = json.loads(body)

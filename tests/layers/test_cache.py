@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from layers.cache import LayerCache
 from layers.catalog import load_catalog
 from layers.crs import parse_crs
+from layers import feature_cache
+from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 
 PUBLIC = ("openbaar",)
@@ -41,6 +43,9 @@ def _queries(catalog, demo_engine):
         ItemsQuery(services, PUBLIC, properties={"thema": "vervoer"}),
         ItemsQuery(services, ("openbaar", "professional", "intern"), limit=20),
         ItemsQuery(catalog["wijken"], PUBLIC, limit=10, offset=5),
+        ItemsQuery(services, PUBLIC, limit=25, offset=7, after=middle),
+        ItemsQuery(services, PUBLIC, limit=25, offset=7, before=middle),
+        ItemsQuery(services, PUBLIC, limit=25, offset=290, before=middle),
         ItemsQuery(services, PUBLIC, limit=10, offset=10**6),
     ]
 
@@ -50,22 +55,23 @@ def test_cached_pages_equal_one_uncached_statement(demo_engine, catalog):
     queries = _queries(catalog, demo_engine)
     with demo_engine.connect() as conn:
         expected = [_fields(items_page(conn, q)) for q in queries]
-        cold = [_fields(items_page(conn, q, cache)) for q in queries]
+        cold = [_fields(cached_items_page(conn, q, cache)) for q in queries]
         hits_before = cache.hits
-        warm = [_fields(items_page(conn, q, cache)) for q in queries]
+        warm = [_fields(cached_items_page(conn, q, cache)) for q in queries]
     assert cold == expected
     assert warm == expected
     assert cache.hits - hits_before >= sum(e[2] for e in expected)  # every feature reused
     assert expected[3][2] == 40 and expected[3][6] and expected[-1][2] == 0
+    assert 0 < expected[-2][2] < 25  # only a few left before the cursor after skipping 290
 
 
 def test_public_cache_never_serves_internal_features(demo_engine, catalog):
     cache = LayerCache(64 << 20)
     services = catalog["voorzieningen"]
     with demo_engine.connect() as conn:
-        everything = items_page(conn, ItemsQuery(services, ("openbaar", "intern"), limit=10000),
-                                cache)
-        public = items_page(conn, ItemsQuery(services, PUBLIC, limit=10000), cache)
+        everything = cached_items_page(
+            conn, ItemsQuery(services, ("openbaar", "intern"), limit=10000), cache)
+        public = cached_items_page(conn, ItemsQuery(services, PUBLIC, limit=10000), cache)
         internal = conn.execute(sa.text(
             "SELECT count(*) FROM laag_voorzieningen WHERE zichtbaarheid = 'intern'")).scalar()
     assert internal > 0
@@ -79,7 +85,7 @@ def test_a_committed_write_is_seen_at_once(demo_engine, catalog):
     services = catalog["voorzieningen"]
     query = ItemsQuery(services, PUBLIC, limit=10000)
     with demo_engine.connect() as conn:
-        first = items_page(conn, query, cache)
+        first = cached_items_page(conn, query, cache)
         conn.rollback()
     with demo_engine.begin() as conn:
         org, old_name, locations = conn.execute(sa.text(
@@ -90,12 +96,12 @@ def test_a_committed_write_is_seen_at_once(demo_engine, catalog):
                              "WHERE id = :id"), {"id": org})
     try:
         with demo_engine.connect() as conn:
-            renamed = items_page(conn, query, cache)
+            renamed = cached_items_page(conn, query, cache)
         with demo_engine.begin() as conn:
             conn.execute(sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' "
                                  "WHERE id = :id"), {"id": org})
         with demo_engine.connect() as conn:
-            hidden = items_page(conn, query, cache)
+            hidden = cached_items_page(conn, query, cache)
     finally:
         with demo_engine.begin() as conn:
             conn.execute(sa.text("UPDATE organisatie SET naam = :naam, "
@@ -106,7 +112,7 @@ def test_a_committed_write_is_seen_at_once(demo_engine, catalog):
     assert "Nieuwe Naam Cachetest" not in first.features
     assert hidden.number_matched == first.number_matched - locations
     with demo_engine.connect() as conn:
-        restored = items_page(conn, query, cache)
+        restored = cached_items_page(conn, query, cache)
     assert restored.features == first.features and restored.version > hidden.version
 
 
@@ -114,15 +120,26 @@ def test_a_rolled_back_write_never_reaches_the_cache(demo_engine, catalog):
     cache = LayerCache(64 << 20)
     query = ItemsQuery(catalog["voorzieningen"], PUBLIC, limit=10000)
     with demo_engine.connect() as conn:
-        before = items_page(conn, query, cache)
+        before = cached_items_page(conn, query, cache)
         conn.rollback()
         conn.execute(sa.text("UPDATE organisatie SET naam = 'Nooit Bewaard' "
                              "WHERE id = (SELECT min(organisatie_id) FROM laag_voorzieningen)"))
-        inside = items_page(conn, query, cache)
+        inside = cached_items_page(conn, query, cache)
         conn.rollback()
-        after = items_page(conn, query, cache)
+        after = cached_items_page(conn, query, cache)
     assert inside.version is None and "Nooit Bewaard" in inside.features
     assert after.features == before.features and after.version == before.version
+
+
+def test_large_filters_keep_their_ids_in_the_database(demo_engine, catalog, monkeypatch):
+    monkeypatch.setattr(feature_cache, "MAX_ID_LIST", 100)
+    cache = LayerCache(64 << 20)
+    queries = _queries(catalog, demo_engine)
+    with demo_engine.connect() as conn:
+        expected = [_fields(items_page(conn, q)) for q in queries]
+        cold = [_fields(cached_items_page(conn, q, cache)) for q in queries]
+        warm = [_fields(cached_items_page(conn, q, cache)) for q in queries]
+    assert cold == expected and warm == expected
 
 
 def test_lru_keeps_within_its_budget():
