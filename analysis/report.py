@@ -22,11 +22,7 @@ import sqlalchemy as sa  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-CLASSES = ((0.0, 0.5, "#b2182b", "minder dan 0,5: veel minder dan gemiddeld"),
-           (0.5, 0.75, "#ef8a62", "0,5 tot 0,75: minder dan gemiddeld"),
-           (0.75, 1.25, "#f7f7f7", "0,75 tot 1,25: rond het gemiddelde"),
-           (1.25, float("inf"), "#67a9cf", "1,25 of meer: meer dan gemiddeld"))
-NO_DATA = "#bdbdbd"
+from geo.spar_classes import NO_DATA, SPAR_CLASSES  # noqa: E402
 
 RESULTS_SQL = sa.text("""
 SELECT r.run_id, r.thema_slug AS thema, t.naam AS thema_naam, r.doelgroep, r.niveau,
@@ -86,7 +82,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def _colour(spar) -> str:
     if spar is None or pd.isna(spar):
         return NO_DATA
-    return next(c for lo, hi, c, _ in CLASSES if lo <= spar < hi)
+    return next(c for lo, hi, c, _ in SPAR_CLASSES if lo <= spar < hi)
 
 
 def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str) -> None:
@@ -99,7 +95,8 @@ def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str
     flagged = areas[areas["flagged"].fillna(False).astype(bool)]
     if not flagged.empty:
         flagged.boundary.plot(ax=ax, color="black", linewidth=1.1)
-    handles = [Patch(facecolor=c, edgecolor="#606060", label=label) for _, _, c, label in CLASSES]
+    handles = [Patch(facecolor=c, edgecolor="#606060", label=label)
+               for _, _, c, label in SPAR_CLASSES]
     handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="#808080",
                          label="geen gegevens (geen inwoners of geen aanbod)"))
     handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.1,

@@ -11,16 +11,10 @@ import math
 
 import sqlalchemy as sa
 
+from geo.spar_classes import SPAR_CLASSES
+
 GROUPS = {"iedereen": "Iedereen", "ouderen": "Ouderen (65 jaar en ouder)"}
 LEVELS = {"buurt": "Buurten", "wijk": "Wijken", "gemeente": "Gemeenten"}
-# (lower bound, upper bound, colour, label): the same classes as analysis/report.py.
-SPAR_CLASSES = (
-    (0.0, 0.5, "#b2182b", "minder dan 0,5: veel minder dan gemiddeld"),
-    (0.5, 0.75, "#ef8a62", "0,5 tot 0,75: minder dan gemiddeld"),
-    (0.75, 1.25, "#f7f7f7", "0,75 tot 1,25: rond het gemiddelde"),
-    (1.25, math.inf, "#67a9cf", "1,25 of meer: meer dan gemiddeld"),
-)
-NO_DATA = "#bdbdbd"
 
 LATEST_RUN_SQL = sa.text("""
 SELECT id, gestart_op, klaar_op, vraagniveau, parameters, themas, gemeenten, meldingen

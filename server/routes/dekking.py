@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from geo.spar_classes import NO_DATA, SPAR_CLASSES
 from layers.coverage import (
     GROUPS,
     LEVELS,
-    NO_DATA,
-    SPAR_CLASSES,
     area_rows,
     coverage_themes,
     decimal,

@@ -4,10 +4,10 @@ after writes, and never poisoned by a transaction that rolls back."""
 import pytest
 import sqlalchemy as sa
 
+from layers import feature_cache
 from layers.cache import LayerCache
 from layers.catalog import load_catalog
 from layers.crs import parse_crs
-from layers import feature_cache
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 
