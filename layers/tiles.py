@@ -5,6 +5,13 @@ D12): the tile envelope is transformed to the storage CRS so the spatial index i
 polygons are cut to the tile and simplified in RD metres before they are transformed;
 every feature carries an integer id (QGIS needs it to identify and label features).
 The tile matrix set is OGC WebMercatorQuad: z/x/y as in XYZ tiles, origin top left.
+
+Point tiles are thinned up to zoom ``THIN_MAX_ZOOM``: one feature per cell of ``THIN_CELL``
+tile units (a few screen pixels), the one with the lowest id, with its own id, position and
+properties. Every point feature, thinned or not, carries the integer property ``aantal``:
+the number of points it stands for (1 above ``THIN_MAX_ZOOM``), so a client can size or
+label symbols by it at every zoom. The sum of ``aantal`` over a tile is the number of
+points in it (the caller's visibility and filters applied).
 """
 
 from __future__ import annotations
@@ -30,8 +37,24 @@ GROUND_PER_MAP_METRE = math.cos(math.radians(51.0))
 # The compact set of properties in point tiles (the full record is one GeoJSON call away).
 POINT_PROPERTIES = ("organisatie", "aanbod", "thema", "gemeentecode", "buurtcode",
                     "geocode_precisie", "synthetisch")
+# Point tiles up to this zoom keep one point per cell (a dense z12 tile holds 6,000 points,
+# a z10 tile 30,000); from z13 a tile spans a few km and every point is kept.
+THIN_MAX_ZOOM = 12
+# Cell side in tile grid units: 4 px of a 256-px tile. No wider than BUFFER, so a cell on
+# the edge between two tiles lies inside both tiles' buffers and both keep the same point.
+THIN_CELL = 64
+COUNT_PROPERTY = "aantal"  # in point tiles: how many points a feature stands for
+# Placeholders of sql/tile.sql when every feature found is drawn (the CTE cells is then
+# not referenced, so PostgreSQL never computes it and its cell size is a dummy).
+_EVERY_FEATURE = {"found": "NOT MATERIALIZED", "cell": "1.0", "kept": "", "aantal": "",
+                  "geom": "found.geom"}
 
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
+# Planner settings for tile statements (see _run for why); the reset restores the defaults.
+_SETTINGS = sa.text("SELECT set_config('jit', 'off', :local), "
+                    "set_config('max_parallel_workers_per_gather', '0', :local)")
+_RESET_SETTINGS = sa.text("SELECT set_config(name, reset_val, false) FROM pg_settings "
+                          "WHERE name IN ('jit', 'max_parallel_workers_per_gather')")
 TILE_MATRIX_SET_ID = "WebMercatorQuad"
 TILE_MATRIX_SET_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
@@ -53,6 +76,14 @@ def simplify_tolerance(z: int) -> float:
         return 0.0
     pixel = 2 * ORIGIN / (TILE_PIXELS * 2 ** z)
     return pixel / 2 * GROUND_PER_MAP_METRE
+
+
+def thinning_cell(z: int) -> float | None:
+    """Side of a thinning cell in RD metres at zoom ``z``; None above ``THIN_MAX_ZOOM``."""
+    if z > THIN_MAX_ZOOM:
+        return None
+    unit = 2 * ORIGIN / (EXTENT * 2 ** z)  # one tile grid unit in map metres
+    return THIN_CELL * unit * GROUND_PER_MAP_METRE
 
 
 def tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
@@ -78,7 +109,8 @@ def tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
     Returns
     -------
     bytes
-        The encoded tile; empty (``b""``) when no feature falls in the tile.
+        The encoded tile; empty (``b""``) when no feature falls in the tile. Point features
+        also carry ``aantal`` (see the module docstring: thinned up to ``THIN_MAX_ZOOM``).
 
     Raises
     ------
@@ -95,8 +127,35 @@ def tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
         params["visibility"] = list(visibility)
     params["layer"] = collection.id
     statement = _statement(collection, (z, x, y), [quote(n) for n in names], clauses, quote)
-    body = conn.execute(statement, params).scalar()
-    return bytes(body or b"")
+    return bytes(_run(conn, statement, params) or b"")
+
+
+def _run(conn: sa.Connection, statement: sa.TextClause, params: dict) -> bytes | None:
+    """Run a tile statement without JIT and without parallel workers.
+
+    Both are meant for long analytic queries and cost a tile far more than they save:
+
+    * JIT: PostGIS declares ST_Intersects and ST_Transform with cost 10000, so a tile over
+      a few thousand points passes ``jit_above_cost`` (over 20,000 also the inlining and
+      optimising thresholds) and PostgreSQL compiles for 0.1-1 s a query that then runs in
+      10-100 ms.
+    * Parallel workers: starting them and passing the rows found through their queues took
+      longer than the scan they share (a z12 tile of 6,800 points: 35 ms alone, 160 ms and
+      more with two workers on a busy 2-core machine), and a tile server already runs
+      many tiles side by side.
+
+    In a transaction the settings are local to it (``SET LOCAL``). An AUTOCOMMIT connection
+    ends a transaction after every statement, so there they are set for the session and
+    put back afterwards (two more round trips).
+    """
+    if not getattr(conn.connection.dbapi_connection, "autocommit", False):
+        conn.execute(_SETTINGS, {"local": True})
+        return conn.execute(statement, params).scalar()
+    conn.execute(_SETTINGS, {"local": False})
+    try:
+        return conn.execute(statement, params).scalar()
+    finally:
+        conn.execute(_RESET_SETTINGS)
 
 
 def tile_properties(collection: Collection,
@@ -106,11 +165,16 @@ def tile_properties(collection: Collection,
     Points default to ``id`` and ``POINT_PROPERTIES``; areas to all catalogue properties
     except the ``aantal_*`` counts, which the area views aggregate over every service on
     each query (about 30 ms per tile): ask for them with ``requested`` when needed.
+    Point tiles always carry ``COUNT_PROPERTY`` as well: computed per tile, not a column,
+    so it is not listed here, and asking for it is allowed.
     """
+    points = collection.geometry_type == "Point"
     if requested is None:
-        if collection.geometry_type == "Point":
+        if points:
             return ("id", *(p for p in POINT_PROPERTIES if collection.property(p)))
         return tuple(p.name for p in collection.properties if not p.name.startswith("aantal_"))
+    if points:
+        requested = [n for n in requested if n != COUNT_PROPERTY]
     unknown = [n for n in requested if n != "id" and collection.property(n) is None]
     if unknown:
         raise InvalidParameter(
@@ -122,24 +186,33 @@ def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[s
                clauses: list[str], quote: Callable[[str], str]) -> sa.TextClause:
     """The tile query; numbers are inlined as literals (see ``sql/tile.sql`` for why)."""
     z, x, y = (int(v) for v in zxy)
-    points = collection.geometry_type == "Point"
-    tolerance = 0.0 if points else simplify_tolerance(z)
     fid = ("t.id" if collection.id_type == "integer"
            else "CAST(nullif(regexp_replace(t.id, '[^0-9]', '', 'g'), '') AS bigint)")
     return sa.text(TILE_SQL.format(
         fid=fid,
         columns="".join(f", t.{name}" for name in quoted),
-        src_columns="".join(f", src.{name}" for name in quoted),
-        geom=_polygon_geom(tolerance) if not points else "src.geom",
+        found_columns="".join(f", found.{name}" for name in quoted),
         view=quote(collection.view),
         where="WHERE " + " AND ".join(clauses) if clauses else "",
         z=z, x=x, y=y, margin=repr(BUFFER / EXTENT), extent=EXTENT, buffer=BUFFER,
         segment=repr(min(2 * ORIGIN / 2 ** z / 16, 10_000.0)),  # densify the envelope edges
+        **_parts(collection, z),
     ))
 
 
+def _parts(collection: Collection, z: int) -> dict[str, str]:
+    """The placeholders that differ between polygons, points and thinned points."""
+    if collection.geometry_type != "Point":
+        return {**_EVERY_FEATURE, "geom": _polygon_geom(simplify_tolerance(z))}
+    cell = thinning_cell(z)
+    if cell is None:
+        return {**_EVERY_FEATURE, "aantal": f", 1 AS {COUNT_PROPERTY}"}
+    return {"found": "MATERIALIZED", "cell": repr(cell), "kept": " JOIN cells USING (fid)",
+            "aantal": f", cells.aantal AS {COUNT_PROPERTY}", "geom": "found.geom"}
+
+
 def _polygon_geom(tolerance: float) -> str:
-    clipped = "ST_ClipByBox2D(src.geom, Box2D(bounds.query))"
+    clipped = "ST_ClipByBox2D(found.geom, Box2D(bounds.query))"
     return f"ST_Simplify({clipped}, {tolerance!r}, true)" if tolerance > 0 else clipped
 
 

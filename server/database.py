@@ -12,6 +12,9 @@ from geo.db import make_engine
 
 EXTENSION_KEY = "sociale_kaart.engine"
 READ_KEY = "sociale_kaart.read_engine"
+# Short reads: JIT compiles for 0.1-1 s what then runs in milliseconds (PostGIS functions
+# are costed high), and parallel workers cost more than they share on small scans.
+READ_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 def cluster_for(config) -> Cluster | None:
@@ -48,6 +51,6 @@ def get_read_engine(app: Flask | None = None) -> sa.Engine:
     engine = app.extensions.get(READ_KEY)
     if engine is None:
         engine = make_engine(database_url(app.config), pool_pre_ping=False,
-                             isolation_level="AUTOCOMMIT")
+                             isolation_level="AUTOCOMMIT", connect_args={"options": READ_OPTIONS})
         app.extensions[READ_KEY] = engine
     return engine

@@ -15,8 +15,10 @@ from werkzeug.exceptions import NotFound
 from layers.cache import data_version
 from layers.catalog import Collection
 from layers.tiles import (
+    COUNT_PROPERTY,
     CRS_3857,
     MAX_ZOOM,
+    THIN_MAX_ZOOM,
     TILE_MATRIX_SET_ID,
     TILE_MATRIX_SET_URI,
     tile,
@@ -89,6 +91,10 @@ def tileset(collection_id: str):
     body["links"].append(_collection_link(collection))
     schema = {name: {"type": "integer" if name == "id" else _json_type(collection, name)}
               for name in tile_properties(collection)}
+    if collection.geometry_type == "Point":
+        schema[COUNT_PROPERTY] = {
+            "type": "integer", "description": "Aantal punten dat dit punt voorstelt "
+                                              f"(tot zoom {THIN_MAX_ZOOM} samengevoegd)"}
     body["layers"] = [{
         "id": collection.id, "title": collection.title, "dataType": "vector",
         "geometryDimension": 0 if collection.geometry_type == "Point" else 2,

@@ -1,11 +1,14 @@
 """Vector tiles from the real PostGIS: areas from the session database, services seeded here.
 
-``seed_voorzieningen`` is shared with ``tests/server/test_tiles_http.py``.
+``seed_voorzieningen`` is shared with ``tests/server/test_tiles_http.py``. Point tiles are
+thinned up to ``tiles.THIN_MAX_ZOOM``; the thinning tests use a database of their own with
+400 services on a 10 m grid (``dense``).
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 import mapbox_vector_tile
@@ -61,6 +64,11 @@ def decode(body: bytes) -> dict:
 
 def features(body: bytes, layer: str) -> list[dict]:
     return decode(body)[layer]["features"] if body else []
+
+
+def counted(body: bytes, layer: str) -> dict[int, int]:
+    """Feature id -> ``aantal`` (how many points the feature stands for)."""
+    return {f["id"]: f["properties"]["aantal"] for f in features(body, layer)}
 
 
 def point_rd(feature: dict, z: int, x: int, y: int) -> tuple[float, float]:
@@ -212,7 +220,7 @@ def test_area_tile_has_one_layer_with_integer_ids_from_the_cbs_codes(engine):
     binnenstad = next(f for f in found if f["properties"]["code"] == BINNENSTAD)
     assert binnenstad["properties"]["naam"] == "Binnenstad"
     assert binnenstad["properties"]["gemeentecode"] == "GM0935"
-    assert not any(k.startswith("aantal_") for k in binnenstad["properties"])
+    assert not any(k.startswith("aantal") for k in binnenstad["properties"])  # nor thinning
 
 
 def test_area_counts_come_when_asked_for(engine):
@@ -222,6 +230,8 @@ def test_area_counts_come_when_asked_for(engine):
                     properties=["naam", "aantal_voorzieningen"])
         with pytest.raises(InvalidParameter, match="geen_kolom"):
             tile(c, gemeenten, 10, 0, 0, PUBLIC, properties=["geen_kolom"])
+        with pytest.raises(InvalidParameter, match="aantal"):  # only points have aantal
+            tile(c, gemeenten, 10, 0, 0, PUBLIC, properties=["aantal"])
     maastricht = next(f for f in features(body, "gemeenten") if f["id"] == 935)
     assert set(maastricht["properties"]) == {"naam", "aantal_voorzieningen"}
 
@@ -262,10 +272,13 @@ def test_tiles_far_from_the_data_are_empty(engine):
 # ----------------------------------------------------------------------------- points
 def test_point_tile_at_z12_shows_public_services_only(conn, catalog, seeded):
     z12 = tile_xy(MARKT, 12)
-    public = features(tile(conn, catalog["voorzieningen"], 12, *z12, PUBLIC), "voorzieningen")
-    assert sorted(f["id"] for f in public) == sorted([*seeded.markt, seeded.opvang])
-    everyone = tile(conn, catalog["voorzieningen"], 12, *z12, EVERYONE)
-    assert seeded.intern in {f["id"] for f in features(everyone, "voorzieningen")}
+    public = counted(tile(conn, catalog["voorzieningen"], 12, *z12, PUBLIC), "voorzieningen")
+    # Thinned: the Markt's two services share one address, the lower id stands for both.
+    assert seeded.markt[0] in public and public[seeded.markt[0]] >= 2
+    assert sum(public.values()) == 3 and set(public) <= {seeded.markt[0], seeded.opvang}
+    everyone = counted(tile(conn, catalog["voorzieningen"], 12, *z12, EVERYONE),
+                       "voorzieningen")
+    assert sum(everyone.values()) == 4
 
 
 def test_point_tile_at_z14_and_its_compact_properties(conn, catalog, seeded):
@@ -278,7 +291,7 @@ def test_point_tile_at_z14_and_its_compact_properties(conn, catalog, seeded):
     assert inloop["properties"] == {
         "id": seeded.markt[0], "organisatie": "Buurthuis De Markt", "aanbod": "Inloop",
         "thema": "meedoen-ontmoeten", "gemeentecode": "GM0935", "buurtcode": BINNENSTAD,
-        "geocode_precisie": "adres", "synthetisch": False}
+        "geocode_precisie": "adres", "synthetisch": False, "aantal": 1}
     assert found[seeded.opvang]["properties"]["geocode_precisie"] == "buurt"
 
 
@@ -296,18 +309,20 @@ def test_confidential_location_is_only_at_its_buurt_point(conn, catalog, seeded)
 
 
 def test_point_tiles_filter_on_properties(conn, catalog, seeded):
+    """At z8 (thinned: Maastricht's services share a cell) filters apply before thinning."""
     collection, z8 = catalog["voorzieningen"], tile_xy(MARKT, 8)
 
-    def ids(**filters) -> set[int]:
-        body = tile(conn, collection, 8, *z8, PUBLIC, filters)
-        return {f["id"] for f in features(body, "voorzieningen")}
+    def ids(**filters) -> dict[int, int]:
+        return counted(tile(conn, collection, 8, *z8, PUBLIC, filters), "voorzieningen")
 
-    assert ids() == {*seeded.markt, seeded.opvang, seeded.heerlen}
-    assert ids(gemeentecode="GM0917") == {seeded.heerlen}
-    assert ids(thema="vervoer") == {seeded.heerlen}
-    assert ids(synthetisch="true") == {seeded.heerlen}
-    assert ids(gemeentecode="GM0935", thema="informatie-advies") == {seeded.markt[1]}
-    assert ids(gemeentecode="GM9999") == set()
+    everything = ids()
+    assert sum(everything.values()) == 4 and everything[seeded.heerlen] == 1
+    assert ids(gemeentecode="GM0917") == {seeded.heerlen: 1}
+    assert ids(thema="vervoer") == {seeded.heerlen: 1}
+    assert ids(synthetisch="true") == {seeded.heerlen: 1}
+    # markt[1] shares its address with markt[0] (a lower id), yet stands alone here.
+    assert ids(gemeentecode="GM0935", thema="informatie-advies") == {seeded.markt[1]: 1}
+    assert ids(gemeentecode="GM9999") == {}
     with pytest.raises(InvalidParameter, match="onbekend"):
         ids(onbekend="x")
     with pytest.raises(InvalidParameter, match="true or false"):
@@ -319,3 +334,181 @@ def test_theme_collection_tiles_hold_that_theme_only(conn, catalog, seeded):
     assert list(decode(body)) == ["veiligheid"]
     assert [f["id"] for f in features(body, "veiligheid")] == [seeded.opvang]
     assert tile(conn, catalog["vervoer"], 12, *tile_xy(MARKT, 12), EVERYONE) == b""
+
+
+# --------------------------------------------------------------------- point thinning
+# 400 services on a 10 m grid (190 m square) around this RD point in Maastricht: one tile
+# at each zoom 10..16, at least 7% of a tile's width from its edges.
+DENSE_CENTRE_RD = (177_000.0, 318_600.0)
+DENSE_SIDE = 20
+DENSE_STEP = 10.0
+
+
+@dataclass(frozen=True)
+class Dense:
+    """The grid of services: feature ids and where they are (RD metres)."""
+
+    engine: sa.Engine
+    where: dict[int, tuple[float, float]]  # every feature id -> its RD position
+    intern: frozenset[int]  # staff-only, inserted first: the lowest id in many cells
+    public: frozenset[int]
+    vervoer: frozenset[int]  # public services with the theme vervoer
+
+    def tile(self, z: int) -> tuple[int, int]:
+        to_wgs84 = Transformer.from_crs(28992, 4326, always_xy=True)
+        return tile_xy(to_wgs84.transform(*DENSE_CENTRE_RD), z)
+
+
+def _services_at(conn: sa.Connection, org: int, positions: list[tuple[float, float]],
+                 themes: list[str], zichtbaarheid: str = "openbaar") -> list[int]:
+    """One service per RD position, set-based; their feature ids in the order given."""
+    keys = [f"dicht-{org}-{k}" for k in range(len(positions))]
+    params = {"org": org, "keys": keys, "themes": themes, "vis": zichtbaarheid,
+              "xs": [p[0] for p in positions], "ys": [p[1] for p in positions]}
+    conn.execute(sa.text(
+        "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom,"
+        " geocode_precisie, bron, bron_id) SELECT :org, 'Rasterstraat', 1, '6211AA',"
+        " 'Maastricht', ST_SetSRID(ST_MakePoint(x, y), 28992), 'adres', 'test', k"
+        " FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]), CAST(:keys AS text[]))"
+        " AS p(x, y, k)"), params)
+    conn.execute(sa.text(
+        "INSERT INTO aanbod (organisatie_id, naam, bron, bron_id, zichtbaarheid)"
+        " SELECT :org, 'Dienst ' || k, 'test', k, :vis FROM unnest(CAST(:keys AS text[])) k"),
+        params)
+    conn.execute(sa.text(
+        "INSERT INTO aanbod_thema (aanbod_id, thema_slug) SELECT a.id, p.t"
+        " FROM unnest(CAST(:keys AS text[]), CAST(:themes AS text[])) AS p(k, t)"
+        " JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"), params)
+    rows = conn.execute(sa.text(
+        "INSERT INTO aanbod_locatie (aanbod_id, locatie_id, bron, bron_id)"
+        " SELECT a.id, l.id, 'test', p.k FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY"
+        " AS p(k, i) JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"
+        " JOIN locatie l ON l.bron = 'test' AND l.bron_id = p.k ORDER BY p.i"
+        " RETURNING id, bron_id"), params).all()
+    ids = {key: fid for fid, key in rows}
+    return [ids[key] for key in keys]
+
+
+def seed_dense(engine: sa.Engine) -> Dense:
+    """Every 7th grid point staff-only (inserted first), the rest public; every 3rd vervoer."""
+    x0, y0 = (c - DENSE_STEP * (DENSE_SIDE - 1) / 2 for c in DENSE_CENTRE_RD)
+    grid = [(x0 + i * DENSE_STEP, y0 + j * DENSE_STEP)
+            for i in range(DENSE_SIDE) for j in range(DENSE_SIDE)]
+    hidden = grid[::7]
+    shown = [p for k, p in enumerate(grid) if k % 7]
+    themes = ["vervoer" if k % 3 == 0 else "meedoen-ontmoeten" for k in range(len(shown))]
+    with engine.begin() as conn:
+        intern = _services_at(conn, _org(conn, "Intern Raster", zichtbaarheid="intern"),
+                              hidden, ["zorg-ondersteuning"] * len(hidden), "intern")
+        public = _services_at(conn, _org(conn, "Raster"), shown, themes)
+    where = {**dict(zip(intern, hidden, strict=True)), **dict(zip(public, shown, strict=True))}
+    vervoer = frozenset(f for f, t in zip(public, themes, strict=True) if t == "vervoer")
+    return Dense(engine, where, frozenset(intern), frozenset(public), vervoer)
+
+
+@pytest.fixture(scope="module")
+def dense(databases):
+    url = databases.create()
+    engine = make_engine(url)
+    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    yield seed_dense(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def dense_conn(dense):
+    with dense.engine.connect() as connection:
+        yield connection
+
+
+def expected_cells(dense: Dense, ids, z: int) -> dict[int, int]:
+    """Lowest id -> number of points, per thinning cell of zoom ``z`` (as tile.sql groups)."""
+    size = tiles.thinning_cell(z)
+    cells = defaultdict(list)
+    for fid in ids:
+        x, y = dense.where[fid]
+        cells[(math.floor(x / size), math.floor(y / size))].append(fid)
+    return {min(members): len(members) for members in cells.values()}
+
+
+def dense_tile(conn, dense: Dense, z: int, visibility=PUBLIC, **filters) -> bytes:
+    collection = load_catalog(conn)["voorzieningen"]
+    return tile(conn, collection, z, *dense.tile(z), visibility, filters)
+
+
+def test_thinning_cells_are_a_few_pixels_and_halve_per_zoom():
+    assert tiles.thinning_cell(tiles.THIN_MAX_ZOOM + 1) is None
+    z12 = tiles.thinning_cell(12)
+    assert 60 < z12 < 130  # 4 screen pixels at z12, in RD metres
+    assert tiles.thinning_cell(11) == 2 * z12 and tiles.thinning_cell(10) == 4 * z12
+
+
+@pytest.mark.parametrize("z", [10, 11, 12])
+def test_a_dense_tile_keeps_the_lowest_id_per_cell_with_its_count(dense_conn, dense, z):
+    body = dense_tile(dense_conn, dense, z)
+    found = counted(body, "voorzieningen")
+    assert found == expected_cells(dense, dense.public, z)
+    assert len(found) < len(dense.public) == sum(found.values())
+
+
+@pytest.mark.parametrize("z", [10, 12])
+def test_kept_features_are_real_features_unchanged(dense_conn, dense, z, monkeypatch):
+    thinned = {f["id"]: f for f in features(dense_tile(dense_conn, dense, z), "voorzieningen")}
+    monkeypatch.setattr(tiles, "THIN_MAX_ZOOM", -1)
+    every = {f["id"]: f for f in features(dense_tile(dense_conn, dense, z), "voorzieningen")}
+    assert set(every) == dense.public and set(thinned) < set(every)
+    for fid, feature in thinned.items():
+        assert feature["geometry"] == every[fid]["geometry"]
+        assert feature["properties"]["id"] == fid
+        assert ({**feature["properties"], "aantal": 1} == every[fid]["properties"])
+
+
+@pytest.mark.parametrize("z", [13, 16])
+def test_above_the_threshold_every_point_is_there_with_aantal_1(dense_conn, dense, z):
+    assert tiles.THIN_MAX_ZOOM < 13
+    found = counted(dense_tile(dense_conn, dense, z), "voorzieningen")
+    assert found == dict.fromkeys(dense.public, 1)
+
+
+def test_thinning_counts_only_what_the_caller_may_see(dense_conn, dense):
+    public = counted(dense_tile(dense_conn, dense, 12), "voorzieningen")
+    assert not set(public) & dense.intern
+    assert public == expected_cells(dense, dense.public, 12)  # staff-only not even counted
+    everyone = counted(dense_tile(dense_conn, dense, 12, EVERYONE), "voorzieningen")
+    assert everyone == expected_cells(dense, dense.public | dense.intern, 12)
+    assert set(everyone) & dense.intern  # staff see staff-only points stand for their cell
+
+
+def test_thinning_counts_only_what_the_filters_let_through(dense_conn, dense):
+    for z in (11, 12):
+        found = counted(dense_tile(dense_conn, dense, z, thema="vervoer"), "voorzieningen")
+        assert found == expected_cells(dense, dense.vervoer, z)
+        assert sum(found.values()) == len(dense.vervoer)
+
+
+def test_a_point_kept_at_a_low_zoom_is_kept_at_every_deeper_zoom(dense_conn, dense):
+    kept = [set(counted(dense_tile(dense_conn, dense, z), "voorzieningen"))
+            for z in range(10, 14)]
+    assert kept[0] <= kept[1] <= kept[2] < kept[3] == dense.public
+
+
+def test_tiles_run_without_jit_and_leave_the_settings_as_they_were(seeded, catalog):
+    """Tiles run without JIT and parallel workers (layers.tiles._run), and only they do."""
+    show = sa.text("SELECT current_setting('jit'), "
+                   "current_setting('max_parallel_workers_per_gather')")
+    during = sa.text("SELECT current_setting('jit') || '/' "
+                     "|| current_setting('max_parallel_workers_per_gather')")
+    xy = tile_xy(MARKT, 12)
+    autocommit = seeded.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit.connect() as c:
+        before = tuple(c.execute(show).one())
+        assert before != ("off", "0")
+        assert tiles._run(c, during, {}) == "off/0"
+        assert tile(c, catalog["voorzieningen"], 12, *xy, PUBLIC)
+        assert tuple(c.execute(show).one()) == before
+    with seeded.engine.connect() as c:
+        assert tiles._run(c, during, {}) == "off/0"
+        assert tile(c, catalog["voorzieningen"], 12, *xy, PUBLIC)
+        assert tuple(c.execute(show).one()) == ("off", "0")  # SET LOCAL: this transaction
+        c.rollback()
+        assert tuple(c.execute(show).one()) == before

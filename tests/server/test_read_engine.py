@@ -15,6 +15,8 @@ def test_reads_need_no_transaction_round_trips(demo_url):
     assert engine.pool._pre_ping is False
     with engine.connect() as conn:
         assert conn.connection.driver_connection.autocommit is True
+        assert conn.execute(sa.text("SHOW jit")).scalar() == "off"
+        assert conn.execute(sa.text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
 
 
 def test_a_dropped_connection_costs_one_503_then_recovers(demo_url, demo_engine):
