@@ -50,6 +50,11 @@ _EVERY_FEATURE = {"found": "NOT MATERIALIZED", "cell": "1.0", "kept": "", "aanta
                   "geom": "found.geom"}
 
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
+# MVT feature ids are integers. CBS codes (GM0917, BU09170001) keep their digits, unique
+# within a level; other text ids get a 53-bit hash (exact in JavaScript numbers), since
+# joining their digits made different ids equal ('1-…-1-12' and '1-…-11-2').
+TEXT_FID_SQL = ("CASE WHEN {id} ~ '^[A-Z]{{2}}[0-9]+$' THEN CAST(substr({id}, 3) AS bigint) "
+                "ELSE hashtextextended({id}, 0) & 9007199254740991 END")
 # Planner settings for tile statements (see _run for why); the reset restores the defaults.
 _SETTINGS = sa.text("SELECT set_config('jit', 'off', :local), "
                     "set_config('max_parallel_workers_per_gather', '0', :local)")
@@ -186,8 +191,7 @@ def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[s
                clauses: list[str], quote: Callable[[str], str]) -> sa.TextClause:
     """The tile query; numbers are inlined as literals (see ``sql/tile.sql`` for why)."""
     z, x, y = (int(v) for v in zxy)
-    fid = ("t.id" if collection.id_type == "integer"
-           else "CAST(nullif(regexp_replace(t.id, '[^0-9]', '', 'g'), '') AS bigint)")
+    fid = "t.id" if collection.id_type == "integer" else TEXT_FID_SQL.format(id="t.id")
     return sa.text(TILE_SQL.format(
         fid=fid,
         columns="".join(f", t.{name}" for name in quoted),

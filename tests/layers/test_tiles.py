@@ -512,3 +512,14 @@ def test_tiles_run_without_jit_and_leave_the_settings_as_they_were(seeded, catal
         assert tuple(c.execute(show).one()) == ("off", "0")  # SET LOCAL: this transaction
         c.rollback()
         assert tuple(c.execute(show).one()) == before
+
+
+def test_text_ids_give_distinct_integer_feature_ids(engine):
+    ids = ["GM0917", "BU09170001", "7-zorg-ondersteuning-GM0917-1-12",
+           "7-zorg-ondersteuning-GM0917-11-2"]
+    sql = tiles.TEXT_FID_SQL.format(id="i")
+    with engine.connect() as conn:
+        fids = conn.execute(sa.text(f"SELECT {sql} FROM unnest(CAST(:ids AS text[])) AS i"),
+                            {"ids": ids}).scalars().all()
+    assert fids[:2] == [917, 9170001]
+    assert len(set(fids)) == 4 and all(0 <= f < 2 ** 53 for f in fids)
