@@ -1,21 +1,60 @@
 """Residents' map page, the help page, and the area outlines the map draws as basemap."""
 
+from functools import cache
+from pathlib import Path
+from xml.etree import ElementTree
+
 from flask import Blueprint, Response, current_app, render_template, request
 
+from layers.cache import data_version
+from layers.kaartpunten import map_points_json
 from layers.outlines import extent, outlines_geojson
 from layers.taxonomy import groups, themes
-from server.database import get_engine
+from server.catalog import current_visibility, get_collection
+from server.database import get_engine, get_read_engine
 
 bp = Blueprint("kaart", __name__)
+MAKI = Path("@mapbox/maki/icons")
+SVG_PATH = "{http://www.w3.org/2000/svg}path"
+
+
+@cache
+def icon_path(node_modules: str, icoon: str) -> str:
+    """SVG path data of a Maki icon (viewBox 0 0 15 15); empty when the icon does not exist.
+
+    The legend draws it inline and the map draws it on a canvas, so the page needs no
+    icon images (each SVG image costs the browser a document of its own).
+    """
+    try:
+        svg = ElementTree.parse(Path(node_modules) / MAKI / f"{icoon}.svg").getroot()
+    except (FileNotFoundError, ElementTree.ParseError):
+        return ""
+    return " ".join(" ".join(p.get("d", "").split()) for p in svg.iter(SVG_PATH))
 
 
 @bp.get("/")
 def kaart():
     with get_engine().connect() as conn:
         bbox, theme_list, group_list = extent(conn), themes(conn), groups(conn)
+    for theme in theme_list:
+        theme["pad"] = icon_path(current_app.config["NODE_MODULES"], theme["icoon"])
     return render_template(
         "kaart.html", bbox=bbox, themes=theme_list, groups=group_list, args=request.args,
         online_basemap=current_app.config["ONLINE_BASEMAP"])
+
+
+@bp.get("/kaart/punten.json")
+def punten():
+    """The map's points: ``[[id, lon, lat, [theme, ...]], ...]`` (details via OGC items)."""
+    visibility = current_visibility()
+    with get_read_engine().connect() as conn:
+        version = data_version(conn, get_collection("voorzieningen"))
+        body = map_points_json(conn, visibility)
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = ("public, max-age=60" if visibility == ("openbaar",)
+                                         else "private, no-store")
+    response.set_etag(f"{version}-{'-'.join(visibility)}")
+    return response.make_conditional(request)
 
 
 @bp.get("/hulp")

@@ -1,6 +1,8 @@
-// Residents' map: theme layers with colour and icon, clustering, area outlines as an offline
-// basemap, and a search whose results show in the list and on the map. The URL holds the
-// search, so a link can be shared and Back works. Without JavaScript the form opens /lijst.
+// Residents' map: service points in their theme's colour and icon, clustered, area outlines
+// as an offline basemap, and a search whose results show in the list and on the map. The
+// URL holds the search, so a link can be shared and Back works. Without JavaScript the form
+// opens /lijst. The points come as a compact list (id, position, themes) that the page
+// preloads; details are loaded when a point is clicked.
 (function () {
   "use strict";
   const el = document.getElementById("kaart");
@@ -9,76 +11,72 @@
   const list = document.getElementById("resultaten");
   const themes = JSON.parse(el.dataset.themas);
   const FIELDS = ["q", "gebied", "dichtbij", "thema", "doelgroep"];
-  let allFeatures = [];
+  const switchedOn = new Set(themes.map((t) => t.slug));  // themes ticked in the legend
+  const urlSearch = () => new URLSearchParams(location.search);
+  const hasSearch = (search) => [...search.keys()].some((k) => FIELDS.includes(k));
+  let found = hasSearch(urlSearch()) ? new Set() : null;  // ids of the search results; null: all
+  let points = [];  // [id, lon, lat, [theme slug, ...]]
+  let map;
 
-  const outline = (niveau) => ({ type: "geojson", data: el.dataset.gebiedenUrl.replace("NIVEAU", niveau) });
-  const sources = { gemeente: outline("gemeente"), wijk: outline("wijk"), buurt: outline("buurt") };
+  // One clustered source; a point takes the colour and icon of its first theme that is on.
+  function pointData() {
+    const features = [];
+    window.kaartTellingen = Object.fromEntries(themes.map((t) => [t.slug, 0]));  // read by the tests
+    for (const [id, lon, lat, slugs] of points) {
+      const on = slugs.filter((s) => switchedOn.has(s));
+      if (!on.length || (found && !found.has(id))) continue;
+      on.forEach((s) => { window.kaartTellingen[s] += 1; });
+      features.push({ type: "Feature", id, geometry: { type: "Point", coordinates: [lon, lat] }, properties: { thema: on[0] } });
+    }
+    return { type: "FeatureCollection", features };
+  }
+  const showPoints = () => map.getSource("punten").setData(pointData());
+
+  // The points are in the first style, so the map's worker handles them first. Plain circles
+  // need no images, so they are drawn in the first frame; icons and counts follow. Wijken and
+  // buurten are not drawn at the first zoom: their outlines load once the first view is done.
+  const outlineUrl = (niveau) => el.dataset.gebiedenUrl.replace("NIVEAU", niveau);
+  const later = () => ({ type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13 },
+    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later() });
+  const clustered = ["has", "point_count"], single = ["!", clustered];
   const layers = [
     { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
     { id: "buurt-vlak", type: "fill", source: "buurt", paint: { "fill-opacity": 0 } },
     { id: "buurt-lijn", type: "line", source: "buurt", minzoom: 12, paint: { "line-color": "#9a9a9a", "line-width": 0.6 } },
     { id: "wijk-lijn", type: "line", source: "wijk", minzoom: 10.5, paint: { "line-color": "#6b6b6b", "line-width": 1.2 } },
     { id: "gemeente-lijn", type: "line", source: "gemeente", paint: { "line-color": "#333333", "line-width": 2 } },
+    { id: "groep", type: "circle", source: "punten", filter: clustered, paint: { "circle-color": "#1a1a1a",
+      "circle-radius": ["step", ["get", "point_count"], 12, 10, 15, 50, 18], "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
+    { id: "punt", type: "circle", source: "punten", filter: single, paint: { "circle-radius": 10,
+      "circle-color": ["match", ["get", "thema"], ...themes.flatMap((t) => [t.slug, t.kleur]), "#4d4d4d"],
+      "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
   ];
-  const map = basiskaart(el, sources, layers, "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers");
-  window.socialeKaart = map;
 
-  // Icons: a white Maki icon on a circle in the theme colour; cluster badges drawn on demand.
-  function circleImage(colour, draw) {
-    const size = 64, canvas = document.createElement("canvas");
-    canvas.width = canvas.height = size;
+  // Icons: each theme's Maki path drawn white; cluster counts drawn when first needed.
+  function image(width, height, draw) {
+    const canvas = document.createElement("canvas");
+    canvas.width = width; canvas.height = height;
     const ctx = canvas.getContext("2d");
-    ctx.fillStyle = colour; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 5;
-    ctx.beginPath(); ctx.arc(size / 2, size / 2, size / 2 - 4, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-    draw(ctx, size);
-    return ctx.getImageData(0, 0, size, size);
+    ctx.fillStyle = "#ffffff";
+    draw(ctx);
+    return ctx.getImageData(0, 0, width, height);
   }
-  function loadIcon(theme) {
-    return fetch(el.dataset.maki + theme.icoon + ".svg").then((r) => r.text()).then((svg) => new Promise((resolve) => {
-      const img = new Image();
-      img.onload = () => { map.addImage("thema-" + theme.slug, circleImage(theme.kleur, (ctx, s) => {
-        ctx.filter = "invert(1)"; ctx.drawImage(img, s * 0.25, s * 0.25, s * 0.5, s * 0.5); }), { pixelRatio: 2 }); resolve(); };
-      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-    }));
-  }
-  map.on("styleimagemissing", (e) => {  // "tel-<slug>-<count>": a cluster badge with its number
-    const m = /^tel-(.+)-(\d+k?)$/.exec(e.id);
-    const theme = m && themes.find((t) => t.slug === m[1]);
-    if (!theme) return;
-    map.addImage(e.id, circleImage(theme.kleur, (ctx, s) => {
-      ctx.fillStyle = "#ffffff"; ctx.font = "bold 26px sans-serif"; ctx.textAlign = "center";
-      ctx.textBaseline = "middle"; ctx.fillText(m[2], s / 2, s / 2 + 1); }), { pixelRatio: 2 });
-  });
-
-  function addThemeLayers() {
+  function addIcons() {
     for (const t of themes) {
-      map.addSource("bron-" + t.slug, { type: "geojson", data: { type: "FeatureCollection", features: [] },
-        cluster: true, clusterRadius: 36, clusterMaxZoom: 14 });
-      map.addLayer({ id: "groep-" + t.slug, type: "symbol", source: "bron-" + t.slug, filter: ["has", "point_count"],
-        layout: { "icon-image": ["concat", "tel-" + t.slug + "-", ["get", "point_count_abbreviated"]],
-          "icon-size": ["step", ["get", "point_count"], 0.9, 10, 1.1, 50, 1.3], "icon-allow-overlap": true } });
-      map.addLayer({ id: "punt-" + t.slug, type: "symbol", source: "bron-" + t.slug, filter: ["!", ["has", "point_count"]],
-        layout: { "icon-image": "thema-" + t.slug, "icon-size": 0.7, "icon-allow-overlap": true } });
-      map.on("click", "punt-" + t.slug, (e) => showPopup(e.features[0]));
-      map.on("click", "groep-" + t.slug, (e) => {
-        map.getSource("bron-" + t.slug).getClusterExpansionZoom(e.features[0].properties.cluster_id)
-          .then((zoom) => map.easeTo({ center: e.features[0].geometry.coordinates, zoom }));
-      });
-      for (const id of ["punt-", "groep-"]) {
-        map.on("mouseenter", id + t.slug, () => { map.getCanvas().style.cursor = "pointer"; });
-        map.on("mouseleave", id + t.slug, () => { map.getCanvas().style.cursor = ""; });
-      }
+      const glyph = new Path2D(t.pad);
+      map.addImage("thema-" + t.slug, image(22, 22, (ctx) => { ctx.scale(22 / 15, 22 / 15); ctx.fill(glyph); }), { pixelRatio: 2 });
     }
+    map.addLayer({ id: "punt-icoon", type: "symbol", source: "punten", filter: single,
+      layout: { "icon-image": ["concat", "thema-", ["get", "thema"]], "icon-allow-overlap": true } });
+    map.addLayer({ id: "groep-getal", type: "symbol", source: "punten", filter: clustered,
+      layout: { "icon-image": ["concat", "tel-", ["get", "point_count_abbreviated"]], "icon-allow-overlap": true } });
   }
-
-  function showFeatures(ids) {
-    const keep = ids ? new Set(ids) : null;
-    window.kaartTellingen = {};  // features per theme on the map (read by the browser tests)
-    for (const t of themes) {
-      const features = allFeatures.filter((f) => (!keep || keep.has(f.id)) && (f.properties.thema || "").split("; ").includes(t.slug));
-      map.getSource("bron-" + t.slug).setData({ type: "FeatureCollection", features });
-      window.kaartTellingen[t.slug] = features.length;
-    }
+  function countImage(e) {  // "tel-<count>": the number on a cluster
+    if (!e.id.startsWith("tel-")) return;
+    map.addImage(e.id, image(64, 32, (ctx) => {
+      ctx.font = "bold 24px sans-serif"; ctx.textAlign = "center";
+      ctx.textBaseline = "middle"; ctx.fillText(e.id.slice(4), 32, 17); }), { pixelRatio: 2 });
   }
 
   function text(tag, value, className) {
@@ -87,18 +85,30 @@
     if (className) node.className = className;
     return node;
   }
-  function showPopup(feature) {
-    const p = feature.properties, box = document.createElement("div");
+  function popupContent(p) {
+    if (!p) return text("p", "Deze plek kunnen we nu niet laden. Probeer het later opnieuw.");
+    const box = document.createElement("div");
     const link = text("a", p.organisatie, "popup-naam");
     link.href = "/organisatie/" + p.organisatie_id;
     box.append(link, text("p", p.aanbod));
-    const adres = [p.straat, p.huisnummer, p.plaats].filter((v) => v && v !== "null").join(" ");
+    const adres = [p.straat, p.huisnummer, p.plaats].filter(Boolean).join(" ");
     if (adres) box.append(text("p", adres));
     if (p.geocode_precisie && p.geocode_precisie !== "adres" && p.geocode_precisie !== "handmatig") {
       box.append(text("p", "Plek op de kaart is bij benadering (" + p.geocode_precisie + ")."));
     }
-    if (p.synthetisch === true || p.synthetisch === "true") box.append(text("p", "Verzonnen voorbeeld voor de demo."));
-    new maplibregl.Popup().setLngLat(feature.geometry.coordinates).setDOMContent(box).addTo(map);
+    if (p.synthetisch) box.append(text("p", "Verzonnen voorbeeld voor de demo."));
+    return box;
+  }
+  const showPopup = (where, p) => new maplibregl.Popup().setLngLat(where).setDOMContent(popupContent(p)).addTo(map);
+  function openPoint(feature) {
+    const where = feature.geometry.coordinates;
+    fetch("/ogc/collections/voorzieningen/items/" + feature.id, { headers: { Accept: "application/geo+json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+      .then((item) => showPopup(where, item.properties), () => showPopup(where, null));
+  }
+  function openCluster(cluster) {
+    map.getSource("punten").getClusterExpansionZoom(cluster.properties.cluster_id)
+      .then((zoom) => map.easeTo({ center: cluster.geometry.coordinates, zoom }));
   }
 
   // Search: the same parameters as /lijst and /api/zoeken.
@@ -120,9 +130,8 @@
       const li = document.createElement("li"), button = text("button", item.organisatie);
       button.type = "button";
       button.addEventListener("click", () => {
-        const feature = allFeatures.find((f) => f.id === item.id);
         map.flyTo({ center: [item.lon, item.lat], zoom: 15 });
-        if (feature) map.once("moveend", () => showPopup(feature));
+        map.once("moveend", () => showPopup([item.lon, item.lat], item));
       });
       const meta = [item.aanbod, [item.straat, item.huisnummer, item.plaats].filter(Boolean).join(" ")];
       if (item.afstand_m != null) meta.push((item.afstand_m / 1000).toFixed(1).replace(".", ",") + " km");
@@ -130,7 +139,8 @@
       list.append(li);
     }
     document.getElementById("lijstlink").href = "/lijst?" + search.toString();
-    showFeatures(result.items.map((i) => i.id));
+    found = new Set(result.items.map((i) => i.id));
+    showPoints();
     if (result.items.length) {
       const b = new maplibregl.LngLatBounds();
       result.items.forEach((i) => b.extend([i.lon, i.lat]));
@@ -138,7 +148,7 @@
     }
   }
   function runSearch(search) {
-    if (![...search.keys()].length) { list.replaceChildren(); statusEl.textContent = ""; showFeatures(null); return; }
+    if (!hasSearch(search)) { list.replaceChildren(); statusEl.textContent = ""; found = null; showPoints(); return; }
     statusEl.textContent = "Even zoeken…";
     search.set("limit", "200");
     fetch("/api/zoeken?" + search.toString(), { headers: { Accept: "application/json" } })
@@ -146,49 +156,62 @@
       .then((result) => { search.delete("limit"); renderResults(result, search); })
       .catch((problem) => { statusEl.textContent = (problem && problem.detail) || "Zoeken lukt nu niet. Probeer het later opnieuw."; });
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const search = params();
-    history.pushState(null, "", search.toString() ? "/?" + search.toString() : "/");
-    runSearch(search);
-  });
-  window.addEventListener("popstate", () => {
-    const search = new URLSearchParams(location.search);
-    fill(search); runSearch(search);
-  });
 
-  document.querySelectorAll('input[name="laag"]').forEach((box) => box.addEventListener("change", () => {
-    for (const prefix of ["punt-", "groep-"]) map.setLayoutProperty(prefix + box.value, "visibility", box.checked ? "visible" : "none");
-  }));
-  const outlineLayer = { gemeente: "gemeente-lijn", wijk: "wijk-lijn", buurt: "buurt-lijn" };
-  document.querySelectorAll('input[name="grens"]').forEach((box) => box.addEventListener("change", () => {
-    map.setLayoutProperty(outlineLayer[box.value], "visibility", box.checked ? "visible" : "none");
-  }));
+  // Mark the first frame in which service points are drawn (read by the benchmark and the tests).
+  function firstPoints() {
+    if (!map.queryRenderedFeatures({ layers: ["punt", "groep"] }).length) return;
+    map.off("render", firstPoints);
+    window.kaartKlaar = performance.now();
+    el.dataset.klaar = "ja";
+  }
+  // Once the first view is complete: icons, cluster counts and the wijk and buurt outlines.
+  function addDetail() {
+    addIcons();
+    for (const niveau of ["wijk", "buurt"]) map.getSource(niveau).setData(outlineUrl(niveau));
+  }
 
-  // Same URL and headers as the <link rel="preload"> in kaart.html, so the download that
-  // started while the page was parsed is reused.
-  const features = fetch("/ogc/collections/voorzieningen/items?limit=10000").then((r) => r.json());
-  // Start on "style.load", not "load": "load" waits until the outline polygons are drawn,
-  // which delayed the first service points by about two seconds.
-  const start = () => {
-    Promise.all([features, ...themes.map(loadIcon)]).then(([collection]) => {
-      allFeatures = collection.features;
-      addThemeLayers();
-      const search = new URLSearchParams(location.search);
-      if ([...search.keys()].some((k) => FIELDS.includes(k))) runSearch(search); else showFeatures(null);
-      // Mark the moment the first service points are drawn (read by the benchmark and tests).
-      const layerIds = themes.flatMap((t) => ["punt-" + t.slug, "groep-" + t.slug]);
-      const mark = () => {
-        if (!map.queryRenderedFeatures({ layers: layerIds }).length) return;
-        map.off("render", mark);
-        window.kaartKlaar = performance.now();
-        el.dataset.klaar = "ja";
-      };
-      map.on("render", mark);
+  function listen() {
+    map.on("render", firstPoints);
+    map.once("idle", addDetail);
+    map.on("styleimagemissing", countImage);
+    map.on("click", "punt", (e) => openPoint(e.features[0]));
+    map.on("click", "groep", (e) => openCluster(e.features[0]));
+    for (const id of ["punt", "groep"]) {
+      map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
+      map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
+    }
+    map.on("click", "buurt-vlak", (e) => {
+      document.getElementById("gebied-info").textContent = "U klikte in buurt " + e.features[0].properties.naam + ".";
     });
-  };
-  if (map.isStyleLoaded()) start(); else map.once("style.load", start);
-  map.on("click", "buurt-vlak", (e) => {
-    document.getElementById("gebied-info").textContent = "U klikte in buurt " + e.features[0].properties.naam + ".";
-  });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const search = params();
+      history.pushState(null, "", search.toString() ? "/?" + search.toString() : "/");
+      runSearch(search);
+    });
+    window.addEventListener("popstate", () => {
+      const search = urlSearch();
+      fill(search); runSearch(search);
+    });
+    document.querySelectorAll('input[name="laag"]').forEach((box) => box.addEventListener("change", () => {
+      if (box.checked) switchedOn.add(box.value); else switchedOn.delete(box.value);
+      showPoints();
+    }));
+    const outlineLayer = { gemeente: "gemeente-lijn", wijk: "wijk-lijn", buurt: "buurt-lijn" };
+    document.querySelectorAll('input[name="grens"]').forEach((box) => box.addEventListener("change", () => {
+      map.setLayoutProperty(outlineLayer[box.value], "visibility", box.checked ? "visible" : "none");
+    }));
+  }
+
+  // The map waits for the points (preloaded by the page, so usually already here), so they
+  // are in its first style and its worker handles them first. Until then the form opens /lijst.
+  fetch(el.dataset.puntenUrl)  // same URL and credentials as the <link rel="preload">, so that download is reused
+    .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+    .then((data) => { points = data; }, () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; })
+    .then(() => {
+      map = basiskaart(el, sources(), layers, "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers");
+      window.socialeKaart = map;
+      listen();
+      if (found) map.once("style.load", () => runSearch(urlSearch()));
+    });
 })();

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tests.browser.conftest import axe_violations, shot, wait_for_map
 
 pytestmark = pytest.mark.browser
+POINT_LAYERS = ["punt", "groep"]
 
 
 def test_map_loads_themes_offline(page, demo_server):
@@ -18,20 +19,81 @@ def test_map_loads_themes_offline(page, demo_server):
     wait_for_map(page)
     counts = page.evaluate("window.kaartTellingen")
     assert len(counts) == 10 and all(n > 0 for n in counts.values())
+    # The mark is honest: at that moment service points are drawn on the map.
+    assert page.evaluate(f"window.socialeKaart.queryRenderedFeatures({{layers: {POINT_LAYERS}}})"
+                         ".length") > 0
+    page.wait_for_function("window.socialeKaart.getLayer('punt-icoon') && "
+                           "window.socialeKaart.hasImage('thema-vervoer')")
     assert outside == [] and page.errors == []
     shot(page, "kaart")
 
 
-def test_theme_toggle_hides_its_layers(page):
+def test_map_points_are_the_published_services(page, demo_server):
+    """The compact list the map draws holds exactly the public OGC services, same places."""
+    points = page.request.get(demo_server + "/kaart/punten.json").json()
+    items = page.request.get(demo_server + "/ogc/collections/voorzieningen/items?limit=10000",
+                             headers={"Accept": "application/geo+json"}).json()["features"]
+    assert [p[0] for p in points] == sorted(f["id"] for f in items)
+    published = {f["id"]: f for f in items}
+    for id_, lon, lat, themas in points:
+        assert [lon, lat] == pytest.approx(published[id_]["geometry"]["coordinates"], abs=1e-6)
+        assert themas == published[id_]["properties"]["thema"].split("; ")
+
+
+def test_theme_toggle_hides_its_points(page):
     page.goto("/")
     wait_for_map(page)
     box = page.get_by_role("checkbox", name="Vervoer")
     box.uncheck()
-    assert page.evaluate("window.socialeKaart.getLayoutProperty('punt-vervoer', 'visibility')") \
-        == "none"
+    assert page.evaluate("window.kaartTellingen.vervoer") == 0
+    page.wait_for_function(f"""() => window.socialeKaart.queryRenderedFeatures(
+        {{layers: {POINT_LAYERS}}}).every((f) => f.properties.thema !== 'vervoer')""")
     box.check()
-    assert page.evaluate("window.socialeKaart.getLayoutProperty('punt-vervoer', 'visibility')") \
-        == "visible"
+    assert page.evaluate("window.kaartTellingen.vervoer") > 0
+    box.focus()
+    page.keyboard.press("Space")  # the legend works with the keyboard too
+    assert not box.is_checked() and page.evaluate("window.kaartTellingen.vervoer") == 0
+
+
+def test_cluster_click_zooms_in_and_point_click_shows_details(page, demo_server):
+    page.goto("/")
+    wait_for_map(page)
+    start = page.evaluate("window.socialeKaart.getZoom()")
+    page.mouse.click(*_screen_point(page, "groep"))
+    page.wait_for_function(f"window.socialeKaart.getZoom() > {start}")
+    _, lon, lat, _ = page.request.get(demo_server + "/kaart/punten.json").json()[0]
+    page.evaluate(f"window.socialeKaart.jumpTo({{center: [{lon}, {lat}], zoom: 16}})")
+    page.wait_for_function("""() => window.socialeKaart.loaded() && window.socialeKaart
+        .queryRenderedFeatures({layers: ['punt']}).length > 0""")
+    page.mouse.click(*_screen_point(page, "punt"))
+    page.wait_for_selector(".maplibregl-popup .popup-naam")
+    assert page.locator(".maplibregl-popup .popup-naam").get_attribute("href") \
+        .startswith("/organisatie/")
+    assert page.errors == []
+
+
+def _screen_point(page, layer: str) -> tuple[float, float]:
+    """Page coordinates of the rendered feature of a map layer nearest the map's centre."""
+    x, y = page.evaluate(f"""() => {{
+        const map = window.socialeKaart, c = map.project(map.getCenter());
+        const xy = map.queryRenderedFeatures({{layers: ['{layer}']}})
+            .map((f) => map.project(f.geometry.coordinates));
+        xy.sort((a, b) => a.dist(c) - b.dist(c));
+        return [xy[0].x, xy[0].y]; }}""")
+    box = page.locator("#kaart").bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def test_online_basemap_setting_draws_pdok_under_the_points(page, demo_app, monkeypatch):
+    monkeypatch.setitem(demo_app.config, "ONLINE_BASEMAP", True)
+    asked = []
+    page.route("https://service.pdok.nl/**", lambda route: (asked.append(route.request.url),
+                                                            route.abort()))
+    page.goto("/")
+    wait_for_map(page)
+    layers = page.evaluate("window.socialeKaart.getStyle().layers.map((l) => l.id)")
+    assert "brt" in layers and "gemeente-vlak" not in layers
+    assert layers.index("brt") < layers.index("punt") and asked
 
 
 def test_search_huisarts_in_heerlen_and_open_a_result(page, demo_engine):
