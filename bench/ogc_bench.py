@@ -41,7 +41,7 @@ import pyogrio
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase
 from ogc_data import COLLECTION, TABLE, buurt_extent_crs84, create_bench_layer, sample_points_crs84
-from ogc_gdal import gdal_copy
+from ogc_gdal import client_floor, gdal_copy
 from ogc_load import CpuMeter, Result, get, http_caller, run
 from ogc_pygeoapi import ensure_venv, generate_openapi, version, write_config
 
@@ -510,6 +510,7 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
                 "(GDAL 3.6) with its default page size, then with -oo PAGE_SIZE=1000; "
                 f"then the GDAL {pyogrio.__gdal_version_string__} in pyogrio's wheel with "
                 "default options (it takes the page size from our OpenAPI document)")
+            floor = {}
             for page_size, newer in ((None, False), (1000, False), (None, True)):
                 for target, base in (("ours", f"http://127.0.0.1:{ports['ours']}/ogc"),
                                      ("pygeoapi", f"http://127.0.0.1:{ports['pygeoapi']}")):
@@ -520,6 +521,10 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
                     res = gdal_copy(base, tmp, target, timeout, page_size, newer)
                     say(f"  {_gdal_label(target, res, newer):<30} {_gdal_outcome(res, n, timeout)}"
                         + (_gdal_target(res) if target == "ours" else ""))
+                    if target == "ours" and page_size and res["count"] == n:
+                        floor = client_floor(res["out"], tmp)
+            say("  client floor, the same copy from a local GeoJSON file (no server): " + ", ".join(
+                f"{name} {s:.1f} s" for name, s in floor.items()))
 
             say()
             status, _ = get("127.0.0.1", ports["ours"],

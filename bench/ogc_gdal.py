@@ -58,7 +58,7 @@ def gdal_copy(base: str, folder: Path, name: str, timeout: float,
                      for part in line.split("?", 1)[-1].split("&") if part.startswith("limit="))
     limit = int(limits.most_common(1)[0][0]) if limits else None  # the first page may differ
     failed = proc.returncode not in (0, None) and not killed
-    return {"seconds": elapsed, "killed": killed, "failed": failed, "pages": len(pages),
+    return {"seconds": elapsed, "killed": killed, "failed": failed, "pages": len(pages), "out": out,
             "limit": limit, "count": _gpkg_count(out),
             "tail": "\n".join(line for line in text.splitlines()[-5:]) if failed else ""}
 
@@ -71,3 +71,24 @@ def _gpkg_count(path: Path) -> int:
     return 0
 
 
+
+
+def client_floor(gpkg: Path, folder: Path) -> dict[str, float]:
+    """Seconds each client needs for the same copy from a local GeoJSON file (no server).
+
+    ``gpkg`` is a finished copy; it is turned into GeoJSON first (not timed). Whatever a
+    server does, an OAPIF copy cannot be faster than this.
+    """
+    source = folder / "floor.geojson"
+    subprocess.run(["ogr2ogr", "-f", "GeoJSON", str(source), str(gpkg), COLLECTION,
+                    "-nln", COLLECTION], check=True, capture_output=True)
+    cmds = {"ogr2ogr": ["ogr2ogr", "-f", "GPKG", str(folder / "floor-debian.gpkg"),
+                        str(source)],
+            "newer GDAL": [sys.executable, str(PYOGRIO_COPY), str(source), COLLECTION,
+                           str(folder / "floor-newer.gpkg"), str(folder / "floor.log")]}
+    seconds = {}
+    for name, cmd in cmds.items():
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        seconds[name] = time.perf_counter() - started
+    return seconds
