@@ -41,7 +41,7 @@ import pyogrio
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase
 from ogc_data import COLLECTION, TABLE, buurt_extent_crs84, create_bench_layer, sample_points_crs84
-from ogc_gdal import client_floor, gdal_copy
+from ogc_gdal import client_floor, crawl_seconds, gdal_copy
 from ogc_load import CpuMeter, Result, get, http_caller, run
 from ogc_pygeoapi import ensure_venv, generate_openapi, version, write_config
 
@@ -525,6 +525,11 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
                         floor = client_floor(res["out"], tmp)
             say("  client floor, the same copy from a local GeoJSON file (no server): " + ", ".join(
                 f"{name} {s:.1f} s" for name, s in floor.items()))
+            for target, first in (("ours", f"/ogc/collections/{COLLECTION}/items?limit=1000"),
+                                  ("pygeoapi", f"/collections/{COLLECTION}/items?limit=1000")):
+                secs, pages, count = crawl_seconds(ports[target], first)
+                say(f"  server share: {target} serves all {pages} pages of 1000 ({count} "
+                    f"features, next links, one client, JSON parsed, no GDAL) in {secs:.1f} s")
 
             say()
             status, _ = get("127.0.0.1", ports["ours"],

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sqlite3
@@ -17,9 +18,11 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from common import ROOT
 from ogc_data import COLLECTION
+from ogc_load import get
 
 PYOGRIO_COPY = ROOT / "bench" / "ogc_gdal_pyogrio.py"
 
@@ -92,3 +95,21 @@ def client_floor(gpkg: Path, folder: Path) -> dict[str, float]:
         subprocess.run(cmd, check=True, capture_output=True)
         seconds[name] = time.perf_counter() - started
     return seconds
+
+
+def crawl_seconds(port: int, first: str) -> tuple[float, int, int]:
+    """Follow ``next`` links from ``first`` with plain HTTP and JSON parsing, no GDAL.
+
+    Returns seconds, pages and features: the server's share of a full copy.
+    """
+    started, pages, features, path = time.perf_counter(), 0, 0, first
+    while path:
+        status, body = get("127.0.0.1", port, path)
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        page = json.loads(body)
+        pages, features = pages + 1, features + len(page["features"])
+        nxt = next((lk["href"] for lk in page["links"] if lk["rel"] == "next"), None)
+        nxt = nxt if page["features"] else None  # like GDAL: an empty page ends the copy
+        path = urlsplit(nxt)._replace(scheme="", netloc="").geturl() if nxt else None
+    return time.perf_counter() - started, pages, features
