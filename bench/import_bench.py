@@ -9,6 +9,7 @@ row-by-row baseline (one geocoding query per row from Python) on a sample, extra
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -64,6 +65,7 @@ def main() -> None:
     parser.add_argument("--addresses", type=int, default=500_000)
     parser.add_argument("--sample", type=int, default=5_000)
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, BenchDatabase() as engine:
         bag, csv, generate_s = _inputs(args.rows, args.addresses, Path(tmp))
         load_postcodes(engine, ROOT / "data" / "pc6_maastricht_centroids_cbs2021.csv",
@@ -78,6 +80,8 @@ def main() -> None:
         again = import_file(engine, csv, "bench")
         reimport_s = time.perf_counter() - t0
         per_row = _row_by_row(engine, csv, args.sample)
+    print(f"load average (1 min) at start {load:.1f}, at end {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
     print(f"input generation ({args.rows} rows, {args.addresses} addresses): {generate_s:.1f} s")
     print(f"load-bag {bag_result['loaded']} addresses: {bag_s:.1f} s")
     print(f"import {result.read} rows (validate + geocode + upsert): {import_s:.1f} s "

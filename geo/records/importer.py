@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +80,20 @@ def validate_rows(
     return records, rejects
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Reading and validating 100,000 rows build millions of objects without reference
+    cycles; the cyclic collector would scan them again and again (a third of that time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def import_file(
     engine: sa.Engine,
     path: Path,

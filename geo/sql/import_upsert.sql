@@ -1,3 +1,12 @@
+-- name: bulk_on
+-- Name this transaction's writer for the audit trail and switch on bulk mode (migration
+-- 0010): area codes and search documents are written set-based below, not by triggers.
+SELECT set_config('sociale_kaart.gebruiker', :who, true),
+       set_config('sociale_kaart.bulk', 'on', true);
+
+-- name: bulk_off
+SELECT set_config('sociale_kaart.bulk', 'off', true);
+
 -- name: geocode_input
 INSERT INTO geocode_stage (sleutel, postcode, huisnummer, huisletter, toevoeging, straat,
                            woonplaats, x, y)
@@ -11,6 +20,16 @@ FROM record_stage ORDER BY loc_key, line;
 DELETE FROM record_stage s USING geocode_stage g
 WHERE g.sleutel = s.loc_key AND g.geom IS NULL
 RETURNING s.line, g.geocode_fout;
+
+-- name: area_codes
+-- Area codes of every placed location as the locatie_gebieden trigger derives them: the
+-- buurt the point lies in, the lowest code on a shared border. One join with the buurten
+-- outer and the points from their index, so each polygon is prepared once for all its points.
+CREATE TEMP TABLE stage_gebied ON COMMIT DROP AS
+SELECT DISTINCT ON (g.sleutel) g.sleutel, b.code AS buurtcode, b.wijkcode, b.gemeentecode
+FROM gebied b JOIN geocode_stage g ON ST_Intersects(b.geom, g.geom)
+WHERE b.niveau = 'buurt'
+ORDER BY g.sleutel, b.code;
 
 -- name: organisations
 WITH src AS (
@@ -86,55 +105,55 @@ INSERT INTO changed SELECT 'aanbod', bron_id, inserted FROM up;
 
 -- name: taxonomy_wanted
 -- Desired theme and doelgroep sets per service (union over its rows); differences only.
+-- nieuw: the service was inserted by this import, so it has no links yet.
 CREATE TEMP TABLE wanted ON COMMIT DROP AS
-SELECT a.id AS aanbod_id, s.aanbod_key, 'thema' AS soort, unnest(s.themas) AS slug
-FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
-UNION
-SELECT a.id, s.aanbod_key, 'doelgroep', unnest(s.doelgroepen)
-FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key;
+SELECT w.*, c.key IS NOT NULL AS nieuw
+FROM (SELECT a.id AS aanbod_id, s.aanbod_key, 'thema' AS soort, unnest(s.themas) AS slug
+      FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
+      UNION
+      SELECT a.id, s.aanbod_key, 'doelgroep', unnest(s.doelgroepen)
+      FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key) w
+LEFT JOIN changed c ON c.kind = 'aanbod' AND c.inserted AND c.key = w.aanbod_key;
 
--- name: theme_links
+-- name: taxonomy_links
+-- One link table ({links}, slug column {slug}) of the services: themes, then doelgroepen.
+-- The links of a new service are certainly new: a plain insert, no conflict check.
 WITH gone AS (
-    DELETE FROM aanbod_thema t USING (SELECT DISTINCT aanbod_id, aanbod_key FROM wanted) w
+    DELETE FROM {links} t
+    USING (SELECT DISTINCT aanbod_id, aanbod_key FROM wanted WHERE NOT nieuw) w
     WHERE t.aanbod_id = w.aanbod_id AND NOT EXISTS (SELECT 1 FROM wanted x
-        WHERE x.aanbod_id = t.aanbod_id AND x.soort = 'thema' AND x.slug = t.thema_slug)
+        WHERE x.aanbod_id = t.aanbod_id AND x.soort = :soort AND x.slug = t.{slug})
     RETURNING w.aanbod_key
+), fresh AS (
+    INSERT INTO {links} SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = :soort AND nieuw
 ), added AS (
-    INSERT INTO aanbod_thema SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = 'thema'
+    INSERT INTO {links}
+    SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = :soort AND NOT nieuw
     ON CONFLICT DO NOTHING RETURNING aanbod_id
 )
-INSERT INTO changed SELECT DISTINCT 'aanbod', aanbod_key, false FROM gone
-UNION SELECT DISTINCT 'aanbod', a.bron_id, false FROM added JOIN aanbod a ON a.id = added.aanbod_id;
-
--- name: group_links
-WITH gone AS (
-    DELETE FROM aanbod_doelgroep t USING (SELECT DISTINCT aanbod_id, aanbod_key FROM wanted) w
-    WHERE t.aanbod_id = w.aanbod_id AND NOT EXISTS (SELECT 1 FROM wanted x
-        WHERE x.aanbod_id = t.aanbod_id AND x.soort = 'doelgroep' AND x.slug = t.doelgroep_slug)
-    RETURNING w.aanbod_key
-), added AS (
-    INSERT INTO aanbod_doelgroep SELECT DISTINCT aanbod_id, slug FROM wanted WHERE soort = 'doelgroep'
-    ON CONFLICT DO NOTHING RETURNING aanbod_id
-)
-INSERT INTO changed SELECT DISTINCT 'aanbod', aanbod_key, false FROM gone
-UNION SELECT DISTINCT 'aanbod', a.bron_id, false FROM added JOIN aanbod a ON a.id = added.aanbod_id;
+INSERT INTO changed SELECT 'aanbod', aanbod_key, false FROM gone
+UNION SELECT 'aanbod', w.aanbod_key, false FROM added JOIN wanted w USING (aanbod_id);
 
 -- name: locations
 -- An editor's manual placement (geocode_bron 'redactie') wins over a geocoded one from a file.
+-- New locations bring their area codes (bulk mode); an update of geom derives them in the trigger.
 WITH src AS (
     SELECT DISTINCT ON (s.loc_key) s.loc_key, s.org_key, s.locatie_naam, s.straat, s.huisnummer,
            nullif(s.huisletter, '') AS huisletter, nullif(s.toevoeging, '') AS toevoeging,
-           s.postcode, s.plaats, g.geom, g.geocode_precisie, g.geocode_bron,
-           s.vertrouwelijk, s.toegankelijkheid, s.zichtbaarheid, s.laatst_geverifieerd_op
+           s.postcode, s.plaats, g.geom, g.geocode_precisie, g.geocode_bron, a.buurtcode,
+           a.wijkcode, a.gemeentecode, s.vertrouwelijk, s.toegankelijkheid, s.zichtbaarheid,
+           s.laatst_geverifieerd_op
     FROM record_stage s JOIN geocode_stage g ON g.sleutel = s.loc_key
+    LEFT JOIN stage_gebied a ON a.sleutel = s.loc_key
     ORDER BY s.loc_key, s.line
 ), up AS (
     INSERT INTO locatie AS l (organisatie_id, naam, straat, huisnummer, huisletter, toevoeging,
-        postcode, woonplaats, geom, geocode_precisie, geocode_bron, vertrouwelijk,
-        toegankelijkheid, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id)
+        postcode, woonplaats, geom, geocode_precisie, geocode_bron, buurtcode, wijkcode,
+        gemeentecode, vertrouwelijk, toegankelijkheid, zichtbaarheid, laatst_geverifieerd_op,
+        bron, bron_id)
     SELECT o.id, locatie_naam, straat, huisnummer, huisletter, toevoeging, postcode, plaats, geom,
-           geocode_precisie, geocode_bron, vertrouwelijk, toegankelijkheid, src.zichtbaarheid,
-           src.laatst_geverifieerd_op, :bron, loc_key
+           geocode_precisie, geocode_bron, buurtcode, wijkcode, gemeentecode, vertrouwelijk,
+           toegankelijkheid, src.zichtbaarheid, src.laatst_geverifieerd_op, :bron, loc_key
     FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam, straat = EXCLUDED.straat,
@@ -181,12 +200,25 @@ WITH up AS (
 )
 INSERT INTO changed SELECT 'koppeling', bron_id, inserted FROM up;
 
+-- name: search_documents
+-- Rebuild the search documents of every service this import touched, in one statement
+-- (bulk mode: the triggers queue nothing). The services of a new organisation are in
+-- changed themselves. Unchanged documents are not rewritten.
+SELECT zoekdocument_bijwerken(ARRAY(
+    SELECT a.id FROM changed c JOIN aanbod a ON a.bron = :bron AND a.bron_id = c.key
+    WHERE c.kind = 'aanbod'
+    UNION
+    SELECT a.id FROM changed c JOIN organisatie o ON o.bron = :bron AND o.bron_id = c.key
+    JOIN aanbod a ON a.organisatie_id = o.id
+    WHERE c.kind = 'organisatie' AND NOT c.inserted));
+
 -- name: row_status
+-- Uncorrelated IN lists are hashed once; an OR inside one EXISTS scanned changed per row.
 SELECT CASE WHEN k.inserted THEN 'nieuw'
-            WHEN k.key IS NOT NULL OR EXISTS (SELECT 1 FROM changed c WHERE
-                 (c.kind = 'organisatie' AND c.key = s.org_key) OR
-                 (c.kind = 'aanbod' AND c.key = s.aanbod_key) OR
-                 (c.kind = 'locatie' AND c.key = s.loc_key)) THEN 'gewijzigd'
+            WHEN k.key IS NOT NULL
+              OR s.org_key IN (SELECT key FROM changed WHERE kind = 'organisatie')
+              OR s.aanbod_key IN (SELECT key FROM changed WHERE kind = 'aanbod')
+              OR s.loc_key IN (SELECT key FROM changed WHERE kind = 'locatie') THEN 'gewijzigd'
             ELSE 'ongewijzigd' END AS status, count(*)
 FROM record_stage s LEFT JOIN changed k ON k.kind = 'koppeling' AND k.key = s.row_key
 GROUP BY 1;

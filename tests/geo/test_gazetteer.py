@@ -52,6 +52,22 @@ def test_sample_loads_good_rows_and_reports_bad_ones(fresh_engine):
     assert rows[("6211CL", 78, "", "")][2:4] == (176421.0, 317956.0)
 
 
+def _indexes(engine) -> set:
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'adres'")).scalars())
+
+
+def test_first_load_rebuilds_the_same_indexes_and_analyses(fresh_engine):
+    before = _indexes(fresh_engine)
+    load_bag(fresh_engine, BAG)
+    assert _indexes(fresh_engine) == before
+    with fresh_engine.connect() as conn:
+        analysed = conn.execute(sa.text(
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'adres'"))
+        assert analysed.scalar()
+
+
 def test_reload_is_idempotent_and_counts_updates(fresh_engine, tmp_path):
     load_bag(fresh_engine, BAG)
     again = load_bag(fresh_engine, BAG)

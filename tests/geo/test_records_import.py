@@ -136,3 +136,80 @@ def test_area_codes_follow_a_reload_of_areas(rec_engine, tmp_path):
     summary = load_areas(rec_engine, AreaSources.from_manifest(tmp_path / "gebieden.toml"))
     assert summary["locaties_herberekend"] == 6
     assert _one(rec_engine, "SELECT count(*) FROM locatie WHERE buurtcode IS NULL")[0] == 0
+
+
+# The 0006 search document of a service, written out: bulk imports and migration 0010 must
+# produce it to the byte.
+DOCUMENT_0006 = """
+SELECT a.id,
+       setweight(to_tsvector('zoeken_nl', a.naam || ' ' || o.naam), 'A')
+    || setweight(to_tsvector('zoeken_nl', coalesce(a.omschrijving, '')), 'B')
+    || setweight(to_tsvector('zoeken_nl', concat_ws(' ', o.omschrijving,
+           (SELECT string_agg(t.naam, ' ') FROM aanbod_thema at
+              JOIN thema t ON t.slug = at.thema_slug WHERE at.aanbod_id = a.id),
+           (SELECT string_agg(d.naam, ' ') FROM aanbod_doelgroep ad
+              JOIN doelgroep d ON d.slug = ad.doelgroep_slug WHERE ad.aanbod_id = a.id))), 'C'),
+       zoek_normaal(o.naam || ' ' || a.naam)
+FROM aanbod a JOIN organisatie o ON o.id = a.organisatie_id
+"""
+
+
+def _documents(engine, sql="SELECT aanbod_id, zoektekst, zoeknamen FROM zoekdocument"):
+    with engine.connect() as conn:
+        return {row[0]: (str(row[1]), row[2]) for row in conn.execute(sa.text(sql))}
+
+
+def test_bulk_import_writes_the_search_documents_and_queues_nothing(rec_engine, tmp_path):
+    # One theme and one target group per service, so the order of names is fixed; the
+    # same description on several services (analysed once) and different ones.
+    path = tmp_path / "zoeken.csv"
+    path.write_text(
+        "id,organisatie,omschrijving,aanbod,aanbod_omschrijving,thema,doelgroep,postcode,huisnummer\n"
+        "z1,Buurthuis De Pas,Ontmoeten in de wijk.,Koffieochtend,Samen koffie drinken.,"
+        "meedoen-ontmoeten,ouderen,6211CD,1\n"
+        "z2,Buurthuis De Pas,Ontmoeten in de wijk.,Taalcafé,Samen koffie drinken.,"
+        "informatie-advies,nieuwkomers,6211CD,1\n"
+        "z3,Thuiszorg Zuid,Zorg aan huis.,Wijkverpleging,,zorg-ondersteuning,ouderen,6211CD,1\n",
+        encoding="utf-8")
+    result = import_file(rec_engine, path, "zoeken")
+    assert result.inserted == 3
+    documents = _documents(rec_engine)
+    assert len(documents) == 3
+    assert documents == _documents(rec_engine, DOCUMENT_0006)
+    assert _one(rec_engine, "SELECT (SELECT count(*) FROM zoekdocument_wachtrij) "
+                "+ (SELECT count(*) FROM zoekdocument_vlag)")[0] == 0
+
+
+def test_changed_themes_rebuild_the_search_document(rec_engine, tmp_path):
+    import_file(rec_engine, CSV, "test")
+    changed = tmp_path / "organisaties_test.csv"
+    changed.write_text(CSV.read_text(encoding="utf-8").replace(
+        "Sociaal loket,informatie-advies;geld-uitkering,", "Sociaal loket,vervoer,"),
+        encoding="utf-8")
+    result = import_file(rec_engine, changed, "test")
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 5)
+    themes, text = _one(rec_engine, "SELECT array_agg(t.thema_slug), min(z.zoektekst::text) "
+                        "FROM aanbod a JOIN aanbod_thema t ON t.aanbod_id = a.id "
+                        "JOIN zoekdocument z ON z.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'")
+    assert themes == ["vervoer"]
+    assert "'vervoer'" in text and "'geld'" not in text
+
+
+def test_bulk_area_codes_are_the_ones_the_trigger_derives(rec_engine):
+    import_file(rec_engine, CSV, "test")
+    codes = "SELECT array_agg((id, buurtcode, wijkcode, gemeentecode) ORDER BY id) FROM locatie"
+    imported = _one(rec_engine, codes)[0]
+    with rec_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE locatie SET geom = geom"))  # the trigger derives again
+    assert _one(rec_engine, codes)[0] == imported
+    assert _one(rec_engine, "SELECT count(*) FROM locatie WHERE buurtcode IS NULL")[0] == 0
+
+
+def test_list_fields_keep_quotes_and_backslashes(rec_engine, tmp_path):
+    path = tmp_path / "talen.csv"
+    path.write_text('organisatie,thema,postcode,huisnummer,talen\n'
+                    'Taalhuis,informatie-advies,6211CD,1,"nl;fries ""west"";a\\\\b,{c}"\n',
+                    encoding="utf-8")
+    assert import_file(rec_engine, path, "talen").inserted == 1
+    assert _one(rec_engine, "SELECT talen FROM aanbod WHERE bron = 'talen'")[0] == [
+        "nl", 'fries "west"', "a\\\\b,{c}"]
