@@ -15,15 +15,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 import warnings
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from common import ROOT, BenchDatabase
+from common import RESULTS, ROOT, BenchDatabase, machine, write_results
 
 from analysis import demand as dem
 from analysis import indicators as ind
@@ -32,7 +30,6 @@ from analysis.fca import e2sfca
 from analysis.run import RunParams, analyse_theme, run_analysis
 from server import create_app
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Coverage analysis"
 
 
@@ -112,23 +109,8 @@ def versus_access(demand, supply, d0: float) -> dict:
             "max_rel": float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(theirs), 1e-300)))}
 
 
-def machine() -> str:
-    mem = int(open("/proc/meminfo").read().split("\n")[0].split()[1]) / 1024 / 1024
-    return (f"nproc {os.cpu_count()}, RAM {mem:.1f} GiB, {platform.platform()}, "
-            f"Python {platform.python_version()}")
 
 
-def write_results(text: str) -> None:
-    current = RESULTS.read_text() if RESULTS.exists() else (
-        "# Benchmark results\n\nNumbers printed by the scripts in `bench/`, one section per "
-        "benchmark, each written by its own script.\n")
-    start = current.find(SECTION)
-    if start < 0:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION))
-        new = current[:start] + text + (current[end + 1:] if end >= 0 else "")
-    RESULTS.write_text(new.rstrip("\n") + "\n")
 
 
 def measure(engine, skip_access_10x: bool) -> dict:
@@ -216,7 +198,7 @@ def main() -> None:
         text = report(measure(engine, args.skip_access_10x))
     print(text)
     if args.write:
-        write_results(text)
+        write_results(SECTION, text)
         print(f"written to {RESULTS}")
 
 

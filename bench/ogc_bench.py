@@ -26,7 +26,6 @@ import contextlib
 import json
 import math
 import os
-import platform
 import random
 import signal
 import socket
@@ -39,7 +38,7 @@ from pathlib import Path
 
 import pyogrio
 import sqlalchemy as sa
-from common import ROOT, BenchDatabase
+from common import RESULTS, ROOT, BenchDatabase, machine, write_results
 from ogc_data import COLLECTION, TABLE, buurt_extent_crs84, create_bench_layer, sample_points_crs84
 from ogc_gdal import client_floor, crawl_seconds, gdal_copy
 from ogc_load import CpuMeter, Result, get, http_caller, run
@@ -53,7 +52,6 @@ from layers.features import ItemsQuery
 
 VISIBILITY = ("openbaar",)
 PAGE = 1000
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Layer service (OGC API Features, tiles)"
 TARGETS = {"pages": 10.0, "pages_raw": 0.75, "gdal_s": 10.0, "tile_p95_ms": 50.0}
 
@@ -322,28 +320,8 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b and b == b and a == a else "n/a"
 
 
-def machine() -> str:
-    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
-    gdal = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"nproc {os.cpu_count()}, RAM {int(mem) / 1024 / 1024:.1f} GiB, "
-            f"{platform.platform()}, Python {platform.python_version()}, {gdal}")
 
 
-def write_results(text: str) -> None:
-    """Replace our section of RESULTS.md; a hand-written "### Analysis" in it is kept."""
-    current = RESULTS.read_text() if RESULTS.exists() else (
-        "# Benchmark results\n\nNumbers printed by the scripts in `bench/`, one section per "
-        "benchmark, each written by its own script.\n")
-    start = current.find(SECTION)
-    if start < 0:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(SECTION))
-        old = current[start:end + 1] if end >= 0 else current[start:]
-        kept = old[old.find("### Analysis"):] if "### Analysis" in old else ""
-        new = (current[:start] + text + ("\n" + kept.rstrip("\n") + "\n" if kept else "")
-               + ("\n" + current[end + 1:] if end >= 0 else ""))
-    RESULTS.write_text(new.rstrip("\n") + "\n")
 
 
 def _gdal_label(target: str, res: dict, newer: bool) -> str:
@@ -423,7 +401,9 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
         collection = catalog[COLLECTION]
         points = sample_points_crs84(engine)
         seqs = sequences(n, points, args.seed)
-        say(f"date {date.today()}; {machine()}")
+        gdal = subprocess.run(["ogr2ogr", "--version"], capture_output=True,
+                              text=True).stdout.strip()
+        say(f"date {date.today()}; {machine(gdal)}")
         say(f"PostgreSQL {info['postgresql']}, PostGIS {info['postgis']}, pygeoapi {pyg_version}")
         say(f"data: {n} features in {TABLE} (view laag_{COLLECTION}) built in {data_s:.1f} s")
         say("load average before the run (1/5/15 min): "
@@ -571,7 +551,7 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
     if args.write_results:
         text = (f"{SECTION}\n\nCommand (from the repository root):\n\n    .venv/bin/{command}\n\n"
                 "```\n" + "\n".join(out) + "\n```\n")
-        write_results(text)
+        write_results(SECTION, text)
         print(f"written to {RESULTS}")
 
 
