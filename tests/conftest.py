@@ -71,6 +71,12 @@ class DatabaseFactory:
             engine.dispose()
         return url
 
+    def create_with_areas(self) -> sa.Engine:
+        """A new migrated database with the shipped Zuid-Limburg areas; the caller disposes."""
+        engine = make_engine(self.create())
+        load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+        return engine
+
     def drop_all(self) -> None:
         with self.admin.connect() as conn:
             for name in self.created:
@@ -88,11 +94,9 @@ def databases():
 @pytest.fixture(scope="session")
 def database_url(databases) -> sa.URL:
     """The session database: migrated, with the shipped Zuid-Limburg areas loaded."""
-    url = databases.create()
-    engine = make_engine(url)
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     engine.dispose()
-    return url
+    return engine.url
 
 
 @pytest.fixture(scope="session")

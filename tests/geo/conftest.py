@@ -5,9 +5,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.area_store import load_areas
-from geo.areas import AreaSources
-from geo.db import make_engine
 from geo.gazetteer import load_bag, load_postcodes
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -17,8 +14,7 @@ CSV = TESTDATA / "organisaties_test.csv"
 
 @pytest.fixture(scope="module")
 def base_engine(databases):
-    engine = make_engine(databases.create())
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
                    DATA / "pc4_zuid_limburg.csv")
     load_bag(engine, TESTDATA / "bag_records.csv", bron="BAG (test)")

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.area_store import load_areas
-from geo.areas import AreaSources
 from geo.db import make_engine
 from geo.gazetteer import load_bag, load_postcodes
 from geo.geocode import (
@@ -40,8 +38,7 @@ READ = sa.text(
 @pytest.fixture(scope="module")
 def geo_engine(databases):
     """A database of our own with areas, postcodes and the BAG sample."""
-    engine = make_engine(databases.create())
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
                    DATA / "pc4_zuid_limburg.csv")
     load_bag(engine, BAG, bron="BAG-test")

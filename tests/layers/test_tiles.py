@@ -15,14 +15,10 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
-from geo.area_store import load_areas
-from geo.areas import AreaSources
-from geo.db import make_engine
 from layers import tiles
 from layers.catalog import load_catalog
 from layers.errors import InvalidParameter
 from layers.tiles import ORIGIN, tile, validate_tile
-from tests.conftest import DATA
 
 PUBLIC = ("openbaar",)
 EVERYONE = ("openbaar", "professional", "intern")
@@ -156,9 +152,7 @@ def seed_voorzieningen(engine: sa.Engine) -> Seeded:
 @pytest.fixture(scope="module")
 def seeded(databases):
     """A database of its own: the shipped areas plus the services above."""
-    url = databases.create()
-    engine = make_engine(url)
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     yield seed_voorzieningen(engine)
     engine.dispose()
 

@@ -12,13 +12,9 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
-from geo.area_store import load_areas
-from geo.areas import AreaSources
-from geo.db import make_engine
 from layers import tiles
 from layers.catalog import load_catalog
 from layers.tiles import tile
-from tests.conftest import DATA
 from tests.layers.test_tiles import (
     EVERYONE,
     PUBLIC,
@@ -100,9 +96,7 @@ def seed_dense(engine: sa.Engine) -> Dense:
 
 @pytest.fixture(scope="module")
 def dense(databases):
-    url = databases.create()
-    engine = make_engine(url)
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     yield seed_dense(engine)
     engine.dispose()
 

@@ -13,11 +13,8 @@ import urllib.request
 
 import pytest
 
-from geo.area_store import load_areas
-from geo.areas import AreaSources
-from geo.db import make_engine
 from server import create_app
-from tests.conftest import DATA, serve, url_string
+from tests.conftest import serve, url_string
 from tests.layers.test_tiles import AMSTERDAM, MARKT, features, seed_voorzieningen, tile_xy
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -32,12 +29,10 @@ def tile_url(collection: str, lonlat: tuple[float, float], z: int) -> str:
 
 @pytest.fixture(scope="module")
 def seeded(databases):
-    url = databases.create()
-    engine = make_engine(url)
-    load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
+    engine = databases.create_with_areas()
     seeded = seed_voorzieningen(engine)
     engine.dispose()
-    return url, seeded
+    return engine.url, seeded
 
 
 @pytest.fixture(scope="module")
