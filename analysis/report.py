@@ -22,6 +22,7 @@ import sqlalchemy as sa  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from geo.csvcells import neutralise  # noqa: E402
 from geo.spar_classes import NO_DATA, SPAR_CLASSES  # noqa: E402
 
 RESULTS_SQL = sa.text("""
@@ -74,6 +75,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, list | dict)).any():
             frame[column] = frame[column].map(lambda v: json.dumps(v, ensure_ascii=False))
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(neutralise)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
     return path

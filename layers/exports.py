@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import sqlalchemy as sa
+
+from geo.csvcells import SafeWriter
 
 from layers.features import ItemsQuery, q, where_sql
 
@@ -43,7 +44,7 @@ def csv_chunks(conn: sa.Connection, query: ItemsQuery) -> Iterator[str]:
     result = conn.execution_options(stream_results=True, max_row_buffer=2000).execute(
         sa.text(sql), params)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(["id", *(p.name for p in query.collection.properties), *names])
     for partition in result.partitions(2000):
         writer.writerows(partition)

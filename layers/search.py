@@ -58,6 +58,9 @@ class SearchQuery:
     limit: int = 50
     offset: int = 0
     visibility: tuple[str, ...] = ("openbaar",)
+    # What identifies the connection for counting distinct searchers of the demand signal
+    # (hashed with a salt of the day in the database, never stored); None: not counted.
+    client: str | None = None
 
 
 @dataclass
@@ -360,17 +363,18 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
         "naam": area.naam if area else None, "limit": query.limit, "offset": query.offset,
     }).one()
     if row.total == 0 and tekst:
-        _record_demand(conn, tekst, thema, area, point)
+        _record_demand(conn, tekst, thema, area, point, query.client)
     return SearchResult(row.total, row.items, area.public() if area else None, public_point,
                         meldingen[0] if meldingen else None)
 
 
 def _record_demand(conn: sa.Connection, tekst: str, thema: str | None, area: _Area | None,
-                   point: _Point | None) -> None:
-    """Count a search without results: words, theme, area, day. Nothing about the person."""
+                   point: _Point | None, client: str | None) -> None:
+    """Count a search without results: words, theme, area, day, and (as a salted hash of the
+    day) whether this client searched it before today; nothing about the person is kept."""
     woord = signal_words(tekst)
     if not woord:
         return
     conn.execute(_sql("zoekvraag_vastleggen"), {
         "woord": woord, "thema": thema, "gebiedcode": area.signaalcode if area else None,
-        "x": point.x if point else None, "y": point.y if point else None})
+        "x": point.x if point else None, "y": point.y if point else None, "client": client})

@@ -7,11 +7,11 @@ only for manually placed locations (so a re-import keeps them manual); every row
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from geo.csvcells import SafeDictWriter
 from geo.records.columns import COLUMNS
 from geo.records.hsds_write import write_hsds
 from geo.sqlfiles import named
@@ -36,7 +36,7 @@ def export_rows(conn: sa.Connection, role: str = "publiek", bron: str | None = N
 def write_csv(rows: list[dict], path: Path) -> int:
     """Write rows in the flat import format (UTF-8, comma separated). Returns the row count."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS) + list(EXTRA_COLUMNS),
+        writer = SafeDictWriter(handle, fieldnames=list(COLUMNS) + list(EXTRA_COLUMNS),
                                 extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)

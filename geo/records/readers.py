@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from geo.csvcells import restore
 from geo.records.columns import RecordFileError, resolve_headers
 
 
@@ -88,6 +89,6 @@ def read_flat(path: Path, mapping: dict[str, str]) -> list[RawRow]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank lines are not records
-        values = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
+        values = {c: (restore(row[i].strip()) if i < len(row) else "") for c, i in index.items()}
         out.append(RawRow(number, values, by_column))
     return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from geo.csvcells import SafeWriter
 from geo.records.validate import Reject
 
 
@@ -12,7 +12,7 @@ def write_rejects(rejects: list[Reject], path: Path) -> Path:
     """Write ``regel, kolom, reden`` plus the row's original values (CSV, UTF-8)."""
     value_columns = sorted({k for r in rejects for k in r.values})
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(["regel", "kolom", "reden", *value_columns])
         for r in rejects:
             writer.writerow(

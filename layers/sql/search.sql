@@ -158,15 +158,8 @@ SELECT (SELECT count(*) FROM hits) AS total,
        WHERE v.id = ANY(ARRAY(SELECT id FROM pagina))), '[]') AS items
 
 -- name: zoekvraag_vastleggen
--- The demand signal: one count per words, theme, area and day. The area is the one
--- searched in, else the buurt of the 'dichtbij' point.
-INSERT INTO zoekvraag_zonder_resultaat AS z (woord, thema, gebiedcode)
-VALUES (:woord, :thema, coalesce(
-    CAST(:gebiedcode AS text),
-    (SELECT code FROM gebied
-     WHERE niveau = 'buurt'
-       AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(CAST(:x AS float8), CAST(:y AS float8)),
-                                          28992))
-     ORDER BY code LIMIT 1)))
-ON CONFLICT (woord, (coalesce(thema, '')), (coalesce(gebiedcode, '')), dag)
-DO UPDATE SET aantal = z.aantal + 1
+-- The demand signal (migration 0011): one count per words, theme, area and day, and the
+-- distinct clients of the day by a salted hash. The area is the one searched in, else the
+-- buurt of the 'dichtbij' point. :client is only hashed, never stored.
+SELECT zoekvraag_tellen(CAST(:woord AS text), CAST(:thema AS text), CAST(:gebiedcode AS text),
+                        CAST(:x AS float8), CAST(:y AS float8), CAST(:client AS text))

@@ -47,7 +47,14 @@ def _search_query(default_limit: int) -> SearchQuery:
     return SearchQuery(tekst=value["q"], thema=value["thema"], doelgroep=value["doelgroep"],
                        gebied=value["gebied"], dichtbij=value["dichtbij"],
                        limit=min(_number("limit", 1, default_limit), MAX_LIMIT),
-                       offset=_number("offset", 0, 0), visibility=current_visibility())
+                       offset=_number("offset", 0, 0), visibility=current_visibility(),
+                       client=_client())
+
+
+def _client() -> str:
+    """What tells searchers apart for the demand signal; hashed with a daily salt in the
+    database and never stored (a rule of the signal, see README)."""
+    return f"{request.remote_addr or ''}|{request.headers.get('User-Agent', '')[:200]}"
 
 
 def _params(**replace) -> dict:

@@ -55,8 +55,8 @@ def test_searches_with_results_or_unknown_areas_are_not_counted(demo_engine):
 
 def test_layer_rolls_up_to_wijk_and_gemeente(demo_engine):
     word = nonsense()
-    for _ in range(2):
-        run(demo_engine, tekst=word, gebied="Wyck")
+    for client in ("a", "b", "c"):  # three different searchers (the publication threshold)
+        run(demo_engine, tekst=word, gebied="Wyck", client=client)
     with demo_engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(sa.text(
             "SELECT id, niveau, aantal, woorden FROM laag_gezocht_niet_gevonden "
@@ -64,7 +64,7 @@ def test_layer_rolls_up_to_wijk_and_gemeente(demo_engine):
         gemeenten = conn.execute(sa.text(
             "SELECT count(*) FROM laag_gezocht_niet_gevonden WHERE niveau = 'gemeente'")).scalar()
     assert set(rows) == {WYCK, "WK093500", MAASTRICHT} and gemeenten == 16
-    assert all(r.aantal >= 2 and f"{word} (2)" in r.woorden for r in rows.values())
+    assert all(r.aantal >= 3 and f"{word} (3)" in r.woorden for r in rows.values())
 
 
 def test_a_word_searched_once_is_not_published(demo_engine):
@@ -74,3 +74,28 @@ def test_a_word_searched_once_is_not_published(demo_engine):
         woorden = conn.execute(sa.text(
             "SELECT woorden FROM laag_gezocht_niet_gevonden WHERE id = 'GM0981'")).scalar()
     assert word not in woorden
+
+
+def test_one_client_cannot_publish_a_word(demo_engine):
+    """A spam phrase searched 200 times by one client (or twice by two) stays unpublished;
+    the raw client value is never stored, only a hash with a salt of the day."""
+    word = nonsense()
+    for _ in range(200):
+        run(demo_engine, tekst=f"koop {word} nu", gebied="Vaals", client="198.51.100.7|spam")
+    run(demo_engine, tekst=f"koop {word} nu", gebied="Vaals", client="203.0.113.9|ander")
+    with demo_engine.connect() as conn:
+        layer = conn.execute(sa.text(
+            "SELECT aantal, woorden FROM laag_gezocht_niet_gevonden WHERE id = 'GM0981'")).one()
+        stored = conn.execute(sa.text(
+            "SELECT count(*) FROM zoekvraag_bezoeker WHERE woord = :w"), {"w": f"koop {word} nu"}
+        ).scalar()
+        raw = conn.execute(sa.text(
+            "SELECT count(*) FROM zoekvraag_bezoeker WHERE position(convert_to('198.51.100.7', "
+            "'UTF8') IN bezoeker) > 0")).scalar()
+    assert layer.aantal >= 201 and word not in layer.woorden
+    assert stored == 2 and raw == 0  # two clients, one row each for the gemeente
+    run(demo_engine, tekst=f"koop {word} nu", gebied="Vaals", client="192.0.2.1|derde")
+    with demo_engine.connect() as conn:
+        woorden = conn.execute(sa.text(
+            "SELECT woorden FROM laag_gezocht_niet_gevonden WHERE id = 'GM0981'")).scalar()
+    assert f"koop {word} nu (202)" in woorden
