@@ -28,15 +28,14 @@ WHERE c IS NOT NULL
 -- Areas and places whose name equals one of :namen (ignoring case, accents, hyphens).
 -- volgorde is the index of the name in :namen. Ranking: gemeente, woonplaats, wijk, buurt;
 -- among equals the one with the most inhabitants. A woonplaats ('Sittard', 'Hoensbroek')
--- comes from the CBS PC4 table and the locations; its code is that of its gemeente.
+-- comes from the CBS PC4 table (public geography only: never from organisation locations,
+-- whose names and places may be hidden); its code is that of its gemeente.
 WITH namen AS (
     SELECT n.volgorde, zoek_normaal(n.naam) AS naam
     FROM unnest(CAST(:namen AS text[])) WITH ORDINALITY AS n(naam, volgorde)
-), plaatsen AS (  -- distinct first: normalising every location's woonplaats is slow
-    SELECT plaats AS naam, gemeentecode FROM postcode4 WHERE plaats IS NOT NULL
-    UNION
-    SELECT woonplaats, gemeentecode FROM locatie
-    WHERE woonplaats IS NOT NULL AND gemeentecode IS NOT NULL
+), plaatsen AS (
+    SELECT DISTINCT plaats AS naam, gemeentecode FROM postcode4
+    WHERE plaats IS NOT NULL AND gemeentecode IS NOT NULL
 ), kandidaten AS (
     SELECT n.volgorde, g.code, g.naam, g.niveau, g.gemeentecode,
            CASE g.niveau WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 3 ELSE 4 END AS prio
@@ -62,25 +61,28 @@ WHERE k.niveau = ANY(CAST(:niveaus AS text[]))
 ORDER BY k.volgorde, k.prio, b.inwoners DESC NULLS LAST, k.code
 
 -- name: gebied_suggestie
--- The known name most like a misspelt one ('Heerlan' -> 'Heerlen'), by trigrams.
+-- The known name most like a misspelt one ('Heerlan' -> 'Heerlen'), by trigrams; public
+-- names only (CBS areas and PC4 places), never names taken from organisation locations.
 SELECT naam FROM (
     SELECT naam FROM gebied
-    UNION SELECT plaats FROM postcode4 WHERE plaats IS NOT NULL
-    UNION SELECT woonplaats FROM locatie WHERE woonplaats IS NOT NULL) n
+    UNION SELECT plaats FROM postcode4 WHERE plaats IS NOT NULL) n
 WHERE similarity(zoek_normaal(naam), zoek_normaal(:naam)) >= 0.3
 ORDER BY similarity(zoek_normaal(naam), zoek_normaal(:naam)) DESC, length(naam), naam
 LIMIT 1
 
 -- name: punt_van_gebied
--- A point inside an area (dichtbij=Wyck), or the middle of a woonplaats's locations.
+-- The reference point of 'dichtbij=Wyck' or 'dichtbij=Banholt', from public geography only:
+-- a point inside the CBS area, or for a woonplaats the CBS point of its most populous PC4.
+-- Never from organisation locations: a confidential or hidden address must not leak as
+-- the reference point (or as the distance 0 of a result).
 SELECT ST_X(p) AS x, ST_Y(p) AS y,
        ST_X(ST_Transform(p, 4326)) AS lon, ST_Y(ST_Transform(p, 4326)) AS lat
 FROM (
     SELECT CASE WHEN CAST(:niveau AS text) = 'woonplaats' THEN
-               (SELECT ST_PointOnSurface(ST_Collect(l.geom)) FROM locatie l
-                WHERE l.geom IS NOT NULL AND l.woonplaats IN (
-                    SELECT w FROM (SELECT DISTINCT woonplaats AS w FROM locatie) d
-                    WHERE zoek_normaal(w) = zoek_normaal(:naam)))
+               (SELECT p4.geom FROM postcode4 p4
+                WHERE p4.plaats IS NOT NULL AND zoek_normaal(p4.plaats) = zoek_normaal(:naam)
+                ORDER BY p4.gemeentecode = :code DESC, p4.inwoners DESC NULLS LAST, p4.pc4
+                LIMIT 1)
            ELSE (SELECT ST_PointOnSurface(geom) FROM gebied WHERE code = :code) END AS p) s
 WHERE p IS NOT NULL
 
