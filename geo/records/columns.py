@@ -53,11 +53,20 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RecordFileError(f"Mapping file {path} is not readable TOML: {exc}") from exc
+        raise RecordFileError(
+            f"Het koppelbestand {path} is geen leesbare TOML ({exc})."
+        ) from exc
     mapping = data.get("kolommen", {})
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise RecordFileError(
+            f"Het koppelbestand {path} moet een tabel [kolommen] met tekst hebben, zoals "
+            '"Naam aanbieder" = "organisatie".'
+        )
     bad = sorted(v for v in mapping.values() if v not in COLUMNS)
     if bad:
-        raise RecordFileError(f"Mapping file {path} maps to unknown columns: {', '.join(bad)}")
+        raise RecordFileError(
+            f"Het koppelbestand {path} noemt kolommen die niet bestaan: {', '.join(bad)}."
+        )
     return {normalise(k): v for k, v in mapping.items()}
 
 
@@ -76,12 +85,15 @@ def resolve_headers(headers: list[str], mapping: dict[str, str]) -> dict[str, st
         if column is None:
             continue
         if column in resolved.values():
-            raise RecordFileError(f"Two columns mean '{column}', among them '{header}'")
+            raise RecordFileError(
+                f"Twee kolommen betekenen '{column}', waaronder '{header}'; houd er één over."
+            )
         resolved[header] = column
     missing = [c for c in REQUIRED if c not in resolved.values()]
     if missing:
+        found = ", ".join(str(h)[:60] for h in headers[:40]) or "geen"
         raise RecordFileError(
-            f"Required column(s) missing: {', '.join(missing)} "
-            f"(found: {', '.join(map(str, headers))}); see docs/IMPORT.md or use --mapping"
+            f"Verplichte kolom(men) ontbreken: {', '.join(missing)} (gevonden: {found}); "
+            "zie docs/IMPORT.md of gebruik --mapping."
         )
     return resolved

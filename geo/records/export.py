@@ -3,6 +3,11 @@
 Contact persons (``contactpersoon``) are never exported. Coordinates appear as ``lat``/``lon``
 only for manually placed locations (so a re-import keeps them manual); every row carries
 ``geocode_precisie`` and the point actually shown (``kaart_lat``/``kaart_lon``).
+
+For the public role (``publiek``) confidential locations are generalised exactly as in the
+OGC layer ``laag_voorzieningen``: the buurt's inner point with precision ``buurt``, no
+location name, street, house number, postcode or manual coordinates, and opaque ids for the
+location and the row. Professionals and administrators get the exact data.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ ROLE_VISIBILITY = {
     "professional": ["openbaar", "professional"],
     "beheerder": ["openbaar", "professional", "intern"],
 }
+# Roles that see confidential locations only generalised (at their buurt, without address).
+GENERALISED_ROLES = {"publiek"}
 
 
 def export_rows(conn: sa.Connection, role: str = "publiek", bron: str | None = None,
                 gemeentecode: str | None = None) -> list[dict]:
     """Rows (one per service at a location) that ``role`` may see, as dicts."""
-    params = {"zichtbaarheid": ROLE_VISIBILITY[role], "bron": bron, "gemeentecode": gemeentecode}
+    params = {"zichtbaarheid": ROLE_VISIBILITY[role], "bron": bron,
+              "gemeentecode": gemeentecode, "generalise": role in GENERALISED_ROLES}
     rows = conn.execute(named("export.sql")["rows"], params).mappings().all()
     return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
 

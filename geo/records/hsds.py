@@ -14,18 +14,45 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from geo.records import fields as f
 from geo.records.columns import RecordFileError
-from geo.records.readers import RawRow
+from geo.records.limits import DATAPACKAGE, check_json_depth, check_zip
+from geo.records.readers import RawRow, decode, refuse_nul
 
 THEME, GROUP, TRAIT = "sociale-kaart-thema", "sociale-kaart-doelgroep", "sociale-kaart-kenmerk"
 KVK_SCHEME = "NL-KVK"
 DAY_CODES = dict(zip(f.DAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
 TRAITS = ("vertrouwelijk", "zichtbaarheid", "synthetisch", "capaciteit")
 ADDRESS = re.compile(r"^(.*\S)\s+(\d{1,5}\s*[A-Za-z]?(?:\s*[-/ ]\s*[A-Za-z0-9]{1,4})?)$")
+
+
+# The fields we read from each HSDS table. ``id`` is required in every table; the other
+# id fields are references. Everything we read must be text (numbers are accepted for ids
+# and coordinates); fields we do not read are left alone.
+FIELDS = {
+    "organization": ("id", "name", "description", "email", "website"),
+    "service": ("id", "organization_id", "name", "description", "email", "url",
+                "fees_description", "application_process", "eligibility_description",
+                "assured_date"),
+    "location": ("id", "name", "latitude", "longitude"),
+    "address": ("id", "location_id", "address_1", "postal_code", "city"),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "phone": ("id", "service_id", "organization_id", "number"),
+    "schedule": ("id", "service_id", "description", "byday", "opens_at", "closes_at"),
+    "language": ("id", "service_id", "code"),
+    "accessibility": ("id", "location_id", "description"),
+    "organization_identifier": ("id", "organization_id", "identifier_scheme", "identifier"),
+    "taxonomy_term": ("id", "taxonomy", "code"),
+    "attribute": ("id", "link_id", "taxonomy_term_id", "value"),
+}
+ID_FIELDS = {"id", "organization_id", "service_id", "location_id", "link_id",
+             "taxonomy_term_id"}
+NUMBER_FIELDS = {"latitude", "longitude"}
+MAX_JSON_BYTES = 500 * 1024 * 1024
 
 
 def is_hsds(path: Path) -> bool:
@@ -38,31 +65,147 @@ def is_hsds(path: Path) -> bool:
     return path.suffix.lower() == ".json"
 
 
-def _load_tables(path: Path) -> dict[str, list[dict]]:
+def _kind(value) -> str:
+    """The Dutch name of a JSON value's type, for error messages."""
+    if value is None:
+        return "leeg (null)"
+    if isinstance(value, bool):
+        return "ja/nee (true/false)"
+    if isinstance(value, (int, float)):
+        return "een getal"
+    if isinstance(value, str):
+        return "tekst"
+    if isinstance(value, list):
+        return "een lijst"
+    return "een object"
+
+
+def _clean_value(value, field: str, where: str, name: str) -> str:
+    """A field we read as text: None becomes "", numbers only where numbers make sense."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise RecordFileError(f"{name}: {where}.{field} bevat een NUL-teken.")
+        return value
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if numeric and field in NUMBER_FIELDS:
+        return str(value)
+    if numeric and field in ID_FIELDS and isinstance(value, int):
+        return str(value)
+    raise RecordFileError(f"{name}: {where}.{field} moet tekst zijn, maar is {_kind(value)}.")
+
+
+def check_tables(data, name: str) -> dict[str, list[dict]]:
+    """Check the tables we read and normalise their fields to text.
+
+    Every table must be a list of objects; every object needs a unique, non-empty ``id``;
+    the fields we read must be text (see ``FIELDS``).
+
+    Raises
+    ------
+    RecordFileError
+        On the first problem, naming the table, position and field (nothing is imported).
+    """
+    if not isinstance(data, dict):
+        raise RecordFileError(
+            f"{name} is geen HSDS-bestand: verwacht een JSON-object met tabellen, "
+            f"maar het is {_kind(data)}.")
+    if "service_at_location" not in data:
+        raise RecordFileError(f"{name} heeft geen HSDS-tabel 'service_at_location'.")
+    tables: dict[str, list[dict]] = {}
+    for table, fields in FIELDS.items():
+        if data.get(table) is not None:
+            tables[table] = _check_table(data[table], table, fields, name)
+    return tables
+
+
+def _check_table(rows, table: str, fields: tuple[str, ...], name: str) -> list[dict]:
+    if not isinstance(rows, list):
+        raise RecordFileError(
+            f"{name}: de tabel '{table}' moet een lijst zijn, maar is {_kind(rows)}.")
+    seen: dict[str, int] = {}
+    clean = []
+    for i, row in enumerate(rows):
+        where = f"{table}[{i}]"
+        if not isinstance(row, dict):
+            raise RecordFileError(f"{name}: {where} moet een object zijn, maar is {_kind(row)}.")
+        out = dict(row)
+        for field in fields:
+            if field in row:
+                out[field] = _clean_value(row[field], field, where, name)
+        key = out.get("id", "")
+        if not key.strip():
+            raise RecordFileError(f"{name}: {where} heeft geen id.")
+        if key in seen:
+            raise RecordFileError(
+                f"{name}: de tabel '{table}' heeft id '{key[:80]}' twee keer "
+                f"({table}[{seen[key]}] en {where}); ids moeten uniek zijn.")
+        seen[key] = i
+        clean.append(out)
+    return clean
+
+
+def _load_tables(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return check_tables(_datapackage(path, encoding), path.name)
     try:
-        if path.is_dir() or path.suffix.lower() == ".zip":
-            return _datapackage(path)
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, zipfile.BadZipFile, csv.Error) as exc:
-        raise RecordFileError(f"{path.name} is not a readable HSDS file: {exc}") from exc
-    if not isinstance(data, dict) or "service_at_location" not in data:
-        raise RecordFileError(f"{path.name} has no HSDS table 'service_at_location'")
-    return data
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise RecordFileError(
+                f"{path.name} is te groot (meer dan {MAX_JSON_BYTES // 2**20} MB).")
+        text = decode(path.read_bytes(), path.name, encoding)
+    except OSError as exc:
+        raise RecordFileError(f"{path.name} kan niet gelezen worden.") from exc
+    check_json_depth(text, path.name)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (regel {line})" if line else ""
+        raise RecordFileError(f"{path.name} is geen geldige JSON{where}.") from exc
+    return check_tables(data, path.name)
 
 
-def _datapackage(path: Path) -> dict[str, list[dict]]:
+def _csv_table(text: str, label: str) -> list[dict]:
+    refuse_nul(text, label)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise RecordFileError(
+            f"{label} is geen geldig CSV-bestand: regel {reader.line_num} klopt niet.") from exc
+
+
+def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
+    texts: dict[str, str] = {}
     if path.is_dir():
-        names = {p.name: p.read_text(encoding="utf-8-sig") for p in path.glob("*.csv")}
+        files = [p for p in sorted(path.glob("*.csv")) if p.is_file()]
+        total = sum(p.stat().st_size for p in files)
+        if total > DATAPACKAGE.max_total_bytes:
+            raise RecordFileError(
+                f"{path.name} is te groot: {total // 2**20} MB aan tabellen, de grens is "
+                f"{DATAPACKAGE.max_total_bytes // 2**20} MB.")
+        for p in files:
+            texts[p.name] = decode(p.read_bytes(), f"{path.name}/{p.name}", encoding)
     else:
-        with zipfile.ZipFile(path) as archive:
-            names = {
-                Path(n).name: archive.read(n).decode("utf-8-sig")
-                for n in archive.namelist()
-                if n.endswith(".csv")
-            }
-    if "service_at_location.csv" not in names:
-        raise RecordFileError(f"{path.name} has no service_at_location.csv")
-    return {name[:-4]: list(csv.DictReader(io.StringIO(text))) for name, text in names.items()}
+        members = check_zip(path, DATAPACKAGE, "zip")  # before anything is unpacked
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in members:
+                    if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                        continue
+                    base = PurePosixPath(info.filename).name
+                    if base in texts:
+                        raise RecordFileError(
+                            f"{path.name} bevat twee tabellen met de naam {base}.")
+                    texts[base] = decode(archive.read(info), f"{path.name}/{base}", encoding)
+        except (OSError, zipfile.BadZipFile, zlib.error, RuntimeError,
+                NotImplementedError, EOFError) as exc:
+            raise RecordFileError(f"{path.name} kan niet uitgepakt worden (beschadigd of "
+                                  "versleuteld).") from exc
+    if "service_at_location.csv" not in texts:
+        raise RecordFileError(f"{path.name} heeft geen service_at_location.csv.")
+    return {base[:-4]: _csv_table(text, f"{path.name}/{base}") for base, text in texts.items()}
 
 
 def _index(rows, key) -> dict[str, list[dict]]:
@@ -73,9 +216,16 @@ def _index(rows, key) -> dict[str, list[dict]]:
     return out
 
 
-def read_hsds(path: Path) -> list[RawRow]:
-    """One flat row per ``service_at_location``; line = its position in that table (+1)."""
-    t = _load_tables(Path(path))
+def read_hsds(path: Path, encoding: str | None = None) -> list[RawRow]:
+    """One flat row per ``service_at_location``; line = its position in that table (+1).
+
+    Raises
+    ------
+    RecordFileError
+        When the file is unreadable, nested too deep, too large as an archive, or its
+        tables have wrong types, missing or duplicate ids (nothing is imported).
+    """
+    t = _load_tables(Path(path), encoding)
     orgs = {str(o["id"]): o for o in t.get("organization", [])}
     services = {str(s["id"]): s for s in t.get("service", [])}
     locations = {str(loc["id"]): loc for loc in t.get("location", [])}

@@ -44,15 +44,48 @@ def load_taxonomy(conn: sa.Connection) -> Taxonomy:
     return Taxonomy(themes, groups)
 
 
-def read_rows(path: Path, mapping_file: Path | None = None) -> tuple[str, list[RawRow]]:
-    """Detect the format and read raw rows. Returns (format name, rows)."""
+def read_rows(
+    path: Path, mapping_file: Path | None = None, encoding: str | None = None
+) -> tuple[str, list[RawRow]]:
+    """Detect the format and read raw rows. Returns (format name, rows).
+
+    Raises
+    ------
+    RecordFileError
+        When the file cannot be read, or holds text that cannot be stored (NUL characters,
+        unpaired surrogates from JSON escapes); nothing has been changed yet.
+    """
     path = Path(path)
+    if not path.exists():
+        raise RecordFileError(f"{path} bestaat niet.")
     if hsds.is_hsds(path):
-        return "hsds", hsds.read_hsds(path)
-    return (
-        "xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else "csv",
-        read_flat(path, load_mapping(mapping_file)),
-    )
+        fmt, rows = "hsds", hsds.read_hsds(path, encoding)
+    else:
+        fmt = "xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else "csv"
+        rows = read_flat(path, load_mapping(mapping_file), encoding)
+    _refuse_unstorable(rows, path.name)
+    return fmt, rows
+
+
+def _refuse_unstorable(rows: list[RawRow], name: str) -> None:
+    """PostgreSQL text cannot hold NUL, and UTF-8 cannot hold unpaired surrogates."""
+    for raw in rows:
+        if _storable("\x1f".join(raw.values.values())):
+            continue  # one check per row; the column is looked up only for a bad row
+        column = next(c for c, v in raw.values.items() if not _storable(v))
+        raise RecordFileError(
+            f"{name}: regel {raw.line}, kolom {raw.headers.get(column, column)} bevat een "
+            "teken dat niet opgeslagen kan worden (NUL of een ongeldig Unicode-teken).")
+
+
+def _storable(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def validate_rows(
@@ -100,11 +133,14 @@ def import_file(
     bron: str | None = None,
     *,
     mapping_file: Path | None = None,
+    encoding: str | None = None,
     online: Callable | None = None,
     region_buffer_m: float = 5000.0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import one file in one transaction; bad rows are reported, good rows load.
+
+    Text files are read as UTF-8 unless ``encoding`` (e.g. ``"cp1252"``) says otherwise.
 
     Raises
     ------
@@ -114,7 +150,7 @@ def import_file(
     progress = progress or (lambda step, done, total: None)
     path = Path(path)
     bron = bron or path.stem
-    fmt, rows = read_rows(path, mapping_file)
+    fmt, rows = read_rows(path, mapping_file, encoding)
     result = ImportResult(bron=bron, read=len(rows))
     with engine.begin() as conn:
         taxonomy = load_taxonomy(conn)

@@ -12,7 +12,7 @@ from geo.errors import GeoError
 from geo.records.export import ROLE_VISIBILITY, export_file
 from geo.records.importer import ImportResult, import_file
 from geo.records.report import write_rejects
-from server.commands.common import console, fail
+from server.commands.common import console
 from server.database import get_engine
 from server.geocoder import online_geocoder
 
@@ -27,7 +27,15 @@ def _progress_bar() -> Progress:
                     TimeElapsedColumn(), console=console, transient=False)
 
 
-def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path | None):
+class ImportRefused(click.ClickException):
+    """The file was refused as a whole: print its one Dutch sentence, nothing else."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True, file=file)
+
+
+def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path | None,
+               encoding: str | None = None):
     """Import one file with a progress bar; print the summary; write the rejects file."""
     with _progress_bar() as bar:
         task = bar.add_task("Bestand lezen", total=None)
@@ -35,10 +43,16 @@ def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path
         def progress(step, done, total):
             bar.update(task, description=step, completed=done, total=total or None)
 
-        result = import_file(get_engine(), path, bron, mapping_file=mapping,
-                             online=online_geocoder(current_app.config),
-                             region_buffer_m=current_app.config["REGION_BUFFER_M"],
-                             progress=progress)
+        try:
+            result = import_file(get_engine(), path, bron, mapping_file=mapping,
+                                 encoding=encoding,
+                                 online=online_geocoder(current_app.config),
+                                 region_buffer_m=current_app.config["REGION_BUFFER_M"],
+                                 progress=progress)
+        except GeoError:
+            bar.live.transient = True  # a refused file shows its message only
+            bar.remove_task(task)
+            raise
         bar.update(task, description="Klaar", completed=result.read, total=result.read)
     _summary(result)
     if result.rejects:
@@ -73,13 +87,18 @@ def _summary(result: ImportResult) -> None:
               help="TOML file mapping other column headers to ours ([kolommen]).")
 @click.option("--afgewezen", "rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write rejected rows (default: FILE.afgewezen.csv).")
+@click.option("--encoding", help="Text encoding of a CSV/JSON file (default UTF-8), "
+              "e.g. cp1252 for files saved by older Excel versions.")
 @with_appcontext
-def organisations_import(path, bron, mapping, rejects):
-    """Import CSV, XLSX or HSDS 3: bad rows are reported, good rows load."""
+def organisations_import(path, bron, mapping, rejects, encoding):
+    """Import CSV, XLSX or HSDS 3: bad rows are reported, good rows load.
+
+    A file that cannot be read at all is refused with one sentence; nothing changes.
+    """
     try:
-        result = run_import(path, bron, mapping, rejects)
+        result = run_import(path, bron, mapping, rejects, encoding)
     except GeoError as exc:
-        fail(exc)
+        raise ImportRefused(str(exc)) from exc
     if result.rejected and not (result.inserted or result.updated or result.unchanged):
         raise SystemExit(1)
 

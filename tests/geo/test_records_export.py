@@ -109,6 +109,6 @@ def test_unreadable_hsds_is_one_sentence(rec_engine, tmp_path):
 
     bad = tmp_path / "hsds.json"
     bad.write_text('{"organization": []}')
-    with pytest.raises(RecordFileError, match="no HSDS table 'service_at_location'"):
+    with pytest.raises(RecordFileError, match="geen HSDS-tabel 'service_at_location'"):
         import_file(rec_engine, bad, "x")
     assert Path(bad).exists()

@@ -138,14 +138,16 @@ def test_headers_are_matched_loosely_and_by_mapping(tmp_path):
 
 
 def test_missing_required_column_is_one_sentence():
-    with pytest.raises(RecordFileError, match="Required column\\(s\\) missing: thema"):
+    with pytest.raises(RecordFileError, match="Verplichte kolom\\(men\\) ontbreken: thema"):
         resolve_headers(["organisatie", "postcode"], {})
 
 
-def test_semicolon_csv_in_windows_1252(tmp_path):
+def test_semicolon_csv_in_windows_1252_needs_the_encoding(tmp_path):
     path = tmp_path / "lijst.csv"
     path.write_bytes("Organisatie;Thema;Postcode\nCafé Één;vervoer;6411 AB\n".encode("cp1252"))
-    rows = read_flat(path, {})
+    with pytest.raises(RecordFileError, match="regel 2 bevat byte 0xE9.*--encoding cp1252"):
+        read_flat(path, {})
+    rows = read_flat(path, {}, encoding="cp1252")
     assert rows[0].line == 2 and rows[0].values["organisatie"] == "Café Één"
 
 
@@ -164,8 +166,9 @@ def test_xlsx_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [
-    (b"", "is empty"), (b'organisatie,thema\n"open quote,vervoer\n', "not valid CSV"),
-    (b"\x00\xff\xfe garbage", "Required column")])
+    (b"", "is leeg"), (b'organisatie,thema\n"open quote,vervoer\n', "geen geldig CSV-bestand"),
+    (b"\x00\xff\xfe garbage", "geen geldige UTF-8-tekst: regel 1 bevat byte 0xFF"),
+    (b"\x00 garbage", "NUL-teken op regel 1")])
 def test_unparseable_files_fail_with_one_sentence(tmp_path, content, message):
     path = tmp_path / "kapot.csv"
     path.write_bytes(content)

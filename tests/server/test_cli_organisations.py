@@ -50,7 +50,9 @@ def test_unparseable_file_is_one_sentence_and_exit_1(loaded, tmp_path):
     bad.write_text("naam\nx\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["organisations", "import", str(bad)])
     assert result.exit_code == 1
-    assert "Error: Required column(s) missing" in result.output
+    assert result.output.strip() == (
+        "Verplichte kolom(men) ontbreken: thema (gevonden: naam); "
+        "zie docs/IMPORT.md of gebruik --mapping.")
     assert "Traceback" not in result.output
 
 
