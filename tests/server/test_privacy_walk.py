@@ -1,0 +1,311 @@
+"""One walk over every public output: hidden records never leave anonymously.
+
+A database is built through the real import with four kinds of record that the public
+must not see in full: an internal organisation, a professional-only service at its own
+location, a confidential shelter location (public organisation, hidden address) and a
+contact person. Then every output an anonymous user can reach is read — OGC JSON, HTML,
+CSV and GeoPackage, single features, decoded vector tiles, the map's points, search
+(text, area, ``dichtbij``, suggestions), the list, the organisation pages, print HTML and
+PDF text, and the exports per role — and none may contain the hidden names, addresses,
+contacts, or a position within 50 m of a hidden point.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import mapbox_vector_tile
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+from pyproj import Transformer
+
+from geo.gazetteer import load_postcodes
+from geo.records.export import export_file
+from geo.records.importer import import_file
+from server import create_app
+from tests.conftest import DATA, url_string
+
+HEADER = ("id,organisatie,aanbod,thema,locatie_naam,straat,huisnummer,postcode,"
+          "plaats,lat,lon,telefoon,vertrouwelijk,zichtbaarheid")
+# (id, organisation, service, theme, location name, street, number, postcode, place,
+#  lat, lon, phone, confidential, visibility)
+ROWS = [
+    ("p1", "Buurthuis De Linde", "Inloop", "meedoen-ontmoeten", "Buurthuis De Linde",
+     "Dorpstraat", "3", "6262 NA", "Banholt", 50.79310, 5.81120, "043 123 45 67", "nee",
+     "openbaar"),
+    ("v1", "Stichting Veilig Thuis Zuid", "Opvang", "veiligheid", "Blijfhuis Zonnebloem",
+     "Verborgenlaan", "7", "6262 NB", "Banholt", 50.78850, 5.80350, "043 765 43 21", "ja",
+     "openbaar"),
+    ("i1", "Intern Beraad Kastanje", "Intern casusoverleg", "zorg-ondersteuning",
+     "Kastanjehof Achterzaal", "Kastanjehof", "11", "6267 AA", "Kasteeldorp Oost",
+     50.80420, 5.77360, "043 111 22 33", "nee", "intern"),
+    ("z1", "Zorgpunt Vijverdal", "Spreekuur", "zorg-ondersteuning", "Zorgpunt Vijverdal",
+     "Vijverdalseweg", "1", "6226 NA", "Maastricht", 50.85900, 5.72060, "043 222 33 44",
+     "nee", "openbaar"),
+    ("z2", "Zorgpunt Vijverdal", "Casusoverleg Wijkteam", "zorg-ondersteuning",
+     "Achterkamer Vijverdal", "Dienstingang", "2", "6226 NB", "Maastricht", 50.86410,
+     5.73350, "043 999 88 77", "nee", "professional"),
+]
+# What must never appear in public output. The shelter's organisation name and phone are
+# public (residents must be able to call it); its address and location name are not.
+SECRET_TEXT = ("Blijfhuis Zonnebloem", "Verborgenlaan", "6262 NB", "6262NB",
+               "Intern Beraad Kastanje", "Intern casusoverleg", "Kastanjehof", "Kasteeldorp",
+               "Casusoverleg Wijkteam", "Achterkamer Vijverdal", "Dienstingang",
+               "043 111 22 33", "043 999 88 77",
+               "Geheime Contactpersoon", "geheim.contact@intern.example", "06-99887766")
+SECRET_POINTS = [(r[10], r[9]) for r in ROWS if r[0] in ("v1", "i1", "z2")]  # lon, lat
+TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)
+NUMBER = re.compile(r"-?\d{1,6}(?:\.\d+)?")
+
+
+def _csv(rows) -> str:
+    return "\n".join([HEADER, *(",".join(f'"{v}"' for v in row) for row in rows)]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def world(databases, tmp_path_factory):
+    engine = databases.create_with_areas()
+    load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
+                   DATA / "pc4_zuid_limburg.csv")
+    path = tmp_path_factory.mktemp("privacy") / "sociale_kaart.csv"
+    path.write_text(_csv(ROWS), encoding="utf-8")
+    result = import_file(engine, path, bron="privacytest")
+    assert result.rejects == [] and result.inserted == len(ROWS), result.rejects
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
+            "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
+            "'geheim.contact@intern.example' FROM organisatie"))
+        ids = dict(conn.execute(sa.text("SELECT naam, id FROM organisatie")).all())
+        hidden = conn.execute(sa.text(
+            "SELECT al.id FROM aanbod_locatie al JOIN locatie l ON l.id = al.locatie_id "
+            "JOIN aanbod a ON a.id = al.aanbod_id WHERE l.vertrouwelijk "
+            "OR l.zichtbaarheid <> 'openbaar' OR a.zichtbaarheid <> 'openbaar'")).scalars().all()
+    assert len(hidden) == 3
+    yield engine, ids, hidden
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def anon(world):
+    app = create_app({"DATABASE_URL": url_string(world[0].url), "TESTING": True})
+    return app.test_client()
+
+
+def near_secret(lon: float, lat: float) -> bool:
+    return any(math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50
+               for p in SECRET_POINTS)
+
+
+def assert_clean(text: str, where: str, asked: tuple[str, ...] = ()) -> None:
+    """No secret text, and no pair of numbers (lon/lat or lat/lon) near a hidden point.
+
+    ``asked``: what the user typed, which a page may repeat ("We konden 'X' niet vinden").
+    """
+    for secret in SECRET_TEXT:
+        if any(secret.lower() in a.lower() or a.lower() in secret.lower() for a in asked):
+            continue
+        assert secret.lower() not in text.lower(), f"{secret!r} in {where}"
+    numbers = [float(n) for n in NUMBER.findall(text)]
+    for a, b in zip(numbers, numbers[1:], strict=False):
+        for lon, lat in ((a, b), (b, a)):
+            if 5.5 < lon < 6.3 and 50.6 < lat < 51.2:
+                assert not near_secret(lon, lat), f"position {lon},{lat} in {where}"
+
+
+def test_the_hidden_records_are_really_there(world):
+    """Guard: the walk below must have something to find (the professional and owner
+    views still hold every hidden record)."""
+    engine, ids, hidden = world
+    with engine.connect() as conn:
+        names = set(conn.execute(sa.text(
+            "SELECT l.naam FROM locatie l WHERE l.vertrouwelijk OR l.zichtbaarheid <> "
+            "'openbaar'")).scalars())
+    assert {"Blijfhuis Zonnebloem", "Kastanjehof Achterzaal", "Achterkamer Vijverdal"} <= names
+    assert "Intern Beraad Kastanje" in ids
+
+
+def _collections(anon) -> list[str]:
+    return [c["id"] for c in anon.get("/ogc/collections").json["collections"]]
+
+
+def test_ogc_outputs(anon):
+    for cid in _collections(anon):
+        base = f"/ogc/collections/{cid}"
+        for suffix in ("", "/queryables"):
+            assert_clean(anon.get(base + suffix).get_data(as_text=True), base + suffix)
+        for fmt in ("json", "html", "csv"):
+            response = anon.get(f"{base}/items?limit=500&f={fmt}")
+            assert response.status_code == 200, (cid, fmt)
+            assert_clean(response.get_data(as_text=True), f"{cid} f={fmt}")
+    for path in ("/ogc", "/ogc/api", "/ogc/collections", "/ogc/conformance"):
+        assert_clean(anon.get(path).get_data(as_text=True), path)
+
+
+def test_geopackage_download(anon):
+    data = anon.get("/ogc/collections/voorzieningen/items?f=gpkg").data
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.gpkg"
+        path.write_bytes(data)
+        db = sqlite3.connect(path)
+        rows = db.execute("SELECT * FROM voorzieningen").fetchall()
+        db.close()
+    assert rows
+    for secret in SECRET_TEXT:
+        assert secret.encode() not in data
+    text = "\n".join(",".join(str(v) for v in row if not isinstance(v, bytes)) for row in rows)
+    assert_clean(text, "gpkg attributes")
+    import geopandas as gpd
+    frame = gpd.read_file(io.BytesIO(data), layer="voorzieningen").to_crs(4326)
+    assert not any(near_secret(p.x, p.y) for p in frame.geometry)
+
+
+def test_single_features_hide_or_generalise(anon, world):
+    for fid in world[2]:
+        response = anon.get(f"/ogc/collections/voorzieningen/items/{fid}")
+        assert response.status_code in (200, 404)
+        assert_clean(response.get_data(as_text=True), f"feature {fid}")
+
+
+def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def _tile_lonlat(px: float, py: float, z: int, x: int, y: int) -> tuple[float, float]:
+    n = 2 ** z
+    lon = (x + px / 4096) / n * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / 4096) / n))))
+    return lon, lat
+
+
+def test_vector_tiles(anon):
+    seen = 0
+    for cid in ("voorzieningen", "veiligheid", "zorg-ondersteuning"):
+        for lon, lat in SECRET_POINTS:
+            for z in (10, 13, 16):
+                x, y = _tile(lon, lat, z)
+                response = anon.get(f"/ogc/collections/{cid}/tiles/WebMercatorQuad/{z}/{y}/{x}")
+                assert response.status_code in (200, 204), response.status_code
+                if not response.data:
+                    continue
+                layers = mapbox_vector_tile.decode(
+                    response.data, default_options={"y_coord_down": True})
+                for layer in layers.values():
+                    for feature in layer["features"]:
+                        seen += 1
+                        assert_clean(str(feature["properties"]), f"tile {cid} {z}")
+                        if feature["geometry"]["type"] == "Point":
+                            px, py = feature["geometry"]["coordinates"]
+                            assert not near_secret(*_tile_lonlat(px, py, z, x, y)), cid
+    assert seen  # the shelter's generalised point and its neighbours are in these tiles
+
+
+def test_map_points(anon):
+    assert_clean(anon.get("/kaart/punten.json").get_data(as_text=True), "punten.json")
+
+
+SEARCHES = [
+    {"q": "Zonnebloem"}, {"q": "Verborgenlaan"}, {"q": "Kastanje"}, {"q": "casusoverleg"},
+    {"q": "opvang"}, {"q": "Vijverdal"}, {"q": "opvang", "dichtbij": "Banholt"},
+    {"dichtbij": "Banholt"}, {"dichtbij": "Kasteeldorp Oost"}, {"gebied": "Kasteeldorp Oost"},
+    {"gebied": "Kasteeldorp Oostt"}, {"q": "opvang in Banholt"}, {"dichtbij": "6262 NB"},
+    {"dichtbij": "Verborgenlaan 7, Banholt"}, {"dichtbij": "Dienstingang 2, Maastricht"},
+    {"q": "zorg", "dichtbij": "Vijverdal"}, {"gebied": "Vijverdal"},
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in
+                                                                     p.items()))
+def test_search_and_list(anon, params):
+    asked = tuple(w for v in params.values() for w in v.replace(",", " ").split() if len(w) > 3)
+    api = anon.get("/api/zoeken", query_string=params)
+    assert api.status_code == 200
+    assert_clean(api.get_data(as_text=True), f"/api/zoeken {params}", asked)
+    page = anon.get("/lijst", query_string=params)
+    assert page.status_code == 200
+    assert_clean(page.get_data(as_text=True), f"/lijst {params}", asked)
+
+
+def test_dichtbij_reference_point_is_public_geography(anon, world):
+    """'dichtbij=Banholt' is the CBS point of Banholt's PC4, not the shelter's address."""
+    with world[0].connect() as conn:
+        lon, lat = conn.execute(sa.text(
+            "SELECT ST_X(ST_Transform(geom, 4326)), ST_Y(ST_Transform(geom, 4326)) "
+            "FROM postcode4 WHERE pc4 = '6262'")).one()
+    point = anon.get("/api/zoeken", query_string={"dichtbij": "Banholt", "limit": 1}).json
+    assert point["dichtbij"]["lon"] == pytest.approx(lon, abs=1e-5)
+    assert point["dichtbij"]["lat"] == pytest.approx(lat, abs=1e-5)
+    unknown = anon.get("/api/zoeken", query_string={"dichtbij": "Kasteeldorp Oost"}).json
+    assert unknown["dichtbij"] is None and "niet vinden" in unknown["melding"]
+    misspelt = anon.get("/api/zoeken", query_string={"gebied": "Kasteeldorp Oostt"}).json
+    assert misspelt["total"] == 0 and "Bedoelt u" not in misspelt["melding"]
+
+
+def test_organisation_pages(anon, world):
+    ids = world[1]
+    for name, oid in ids.items():
+        response = anon.get(f"/organisatie/{oid}")
+        if name == "Intern Beraad Kastanje":
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200
+        assert_clean(response.get_data(as_text=True), f"/organisatie/{oid}")
+
+
+@pytest.mark.parametrize("code", ["GM1903", "GM0935"])
+def test_print_html_and_pdf(anon, code):
+    html = anon.get(f"/print/{code}")
+    assert html.status_code == 200
+    assert_clean(html.get_data(as_text=True), f"/print/{code}")
+    pdf = anon.get(f"/print/{code}.pdf")
+    assert pdf.status_code == 200
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Sociale kaart" in text or "sociale kaart" in text.lower()
+    assert_clean(text, f"/print/{code}.pdf")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_public_export(world, tmp_path, suffix):
+    path = tmp_path / f"export{suffix}"
+    with world[0].connect() as conn:
+        count = export_file(conn, path, role="publiek")
+    assert count >= 2
+    assert_clean(path.read_text(encoding="utf-8"), f"export publiek {suffix}")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_professional_export_keeps_addresses_but_never_contacts(world, tmp_path, suffix):
+    path = tmp_path / f"export{suffix}"
+    with world[0].connect() as conn:
+        export_file(conn, path, role="beheerder")
+    text = path.read_text(encoding="utf-8")
+    assert "Verborgenlaan" in text and "Kastanjehof" in text  # the owner's export is whole
+    for secret in ("Geheime Contactpersoon", "geheim.contact@intern.example"):
+        assert secret not in text
+
+
+def test_walk_covers_every_public_get_route(anon):
+    """A new GET route must be added to this walk (or listed here as carrying no records)."""
+    walked = {"/ogc/collections/<collection_id>/items", "/ogc/collections/<collection_id>",
+              "/ogc/collections/<collection_id>/", "/ogc/collections/<collection_id>/queryables",
+              "/ogc/collections/<collection_id>/items/<feature_id>", "/kaart/punten.json",
+              "/api/zoeken", "/lijst", "/organisatie/<int:organisatie_id>", "/print/<code>",
+              "/print/<code>.pdf", "/ogc/", "/ogc/api", "/ogc/collections", "/ogc/conformance",
+              "/ogc/collections/<collection_id>/tiles/WebMercatorQuad/<int(signed=True):z>/"
+              "<int(signed=True):y>/<int(signed=True):x>"}
+    no_records = {"/healthz", "/", "/hulp", "/dekking", "/kaart/gebieden/<niveau>.geojson",
+                  "/vendor/<package>/<path:filename>", "/static/<path:filename>",
+                  "/ogc/collections/<collection_id>/tiles",
+                  "/ogc/collections/<collection_id>/tiles/WebMercatorQuad",
+                  "/ogc/tileMatrixSets", "/ogc/tileMatrixSets/<tms_id>"}
+    rules = {r.rule for r in anon.application.url_map.iter_rules() if "GET" in r.methods}
+    assert rules - walked - no_records == set()
