@@ -21,6 +21,10 @@ from geo.errors import ClusterError
 
 SUPERUSER = "sociale_kaart"
 DATABASE = "sociale_kaart"
+# The web app's roles (see geo/sql/0012_webrol.up.sql): a NOLOGIN group holding the grants
+# and a login role that is a member of it. Migrations and commands connect as SUPERUSER.
+WEB_GROUP = "sociale_kaart_web"
+WEB_LOGIN = "sociale_kaart_webapp"
 POSTGIS_HINT = (
     "PostGIS is not installed for PostgreSQL {major}: install the Debian package "
     "postgresql-{major}-postgis-3 (sudo apt-get install postgresql-{major}-postgis-3)."
@@ -60,6 +64,37 @@ class Cluster:
             f"postgresql+psycopg://{SUPERUSER}@/{database}"
             f"?host={self.socket_dir}&port={self.port}"
         )
+
+    def web_url(self, database: str = DATABASE) -> str:
+        """URL of the web app's least-privilege login role (same socket, trust auth)."""
+        return (
+            f"postgresql+psycopg://{WEB_LOGIN}@/{database}"
+            f"?host={self.socket_dir}&port={self.port}"
+        )
+
+
+def web_roles_sql(password: str | None = None, login: str = WEB_LOGIN) -> str:
+    """SQL that creates the web group and login roles if missing and makes the login a
+    member of the group (idempotent). ``password`` only for servers with password auth;
+    it must be URL-safe text (letters, digits, ``-`` and ``_``)."""
+    if password is not None and not password.replace("-", "").replace("_", "").isalnum():
+        raise ValueError("password must be letters, digits, '-' or '_'")
+    if not (login.isidentifier() and login.isascii() and login.islower()):
+        raise ValueError("login must be a lower-case ASCII identifier")
+    # Checked above: only identifier and URL-safe characters reach the SQL text.
+    set_password = f"ALTER ROLE {login} PASSWORD '{password}';\n" if password else ""
+    return (
+        "DO $$\nBEGIN\n"  # noqa: S608 - no value from outside, see the checks above
+        f"    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{WEB_GROUP}') THEN\n"
+        f"        CREATE ROLE {WEB_GROUP} NOLOGIN;\n"
+        "    END IF;\n"
+        f"    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') THEN\n"
+        f"        CREATE ROLE {login} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;\n"
+        "    END IF;\n"
+        "END $$;\n"
+        f"{set_password}"
+        f"GRANT {WEB_GROUP} TO {login};\n"
+    )
 
 
 PG_CTL_GLOB = "/usr/lib/postgresql/*/bin/pg_ctl"  # Debian/Ubuntu layout
@@ -167,6 +202,7 @@ def start(cluster: Cluster, timeout: float = 30.0) -> str:
         raise ClusterError(POSTGIS_HINT.format(major=bindir.parent.name))
     initialise(cluster)
     if is_running(cluster):
+        _ensure_web_roles(cluster, bindir)  # a cluster started before the roles existed
         return "already running"
     _prepare_dirs(cluster)
     result = _run([
@@ -182,7 +218,20 @@ def start(cluster: Cluster, timeout: float = 30.0) -> str:
             f"PostgreSQL did not start on port {cluster.port}: " + " | ".join(tail)
         )
     _ensure_database(cluster, bindir)
+    _ensure_web_roles(cluster, bindir)
     return "started"
+
+
+def _ensure_web_roles(cluster: Cluster, bindir: Path) -> None:
+    """The web app's login role, member of the group role (socket auth is trust here)."""
+    result = subprocess.run(
+        [str(bindir / "psql"), "-h", str(cluster.socket_dir), "-p", str(cluster.port),
+         "-U", SUPERUSER, "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1",
+         "-c", web_roles_sql()],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise ClusterError(f"Could not create the web role {WEB_LOGIN}: {result.stderr.strip()}")
 
 
 def _ensure_database(cluster: Cluster, bindir: Path) -> None:
@@ -226,4 +275,5 @@ def status(cluster: Cluster) -> dict:
         "running": is_running(cluster),
         "port": cluster.port,
         "url": cluster.url(),
+        "web_url": cluster.web_url(),
     }

@@ -5,17 +5,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+import click
 from flask import Flask
 
 from server.commands import register_commands
+from server.database import web_database_url
 from server.errors import register_error_handlers
-from server.settings import load_settings
+from server.settings import check_production, is_development, load_settings
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app from defaults, SOCIALE_KAART_* environment and ``config`` (in that order)."""
     app = Flask(__name__)
     app.config.update(load_settings(config))
+    # Development (README "Settings"): ENV=development, debug or testing mode, or built by
+    # the sociale-kaart command line (its commands and dev server); else production.
+    development = is_development(app.config) or click.get_current_context(silent=True) is not None
+    app.extensions["sociale_kaart.development"] = development
+    if not development:
+        check_production(app.config)  # ConfigError naming the missing SECRET_KEY
+        web_database_url(app.config, development=False)  # WebRoleMissing without a web role
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secrets.token_hex(32)
     app.json.ensure_ascii = False
     app.json.sort_keys = False

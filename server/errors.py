@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import psycopg
 import sqlalchemy as sa
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -52,19 +53,50 @@ def handle_http(exc: HTTPException) -> Response:
     return response
 
 
+UNAVAILABLE = "De database is even niet bereikbaar. Probeer het zo opnieuw."
+TOO_SLOW = ("De database had te lang nodig voor deze vraag. Probeer het zo opnieuw, "
+            "of vraag minder tegelijk op.")
+RETRY_AFTER = "2"
+
+
+def database_outage(exc: BaseException) -> str | None:
+    """The Dutch detail for a database that is down, unreachable, busy or too slow (a 503:
+    try again later), or None when ``exc`` is not such an error.
+
+    Connect failures, dropped connections, a server shutting down, a full pool and a
+    query cancelled by ``statement_timeout`` are all OperationalError (psycopg) or
+    InterfaceError, wrapped by SQLAlchemy or not. Errors in our SQL or missing grants are
+    not: those stay a 500.
+    """
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return UNAVAILABLE
+        exc = exc.orig
+    if isinstance(exc, psycopg.errors.QueryCanceled):
+        return TOO_SLOW
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError,
+                        sa.exc.TimeoutError)):
+        return UNAVAILABLE
+    return None
+
+
 def handle_any(exc: Exception) -> Response:
-    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        log.warning("database connection lost on %s: %s", request.path, exc.orig)
-        response = problem(503, "Service Unavailable",
-                           "De database is even niet bereikbaar. Probeer het zo opnieuw.")
-        response.headers["Retry-After"] = "2"
+    detail = database_outage(exc)
+    if detail is not None:
+        log.warning("database unavailable on %s: %s: %s", request.path,
+                    type(exc).__name__, getattr(exc, "orig", exc))
+        response = problem(503, "Service Unavailable", detail)
+        response.headers["Retry-After"] = RETRY_AFTER
         return response
     status = _status_for(exc)
     if status is None:
         log.exception("unhandled error on %s", request.path)
         return problem(500, "Internal Server Error", "Er ging iets mis aan onze kant.")
     titles = {404: "Not Found", 400: "Bad Request", 503: "Service Unavailable"}
-    return problem(status, titles.get(status, "Error"), str(exc))
+    response = problem(status, titles.get(status, "Error"), str(exc))
+    if status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

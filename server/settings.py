@@ -34,6 +34,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "",
             "SQLAlchemy URL of an existing PostGIS database (postgresql+psycopg://...). "
             "Empty: use the embedded cluster in DATA_DIR."),
+    Setting("WEB_DATABASE_URL", "",
+            "URL of the web app's least-privilege login role (a member of sociale_kaart_web, "
+            "see `sociale-kaart db roles-sql`); every request connects with it. Empty with the "
+            "embedded cluster: derived automatically; empty with DATABASE_URL: refused outside "
+            "development."),
+    Setting("WEB_STATEMENT_TIMEOUT_MS", 10000,
+            "PostgreSQL statement_timeout of every web query (milliseconds); a query that "
+            "takes longer is cancelled and answered with 503.", int),
+    Setting("ENV", "production",
+            "'development' relaxes the start-up checks (SECRET_KEY, WEB_DATABASE_URL); so do "
+            "Flask debug/testing mode and the sociale-kaart command line.",
+            lambda value: str(value).strip().lower()),
     Setting("DATA_DIR", str(PROJECT_ROOT / "var"),
             "Folder for the embedded database cluster, caches and logs."),
     Setting("DB_PORT", 54329,
@@ -64,7 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Memory per server process for serialised features, numberMatched and tiles, "
             "keyed on the data version so it is always exact; 0 switches it off.", int),
     Setting("SECRET_KEY", "",
-            "Flask secret key for sessions; empty generates a random one per process."),
+            "Flask secret key for sessions and form tokens, the same for every worker; "
+            "required outside development (`sociale-kaart demo` keeps one in "
+            "DATA_DIR/secret_key)."),
 )
 
 
@@ -79,6 +93,30 @@ def load_settings(overrides: Mapping[str, object] | None = None,
     if unknown:
         raise KeyError(f"Unknown setting(s): {', '.join(unknown)}")
     values: dict[str, object] = {}
+NO_SECRET_KEY = (
+    "SOCIALE_KAART_SECRET_KEY ontbreekt: stel buiten ontwikkeling een vaste geheime sleutel "
+    "in, anders werken formulieren niet over workers en herstarts heen / "
+    "SOCIALE_KAART_SECRET_KEY is not set: outside development a fixed secret key is required."
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting production needs is missing; the message names it."""
+
+
+def check_production(config: Mapping[str, object]) -> None:
+    """Refuse to start outside development without the settings production needs."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(NO_SECRET_KEY)
+
+
+def is_development(config: Mapping[str, object]) -> bool:
+    """Development: ENV=development, Flask debug or testing mode. The sociale-kaart command
+    line counts too (see ``server.create_app``); everything else is production."""
+    return (config.get("ENV") == "development" or bool(config.get("TESTING"))
+            or bool(config.get("DEBUG")))
+
+
     for setting in SETTINGS:
         value = setting.default
         if PREFIX + setting.name in environ:

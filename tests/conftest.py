@@ -24,11 +24,17 @@ from geo.areas import AreaSources
 from geo.db import make_engine, upgrade
 from server import create_app
 
+# Tests are development (README "Settings"): apps built here may use a random secret key.
+# Tests of the production checks pass ENV="production" explicitly.
+os.environ.setdefault("SOCIALE_KAART_ENV", "development")
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 # Port derived from the checkout's path, so two checkouts on one machine never collide.
 TEST_PORT = 55000 + zlib.crc32(str(ROOT).encode()) % 900
 TEST_CLUSTER = pgcluster.Cluster(ROOT / "var" / "test-cluster", TEST_PORT)
+# The web role's password on the test server (ignored by the embedded cluster's trust auth).
+WEB_PASSWORD = "sociale_kaart_web_test"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,6 +64,9 @@ class DatabaseFactory:
         self.admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
         self.admin_url = admin_url
         self.created: list[str] = []
+        # The web app's login role (cluster-wide): every test app's requests connect as it.
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(pgcluster.web_roles_sql(WEB_PASSWORD))
 
     def create(self, migrate: bool = True) -> sa.URL:
         name = f"sk_test_{uuid.uuid4().hex[:10]}"
@@ -116,9 +125,20 @@ def url_string(url: sa.URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def web_url(url: sa.URL) -> sa.URL:
+    """``url`` as the web role (owner URL in, same database and server out)."""
+    return url.set(username=pgcluster.WEB_LOGIN, password=WEB_PASSWORD)
+
+
+def app_config(url: sa.URL, **extra) -> dict:
+    """Settings of a test app: commands as the owner, every request as the web role."""
+    return {"DATABASE_URL": url_string(url), "WEB_DATABASE_URL": url_string(web_url(url)),
+            "TESTING": True, **extra}
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
-    return create_app({"DATABASE_URL": url_string(database_url), "TESTING": True})
+    return create_app(app_config(database_url))
 
 
 @pytest.fixture
@@ -178,7 +198,7 @@ def demo_engine(demo_url):
 
 @pytest.fixture(scope="session")
 def demo_app(demo_url):
-    return create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True})
+    return create_app(app_config(demo_url))
 
 
 @pytest.fixture

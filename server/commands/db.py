@@ -1,5 +1,7 @@
 """``sociale-kaart db``: the embedded cluster and the schema."""
 
+import secrets
+
 import click
 import sqlalchemy as sa
 from flask import current_app
@@ -88,3 +90,26 @@ def db_upgrade(revision):
 def db_downgrade(revision):
     """Revert schema migrations (default: one step; 'base' reverts all)."""
     _migrate(geodb.downgrade, revision)
+
+
+@db.command("roles-sql")
+@click.option("--password", help="Password of the web login role (default: a new random one).")
+@with_appcontext
+def db_roles_sql(password):
+    """Print the SQL that creates the web app's login role (run it once as an admin)."""
+    cluster = cluster_for(current_app.config)
+    if cluster is not None:
+        click.echo("-- The embedded cluster creates these roles on `sociale-kaart db start`.")
+        click.echo(pgcluster.web_roles_sql(), nl=False)
+        return
+    password = password or secrets.token_urlsafe(24)
+    try:
+        sql = pgcluster.web_roles_sql(password)
+    except ValueError as exc:
+        fail(exc)
+    url = sa.make_url(current_app.config["DATABASE_URL"]).set(
+        username=pgcluster.WEB_LOGIN, password=password)
+    click.echo("-- Run as a superuser or a role with CREATEROLE, e.g. psql -f -, then set:")
+    click.echo(f"--   SOCIALE_KAART_WEB_DATABASE_URL={url.render_as_string(hide_password=False)}")
+    click.echo("-- `sociale-kaart db upgrade` grants the rights (migration 0012).")
+    click.echo(sql, nl=False)

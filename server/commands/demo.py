@@ -1,12 +1,15 @@
-"""``sociale-kaart demo``: everything the README's demo command needs, then serve."""
+"""``sociale-kaart demo``: everything the README's demo command needs, then serve with
+gunicorn (several worker processes sharing one secret key kept in ``DATA_DIR/secret_key``)."""
 
+import os
+import secrets
+import sys
 import tomllib
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
-from werkzeug.serving import run_simple
 
 from geo.errors import GeoError
 from geo.gazetteer import load_bag, load_postcodes
@@ -15,7 +18,12 @@ from server.commands.areas import areas_load
 from server.commands.common import console, fail
 from server.commands.db import db_start, db_upgrade
 from server.commands.organisations import run_import
-from server.database import get_engine
+from server.database import WebRoleMissing, get_engine, web_database_url
+from server.settings import PREFIX, SETTINGS
+
+SECRET_KEY_FILE = "secret_key"
+MAX_WORKERS = 8
+THREADS = 4
 
 
 def load_demo_records(manifest: Path) -> None:
@@ -32,6 +40,73 @@ def load_demo_records(manifest: Path) -> None:
         run_import(manifest.parent / item["bestand"], item["bron"], None,
                    Path(current_app.config["DATA_DIR"]) / f"{Path(item['bestand']).stem}"
                    ".afgewezen.csv")
+
+
+def demo_secret_key(data_dir: Path) -> str:
+    """The secret key in ``data_dir/secret_key`` (mode 0600): made once, then reused, so
+    every worker and every restart signs sessions and form tokens alike."""
+    path = Path(data_dir) / SECRET_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+        raise click.ClickException(f"{path} is leeg of te kort: verwijder het bestand, dan "
+                                   "maakt de demo een nieuwe sleutel.") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
+
+
+def workers_for(cpus: int | None) -> int:
+    """gunicorn's rule of thumb, 2 x cores + 1, capped (each worker has its own pools and
+    layer cache)."""
+    return max(2, min(2 * (cpus or 1) + 1, MAX_WORKERS))
+
+
+def gunicorn_argv(app: Flask, cpus: int | None = None) -> list[str]:
+    """The gunicorn command line that serves ``app``'s configuration."""
+    return [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf",
+            "--bind", f"{app.config['HOST']}:{app.config['PORT']}",
+            "--workers", str(workers_for(cpus if cpus is not None else os.cpu_count())),
+            "--threads", str(THREADS), "--preload", "server:create_app()"]
+
+
+def gunicorn_env(app: Flask, secret_key: str, environ=None) -> dict[str, str]:
+    """The environment of the gunicorn process: every setting of ``app`` as SOCIALE_KAART_*
+    (so settings given to ``create_app`` reach the workers), with the shared secret key."""
+    env = dict(os.environ if environ is None else environ)
+    for setting in SETTINGS:
+        value = app.config[setting.name]
+        env[PREFIX + setting.name] = (("true" if value else "false")
+                                      if isinstance(value, bool) else str(value))
+    env[PREFIX + "SECRET_KEY"] = secret_key
+    return env
+
+
+def serve_with_gunicorn(app: Flask) -> None:
+    """Replace this process by gunicorn serving ``app``'s configuration."""
+    try:
+        web_database_url(app.config, development=False)
+    except WebRoleMissing as exc:
+        fail(exc)
+    key = app.config["SECRET_KEY"] if _configured_key() else demo_secret_key(
+        Path(app.config["DATA_DIR"]))
+    argv = gunicorn_argv(app)
+    host, port = app.config["HOST"], app.config["PORT"]
+    console.print(f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] "
+                  f"(gunicorn, {argv[argv.index('--workers') + 1]} workers; Ctrl+C stopt)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(argv[0], argv, gunicorn_env(app, key))
+
+
+def _configured_key() -> bool:
+    return bool(os.environ.get(PREFIX + "SECRET_KEY"))
 
 
 @click.command("demo")
@@ -51,8 +126,4 @@ def demo(serve):
     ctx.invoke(analyse, themas=(), gemeenten=(), niveau="buurt", uitvoer=None,
                doelgroep="iedereen", zonder_locatievoorstellen=False)
     if serve:
-        app = current_app._get_current_object()
-        host, port = app.config["HOST"], app.config["PORT"]
-        console.print(f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] (Ctrl+C stopt)")
-        # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        serve_with_gunicorn(current_app._get_current_object())

@@ -116,3 +116,57 @@ def test_map_page_serves_maplibre_from_us(client):
                                   "/vendor/maplibre-gl/%2e%2e/%2e%2e/package.json"])
 def test_vendor_route_serves_only_allow_listed_files(client, path):
     assert client.get(path).status_code == 404
+
+
+# --- start-up checks: secret key and web role outside development ---
+
+PRODUCTION = {"ENV": "production", "DATABASE_URL": "postgresql+psycopg://owner@127.0.0.1:1/x",
+              "WEB_DATABASE_URL": "postgresql+psycopg://web@127.0.0.1:1/x"}
+
+
+def test_production_refuses_to_start_without_secret_key():
+    from server.settings import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^SOCIALE_KAART_SECRET_KEY ontbreekt.*is not set"):
+        create_app(PRODUCTION)
+    app = create_app({**PRODUCTION, "SECRET_KEY": "vast-en-geheim-" * 3})
+    assert app.secret_key == "vast-en-geheim-" * 3
+
+
+def test_development_gets_a_random_key_per_process():
+    first = create_app({"ENV": "development"})
+    second = create_app({**PRODUCTION, "TESTING": True})
+    assert len(first.secret_key) == 64 and first.secret_key != second.secret_key
+
+
+def test_the_command_line_is_development():
+    import click
+
+    with click.Context(click.Command("sociale-kaart")):
+        app = create_app({"ENV": "production", "DATABASE_URL": PRODUCTION["DATABASE_URL"]})
+    assert app.secret_key
+
+
+def test_production_with_database_url_needs_the_web_role():
+    from server.database import WebRoleMissing
+
+    with pytest.raises(WebRoleMissing, match=r"^SOCIALE_KAART_WEB_DATABASE_URL ontbreekt"):
+        create_app({**PRODUCTION, "WEB_DATABASE_URL": "", "SECRET_KEY": "x" * 64})
+
+
+def test_embedded_cluster_derives_the_web_role(tmp_path):
+    from server.database import web_database_url
+
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 64, "DATA_DIR": str(tmp_path),
+                      "DB_PORT": 54999})
+    url = web_database_url(app.config)
+    assert url.startswith("postgresql+psycopg://sociale_kaart_webapp@/sociale_kaart?")
+    assert f"host={tmp_path / 'run'}" in url and "port=54999" in url
+
+
+def test_development_without_web_url_uses_the_owner_with_a_warning(caplog):
+    from server.database import web_database_url
+
+    app = create_app({"ENV": "development", "DATABASE_URL": PRODUCTION["DATABASE_URL"]})
+    assert web_database_url(app.config) == PRODUCTION["DATABASE_URL"]
+    assert "OWNER" in caplog.text

@@ -1,0 +1,25 @@
+"""gunicorn settings of ``sociale-kaart demo`` (``-c python:server.gunicorn_conf``).
+
+No version banner: gunicorn puts ``Server: gunicorn`` (and ``SERVER_SOFTWARE``
+``gunicorn/<version>``) in every response and environ. gunicorn 27 copies both names from
+the ``gunicorn`` package into ``gunicorn.http.wsgi`` (read per response) and
+``gunicorn.arbiter`` (read when the arbiter starts) at import time, so all three modules are
+patched; this module is loaded before the arbiter starts.
+"""
+
+import gunicorn
+import gunicorn.arbiter
+import gunicorn.http.wsgi
+
+SERVER_NAME = "sociale-kaart"
+
+for module in (gunicorn, gunicorn.http.wsgi, gunicorn.arbiter):
+    module.SERVER = SERVER_NAME
+    module.SERVER_SOFTWARE = SERVER_NAME
+
+worker_class = "gthread"
+# Long PDF or 10,000-feature pages are bounded by the statement timeout; the worker
+# timeout only catches a hung process.
+timeout = 60
+graceful_timeout = 10
+keepalive = 5
