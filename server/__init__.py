@@ -29,6 +29,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    from server.input_guard import register_input_guard
+
+    register_input_guard(app)  # first before_request: control characters are a 400
     from flask_compress import Compress
     from flask_cors import CORS
 
