@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from geo.records import fields as f
 from geo.records.columns import RecordFileError
-from geo.records.limits import DATAPACKAGE, check_json_depth, check_zip
+from geo.records.limits import DATAPACKAGE, check_json_depth, check_zip, size_text
 from geo.records.readers import RawRow, decode, refuse_nul
 
 THEME, GROUP, TRAIT = "sociale-kaart-thema", "sociale-kaart-doelgroep", "sociale-kaart-kenmerk"
@@ -152,7 +152,7 @@ def _load_tables(path: Path, encoding: str | None = None) -> dict[str, list[dict
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise RecordFileError(
-                f"{path.name} is te groot (meer dan {MAX_JSON_BYTES // 2**20} MB).")
+                f"{path.name} is te groot (meer dan {size_text(MAX_JSON_BYTES)}).")
         text = decode(path.read_bytes(), path.name, encoding)
     except OSError as exc:
         raise RecordFileError(f"{path.name} kan niet gelezen worden.") from exc
@@ -183,12 +183,12 @@ def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict
         total = sum(p.stat().st_size for p in files)
         if total > DATAPACKAGE.max_total_bytes:
             raise RecordFileError(
-                f"{path.name} is te groot: {total // 2**20} MB aan tabellen, de grens is "
-                f"{DATAPACKAGE.max_total_bytes // 2**20} MB.")
+                f"{path.name} is te groot: {size_text(total)} aan tabellen, de grens is "
+                f"{size_text(DATAPACKAGE.max_total_bytes)}.")
         for p in files:
             texts[p.name] = decode(p.read_bytes(), f"{path.name}/{p.name}", encoding)
     else:
-        members = check_zip(path, DATAPACKAGE, "zip")  # before anything is unpacked
+        members = check_zip(path, DATAPACKAGE, "zip-archief")  # before anything is unpacked
         try:
             with zipfile.ZipFile(path) as archive:
                 for info in members:

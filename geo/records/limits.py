@@ -41,6 +41,13 @@ XLSX = ZipLimits(max_members=1000, max_member_bytes=300 * MB, max_total_bytes=50
 SHARED_STRINGS_BYTES = 100 * MB
 
 
+def size_text(n: int) -> str:
+    """A size for a message, Dutch style: 812 kB, 1,4 MB, 1500 MB."""
+    if n < MB:
+        return f"{-(-n // 1024)} kB"
+    return f"{n / MB:.1f}".replace(".", ",").removesuffix(",0") + " MB"
+
+
 def _unsafe_name(name: str) -> bool:
     """Absolute paths, drive letters, backslashes or ``..`` parts: never a plain member."""
     if "\\" in name or "\x00" in name or re.match(r"^[A-Za-z]:", name):
@@ -62,7 +69,7 @@ def check_zip(path: Path, limits: ZipLimits, kind: str) -> list[zipfile.ZipInfo]
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        raise RecordFileError(f"{name} is geen leesbaar {kind}-bestand (zip).") from exc
+        raise RecordFileError(f"{name} is geen leesbaar {kind}.") from exc
     if len(members) > limits.max_members:
         raise RecordFileError(
             f"{name} bevat {len(members)} bestanden; meer dan {limits.max_members} lezen we "
@@ -72,33 +79,34 @@ def check_zip(path: Path, limits: ZipLimits, kind: str) -> list[zipfile.ZipInfo]
             raise RecordFileError(
                 f"{name} bevat een bestand met een onveilige naam ('{info.filename[:80]}'); "
                 "namen met '..', een schijfletter of een pad vanaf de root weigeren we.")
-        if info.file_size > limits.max_member_bytes:
-            raise RecordFileError(
-                f"{name} is te groot: '{info.filename[:80]}' wordt uitgepakt "
-                f"{info.file_size // MB} MB, de grens is {limits.max_member_bytes // MB} MB.")
         if (info.file_size > limits.ratio_from
                 and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
             raise RecordFileError(
                 f"{name} lijkt een zip-bom: '{info.filename[:80]}' wordt uitgepakt "
                 f"{info.file_size // max(info.compress_size, 1)} keer zo groot; "
                 f"meer dan {limits.max_ratio:g} keer weigeren we.")
+        if info.file_size > limits.max_member_bytes:
+            raise RecordFileError(
+                f"{name} is te groot: '{info.filename[:80]}' wordt uitgepakt "
+                f"{size_text(info.file_size)}, de grens is "
+                f"{size_text(limits.max_member_bytes)}.")
     total = sum(info.file_size for info in members)
     if total > limits.max_total_bytes:
         raise RecordFileError(
-            f"{name} is te groot: uitgepakt {total // MB} MB, de grens is "
-            f"{limits.max_total_bytes // MB} MB.")
+            f"{name} is te groot: uitgepakt {size_text(total)}, de grens is "
+            f"{size_text(limits.max_total_bytes)}.")
     return members
 
 
 def check_xlsx(path: Path) -> None:
     """Refuse an XLSX whose parts (above all the shared strings) are too large to open."""
-    for info in check_zip(path, XLSX, "XLSX"):
+    for info in check_zip(path, XLSX, "XLSX-bestand"):
         if (info.filename.lower().endswith("sharedstrings.xml")
                 and info.file_size > SHARED_STRINGS_BYTES):
             raise RecordFileError(
                 f"{Path(path).name} heeft te veel tekst in de gedeelde teksten "
-                f"(sharedStrings.xml, {info.file_size // MB} MB, de grens is "
-                f"{SHARED_STRINGS_BYTES // MB} MB).")
+                f"(sharedStrings.xml, {size_text(info.file_size)}, de grens is "
+                f"{size_text(SHARED_STRINGS_BYTES)}).")
 
 
 # A JSON string (escapes included), written without nested repetition so it stays linear.
