@@ -56,3 +56,32 @@ def test_missing_postgis_names_the_package(monkeypatch, own_cluster):
 
 def test_postgis_is_detected_on_this_machine():
     assert pgcluster.postgis_available(pgcluster.find_bindir())
+
+
+def test_start_creates_the_web_login_role(own_cluster):
+    pgcluster.start(own_cluster)
+    engine = sa.create_engine(own_cluster.web_url())
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(
+            "SELECT current_user, pg_has_role(current_user, :group, 'MEMBER'), rolsuper "
+            "FROM pg_roles WHERE rolname = current_user"),
+            {"group": pgcluster.WEB_GROUP}).one() == (pgcluster.WEB_LOGIN, True, False)
+    engine.dispose()
+    assert pgcluster.status(own_cluster)["web_url"] == own_cluster.web_url()
+    # an already running cluster started before the roles existed gets them on start
+    owner = sa.create_engine(own_cluster.url(), isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.execute(sa.text(f"DROP ROLE {pgcluster.WEB_LOGIN}"))
+    owner.dispose()
+    assert pgcluster.start(own_cluster) == "already running"
+    engine = sa.create_engine(own_cluster.web_url())
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT current_user")).scalar() == pgcluster.WEB_LOGIN
+    engine.dispose()
+
+
+def test_web_roles_sql_refuses_unsafe_text():
+    with pytest.raises(ValueError):
+        pgcluster.web_roles_sql("x'; DROP ROLE postgres; --")
+    with pytest.raises(ValueError):
+        pgcluster.web_roles_sql(login="Robert'); --")
