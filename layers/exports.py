@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,15 +37,46 @@ def _geometry_columns(query: ItemsQuery) -> tuple[str, list[str]]:
     return f"ST_AsText({geom}, {query.crs.digits}) AS wkt", ["wkt"]
 
 
-def csv_chunks(conn: sa.Connection, query: ItemsQuery) -> Iterator[str]:
-    """CSV text in chunks (header first), streamed from a server-side cursor."""
+@dataclass(frozen=True)
+class Export:
+    """A download, validated and turned into SQL before anything is sent."""
+
+    layer: str
+    sql: str
+    params: dict
+    header: list[str]  # CSV column names
+    srid: int
+
+
+def prepare_csv(query: ItemsQuery) -> Export:
+    """The CSV statement; raises InvalidParameter now, not halfway through the stream."""
     geometry, names = _geometry_columns(query)
     sql, params = _select(query, geometry)
+    return Export(query.collection.id, sql, params,
+                  ["id", *(p.name for p in query.collection.properties), *names],
+                  int(query.crs.srid))
+
+
+def prepare_geopackage(query: ItemsQuery) -> Export:
+    """The GeoPackage statement (geometry as ``geom`` in the requested CRS)."""
+    srid = int(query.crs.srid)
+    geometry = "geom" if srid == 28992 else f"ST_Transform(geom, {srid}) AS geom"
+    sql, params = _select(query, geometry)
+    return Export(query.collection.id, sql, params, [], srid)
+
+
+def csv_chunks(conn: sa.Connection, export: Export) -> Iterator[str]:
+    """CSV text in chunks, streamed from a server-side cursor.
+
+    The statement runs and its first rows are read on the first ``next()``, so a caller
+    that takes the first chunk before answering sees database errors while it can still
+    answer with a proper error.
+    """
     result = conn.execution_options(stream_results=True, max_row_buffer=2000).execute(
-        sa.text(sql), params)
+        sa.text(export.sql), export.params)
     buffer = io.StringIO()
     writer = SafeWriter(buffer)
-    writer.writerow(["id", *(p.name for p in query.collection.properties), *names])
+    writer.writerow(export.header)
     for partition in result.partitions(2000):
         writer.writerows(partition)
         yield buffer.getvalue()
@@ -53,11 +85,9 @@ def csv_chunks(conn: sa.Connection, query: ItemsQuery) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def write_geopackage(conn: sa.Connection, query: ItemsQuery, path: Path) -> int:
+def write_geopackage(conn: sa.Connection, export: Export, path: Path) -> int:
     """Write the filtered collection to a GeoPackage layer named after the collection."""
-    srid = int(query.crs.srid)
-    geometry = "geom" if srid == 28992 else f"ST_Transform(geom, {srid}) AS geom"
-    sql, params = _select(query, geometry)
-    frame = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params=params, crs=srid)
-    frame.to_file(path, driver="GPKG", layer=query.collection.id, engine="pyogrio")
+    frame = gpd.read_postgis(sa.text(export.sql), conn, geom_col="geom", params=export.params,
+                             crs=export.srid)
+    frame.to_file(path, driver="GPKG", layer=export.layer, engine="pyogrio")
     return len(frame)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, render_template, request, send_file
 
 from layers.crs import parse_crs
-from layers.exports import csv_chunks, write_geopackage
+from layers.exports import (
+    Export,
+    csv_chunks,
+    prepare_csv,
+    prepare_geopackage,
+    write_geopackage,
+)
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, Page, item
 from server.catalog import current_visibility, get_collection, get_layer_cache
@@ -28,6 +35,7 @@ from server.ogc_params import (
 from server.routes.ogc import conditional
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
+GPKG = "application/geopackage+sqlite3"
 
 
 def _args(**replace) -> list[tuple[str, str]]:
@@ -92,19 +100,55 @@ def _etag(query: ItemsQuery, page: Page, links: list) -> str:
 
 
 def _download(query: ItemsQuery, fmt: str) -> Response:
+    """CSV or GeoPackage of the whole filtered set.
+
+    Everything is validated and the statement is built (and for CSV already run, its first
+    rows read) before the response starts, so bad input is a 400 problem, not a broken
+    download. Nothing stays behind: the CSV's connection is closed when the response is
+    (also when the client goes away), the GeoPackage's folder is removed before sending.
+    """
     name = f"{query.collection.id}.{fmt}"
     if fmt == "csv":
-        def generate():
-            with get_engine().connect() as conn:
-                yield from csv_chunks(conn, query)
-        response = Response(stream_with_context(generate()), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    folder = Path(tempfile.mkdtemp(prefix="sk-gpkg-"))
-    with get_engine().connect() as conn:
-        write_geopackage(conn, query, folder / name)
-    return send_file(folder / name, mimetype="application/geopackage+sqlite3",
-                     as_attachment=True, download_name=name, max_age=0)
+        return _csv_download(prepare_csv(query), name)
+    export = prepare_geopackage(query)
+    with tempfile.TemporaryDirectory(prefix="sk-gpkg-") as folder:
+        path = Path(folder) / name
+        with get_engine().connect() as conn:
+            write_geopackage(conn, export, path)
+        # An open file outlives its folder: the space is freed when the response closes it.
+        handle = path.open("rb")
+    size = os.fstat(handle.fileno()).st_size
+    try:
+        response = send_file(handle, mimetype=GPKG, as_attachment=True, download_name=name,
+                             max_age=0, etag=False, conditional=False)
+    except BaseException:
+        handle.close()
+        raise
+    response.content_length = size
+    return response
+
+
+def _csv_download(export: Export, name: str) -> Response:
+    conn = get_engine().connect()
+    try:
+        chunks = csv_chunks(conn, export)
+        first = next(chunks)  # runs the statement: a database error is still an error page
+    except BaseException:
+        conn.close()
+        raise
+
+    def generate():
+        try:
+            yield first
+            yield from chunks
+        finally:
+            chunks.close()
+            conn.close()
+
+    response = Response(generate(), mimetype="text/csv")
+    response.call_on_close(conn.close)  # also when the body is never read
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.get("/collections/<collection_id>/items")
