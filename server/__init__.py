@@ -48,6 +48,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         "application/vnd.oai.openapi+json;version=3.0", "text/html", "text/css",
         "text/javascript", "text/csv", "application/vnd.mapbox-vector-tile"])
     Compress(app)
+    from server import ratelimit, security
+
+    security.init_app(app)  # CSRF and Origin checks, body size limit, security headers
+    ratelimit.init_app(app)  # after the blueprints: it wraps the limited views
     register_error_handlers(app)
     register_commands(app)
     return app

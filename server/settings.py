@@ -75,6 +75,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LAYER_CACHE_MB", 128,
             "Memory per server process for serialised features, numberMatched and tiles, "
             "keyed on the data version so it is always exact; 0 switches it off.", int),
+    Setting("MAX_CONTENT_LENGTH", 64 * 1024,
+            "Largest request body in bytes (forms); larger requests get 413.", int),
+    Setting("TRUSTED_PROXIES", 0,
+            "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host "
+            "are trusted (werkzeug ProxyFix). 0: use the connection's own address.", int),
+    Setting("RATELIMIT_ENABLED", True,
+            "Apply the rate limits (counters shared by all workers in PostgreSQL).", _bool),
+    Setting("RATELIMIT_MELDING", "5 per minute;20 per day",
+            "Rate limit per client for 'meld een fout' posts (Flask-Limiter notation)."),
+    Setting("RATELIMIT_PDF", "10 per minute;100 per day",
+            "Rate limit per client for the PDF paper map (Flask-Limiter notation)."),
     Setting("SECRET_KEY", "",
             "Flask secret key for sessions and form tokens, the same for every worker; "
             "required outside development (`sociale-kaart demo` keeps one in "
@@ -82,17 +93,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def load_settings(overrides: Mapping[str, object] | None = None,
-                  environ: Mapping[str, str] | None = None) -> dict[str, object]:
-    """Resolve every setting: registry default, then environment, then ``overrides``."""
-    environ = os.environ if environ is None else environ
-    overrides = dict(overrides or {})
-    known = {s.name for s in SETTINGS}
-    unknown = sorted(k for k in overrides if k not in known and k.isupper()
-                     and k not in {"TESTING", "DEBUG"})
-    if unknown:
-        raise KeyError(f"Unknown setting(s): {', '.join(unknown)}")
-    values: dict[str, object] = {}
 NO_SECRET_KEY = (
     "SOCIALE_KAART_SECRET_KEY ontbreekt: stel buiten ontwikkeling een vaste geheime sleutel "
     "in, anders werken formulieren niet over workers en herstarts heen / "
@@ -117,6 +117,17 @@ def is_development(config: Mapping[str, object]) -> bool:
             or bool(config.get("DEBUG")))
 
 
+def load_settings(overrides: Mapping[str, object] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Resolve every setting: registry default, then environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(k for k in overrides if k not in known and k.isupper()
+                     and k not in {"TESTING", "DEBUG"})
+    if unknown:
+        raise KeyError(f"Unknown setting(s): {', '.join(unknown)}")
+    values: dict[str, object] = {}
     for setting in SETTINGS:
         value = setting.default
         if PREFIX + setting.name in environ:

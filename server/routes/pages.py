@@ -1,8 +1,9 @@
 """Server-rendered public pages: an organisation, "meld een fout" and the paper social map.
 
 They work without JavaScript. Unknown or hidden records get a friendly HTML 404 page here
-(not the problem+json of the API). The "meld een fout" form carries a token signed with the
-app's SECRET_KEY, so other sites cannot post it blindly.
+(not the problem+json of the API). The "meld een fout" form carries Flask-WTF's CSRF token
+(``csrf_token()``, checked for every POST by server/security.py), so other sites cannot
+post it blindly; its rate limit is in server/ratelimit.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from layers.organisations import (
     AMSTERDAM,
@@ -30,14 +30,13 @@ from layers.organisations import (
 )
 from server.catalog import current_visibility
 from server.database import get_engine
+from server.routes.kaart import icon_path
 
 bp = Blueprint("pages", __name__)
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")
 LEVELS = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
-TOKEN_SALT = "sociale-kaart.melding"
-TOKEN_MAX_AGE = 2 * 24 * 3600  # seconds a page may stay open before the form expires
 
 
 def datum_nl(value: date | None) -> str:
@@ -63,17 +62,6 @@ def not_found(message: str = "Deze pagina bestaat niet (meer).") -> tuple[str, i
     return render_template("404.html", message=message, **HELPERS), 404
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
-
-
-def _token_ok(token: str | None, organisatie_id: int) -> bool:
-    try:
-        return _serializer().loads(token or "", max_age=TOKEN_MAX_AGE) == organisatie_id
-    except BadSignature:  # also SignatureExpired
-        return False
-
-
 def _location_label(loc: dict) -> str:
     """How a service names the place where it is offered (never a confidential address)."""
     if loc["vertrouwelijk"]:
@@ -89,6 +77,8 @@ def _organisation_page(organisatie_id: int, status: int = 200, **form):
         return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
     now = datetime.now(AMSTERDAM)
     for service in record["aanbod"]:
+        for theme in service["themas"] or ():  # icons drawn inline: no style attribute, no request
+            theme["pad"] = icon_path(current_app.config["NODE_MODULES"], theme["icoon"])
         service["uren"] = opening_rows(service["openingstijden"], now)
         service["open_nu"] = open_now(service["openingstijden"], now)
     for loc in record["locaties"]:
@@ -96,7 +86,7 @@ def _organisation_page(organisatie_id: int, status: int = 200, **form):
     locations = {loc["id"]: loc for loc in record["locaties"]}
     html = render_template(
         "organisatie.html", org=record, locations=locations, now=now,
-        token=_serializer().dumps(organisatie_id), melding_max=MELDING_MAX,
+        melding_max=MELDING_MAX,
         gemeld=request.args.get("gemeld") == "1", form=form, **HELPERS)
     return html, status
 
@@ -109,13 +99,12 @@ def organisatie(organisatie_id: int):
 
 @bp.post("/organisatie/<int:organisatie_id>/melding")
 def melding(organisatie_id: int):
-    """Store a reported error and go back to the page (303), or show the form again (400)."""
+    """Store a reported error and go back to the page (303), or show the form again (400).
+
+    The CSRF token and the rate limit were checked before this runs. The text is stored as
+    typed (templates escape it wherever it is shown)."""
     tekst, email = request.form.get("tekst"), request.form.get("email")
     kept = {"tekst": tekst or "", "email": email or ""}
-    if not _token_ok(request.form.get("token"), organisatie_id):
-        return _organisation_page(
-            organisatie_id, 400, fout="Het formulier was te lang open of is niet compleet. "
-            "Uw tekst staat er nog. Klik nog een keer op 'Verstuur melding'.", **kept)
     try:
         tekst, email = clean_melding(tekst, email)
     except MeldingError as exc:

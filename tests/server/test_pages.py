@@ -12,7 +12,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import escape
 
 from layers.organisations import AMSTERDAM
-from server.routes.pages import TOKEN_SALT, datum_nl
+from server.routes.kaart import icon_path
+from server.routes.pages import datum_nl
 
 SECRETS = ("Geheime Contactpersoon", "geheim.contact@intern.example", "06-99887766")
 THANKS = "Bedankt voor uw melding"
@@ -44,8 +45,19 @@ def _rich_org(engine):
         ORDER BY o.id LIMIT 1""")
 
 
+CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts(demo_engine):
+    """Every test starts with empty rate-limit counters (the limits are tested in
+    test_ratelimit.py); the counters are shared through the database."""
+    with demo_engine.begin() as conn:
+        conn.execute(sa.text("SELECT limiet_wissen(NULL)"))
+
+
 def _token(page: str) -> str:
-    return re.search(r'name="token" value="([^"]+)"', page)[1]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
 
 
 class _OldSigner(TimestampSigner):
@@ -53,9 +65,9 @@ class _OldSigner(TimestampSigner):
         return int(time.time()) - 3 * 24 * 3600
 
 
-def _signed(app, value, old: bool = False) -> str:
+def _signed(key, value, old: bool = False) -> str:
     signer = {"signer": _OldSigner} if old else {}
-    return URLSafeTimedSerializer(app.secret_key, salt=TOKEN_SALT, **signer).dumps(value)
+    return URLSafeTimedSerializer(key, salt=CSRF_SALT, **signer).dumps(value)
 
 
 def _headings_in_order(page: str) -> bool:
@@ -75,7 +87,10 @@ def test_organisation_page_shows_the_record(demo_client, demo_engine):
                  f"Gecontroleerd op {datum_nl(org.laatst_geverifieerd_op)}", "Meld een fout"):
         assert text in page, text
     assert ("Nu open" in page) != ("Nu gesloten" in page)
-    assert f'src="/vendor/maki/{org.icoon}.svg"' in page
+    # the theme icon is drawn inline (SVG), so the page needs no style attribute under the CSP
+    icon = icon_path(demo_client.application.config["NODE_MODULES"], org.icoon)
+    assert icon and f'<path fill="#fff" d="{icon}"/>' in page
+    assert " style=" not in page
     assert f'href="mailto:{org.email}"' in page
     assert 'href="tel:' + re.sub(r"[^0-9+]", "", org.telefoon) + '"' in page
     assert re.search(r'href="https://www\.openstreetmap\.org/directions\?to=5\d\.\d{5},[3-7]\.\d{5}"',
@@ -127,8 +142,10 @@ def test_internal_or_unknown_organisation_is_an_html_404(demo_client, demo_app, 
         assert response.mimetype == "text/html"
         assert "Deze pagina kunnen we niet vinden" in response.get_data(as_text=True)
     marker = uuid.uuid4().hex
+    public = _rich_org(demo_engine).id
+    token = _token(demo_client.get(f"/organisatie/{public}").get_data(as_text=True))
     response = demo_client.post(f"/organisatie/{internal}/melding",
-                                data={"token": _signed(demo_app, internal), "tekst": marker})
+                                data={"csrf_token": token, "tekst": marker})
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert _meldingen(demo_engine, marker) == []
 
@@ -146,7 +163,7 @@ def test_melding_is_stored_and_redirects_with_thanks(demo_client, demo_engine):
     token = _token(demo_client.get(f"/organisatie/{org.id}").get_data(as_text=True))
     marker = uuid.uuid4().hex
     response = demo_client.post(f"/organisatie/{org.id}/melding", data={
-        "token": token, "tekst": f"Het telefoonnummer klopt niet. {marker}",
+        "csrf_token": token, "tekst": f"Het telefoonnummer klopt niet. {marker}",
         "email": "bewoner@example.nl"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/organisatie/{org.id}?gemeld=1#melding")
@@ -156,7 +173,7 @@ def test_melding_is_stored_and_redirects_with_thanks(demo_client, demo_engine):
     assert THANKS in demo_client.get(f"/organisatie/{org.id}?gemeld=1").get_data(as_text=True)
     # Without e-mail is fine too.
     response = demo_client.post(f"/organisatie/{org.id}/melding",
-                                data={"token": token, "tekst": f"Ander adres {marker}"})
+                                data={"csrf_token": token, "tekst": f"Ander adres {marker}"})
     assert response.status_code == 303
     assert len(_meldingen(demo_engine, marker)) == 2
 
@@ -169,25 +186,44 @@ def test_melding_stores_no_ip_or_other_tracking(demo_engine):
     assert columns == {"id", "organisatie_id", "tekst", "email", "status", "gemeld_op"}
 
 
-@pytest.mark.parametrize("case", ["missing", "forged", "garbage", "other-organisation",
-                                  "other-key", "expired"])
+@pytest.mark.parametrize("case", ["missing", "forged", "garbage", "other-key", "expired",
+                                  "other-session", "other-origin", "null-origin"])
 def test_melding_needs_a_valid_token(demo_client, demo_app, demo_engine, case):
+    """Flask-WTF's token (per session, 2 days) and the Origin header. Deliberately changed
+    with CSRFProtect: the refusal is a short Dutch page that shows nothing of what was sent
+    (it used to re-render the form with the text), and a token is per browser session,
+    not per organisation."""
     org = _rich_org(demo_engine)
     token = _token(demo_client.get(f"/organisatie/{org.id}").get_data(as_text=True))
+    with demo_client.session_transaction() as session:
+        raw = session["csrf_token"]
+    stranger = demo_app.test_client()
     tokens = {"missing": None, "garbage": "abc",
               "forged": token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB"),
-              "other-organisation": _signed(demo_app, org.id + 1),
-              "other-key": URLSafeTimedSerializer("not-our-key", salt=TOKEN_SALT).dumps(org.id),
-              "expired": _signed(demo_app, org.id, old=True)}
+              "other-key": _signed("not-our-key", raw),
+              "expired": _signed(demo_app.secret_key, raw, old=True),
+              "other-session": _token(stranger.get(f"/organisatie/{org.id}").get_data(
+                  as_text=True)),
+              "other-origin": token, "null-origin": token}
+    origins = {"other-origin": "https://kwaadwillend.example", "null-origin": "null"}
     marker = uuid.uuid4().hex
     data = {"tekst": f"Klopt niet {marker}"}
     if tokens[case] is not None:
-        data["token"] = tokens[case]
-    response = demo_client.post(f"/organisatie/{org.id}/melding", data=data)
+        data["csrf_token"] = tokens[case]
+    headers = {"Origin": origins[case]} if case in origins else {}
+    response = demo_client.post(f"/organisatie/{org.id}/melding", data=data, headers=headers)
     assert response.status_code == 400
+    assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert 'role="alert"' in page and marker in page  # the text is kept in the form
+    assert "Het formulier is verlopen" in page and "Er is niets opgeslagen" in page
+    assert marker not in page and "Klopt niet" not in page
     assert _meldingen(demo_engine, marker) == []
+    # the same token from this site's own page is accepted
+    response = demo_client.post(f"/organisatie/{org.id}/melding", data={
+        "csrf_token": token, "tekst": f"Klopt echt niet {marker}"},
+        headers={"Origin": "http://localhost"})
+    assert response.status_code == 303
+    assert len(_meldingen(demo_engine, marker)) == 1
 
 
 @pytest.mark.parametrize(("tekst", "email", "message"), [
@@ -201,7 +237,7 @@ def test_melding_bad_input_shows_the_form_again(demo_client, demo_engine, tekst,
     with demo_engine.connect() as conn:
         before = conn.execute(sa.text("SELECT count(*) FROM melding")).scalar_one()
     response = demo_client.post(f"/organisatie/{org.id}/melding",
-                                data={"token": token, "tekst": tekst, "email": email})
+                                data={"csrf_token": token, "tekst": tekst, "email": email})
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     assert message in page and 'aria-invalid="true"' in page
