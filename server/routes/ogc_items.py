@@ -36,6 +36,7 @@ from server.routes.ogc import conditional
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
 GPKG = "application/geopackage+sqlite3"
+HTML_MAX_LIMIT = 500  # rows in one HTML items page; JSON pages go up to MAX_LIMIT
 
 
 def _args(**replace) -> list[tuple[str, str]]:
@@ -161,13 +162,22 @@ def items(collection_id: str):
             query.limit = 100_000  # a download is the whole filtered set
         return _download(query, fmt)
     path = f"/ogc/collections/{collection.id}/items"
+    capped = None
+    if fmt == "html" and query.limit > HTML_MAX_LIMIT:
+        # A browser table of 10,000 rows takes seconds to render and to show; more rows
+        # are for GeoJSON or CSV (linked from the note on the page).
+        capped = {"limit": HTML_MAX_LIMIT, "asked": query.limit,
+                  "geojson": absolute(path, _args(f="json")),
+                  "csv": absolute(path, _args(f="csv"))}
+        query.limit = HTML_MAX_LIMIT
     with get_read_engine().connect() as conn:
         page = cached_items_page(conn, query, get_layer_cache())
     body, links = _feature_collection(query, page, path)
     if fmt == "html":
         data = json.loads(body)
         response = Response(render_template("ogc.html", title=collection.title, data=data,
-                                            features=data["features"], collection=collection),
+                                            features=data["features"], collection=collection,
+                                            capped=capped),
                             mimetype=HTML)
     else:
         response = Response(body, mimetype=GEOJSON)
