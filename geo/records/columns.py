@@ -52,10 +52,12 @@ def load_mapping(path: Path | None) -> dict[str, str]:
         return {}
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RecordFileError(
-            f"Het koppelbestand {path} is geen leesbare TOML ({exc})."
-        ) from exc
+    except OSError as exc:
+        raise RecordFileError(f"Het koppelbestand {path} kan niet gelezen worden.") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f" (regel {line[1]})" if line else ""
+        raise RecordFileError(f"Het koppelbestand {path} is geen geldige TOML{where}.") from exc
     mapping = data.get("kolommen", {})
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
         raise RecordFileError(

@@ -71,7 +71,13 @@ def refuse_nul(text: str, name: str) -> None:
 
 
 def _csv_rows(path: Path, encoding: str | None = None) -> list[list[str]]:
-    text = decode(path.read_bytes(), path.name, encoding)
+    if path.is_dir():
+        raise RecordFileError(f"{path.name} is een map zonder datapackage.json (geen HSDS).")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordFileError(f"{path.name} kan niet gelezen worden.") from exc
+    text = decode(data, path.name, encoding)
     refuse_nul(text, path.name)
     if not text.strip():
         raise RecordFileError(f"{path.name} is leeg.")

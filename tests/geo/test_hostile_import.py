@@ -530,3 +530,22 @@ def test_wrong_or_unknown_encoding(cli_app, seeded, tmp_path):
         f"{CP1252_FILE.index('é')}); kies een andere codering met --encoding.")
     assert _refused(cli_app, seeded, path, "--encoding", "klingon") == (
         "De codering 'klingon' bestaat niet; gebruik bijvoorbeeld utf-8 of cp1252.")
+
+
+# --- other unreadable input ---
+
+def test_broken_mapping_file(cli_app, seeded, tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[kolommen]\n"Naam aanbieder" = "organisatie"\nkapot\n')
+    assert _refused(cli_app, seeded, CSV, "--mapping", str(mapping)) == (
+        f"Het koppelbestand {mapping} is geen geldige TOML (regel 3).")
+    mapping.write_text("kolommen = 5\n")
+    assert "moet een tabel [kolommen] met tekst hebben" in _refused(
+        cli_app, seeded, CSV, "--mapping", str(mapping))
+
+
+def test_folder_without_datapackage(cli_app, seeded, tmp_path):
+    folder = tmp_path / "map"
+    folder.mkdir()
+    assert _refused(cli_app, seeded, folder) == (
+        "map is een map zonder datapackage.json (geen HSDS).")
