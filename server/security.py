@@ -22,6 +22,7 @@ the submitted body: problem+json for API clients, a short Dutch page for people.
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
@@ -42,6 +43,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 CSRF_TIME_LIMIT = 2 * 24 * 3600  # seconds a form may stay open before its token expires
 
 
+@cache
 def content_security_policy(online_basemap: bool) -> str:
     """The CSP of every HTML page: our own files only, plus what MapLibre needs (workers
     from blob: URLs, canvas images as data:/blob:) and the PDOK tiles when switched on."""
@@ -132,7 +134,8 @@ def _add_headers(response: Response) -> Response:
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Server"] = SERVER_NAME
     if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = current_app.extensions["sociale_kaart.csp"]
+        headers["Content-Security-Policy"] = content_security_policy(
+            bool(current_app.config.get("ONLINE_BASEMAP")))
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if request.is_secure or https_site(current_app.config):
@@ -156,8 +159,6 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # client address, scheme and host as the trusted proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    app.extensions["sociale_kaart.csp"] = content_security_policy(
-        bool(app.config.get("ONLINE_BASEMAP")))
     app.before_request(_check_request)  # before CSRFProtect's check: cheap refusals first
     CSRFProtect(app)
     app.register_error_handler(CSRFError, _csrf_failed)

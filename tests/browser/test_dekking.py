@@ -27,7 +27,7 @@ def open_page(browser, base, width=1280, height=900):
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(URL)
-    page.wait_for_function("document.getElementById('kaart').dataset.klaar === 'ja'",
+    page.wait_for_function("() => document.getElementById('kaart').dataset.klaar === 'ja'",
                            timeout=30_000)
     return page
 
@@ -42,7 +42,7 @@ def test_map_shows_areas_and_click_shows_sentence(browser, dekking_server):
     # Click the middle of the map: an area there shows its name and sentence.
     box = page.locator("#kaart canvas").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("document.querySelector('#gebied-details dl') !== null")
+    page.wait_for_function("() => document.querySelector('#gebied-details dl') !== null")
     name = page.locator("#details-titel").inner_text()
     row = page.locator("#gebiedentabel tbody tr", has=page.locator(f"th >> text='{name}'"))
     assert page.locator("#gebied-details .zin").inner_text() == row.locator(".zin").inner_text()
@@ -57,7 +57,7 @@ def test_keyboard_choice_from_table_and_axe(browser, dekking_server):
     name = link.inner_text()
     link.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#gebied-details dl') !== null")
+    page.wait_for_function("() => document.querySelector('#gebied-details dl') !== null")
     assert page.locator("#details-titel").inner_text() == name
     assert "gebied=" in page.url
     sentence = page.locator("#gebiedentabel tbody tr").first.locator(".zin").inner_text()

@@ -22,7 +22,7 @@ def test_map_loads_themes_offline(page, demo_server):
     # The mark is honest: at that moment service points are drawn on the map.
     assert page.evaluate(f"window.socialeKaart.queryRenderedFeatures({{layers: {POINT_LAYERS}}})"
                          ".length") > 0
-    page.wait_for_function("window.socialeKaart.getLayer('punt-icoon') && "
+    page.wait_for_function("() => window.socialeKaart.getLayer('punt-icoon') && "
                            "window.socialeKaart.hasImage('thema-vervoer')")
     assert outside == [] and page.errors == []
     shot(page, "kaart")
@@ -60,7 +60,7 @@ def test_cluster_click_zooms_in_and_point_click_shows_details(page, demo_server)
     wait_for_map(page)
     start = page.evaluate("window.socialeKaart.getZoom()")
     page.mouse.click(*_screen_point(page, "groep"))
-    page.wait_for_function(f"window.socialeKaart.getZoom() > {start}")
+    page.wait_for_function(f"() => window.socialeKaart.getZoom() > {start}")
     _, lon, lat, _ = page.request.get(demo_server + "/kaart/punten.json").json()[0]
     page.evaluate(f"window.socialeKaart.jumpTo({{center: [{lon}, {lat}], zoom: 16}})")
     page.wait_for_function("""() => window.socialeKaart.loaded() && window.socialeKaart
@@ -103,7 +103,7 @@ def test_search_huisarts_in_heerlen_and_open_a_result(page, demo_engine):
     page.get_by_label("Waar?").fill("Heerlen")
     page.get_by_role("button", name="Zoeken").click()
     status = page.locator("#zoekstatus")
-    page.wait_for_function("/We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
+    page.wait_for_function("() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
     total = int(re.search(r"We vonden (\d+)", status.inner_text())[1])
     assert total > 0
     assert "q=huisarts" in page.url and "gebied=Heerlen" in page.url
@@ -117,7 +117,7 @@ def test_search_huisarts_in_heerlen_and_open_a_result(page, demo_engine):
     assert page.locator("h1").inner_text().strip() == name
     shot(page, "organisatie")
     page.go_back()
-    page.wait_for_function("/We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
+    page.wait_for_function("() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
     assert page.get_by_label("Wat zoekt u?").input_value() == "huisarts"
 
 
