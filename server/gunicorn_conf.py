@@ -23,3 +23,6 @@ worker_class = "gthread"
 timeout = 60
 graceful_timeout = 10
 keepalive = 5
+# gunicorn 25.1+ opens a control socket at $HOME/.gunicorn/gunicorn.ctl by default, one path
+# for every gunicorn of the user: a second instance (tests, a benchmark) would take it over.
+control_socket_disable = True
