@@ -199,3 +199,18 @@ def test_limits_can_be_switched_off(demo_url, demo_engine):
     app = _app(demo_url, RATELIMIT_ENABLED=False)
     poster = _Poster(app, _org_id(demo_engine))
     assert {poster.post(f"uit {i}").status_code for i in range(8)} == {303}
+
+
+def test_unreachable_counter_database_is_503_not_a_500(demo_engine):
+    """The limit cannot be checked when the database is down: 503 with Retry-After, as
+    every database outage (server/errors.py), never a 500."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "TESTING": True, "SECRET_KEY": SECRET})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["csrf_token"] = "a" * 40
+    token = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps("a" * 40)
+    response = client.post("/organisatie/1/melding", data={"csrf_token": token, "tekst": "x"})
+    assert response.status_code == 503 and response.headers["Retry-After"]
