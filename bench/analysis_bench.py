@@ -36,7 +36,7 @@ SECTION = "## Coverage analysis"
 def load_demo(engine) -> None:
     """Postcodes, synthetic addresses and the demo organisations (as ``demo --no-serve``)."""
     url = engine.url.render_as_string(hide_password=False)
-    result = create_app({"DATABASE_URL": url}).test_cli_runner().invoke(
+    result = create_app({"DATABASE_URL": url, "ENV": "development"}).test_cli_runner().invoke(
         args=["demo", "--no-serve"])
     if result.exit_code != 0:
         raise SystemExit(result.output)

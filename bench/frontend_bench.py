@@ -57,7 +57,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = own_asset_sizes()
     with BenchDatabase() as engine:
-        app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False)})
+        app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
+                          "ENV": "development"})
         result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
         assert result.exit_code == 0, result.output
         server = make_server("127.0.0.1", 0, app, threaded=True)

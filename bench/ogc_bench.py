@@ -416,8 +416,9 @@ def main() -> None:  # noqa: C901 - one linear script, read top to bottom
         ports = {"ours": free_port(), "pygeoapi": free_port()}
         gunicorn = ["-w", str(args.workers), "--threads", str(args.threads), "--timeout", "300",
                     "--log-level", "warning"]
+        # development: the bench's own throw-away database, read as its owner (no web role)
         env = dict(os.environ, SOCIALE_KAART_DATABASE_URL=engine.url.render_as_string(
-            hide_password=False))
+            hide_password=False), SOCIALE_KAART_ENV="development")
         if args.cache_mb is not None:
             env["SOCIALE_KAART_LAYER_CACHE_MB"] = str(args.cache_mb)
         try:
