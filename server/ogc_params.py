@@ -21,6 +21,7 @@ from layers.errors import InvalidParameter
 from layers.features import ItemsQuery
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+HTML_MAX_LIMIT = 500  # rows in one HTML items page (a browser table of 10,000 is slow)
 COMMON = {"f", "apikey", "_"}
 ITEMS = COMMON | {
     "limit",
@@ -34,7 +35,16 @@ ITEMS = COMMON | {
     "filter-lang",
     "filter-crs",
 }
-FORMATS = {"json", "geojson", "html", "csv", "gpkg"}
+# RFC 3339 as OGC API Features reads it: a date or a date-time with offset, or an interval
+# of two of them with '..' or nothing for an open end. The OpenAPI document declares the
+# same pattern; dates that match it but do not exist (2025-02-30) are a 400 as well.
+_DATE = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+_TIME = r"T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
+_INSTANT = f"{_DATE}({_TIME})?"
+DATETIME_PATTERN = f"^({_INSTANT}|({_INSTANT}|\\.\\.)?/({_INSTANT}|\\.\\.)?)$"
+FORMATS = {"json", "geojson", "html", "csv", "gpkg"}  # items
+RESOURCE_FORMATS = {"json", "html"}  # landing page, conformance, collections, queryables
+FEATURE_FORMATS = {"json", "geojson", "html"}  # one feature
 
 
 def check_known(allowed: set[str]) -> None:
@@ -75,12 +85,14 @@ def _bbox() -> tuple[float, float, float, float] | None:
     return tuple(values)
 
 
-def _instant(text: str, end: bool) -> date | None:
+def _instant(text: str, end: bool, interval: bool = True) -> date | None:
     text = text.strip()
     if text in ("", ".."):
         return None
-    if text.startswith(("0000-", "0001-01-01")) or text.startswith("9999-"):
+    if interval and (text.startswith(("0000-", "0001-01-01")) or text.startswith("9999-")):
         return None  # QGIS 3.22 sends these as stand-ins for open ends
+    if text.startswith("0000-"):
+        return date.min  # year 0 is valid RFC 3339 but not a Python date; nothing is that old
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError as exc:
@@ -91,13 +103,17 @@ def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
     """Instant, ``a/b``, ``../b``, ``a/..`` or ``a/`` → (start, end) dates (None = open)."""
     if raw is None:
         return None
+    if not re.fullmatch(DATETIME_PATTERN, raw):
+        raise InvalidParameter(
+            f"datetime: '{raw}' is not an RFC 3339 date (2025-06-01), date-time "
+            "(2025-06-01T12:00:00Z) or interval (2025-01-01/2025-12-31, ../2025-12-31)")
     if "/" in raw:
         start_text, _, end_text = raw.partition("/")
         start, end = _instant(start_text, False), _instant(end_text, True)
         if start and end and start > end:
             raise InvalidParameter("datetime: the start of the interval is after its end")
         return start, end
-    moment = _instant(raw, False)
+    moment = _instant(raw, False, interval=False)
     if moment is None:
         raise InvalidParameter("datetime: an instant cannot be open ('..')")
     return moment, moment
@@ -140,9 +156,9 @@ def _cql(collection: Collection):
     lang = request.args.get("filter-lang", "cql2-text")
     if lang not in ("cql2-text", "cql2-json"):
         raise InvalidParameter("filter-lang must be cql2-text or cql2-json")
+    crs = crs_parameter("filter-crs")  # checked also without a filter
     if text is None:
         return None
-    crs = parse_crs(request.args.get("filter-crs"), "filter-crs")
     return compile_filter(
         text,
         lang,
@@ -151,6 +167,14 @@ def _cql(collection: Collection):
         filter_axis_latlon=crs.latlon,
         param_prefix="cql",
     )
+
+
+def crs_parameter(name: str = "crs"):
+    """``crs``, ``bbox-crs`` or ``filter-crs``: absent is the default, empty is a 400."""
+    raw = request.args.get(name)
+    if raw is not None and not raw.strip():
+        raise InvalidParameter(f"{name} is empty; leave it out for the default (CRS84)")
+    return parse_crs(raw, name)
 
 
 def items_query(collection: Collection, visibility: tuple[str, ...]) -> ItemsQuery:
@@ -166,8 +190,8 @@ def items_query(collection: Collection, visibility: tuple[str, ...]) -> ItemsQue
         after=after,
         before=before,
         bbox=_bbox(),
-        bbox_crs=parse_crs(request.args.get("bbox-crs"), "bbox-crs"),
-        crs=parse_crs(request.args.get("crs")),
+        bbox_crs=crs_parameter("bbox-crs"),
+        crs=crs_parameter("crs"),
         interval=parse_datetime(request.args.get("datetime")),
         properties={
             k: request.args[k]
@@ -178,12 +202,13 @@ def items_query(collection: Collection, visibility: tuple[str, ...]) -> ItemsQue
     )
 
 
-def requested_format(default: str = "json") -> str:
-    """``f`` wins; otherwise HTML only when the client prefers text/html over JSON."""
+def requested_format(default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
+    """``f`` wins (one of ``allowed``, else a 400); otherwise HTML only when the client
+    prefers text/html over JSON."""
     f = request.args.get("f")
     if f is not None:
-        if f not in FORMATS:
-            raise InvalidParameter(f"f must be one of {', '.join(sorted(FORMATS))}")
+        if f not in allowed:
+            raise InvalidParameter(f"f must be one of {', '.join(sorted(allowed))}")
         return "json" if f == "geojson" else f
     best = request.accept_mimetypes.best_match(
         ["application/json", "application/geo+json", "text/html"], default="application/json"

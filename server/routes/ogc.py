@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, json, render_template, reque
 from layers import cql2
 from layers.catalog import Collection
 from layers.crs import CRS84, STORAGE, SUPPORTED
+from layers.errors import InvalidParameter
 from layers.features import extent
 from server.catalog import current_visibility, get_catalog, get_collection
 from server.database import get_engine
@@ -84,6 +85,8 @@ def conformance():
 @bp.get("/api")
 def api():
     check_known(COMMON)
+    if request.args.get("f", "json") != "json":
+        raise InvalidParameter("f must be json: the OpenAPI document is only JSON")
     document = openapi_document(get_catalog())
     return Response(json.dumps(document, ensure_ascii=False), mimetype=OPENAPI)
 

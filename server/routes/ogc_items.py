@@ -11,7 +11,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request, send_file
 
-from layers.crs import parse_crs
 from layers.exports import (
     Export,
     csv_chunks,
@@ -26,7 +25,11 @@ from server.database import get_engine, get_read_engine
 from server.links import GEOJSON, HTML, absolute, link
 from server.ogc_params import (
     COMMON,
+    FEATURE_FORMATS,
+    FORMATS,
+    HTML_MAX_LIMIT,
     check_known,
+    crs_parameter,
     encode_cursor,
     filter_checksum,
     items_query,
@@ -36,7 +39,6 @@ from server.routes.ogc import conditional
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
 GPKG = "application/geopackage+sqlite3"
-HTML_MAX_LIMIT = 500  # rows in one HTML items page; JSON pages go up to MAX_LIMIT
 
 
 def _args(**replace) -> list[tuple[str, str]]:
@@ -156,7 +158,7 @@ def _csv_download(export: Export, name: str) -> Response:
 def items(collection_id: str):
     collection = get_collection(collection_id)
     query = items_query(collection, current_visibility())
-    fmt = requested_format()
+    fmt = requested_format(allowed=FORMATS)
     if fmt in ("csv", "gpkg"):
         if "limit" not in request.args:
             query.limit = 100_000  # a download is the whole filtered set
@@ -190,7 +192,7 @@ def feature(collection_id: str, feature_id: str):
     check_known(COMMON | {"crs"})
     collection = get_collection(collection_id)
     query = ItemsQuery(collection, current_visibility(),
-                       crs=parse_crs(request.args.get("crs")))
+                       crs=crs_parameter("crs"))
     with get_read_engine().connect() as conn:
         text = item(conn, collection, feature_id, query.crs, query.visibility)
     path = f"/ogc/collections/{collection.id}/items/{feature_id}"
@@ -199,7 +201,7 @@ def feature(collection_id: str, feature_id: str):
              link("collection", absolute(f"/ogc/collections/{collection.id}"), "application/json",
                   collection.title)]
     body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
-    if requested_format() == "html":
+    if requested_format(allowed=FEATURE_FORMATS) == "html":
         data = json.loads(body)
         response = Response(render_template("ogc.html", title=collection.title, data=data,
                                             features=[data], collection=collection),

@@ -260,3 +260,22 @@ def test_small_html_pages_have_no_cap_note(demo_client):
     page = demo_client.get(ITEMS + "?f=html&limit=500").get_data(as_text=True)
     assert page.count("<tr><td><a href=") == 500
     assert 'id="afgekapt"' not in page
+
+
+@pytest.mark.parametrize("url", [
+    "/ogc/?f=csv", "/ogc/collections?f=gpkg", "/ogc/collections/voorzieningen?f=geojson",
+    "/ogc/collections/voorzieningen/queryables?f=csv", "/ogc/api?f=html",
+    f"{ITEMS}/1?f=csv", f"{ITEMS}?crs=", f"{ITEMS}?bbox-crs=%20&bbox=5,50,6,51",
+    f"{ITEMS}?filter-crs=EPSG:9999", f"{ITEMS}?datetime=20250601",
+    f"{ITEMS}?datetime=2025-06-01T12:00", f"{ITEMS}?datetime=2025-02-30",
+])
+def test_formats_crs_and_datetime_as_strict_as_the_openapi_document(demo_client, url):
+    """What the document calls invalid is a 400 (schemathesis's negative examples)."""
+    response = demo_client.get(url)
+    assert response.status_code == 400, response.text[:300]
+    assert response.mimetype == "application/problem+json"
+
+
+def test_an_instant_in_year_zero_is_a_date_not_an_open_end(demo_client):
+    response = demo_client.get(f"{ITEMS}?datetime=0000-01-01")
+    assert response.status_code == 200 and response.json["numberMatched"] == 0
