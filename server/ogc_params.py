@@ -105,8 +105,9 @@ def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
         return None
     if not re.fullmatch(DATETIME_PATTERN, raw):
         raise InvalidParameter(
-            f"datetime: '{raw}' is not an RFC 3339 date (2025-06-01), date-time "
-            "(2025-06-01T12:00:00Z) or interval (2025-01-01/2025-12-31, ../2025-12-31)")
+            f"datetime: '{raw}' is geen datum of tijdstip volgens RFC 3339. Gebruik "
+            "bijvoorbeeld 2025-06-01, 2025-06-01T12:00:00Z of een periode als "
+            "2025-01-01/2025-12-31 of ../2025-12-31.")
     if "/" in raw:
         start_text, _, end_text = raw.partition("/")
         start, end = _instant(start_text, False), _instant(end_text, True)
@@ -173,7 +174,7 @@ def crs_parameter(name: str = "crs"):
     """``crs``, ``bbox-crs`` or ``filter-crs``: absent is the default, empty is a 400."""
     raw = request.args.get(name)
     if raw is not None and not raw.strip():
-        raise InvalidParameter(f"{name} is empty; leave it out for the default (CRS84)")
+        raise InvalidParameter(f"{name} is leeg. Laat {name} weg voor de standaard (CRS84).")
     return parse_crs(raw, name)
 
 
@@ -208,7 +209,8 @@ def requested_format(default: str = "json", allowed: set[str] = RESOURCE_FORMATS
     f = request.args.get("f")
     if f is not None:
         if f not in allowed:
-            raise InvalidParameter(f"f must be one of {', '.join(sorted(allowed))}")
+            raise InvalidParameter(f"f moet een van deze waarden zijn: "
+                                   f"{', '.join(sorted(allowed))}.")
         return "json" if f == "geojson" else f
     best = request.accept_mimetypes.best_match(
         ["application/json", "application/geo+json", "text/html"], default="application/json"

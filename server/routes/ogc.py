@@ -86,7 +86,7 @@ def conformance():
 def api():
     check_known(COMMON)
     if request.args.get("f", "json") != "json":
-        raise InvalidParameter("f must be json: the OpenAPI document is only JSON")
+        raise InvalidParameter("f moet json zijn: het OpenAPI-document is er alleen als JSON.")
     document = openapi_document(get_catalog())
     return Response(json.dumps(document, ensure_ascii=False), mimetype=OPENAPI)
 
