@@ -84,14 +84,20 @@ def test_walk_covers_every_route(demo_app):
             "zoeken.lijst", "pages.melding", "kaart.gebieden"} <= endpoints
     assert ("/organisatie/<int:organisatie_id>/melding", "POST") in rules
     assert len(rules) >= 3 * len(endpoints) - 5  # GET, HEAD and OPTIONS nearly everywhere
+    assert _collected_rules() == rules  # the parametrised walk is exactly the demo app's map
+
+
+def _collected_rules():
+    """The rules at collection time (an app that never connects: nothing does at create)."""
+    from server import create_app
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://unused@127.0.0.1:9/unused",
+                      "TESTING": True})
+    return _rules(app)
 
 
 def pytest_generate_tests(metafunc):
     if "rule_method" in metafunc.fixturenames:
-        from server import create_app
-        app = create_app({"DATABASE_URL": "postgresql+psycopg://unused/unused",
-                          "TESTING": True})
-        pairs = _rules(app)
+        pairs = _collected_rules()
         metafunc.parametrize("rule_method", pairs, ids=[f"{m} {r}" for r, m in pairs])
 
 
