@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from layers.catalog import Collection
 from layers.crs import SUPPORTED
-from server.links import GEOJSON, HTML, JSON, OPENAPI, SCHEMA, absolute
+from layers.tiles import COUNT_PROPERTY, MAX_ZOOM, TILE_MATRIX_SET_ID
+from server.links import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute
 from server.ogc_params import DATETIME_PATTERN, DEFAULT_LIMIT, HTML_MAX_LIMIT, MAX_LIMIT
 
 PROBLEM = "application/problem+json"
@@ -190,14 +191,13 @@ def _collection_paths(c: Collection) -> dict:
     features = {GEOJSON: _schema("featureCollection"), HTML: {"schema": {"type": "string"}},
                 CSV: {"schema": {"type": "string"}},
                 GPKG: {"schema": {"type": "string", "format": "binary"}}}
-    items_responses = _responses(features, not_found=True)
+    items_responses = _responses(features)
     items_responses["200"]["headers"] = {**ETAG, "Content-Crs": {
         "description": "CRS of the geometries, as <URI>.", "schema": {"type": "string"}}}
     return {
         base: {"get": {"summary": c.title, "operationId": f"describe-{c.id}",
                        "parameters": [_ref("f"), *map(_ref, COMMON)],
-                       "responses": _responses(_json_or_html("collection"),
-                                               not_found=True)}},
+                       "responses": _responses(_json_or_html("collection"))}},
         f"{base}/items": {"get": {
             "summary": f"Features of {c.title}", "operationId": f"items-{c.id}",
             "parameters": [_ref(p) for p in ITEM_PARAMS] + simple,
@@ -210,7 +210,55 @@ def _collection_paths(c: Collection) -> dict:
         f"{base}/queryables": {"get": {
             "summary": f"Queryables of {c.title}", "operationId": f"queryables-{c.id}",
             "parameters": [_ref("f"), *map(_ref, COMMON)],
-            "responses": _responses(_json_or_html("queryables", SCHEMA), not_found=True)}},
+            "responses": _responses(_json_or_html("queryables", SCHEMA))}},
+        **_tile_paths(c),
+    }
+
+
+def _tile_paths(c: Collection) -> dict:
+    """OGC API – Tiles: the tilesets, the tileset and one vector tile of a collection."""
+    base = f"/collections/{c.id}/tiles"
+    names = ["id", *(p.name for p in c.properties)]
+    if c.geometry_type == "Point":
+        names.append(COUNT_PROPERTY)
+    tile_params = [
+        {"name": "tileMatrix", "in": "path", "required": True,
+         "description": f"Zoom level 0..{MAX_ZOOM}.",
+         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM}},
+        {"name": "tileRow", "in": "path", "required": True,
+         "description": "Row (y), 0..2^tileMatrix − 1; a row outside the matrix is a 400.",
+         "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** MAX_ZOOM - 1}},
+        {"name": "tileCol", "in": "path", "required": True,
+         "description": "Column (x), 0..2^tileMatrix − 1; outside the matrix is a 400.",
+         "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** MAX_ZOOM - 1}},
+        _query("properties", {"type": "array", "uniqueItems": True,
+                              "items": {"type": "string", "enum": names}},
+               "Properties to put in the tile (default: a compact set)."),
+        _query("f", TEXT, "Accepted and ignored: a tile is always a Mapbox vector tile."),
+        _query("v", TEXT, "Accepted and ignored: a data version that only keys caches."),
+        *(_property_param(c, n) for n in (*c.filters, *c.array_filters)),
+    ]
+    tile_responses = {
+        "200": {"description": "The tile.", "headers": ETAG,
+                "content": {MVT: {"schema": {"type": "string", "format": "binary"}}}},
+        "204": {"description": "No feature falls in this tile."},
+        "304": {"description": "Not Modified (If-None-Match matched the ETag)."},
+        "400": _problem("A tile outside the matrix, an unknown filter or property, or a "
+                        "control character or invalid UTF-8 in the address."),
+        "404": _problem("The tile address is not a number (no such tile)."),
+        "500": _problem("An error on our side."),
+        "503": _problem("The database is not reachable for a moment (Retry-After)."),
+    }
+    metadata = _responses({JSON: {"schema": {"type": "object"}}}, conditional=False)
+    return {
+        base: {"get": {"summary": f"Tilesets of {c.title}", "operationId": f"tilesets-{c.id}",
+                       "responses": metadata}},
+        f"{base}/{TILE_MATRIX_SET_ID}": {"get": {
+            "summary": f"Vector tileset of {c.title}", "operationId": f"tileset-{c.id}",
+            "responses": metadata}},
+        f"{base}/{TILE_MATRIX_SET_ID}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}": {"get": {
+            "summary": f"A vector tile of {c.title}", "operationId": f"tile-{c.id}",
+            "parameters": tile_params, "responses": tile_responses}},
     }
 
 
@@ -230,6 +278,17 @@ def openapi_document(catalog: dict[str, Collection]) -> dict:
         "/collections": {"get": {"summary": "Collections", "operationId": "collections",
                                  "parameters": resource,
                                  "responses": _responses(_json_or_html("collections"))}},
+        "/tileMatrixSets": {"get": {
+            "summary": "Tile matrix sets", "operationId": "tileMatrixSets",
+            "responses": _responses({JSON: {"schema": {"type": "object"}}},
+                                    conditional=False)}},
+        "/tileMatrixSets/{tileMatrixSetId}": {"get": {
+            "summary": "A tile matrix set", "operationId": "tileMatrixSet",
+            "parameters": [{"name": "tileMatrixSetId", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": [TILE_MATRIX_SET_ID]},
+                            "description": "Only WebMercatorQuad (others: 404)."}],
+            "responses": _responses({JSON: {"schema": {"type": "object"}}},
+                                    conditional=False, not_found=True)}},
     }
     for collection in catalog.values():
         paths.update(_collection_paths(collection))
