@@ -17,11 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase
 
+from demo.synthetic import read_buurten, read_taxonomy, synthetic_records
+from demo.synthetic_bag import read_pc4, synthetic_addresses
 from geo.gazetteer import load_bag, load_postcodes
 from geo.records.fields import house, postcode
 from geo.records.importer import import_file
-from geo.synthetic import read_buurten, read_taxonomy, synthetic_records
-from geo.synthetic_bag import read_pc4, synthetic_addresses
 
 ROW_BY_ROW = sa.text(
     "SELECT geom FROM adres WHERE postcode = :pc AND huisnummer = :nr "

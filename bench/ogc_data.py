@@ -15,8 +15,8 @@ import math
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.synthetic import read_buurten, read_taxonomy, synthetic_records
-from geo.synthetic_bag import read_pc4, synthetic_addresses
+from demo.synthetic import read_buurten, read_taxonomy, synthetic_records
+from demo.synthetic_bag import read_pc4, synthetic_addresses
 
 TABLE = "bench_voorzieningen"
 VIEW = "laag_bench"

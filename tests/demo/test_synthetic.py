@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.demo_data import FILES, main
-from geo.synthetic import (
+from demo.data import FILES, main
+from demo.synthetic import (
     benchmark_input,
     load_templates,
     read_buurten,
@@ -21,7 +21,7 @@ from geo.synthetic import (
     synthetic_addresses,
     synthetic_records,
 )
-from geo.synthetic_bag import allocate, locate_points, read_pc4
+from demo.synthetic_bag import allocate, locate_points, read_pc4
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 ZL_GEMEENTEN = {"GM0882", "GM0888", "GM0899", "GM0917", "GM0928", "GM0935", "GM0938",

@@ -26,14 +26,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.demo_sources import IMPORT_COLUMNS
-from geo.synthetic_bag import locate_points, read_pc4, synthetic_addresses, words
+from demo.sources import IMPORT_COLUMNS
+from demo.synthetic_bag import locate_points, read_pc4, synthetic_addresses, words
 
 __all__ = ["synthetic_addresses", "synthetic_records", "benchmark_input", "read_buurten",
            "read_taxonomy"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-TAXONOMY = Path(__file__).resolve().parent / "migrations" / "versions" / "0002_taxonomie.toml"
+TAXONOMY = (Path(__file__).resolve().parent.parent / "geo" / "migrations" / "versions"
+            / "0002_taxonomie.toml")
 BUURTEN = DATA / "buurten_zuid_limburg_2022_generalised.geojson"
 DEMO_SEED = 2026
 BENCH_SEED = 100_000
@@ -313,6 +314,6 @@ def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
 
 
 if __name__ == "__main__":
-    from geo.demo_data import main
+    from demo.data import main
 
     main()

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from geo.demo_sources import (
+from demo.sources import (
     DATA,
     OSM_AMENITIES,
     hospital_records,

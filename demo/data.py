@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.demo_sources import hospital_records, osm_records, write_csv
-from geo.synthetic import (
+from demo.sources import hospital_records, osm_records, write_csv
+from demo.synthetic import (
     DEMO_SEED,
     NOTE,
     read_buurten,
@@ -21,7 +21,7 @@ from geo.synthetic import (
     synthetic_addresses,
     synthetic_records,
 )
-from geo.synthetic_bag import read_pc4
+from demo.synthetic_bag import read_pc4
 
 DEMO_ADDRESSES = 20_000
 DEMO_LOCATIONS = 900
