@@ -55,13 +55,27 @@ def test_a_database_error_in_a_download_is_a_problem_not_a_broken_file(demo_clie
 
 
 @pytest.fixture
-def own_tempdir(tmp_path, monkeypatch):
+def own_tempdir(tmp_path, monkeypatch) -> Path:
     """``tempfile`` (and so every download) works in a folder of this test only."""
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     monkeypatch.setenv("TMPDIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def made_tempdirs(own_tempdir, monkeypatch) -> list[str]:
+    """Every folder ``tempfile`` makes (so the test knows it looked in the right place)."""
+    made = []
+    real = tempfile.mkdtemp
+
+    def recording(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording)
+    return made
 
 
 def _entries(folder: Path) -> set[str]:
@@ -92,7 +106,7 @@ def _aborted(url: str, read: int) -> None:
     # leaving the block closes the connection mid-download
 
 
-def test_downloads_leave_no_temporary_files(demo_server, demo_app, own_tempdir):
+def test_downloads_leave_no_temporary_files(demo_server, demo_app, own_tempdir, made_tempdirs):
     before = _entries(own_tempdir)
     base = demo_server + "/ogc/collections"
     done = []
@@ -121,6 +135,8 @@ def test_downloads_leave_no_temporary_files(demo_server, demo_app, own_tempdir):
         assert response.status_code == 200
         done.append(("HEAD", fmt))
     assert len(done) == 22
+    assert len(made_tempdirs) >= 6  # every GeoPackage was written in this folder
+    assert all(Path(d).parent == own_tempdir for d in made_tempdirs)
     assert _wait_until(lambda: _entries(own_tempdir) == before), \
         f"left behind: {sorted(_entries(own_tempdir) - before)}"
     with demo_app.test_request_context():  # the engine the download routes use
