@@ -1,14 +1,14 @@
 """Synthetic demo records: invented organisations, services and locations for a social map.
 
 Everything is deterministic for a given seed (one numpy Generator). Addresses come from
-``geo.synthetic_bag`` (a synthetic BAG extract); records are placed on those addresses,
+``demo.synthetic_bag`` (a synthetic BAG extract); records are placed on those addresses,
 so they geocode with precision ``adres`` once the extract is loaded with
-``geocode load-bag``. Names and texts come from ``geo/synthetic_words.toml``. Every
+``geocode load-bag``. Names and texts come from ``demo/synthetic_words.toml``. Every
 record says ``synthetisch = ja``, every e-mail address and website is on the reserved
 ``.example`` domain, and every KvK number is invented.
 
-Run ``python -m geo.synthetic --out data/demo`` to write the committed demo files
-(see ``geo.demo_data``).
+Run ``python -m demo --out data/demo`` to write the committed demo files
+(see ``demo.data``).
 """
 
 from __future__ import annotations
@@ -312,8 +312,3 @@ def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
             return addresses, records.head(n_rows).reset_index(drop=True)
         n_locations = min(len(addresses), math.ceil(n_locations * 1.1 * n_rows / len(records)))
 
-
-if __name__ == "__main__":
-    from demo.data import main
-
-    main()

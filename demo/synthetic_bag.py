@@ -35,7 +35,7 @@ LETTER_PAIRS = np.array([a + b for a in POSTCODE_LETTERS for b in POSTCODE_LETTE
 
 @cache
 def words() -> dict:
-    """The word lists and organisation templates of ``geo/synthetic_words.toml``."""
+    """The word lists and organisation templates of ``demo/synthetic_words.toml``."""
     return tomllib.loads(WORDS.read_text(encoding="utf-8"))
 
 

@@ -2,6 +2,5 @@
 
 Every public function that touches the database takes a SQLAlchemy ``Connection`` or
 ``Engine`` as its first argument; nothing here reads configuration or knows about HTTP.
-The synthetic demo-data generators (``synthetic``, ``synthetic_bag``, ``demo_data``,
-``demo_sources``) are pure functions over files and data frames.
+The demo-data generators live in the development package ``demo`` (not installed).
 """

@@ -101,9 +101,9 @@ def sites(demo, buurten) -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", [*FILES.values(), "README.md"])
 def test_committed_demo_files_equal_a_fresh_generation(fresh, name):
-    assert (DEMO / name).exists(), "run: .venv/bin/python -m geo.synthetic --out data/demo"
+    assert (DEMO / name).exists(), "run: .venv/bin/python -m demo --out data/demo"
     assert (DEMO / name).read_bytes() == (fresh / name).read_bytes(), (
-        f"data/demo/{name} is stale: run .venv/bin/python -m geo.synthetic --out data/demo")
+        f"data/demo/{name} is stale: run .venv/bin/python -m demo --out data/demo")
 
 
 def test_committed_files_are_small_enough_to_commit():
