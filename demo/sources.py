@@ -17,15 +17,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.records.columns import COLUMNS
+
 DATA = Path(__file__).resolve().parent.parent / "data"
-IMPORT_COLUMNS = [
-    "id", "organisatie_id", "organisatie", "kvk", "omschrijving", "aanbod",
-    "aanbod_omschrijving", "thema", "doelgroep", "locatie_naam", "straat", "huisnummer",
-    "huisletter", "toevoeging", "postcode", "plaats", "lat", "lon", "telefoon", "email",
-    "website", "openingstijden", "kosten", "aanmelden", "voorwaarden", "toegankelijkheid",
-    "talen", "capaciteit", "vertrouwelijk", "zichtbaarheid", "laatst_geverifieerd",
-    "synthetisch",
-]
+# The columns of the flat import format (geo.records), in the order the demo files have
+# them: the two ids first, no RD x/y (OSM rows carry WGS84 lat/lon, the others none).
+IDS = ("id", "organisatie_id")
+IMPORT_COLUMNS = [*IDS, *(c for c in COLUMNS if c not in (*IDS, "x", "y"))]
 ZUID_LIMBURG = (
     "Beek", "Brunssum", "Heerlen", "Kerkrade", "Landgraaf", "Maastricht", "Meerssen",
     "Simpelveld", "Stein", "Vaals", "Voerendaal", "Valkenburg aan de Geul", "Gulpen-Wittem",
