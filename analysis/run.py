@@ -21,8 +21,11 @@ import sqlalchemy as sa
 
 from analysis import demand as dem
 from analysis import indicators as ind
-from analysis.flags import Context, FlagRule, cold_spots, flag_areas
+from analysis.coldspots import cold_spots
+from analysis.errors import AnalysisError
+from analysis.flags import Context, FlagRule, flag_areas
 from analysis.siting import suggest_sites
+from analysis.wording import sentence_site
 
 Progress = Callable[[str, int, int], None]
 
@@ -59,10 +62,6 @@ FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(gemeentecode text, extra inte
 """)
 GROUPS = ("iedereen", "ouderen")
 LEVELS = ("buurt", "wijk", "gemeente")
-
-
-class AnalysisError(Exception):
-    """A run cannot start or finish; the message says why, in Dutch."""
 
 
 @dataclass(frozen=True)
@@ -286,12 +285,9 @@ def _sites(demand, areas, supply, theme, params) -> list[dict]:
 
 def _site_rows(solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme,
                naam: str) -> list[dict]:
-    from analysis.flags import km, number
-
     rows = []
     for s in solutions:
         used = len(s.chosen)
-        more = "" if used == s.extra else f" Een {s.extra}e plek voegt niets toe."
         for order, j in enumerate(s.chosen, start=1):
             buurt = cand.iloc[j]
             rows.append({
@@ -299,11 +295,8 @@ def _site_rows(solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme,
                 "buurtcode": buurt["code"], "x": float(buurt["x"]), "y": float(buurt["y"]),
                 "nieuw_bereikt": s.newly_covered, "al_bereikt": s.already_covered,
                 "inwoners": s.population, "drempel_m": theme.drempel_m,
-                "zin": f"Met {used} {'extra plek' if used == 1 else 'extra plekken'} "
-                       f"voor {theme.naam.lower()} in {naam} wonen "
-                       f"{number(s.newly_covered)} inwoners meer binnen "
-                       f"{km(theme.drempel_m)} van dit aanbod. Plek {order} ligt in buurt "
-                       f"{buurt['naam']}.{more}"})
+                "zin": sentence_site(used, s.extra, order, theme.naam, naam, s.newly_covered,
+                                     theme.drempel_m, buurt["naam"])})
     return rows
 
 

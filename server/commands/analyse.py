@@ -7,8 +7,9 @@ from flask.cli import with_appcontext
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from analysis.errors import AnalysisError
 from analysis.report import write_report
-from analysis.run import AnalysisError, RunParams, run_analysis
+from analysis.run import RunParams, run_analysis
 from server.commands.common import console, fail
 from server.database import get_engine
 

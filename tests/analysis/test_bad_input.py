@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from analysis import indicators as ind
-from analysis.run import AnalysisError, RunParams, run_analysis
+from analysis.errors import AnalysisError
+from analysis.run import RunParams, run_analysis
 from geo.db import make_engine
 
 FLOATS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",

@@ -7,16 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.flags import (
-    Context,
-    FlagRule,
-    cold_spots,
-    flag_areas,
-    flag_row,
-    km,
-    number,
-    place,
-)
+from analysis.coldspots import cold_spots
+from analysis.flags import Context, FlagRule, flag_areas, flag_row
+from analysis.wording import km, number, place
 
 WALK = Context("Meedoen en ontmoeten", "iedereen", 1000, (800, 1000, 1500), "capaciteit")
 COUNT = Context("Vervoer", "ouderen", 3000, (2000, 3000, 5000), "aantal")

@@ -7,8 +7,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from analysis.errors import AnalysisError
 from analysis.report import write_report
-from analysis.run import AnalysisError, RunParams, run_analysis
+from analysis.run import RunParams, run_analysis
 
 THEMES = ("meedoen-ontmoeten", "zorg-ondersteuning")
 FLOATS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
