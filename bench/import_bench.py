@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase
 
-from demo.synthetic import read_buurten, read_taxonomy, synthetic_records
+from demo.synthetic import read_buurten, read_taxonomy, records_for
 from demo.synthetic_bag import read_pc4, synthetic_addresses
 from geo.gazetteer import load_bag, load_postcodes
 from geo.records.fields import house, postcode
@@ -33,12 +33,7 @@ def _inputs(n_rows: int, n_addresses: int, folder: Path) -> tuple[Path, Path, fl
     buurten = read_buurten()
     themes, groups = read_taxonomy()
     addresses = synthetic_addresses(buurten, n_addresses, 2026, pc4=read_pc4())
-    n_locations = int(n_rows / 1.5) + 1
-    records = synthetic_records(addresses, n_locations, 2026, themes, groups, buurten)
-    while len(records) < n_rows:  # about 1.5 rows per location; grow until enough
-        n_locations = int(n_locations * 1.1 * n_rows / len(records)) + 1
-        records = synthetic_records(addresses, n_locations, 2026, themes, groups, buurten)
-    records = records.head(n_rows)
+    records = records_for(addresses, n_rows, 2026, themes, groups, buurten)
     bag, csv = folder / "bag.csv", folder / "records.csv"
     addresses.to_csv(bag, index=False)
     records.to_csv(csv, index=False)

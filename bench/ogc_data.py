@@ -3,19 +3,17 @@
 ``bench_voorzieningen`` has the columns of ``laag_voorzieningen`` (minus the array columns
 ``themas``/``doelgroepen``, which pygeoapi's SQL provider cannot reflect usefully), an
 integer primary key and a GiST index. The points are synthetic BAG addresses, placed in
-Zuid-Limburg buurten in proportion to population (``geo.synthetic_bag``); the property
-values come from the demo generator (``geo.synthetic``). The view ``laag_bench`` publishes
+Zuid-Limburg buurten in proportion to population (``demo.synthetic_bag``); the property
+values come from the demo generator (``demo.synthetic``). The view ``laag_bench`` publishes
 the table in our catalogue as collection ``bench``.
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import sqlalchemy as sa
 
-from demo.synthetic import read_buurten, read_taxonomy, synthetic_records
+from demo.synthetic import read_buurten, read_taxonomy, records_for
 from demo.synthetic_bag import read_pc4, synthetic_addresses
 
 TABLE = "bench_voorzieningen"
@@ -35,13 +33,7 @@ def bench_rows(n: int, seed: int) -> pd.DataFrame:
     themes, groups = read_taxonomy()
     addresses = synthetic_addresses(buurten, int(n * 1.2) + 1000, seed, pc4=read_pc4(),
                                     with_buurt=True)
-    n_locations = min(len(addresses), math.ceil(n / 1.5))
-    while True:  # about 1.5 services per location; grow until there are enough rows
-        records = synthetic_records(addresses, n_locations, seed, themes, groups, buurten)
-        if len(records) >= n or n_locations == len(addresses):
-            break
-        n_locations = min(len(addresses), math.ceil(n_locations * 1.1 * n / len(records)))
-    records = records.head(n).copy()
+    records = records_for(addresses, n, seed, themes, groups, buurten)
     records["pc"] = records["postcode"].str.replace(" ", "", regex=False)
     records["nr"] = records["huisnummer"].astype(int)
     where = addresses.rename(columns={"postcode": "pc", "huisnummer": "nr"})

@@ -29,8 +29,8 @@ import pandas as pd
 from demo.sources import IMPORT_COLUMNS
 from demo.synthetic_bag import locate_points, read_pc4, synthetic_addresses, words
 
-__all__ = ["synthetic_addresses", "synthetic_records", "benchmark_input", "read_buurten",
-           "read_taxonomy"]
+__all__ = ["synthetic_addresses", "synthetic_records", "records_for", "benchmark_input",
+           "read_buurten", "read_taxonomy"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TAXONOMY = (Path(__file__).resolve().parent.parent / "geo" / "migrations" / "versions"
@@ -292,6 +292,23 @@ def synthetic_records(addresses: pd.DataFrame, n_locations: int, seed: int, them
     return pd.DataFrame(rows, columns=RECORD_COLUMNS).fillna("").astype(str)
 
 
+def records_for(addresses: pd.DataFrame, n_rows: int, seed: int, themes, doelgroepen,
+                buurten: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """The first ``n_rows`` rows of ``synthetic_records``, with as many locations as needed.
+
+    A location has about 1.5 services, so the first try has ``n_rows / 1.5`` locations;
+    while that gives too few rows, the number of locations grows in proportion to the
+    shortfall (plus 10 %). Fewer than ``n_rows`` rows only when every address is a location.
+    The same arguments give the same rows.
+    """
+    n_locations = min(len(addresses), math.ceil(n_rows / 1.5))
+    while True:
+        records = synthetic_records(addresses, n_locations, seed, themes, doelgroepen, buurten)
+        if len(records) >= n_rows or n_locations == len(addresses):
+            return records.head(n_rows).reset_index(drop=True)
+        n_locations = min(len(addresses), math.ceil(n_locations * 1.1 * n_rows / len(records)))
+
+
 def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
                     buurten: gpd.GeoDataFrame | None = None):
     """The benchmark input: a BAG extract and exactly ``n_rows`` import rows on it.
@@ -305,10 +322,5 @@ def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
     buurten = read_buurten() if buurten is None else buurten
     themes, doelgroepen = read_taxonomy()
     addresses = synthetic_addresses(buurten, max(n_rows, 1000), seed, pc4=read_pc4())
-    n_locations = min(len(addresses), math.ceil(n_rows / 1.5))
-    while True:
-        records = synthetic_records(addresses, n_locations, seed, themes, doelgroepen, buurten)
-        if len(records) >= n_rows or n_locations == len(addresses):
-            return addresses, records.head(n_rows).reset_index(drop=True)
-        n_locations = min(len(addresses), math.ceil(n_locations * 1.1 * n_rows / len(records)))
+    return addresses, records_for(addresses, n_rows, seed, themes, doelgroepen, buurten)
 
