@@ -1,4 +1,73 @@
 """Accessibility indicators, coverage gaps with reasons and siting suggestions.
 
 Imports ``geo`` only; results are written to analysis tables that ``layers`` publishes.
+The method is described in ``docs/ANALYSIS.md``.
+
+The public API is re-exported here (see ``__all__``); the CLI, the server and the notebooks
+import from ``analysis``, not from its modules. The names are loaded on first use, so that
+``import analysis`` (or ``analysis.errors``, which the server's error table imports) does
+not pull in numpy, geopandas and matplotlib.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.errors import AnalysisError, InvalidInput, RunRefused
+    from analysis.flags import FlagRule
+    from analysis.report import (
+        draw_map,
+        load_results,
+        load_shapes,
+        load_sites,
+        write_maps,
+        write_report,
+    )
+    from analysis.run import RunParams, RunSummary, run_analysis
+
+_EXPORTS = {
+    "AnalysisError": "analysis.errors",
+    "InvalidInput": "analysis.errors",
+    "RunRefused": "analysis.errors",
+    "FlagRule": "analysis.flags",
+    "RunParams": "analysis.run",
+    "RunSummary": "analysis.run",
+    "run_analysis": "analysis.run",
+    "draw_map": "analysis.report",
+    "load_results": "analysis.report",
+    "load_shapes": "analysis.report",
+    "load_sites": "analysis.report",
+    "write_maps": "analysis.report",
+    "write_report": "analysis.report",
+}
+
+__all__ = [
+    "AnalysisError",
+    "FlagRule",
+    "InvalidInput",
+    "RunParams",
+    "RunRefused",
+    "RunSummary",
+    "draw_map",
+    "load_results",
+    "load_shapes",
+    "load_sites",
+    "run_analysis",
+    "write_maps",
+    "write_report",
+]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Decay:
@@ -139,11 +141,11 @@ def by_name(name: str, d0: float) -> Decay:
 
     Raises
     ------
-    ValueError
+    InvalidInput
         For an unknown name (the message lists the known ones).
     """
     try:
         return DECAYS[name](d0)
     except KeyError:
-        raise ValueError(
+        raise InvalidInput(
             f"Onbekende afstandsvervalfunctie '{name}'; kies uit {', '.join(DECAYS)}.") from None

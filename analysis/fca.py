@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analysis.decay import Decay
+from analysis.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def weight_matrix(cost, weight: Decay, max_cost: float | None = None) -> sp.csr_
     keep = np.ones(pairs.cost.shape, bool) if limit is None else pairs.cost <= limit
     w = weight(pairs.cost[keep])
     if not np.all(np.isfinite(w)):
-        raise ValueError("De afstandsvervalfunctie geeft een oneindig gewicht (afstand 0?).")
+        raise InvalidInput("De afstandsvervalfunctie geeft een oneindig gewicht (afstand 0?).")
     good = w > 0
     matrix = sp.coo_matrix((w[good], (pairs.origin[keep][good], pairs.dest[keep][good])),
                            shape=pairs.shape)
@@ -104,10 +105,10 @@ def _check(population, supply, shape) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(population, dtype=float)
     s = np.asarray(supply, dtype=float)
     if p.shape != (shape[0],) or s.shape != (shape[1],):
-        raise ValueError(f"Vraag ({p.shape}) en aanbod ({s.shape}) passen niet bij de "
+        raise InvalidInput(f"Vraag ({p.shape}) en aanbod ({s.shape}) passen niet bij de "
                          f"kostenmatrix {shape}.")
     if np.any(~np.isfinite(p)) or np.any(p < 0) or np.any(~np.isfinite(s)) or np.any(s < 0):
-        raise ValueError("Vraag en aanbod moeten eindige getallen ≥ 0 zijn.")
+        raise InvalidInput("Vraag en aanbod moeten eindige getallen ≥ 0 zijn.")
     return p, s
 
 
@@ -203,7 +204,7 @@ def three_step(population, supply, cost, weight: Decay, max_cost: float | None =
     elif selection == "all":
         g = _row_normalised(weight_matrix(cost, weight, np.inf))
     else:
-        raise ValueError("selection moet 'catchment' of 'all' zijn.")
+        raise InvalidInput("selection moet 'catchment' of 'all' zijn.")
     return two_step(population, supply, g.multiply(w).tocsr())
 
 

@@ -1,8 +1,11 @@
 """Reports of a stored run: a CSV table and a choropleth map per theme (PNG and PDF).
 
-Maps are drawn offline with matplotlib's Agg backend and geopandas: no basemap, no
-network. Colours show SPAR (supply within reach per resident relative to the region) in
-four classes; flagged areas get a thick outline; areas without data are grey and hatched.
+Maps are drawn offline with geopandas on matplotlib :class:`~matplotlib.figure.Figure`
+objects (the object API: no ``pyplot`` state, and importing this module leaves
+matplotlib's backend alone); PNGs are rendered by the Agg canvas, the PDF by matplotlib's
+PDF backend. No basemap, no network. Colours show SPAR (supply within reach per resident
+relative to the region) in four classes; flagged areas get a thick outline; areas without
+data are grey and hatched.
 """
 
 from __future__ import annotations
@@ -11,19 +14,17 @@ import csv
 import json
 from pathlib import Path
 
-import matplotlib
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-
-import geopandas as gpd  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from geo.csvcells import neutralise  # noqa: E402
-from geo.spar_classes import NO_DATA, SPAR_CLASSES  # noqa: E402
+from geo.csvcells import neutralise
+from geo.spar_classes import NO_DATA, SPAR_CLASSES
 
 RESULTS_SQL = sa.text("""
 SELECT r.run_id, r.thema_slug AS thema, t.naam AS thema_naam, r.doelgroep, r.niveau,
@@ -61,6 +62,13 @@ def load_results(engine: sa.Engine, run_id: int, niveau: str | None = None) -> p
     with engine.connect() as conn:
         rows = conn.execute(RESULTS_SQL, {"run": run_id, "niveau": niveau}).mappings().all()
     return pd.DataFrame(rows)
+
+
+def load_shapes(engine: sa.Engine, run_id: int, niveau: str = "buurt") -> gpd.GeoDataFrame:
+    """Outlines (``gebiedcode``, ``geom``) of the areas of one level in run ``run_id``."""
+    with engine.connect() as conn:
+        return gpd.read_postgis(GEOMETRY_SQL, conn, geom_col="geom",
+                                params={"run": run_id, "niveau": niveau})
 
 
 def load_sites(engine: sa.Engine, run_id: int) -> pd.DataFrame:
@@ -107,7 +115,7 @@ def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str
     if sites is not None and not sites.empty:
         ax.scatter(sites["x"], sites["y"], marker="*", s=90, color="#1a1a1a",
                    edgecolor="white", linewidth=0.5, zorder=5)
-        handles.append(plt.Line2D([], [], marker="*", linestyle="none", color="#1a1a1a",
+        handles.append(Line2D([], [], marker="*", linestyle="none", color="#1a1a1a",
                                   markersize=10, label="voorstel extra locatie"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
               title="Aanbod per inwoner t.o.v. de regio (SPAR, 1 = gemiddeld)",
@@ -140,15 +148,16 @@ def write_maps(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buur
     results = results[results["doelgroep"] == doelgroep]
     with engine.connect() as conn:
         run = conn.execute(RUN_SQL, {"run": run_id}).one()
-        shapes = gpd.read_postgis(GEOMETRY_SQL, conn, geom_col="geom",
-                                  params={"run": run_id, "niveau": niveau})
+    shapes = load_shapes(engine, run_id, niveau)
     sites = load_sites(engine, run_id)
     written, pdf_path = [], folder / f"dekking_run{run_id}_{niveau}_{doelgroep}.pdf"
     with PdfPages(pdf_path) as pdf:
         for thema, part in results.groupby("thema", sort=False):
             areas = shapes.merge(part, on="gebiedcode")
             chosen = _sites_for(sites, thema)
-            fig, ax = plt.subplots(figsize=(11.69, 8.27))
+            fig = Figure(figsize=(11.69, 8.27))
+            FigureCanvasAgg(fig)
+            ax = fig.subplots()
             person = "65-plusser" if doelgroep == "ouderen" else "inwoner"
             draw_map(ax, areas, chosen, f"{part['thema_naam'].iloc[0]}: aanbod binnen bereik "
                                         f"per {person} t.o.v. de regio ({niveau})")
@@ -157,7 +166,6 @@ def write_maps(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buur
             png = folder / f"dekking_run{run_id}_{thema}_{niveau}_{doelgroep}.png"
             fig.savefig(png, dpi=150, bbox_inches="tight")
             pdf.savefig(fig)
-            plt.close(fig)
             written.append(png)
     return [*written, pdf_path]
 

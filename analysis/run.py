@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from analysis import demand as dem
 from analysis import indicators as ind
 from analysis.coldspots import cold_spots
-from analysis.errors import AnalysisError
+from analysis.errors import RunRefused
 from analysis.flags import Context, FlagRule, flag_areas
 from analysis.siting import suggest_sites
 from analysis.wording import sentence_site
@@ -115,22 +115,22 @@ def _themes(conn: sa.Connection, wanted: Sequence[str]) -> list[ind.Theme]:
     themes = [ind.Theme(r.slug, r.naam, int(r.afstand_m)) for r in conn.execute(THEMES_SQL)]
     unknown = sorted(set(wanted) - {t.slug for t in themes})
     if unknown:
-        raise AnalysisError(f"Onbekend thema: {', '.join(unknown)}. Kies uit: "
+        raise RunRefused(f"Onbekend thema: {', '.join(unknown)}. Kies uit: "
                             f"{', '.join(t.slug for t in themes)}.")
     return [t for t in themes if not wanted or t.slug in wanted]
 
 
 def _check_areas(areas: pd.DataFrame, gemeenten: Sequence[str]) -> None:
     if areas.empty and not gemeenten:
-        raise AnalysisError("Er zijn geen gebieden geladen. Draai eerst "
+        raise RunRefused("Er zijn geen gebieden geladen. Draai eerst "
                             "'sociale-kaart areas load'.")
     known = set(areas.loc[areas["niveau"] == "gemeente", "code"])
     unknown = sorted(set(gemeenten) - known)
     if unknown:
-        raise AnalysisError(f"Onbekende gemeente: {', '.join(unknown)} (gebruik CBS-codes "
+        raise RunRefused(f"Onbekende gemeente: {', '.join(unknown)} (gebruik CBS-codes "
                             "zoals GM0935).")
     if not (areas["niveau"] == "buurt").any():
-        raise AnalysisError("De gekozen gemeente(n) hebben geen buurten; laad de buurten.")
+        raise RunRefused("De gekozen gemeente(n) hebben geen buurten; laad de buurten.")
 
 
 def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
@@ -151,7 +151,7 @@ def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
 
     Raises
     ------
-    AnalysisError
+    RunRefused
         Unknown theme or gemeente, no areas loaded; nothing is stored then.
     """
     started, report = time.perf_counter(), progress or (lambda *_: None)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from analysis.errors import AnalysisError
 from geo.errors import AreaLoadError, DatabaseUnavailable, GeoError, NotFound
 from layers.errors import FeatureNotFound, LayerError, UnknownCollection
 from layers.outlines import UnknownLevel
@@ -27,6 +28,7 @@ STATUS = {
     AreaLoadError: 400,
     DatabaseUnavailable: 503,
     GeoError: 400,
+    AnalysisError: 400,
 }
 
 

@@ -7,9 +7,7 @@ from flask.cli import with_appcontext
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.errors import AnalysisError
-from analysis.report import write_report
-from analysis.run import RunParams, run_analysis
+from analysis import RunParams, RunRefused, run_analysis, write_report
 from server.commands.common import console, fail
 from server.database import get_engine
 
@@ -42,7 +40,7 @@ def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorste
 
         try:
             summary = run_analysis(get_engine(), params, progress)
-        except AnalysisError as exc:
+        except RunRefused as exc:
             fail(exc)
     _print_summary(summary)
     if uitvoer:
