@@ -13,7 +13,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import cluster as pgcluster  # noqa: E402
+from geo import pgcluster  # noqa: E402
 from geo.area_store import load_areas  # noqa: E402
 from geo.areas import AreaSources  # noqa: E402
 from geo.db import make_engine, upgrade  # noqa: E402

@@ -31,7 +31,7 @@ from datetime import date
 import sqlalchemy as sa
 from common import ROOT, BenchDatabase, machine, write_results
 
-from geo.cluster import WEB_LOGIN
+from geo.pgcluster import WEB_LOGIN
 from server import create_app
 from server.commands.demo import gunicorn_argv, gunicorn_env
 from server.settings import SETTINGS

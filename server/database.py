@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
 
-from geo.cluster import Cluster
 from geo.db import make_engine
+from geo.pgcluster import Cluster
 from server.settings import ConfigError, is_development
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from geo import cluster as pgcluster
+from geo import pgcluster
 from geo.area_store import load_areas
 from geo.areas import AreaSources
 from geo.db import make_engine, upgrade

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from geo import cluster as pgcluster
 from geo import db as geodb
+from geo import pgcluster
 from geo.errors import GeoError
 from server.commands.common import fail
 from server.database import cluster_for, get_engine

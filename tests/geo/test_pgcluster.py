@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo import cluster as pgcluster
+from geo import pgcluster
 from geo.errors import ClusterError
 from tests.conftest import TEST_PORT
 

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from psycopg.errors import InsufficientPrivilege
 
-from geo.cluster import WEB_GROUP, WEB_LOGIN
 from geo.db import make_engine
+from geo.pgcluster import WEB_GROUP, WEB_LOGIN
 from server.database import get_engine, get_read_engine
 from tests.conftest import web_url
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import cluster as pgcluster
+from geo import pgcluster
 from geo.area_store import load_areas
 from geo.areas import AreaSources
 from geo.db import make_engine, upgrade
