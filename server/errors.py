@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from analysis.errors import AnalysisError
 from geo.errors import AreaLoadError, DatabaseUnavailable, GeoError, NotFound
 from layers.errors import FeatureNotFound, LayerError, UnknownCollection
-from layers.outlines import UnknownLevel
+from layers.pages.outlines import UnknownLevel
 
 log = logging.getLogger(__name__)
 

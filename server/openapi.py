@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from layers.catalog import Collection
 from layers.crs import SUPPORTED
+from layers.ogc_params import DATETIME_PATTERN, DEFAULT_LIMIT, HTML_MAX_LIMIT, MAX_LIMIT
 from layers.tiles import COUNT_PROPERTY, MAX_ZOOM, TILE_MATRIX_SET_ID
-from server.links import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute
-from server.ogc_params import DATETIME_PATTERN, DEFAULT_LIMIT, HTML_MAX_LIMIT, MAX_LIMIT
+from server.responses import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute
 
 PROBLEM = "application/problem+json"
 CSV = "text/csv"

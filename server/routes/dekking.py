@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from geo.spar_classes import NO_DATA, SPAR_CLASSES
-from layers.coverage import (
+from layers.pages.coverage import (
     GROUPS,
     LEVELS,
     area_rows,
@@ -15,7 +15,7 @@ from layers.coverage import (
     latest_run,
     method_lines,
 )
-from layers.outlines import extent
+from layers.pages.outlines import extent
 from server.database import get_engine
 from server.routes.pages import datum_nl
 

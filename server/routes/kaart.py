@@ -7,9 +7,9 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, current_app, render_template, request
 
 from layers.cache import data_version
-from layers.kaartpunten import map_points_json
-from layers.outlines import extent, outlines_geojson
-from layers.taxonomy import groups, themes
+from layers.pages.kaartpunten import map_points_json
+from layers.pages.outlines import extent, outlines_geojson
+from layers.pages.taxonomy import groups, themes
 from server.catalog import current_visibility, get_collection
 from server.database import get_engine, get_read_engine
 

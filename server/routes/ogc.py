@@ -11,12 +11,12 @@ from layers.catalog import Collection
 from layers.crs import CRS84, STORAGE, SUPPORTED
 from layers.errors import InvalidParameter
 from layers.features import extent
+from layers.ogc_params import COMMON, check_known, requested_format
 from server.catalog import current_visibility, get_catalog, get_collection
 from server.database import get_engine
-from server.links import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link
-from server.links import self_and_alternates as alternates
-from server.ogc_params import COMMON, check_known, requested_format
 from server.openapi import openapi_document
+from server.responses import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link
+from server.responses import self_and_alternates as alternates
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 

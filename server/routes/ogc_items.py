@@ -20,10 +20,7 @@ from layers.exports import (
 )
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, Page, item
-from server.catalog import current_visibility, get_collection, get_layer_cache
-from server.database import get_engine, get_read_engine
-from server.links import GEOJSON, HTML, absolute, link
-from server.ogc_params import (
+from layers.ogc_params import (
     COMMON,
     FEATURE_FORMATS,
     FORMATS,
@@ -35,6 +32,9 @@ from server.ogc_params import (
     items_query,
     requested_format,
 )
+from server.catalog import current_visibility, get_collection, get_layer_cache
+from server.database import get_engine, get_read_engine
+from server.responses import GEOJSON, HTML, absolute, link
 from server.routes.ogc import conditional
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from layers.organisations import (
+from layers.pages.organisation import (
     AMSTERDAM,
     AREA_CODE,
     MELDING_MAX,

@@ -27,7 +27,7 @@ from layers.tiles import (
 )
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_read_engine
-from server.links import JSON, MVT, absolute, link
+from server.responses import JSON, MVT, absolute, link
 
 bp = Blueprint("tiles", __name__, url_prefix="/ogc")
 

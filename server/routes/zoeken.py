@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from layers.errors import InvalidParameter
-from layers.search import SearchQuery, SearchResult, search, suggest_place
-from layers.taxonomy import groups, themes
+from layers.pages.search import SearchQuery, SearchResult, search, suggest_place
+from layers.pages.taxonomy import groups, themes
 from server.catalog import current_visibility
 from server.database import get_engine
-from server.links import HTML, JSON, absolute, link
+from server.responses import HTML, JSON, absolute, link
 
 bp = Blueprint("zoeken", __name__)
 

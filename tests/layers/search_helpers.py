@@ -5,7 +5,7 @@ import string
 
 import sqlalchemy as sa
 
-from layers.search import SearchQuery, search
+from layers.pages.search import SearchQuery, search
 
 HEERLEN, MAASTRICHT, WYCK = "GM0917", "GM0935", "BU09350006"
 PC6 = "6221AB"  # a CBS PC6 point in Maastricht (postcode6 holds Maastricht's PC6 points)

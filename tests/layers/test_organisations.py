@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from layers.organisations import (
+from layers.pages.organisation import (
     AMSTERDAM,
     MeldingError,
     address,

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from layers.errors import InvalidParameter
-from layers.search import SearchQuery, search
+from layers.pages.search import SearchQuery, search
 from tests.layers.search_helpers import PC6, all_ids, names, public_ids, run
 
 

@@ -3,7 +3,7 @@ demand signal "gezocht, niet gevonden"."""
 
 import sqlalchemy as sa
 
-from layers.search import signal_words
+from layers.pages.search import signal_words
 from tests.layers.search_helpers import HEERLEN, MAASTRICHT, PC6, WYCK, nonsense, run, signal
 
 

@@ -28,7 +28,7 @@ import requests
 import schemathesis
 from hypothesis import strategies as st
 
-from server.ogc_params import MAX_LIMIT
+from layers.ogc_params import MAX_LIMIT
 
 GEOGRAPHIC = {None, "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
               "http://www.opengis.net/def/crs/EPSG/0/4326",

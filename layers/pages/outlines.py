@@ -9,7 +9,7 @@ import sqlalchemy as sa
 LEVELS = ("gemeente", "wijk", "buurt")
 # Simplification per level, in metres: the basemap never needs more detail than this.
 TOLERANCE_M = {"gemeente": 20.0, "wijk": 10.0, "buurt": 5.0}
-OUTLINES_SQL = sa.text((files("layers") / "sql" / "outlines.sql").read_text())
+OUTLINES_SQL = sa.text((files("layers.pages") / "sql" / "outlines.sql").read_text())
 EXTENT_SQL = sa.text(
     "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
     "FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom), 28992), 4326) AS e "

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from geo.geocode import geocode_address
 from geo.sqlfiles import named
 from layers.errors import InvalidParameter
-from layers.taxonomy import groups, themes
+from layers.pages.taxonomy import groups, themes
 
 MAX_TEXT = 200  # characters of free text we look at
 MAX_SIGNAL = 60  # characters of a stored demand-signal entry
@@ -102,7 +102,7 @@ class _Point:
 
 
 def _sql(name: str) -> sa.TextClause:
-    return named("search.sql", package="layers")[name]
+    return named("search.sql", package="layers.pages")[name]
 
 
 def _clean(text: str | None) -> str:
