@@ -2,4 +2,5 @@
 
 A flat row is one service (``aanbod``) at one location (``locatie``) of an organisation;
 HSDS files are turned into the same rows, so there is one validation and one store path.
+Residents' error reports on a public page ("meld een fout") are written by ``melding``.
 """

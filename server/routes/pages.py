@@ -15,19 +15,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from layers.pages.organisation import (
-    AMSTERDAM,
-    AREA_CODE,
-    MELDING_MAX,
-    MeldingError,
-    add_melding,
-    address,
-    clean_melding,
-    open_now,
-    opening_rows,
-    organisation,
-    print_area,
-)
+from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
+from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
+from layers.pages.organisation import address, organisation
+from layers.pages.print_map import AREA_CODE, print_area
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.routes.kaart import icon_path

@@ -6,16 +6,10 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from layers.pages.organisation import (
-    AMSTERDAM,
-    MeldingError,
-    address,
-    clean_melding,
-    open_now,
-    opening_rows,
-    organisation,
-    print_area,
-)
+from geo.records.melding import MeldingError, clean_melding
+from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
+from layers.pages.organisation import address, organisation
+from layers.pages.print_map import print_area
 
 PUBLIC = ("openbaar",)
 WEEKDAYS = {"ma": [["09:00", "17:00"]], "di": [["09:00", "12:00"], ["13:00", "17:00"]],

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from markupsafe import escape
 
-from layers.pages.organisation import AMSTERDAM
+from layers.pages.opening_hours import AMSTERDAM
 from server.routes.kaart import icon_path
 from server.routes.pages import datum_nl
 
