@@ -1,7 +1,7 @@
 """Accessibility indicators, coverage gaps with reasons and siting suggestions.
 
 Imports ``geo`` only; results are written to analysis tables that ``layers`` publishes.
-The method is described in ``docs/ANALYSIS.md``.
+The method is described in ``docs/ANALYSIS.md`` (overview: docs/ANALYSIS.md §1).
 
 The public API is re-exported here (see ``__all__``); the CLI, the server and the notebooks
 import from ``analysis``, not from its modules. The names are loaded on first use, so that

@@ -2,7 +2,7 @@
 (z < 0) with esda, permutation p-values and a false-discovery-rate cut-off.
 
 A cold spot is supporting evidence for a flag (:mod:`analysis.flags`), never a flag of its
-own.
+own (docs/ANALYSIS.md §8).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 
 def _weights(codes: list, neighbours: dict, xy: np.ndarray, k: int):
-    """Contiguity weights on ``codes``; islands get their k nearest areas (§5(a))."""
+    """Contiguity weights on ``codes``; islands get their k nearest areas (docs/ANALYSIS.md §8)."""
     from libpysal.weights import KNN, W
 
     index = {c: i for i, c in enumerate(codes)}

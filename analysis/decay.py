@@ -1,4 +1,4 @@
-"""Distance-decay functions for floating-catchment measures (ANALYSIS.md §1.6).
+"""Distance-decay functions for floating-catchment measures (docs/ANALYSIS.md §5).
 
 Every function returns a :class:`Decay`: a vectorised callable mapping an array of costs
 (metres or minutes) to weights, with its name, parameters and, where the function reaches
@@ -125,7 +125,8 @@ def logistic(cutoff: float, sd: float) -> Decay:
 
 
 def e2sfca_steps(d0: float) -> Decay:
-    """The E2SFCA steps of §5(a) scaled to ``d0``: {d0/3: 1, 2d0/3: 0.68, d0: 0.22}."""
+    """The E2SFCA steps scaled to ``d0``: {d0/3: 1, 2d0/3: 0.68, d0: 0.22}
+    (docs/ANALYSIS.md §5)."""
     return step({d0 / 3.0: 1.0, 2.0 * d0 / 3.0: 0.68, float(d0): 0.22})
 
 

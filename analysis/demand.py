@@ -1,6 +1,6 @@
 """Demand points from the database: PC6 where shipped, else PC4 pieces, else the buurt.
 
-Per buurt the finest available level is used (ANALYSIS.md §0.3, §4):
+Per buurt the finest available level is used (docs/ANALYSIS.md §2):
 
 * ``pc6``: the CBS PC6 points in the buurt, when their population adds up to at least
   half of the buurt's (otherwise too much is suppressed to trust them);

@@ -3,9 +3,9 @@
 Inputs are plain arrays: demand ``P`` (n), supply ``S`` (m) and the travel costs from each
 demand location to each supply location, either a dense ``(n, m)`` matrix (``inf`` or
 ``nan`` = unreachable) or sparse :class:`CostPairs`. A :class:`~analysis.decay.Decay`
-turns costs into weights ``W_ij = f(d_ij)·1[d_ij <= max_cost]`` (ANALYSIS.md §1.5–1.10);
-everything after that is sparse matrix algebra, so cost grows with the number of pairs
-within reach, not with n × m.
+turns costs into weights ``W_ij = f(d_ij)·1[d_ij <= max_cost]`` (docs/ANALYSIS.md §5;
+the variants other than E2SFCA are in docs/ANALYSIS.md §13); everything after that is
+sparse matrix algebra, so cost grows with the number of pairs within reach, not with n × m.
 
 Every result carries the regional level ``R0 = Σ P_i A_i / Σ P_i`` (equal to ΣS/ΣP when
 all supply is reached: supply conservation) and ``spar = A / R0``.
@@ -127,7 +127,7 @@ def _result(p: np.ndarray, access: np.ndarray, ratio: np.ndarray,
 
 
 def two_step(population, supply, weights: sp.spmatrix) -> FcaResult:
-    """Generalised 2SFCA / E2SFCA on a weight matrix (§1.6).
+    """Generalised 2SFCA / E2SFCA on a weight matrix (docs/ANALYSIS.md §5).
 
     ``R_j = S_j / Σ_k P_k W_kj`` and ``A_i = Σ_j W_ij R_j``: the same W in both steps, so
     ``Σ_i P_i A_i = Σ_{j reached} S_j`` (supply conservation).
@@ -181,7 +181,7 @@ def _row_normalised(w: sp.csr_matrix) -> sp.csr_matrix:
 
 def three_step(population, supply, cost, weight: Decay, max_cost: float | None = None,
                selection: str = "catchment") -> FcaResult:
-    """3SFCA (Wan, Zou & Sternberg 2012; §1.7).
+    """3SFCA (Wan, Zou & Sternberg 2012; docs/ANALYSIS.md §13).
 
     ``G_ij = W_ij / Σ_k W_ik``, ``R_j = S_j / Σ_i G_ij W_ij P_i``, ``A_i = Σ_j G_ij W_ij R_j``.
 
@@ -210,7 +210,7 @@ def three_step(population, supply, cost, weight: Decay, max_cost: float | None =
 
 def huff_three_step(population, supply, cost, weight: Decay,
                     max_cost: float | None = None) -> FcaResult:
-    """MH3SFCA (Subal et al. 2021; §1.8): Huff probabilities weighted by capacity.
+    """MH3SFCA (Subal et al. 2021; docs/ANALYSIS.md §13): Huff probabilities weighted by capacity.
 
     ``H_ij = S_j W_ij / Σ_l S_l W_il``, ``R_j = S_j / Σ_i H_ij P_i``,
     ``A_i = Σ_j H_ij W_ij R_j``.
@@ -225,7 +225,7 @@ def huff_three_step(population, supply, cost, weight: Decay,
 
 def balanced(population, supply, cost, weight: Decay,
              max_cost: float | None = None) -> FcaResult:
-    """BFCA, the balanced FCA (Paez, Higgins & Vivona 2019; §1.10).
+    """BFCA, the balanced FCA (Paez, Higgins & Vivona 2019; docs/ANALYSIS.md §13).
 
     ``W^i = W / row sums``, ``W^j = W / column sums``, ``L_j = S_j / Σ_i P_i W^i_ij``,
     ``A_i = Σ_j L_j W^j_ij``; demand is preserved and ``Σ_i A_i = Σ_j L_j``.

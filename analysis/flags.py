@@ -1,7 +1,7 @@
 """Flags for poorly served areas, with machine-readable reasons (the rule only: the Dutch
 sentences are :mod:`analysis.wording`, the cold spots :mod:`analysis.coldspots`).
 
-The rule is ANALYSIS.md §5(c), named :data:`RULE_NAME`:
+The rule is docs/ANALYSIS.md §7, named :data:`RULE_NAME`:
 
     flag = (spar < 0.75 OR pct_verder > 25 %) in at least 2 of the 3 catchment sizes
            AND inwoners >= 100
@@ -11,8 +11,8 @@ Areas without residents, and themes without any supply for the target group in o
 around the study area, are not judged (their row says why). Cold spots (Local Moran LL
 or Getis-Ord Gi* z < 0, permutation p-values with an FDR cut-off) are supporting
 evidence only: they add a reason to a flag, never make one.
-The thresholds other than 0.75 / 0.5 are design placeholders (§7) and are stored with
-every run.
+The thresholds other than 0.75 / 0.5 are design placeholders (docs/ANALYSIS.md §14) and
+are stored with every run.
 """
 
 from __future__ import annotations

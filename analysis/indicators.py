@@ -1,10 +1,11 @@
 """Indicators per theme and target group, at demand points and aggregated to areas.
 
-Per demand point (ANALYSIS.md §5(a)): travel cost to the nearest provider, providers within
-1/3/5 km, whether the point is beyond the theme's threshold T, and E2SFCA accessibility at
-three catchment sizes with the truncated Gaussian decay. Travel cost is the straight-line
-distance times a detour factor (1.3, §1.14) — there is no road network in the database —
-and that is recorded as ``cost_method``. Areas get population-weighted means (§1.2, §4).
+Per demand point: travel cost to the nearest provider, providers within 1/3/5 km, whether
+the point is beyond the theme's threshold T (docs/ANALYSIS.md §4), and E2SFCA
+accessibility at three catchment sizes with the truncated Gaussian decay
+(docs/ANALYSIS.md §5). Travel cost is the straight-line distance times a detour factor
+(1.3) — there is no road network in the database — and that is recorded as
+``cost_method``. Areas get population-weighted means (docs/ANALYSIS.md §6).
 
 Supply is every public service of the theme within a wide buffer around the study area,
 so providers just across a municipal border count (CBS does the same). Co-located services
@@ -57,12 +58,12 @@ class Theme:
 
     @property
     def catchments(self) -> tuple[float, float, float]:
-        """Catchment sizes d0 (small, main, large) of §5(a), see :func:`catchment_sizes`."""
+        """Catchment sizes d0 (small, main, large), see :func:`catchment_sizes`."""
         return catchment_sizes(self.drempel_m)
 
 
 def catchment_sizes(drempel_m: float) -> tuple[float, float, float]:
-    """Three catchment sizes around threshold T for the sensitivity rule (§5(a)).
+    """Three catchment sizes around threshold T for the sensitivity rule (docs/ANALYSIS.md §5).
 
     Cycling/GP-scale themes (T ≥ 2 km): (2/3 T, T, 5/3 T), e.g. 2, 3, 5 km for 3 km.
     Walking-scale themes: (0.8 T, T, 1.5 T), e.g. 0.8, 1, 1.5 km for 1 km.

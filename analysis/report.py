@@ -5,7 +5,7 @@ objects (the object API: no ``pyplot`` state, and importing this module leaves
 matplotlib's backend alone); PNGs are rendered by the Agg canvas, the PDF by matplotlib's
 PDF backend. No basemap, no network. Colours show SPAR (supply within reach per resident
 relative to the region) in four classes; flagged areas get a thick outline; areas without
-data are grey and hatched.
+data are grey and hatched (docs/ANALYSIS.md §11).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A run is stored in ``analyse_run`` (parameters, data vintages, demand level, sta
 its results in ``analyse_resultaat`` (one row per area × theme × target group, written
 set-based per theme) and ``analyse_locatievoorstel``. ``layers`` publishes them through
 the view ``laag_dekking`` once the run is ``klaar``; a failed run is marked ``mislukt``
-with its error and never shows up there.
+with its error and never shows up there. The steps of a run are docs/ANALYSIS.md §1, its
+parameters docs/ANALYSIS.md §10.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 For one theme and one gemeente the clients are the demand points, the candidate sites are
 buurt interior points (or any points given) and a client is covered when its travel cost
 (straight line × detour) to a site is within the theme's threshold T. The existing services
-are one fixed facility in the model (their joint coverage; ANALYSIS.md §5(c) step 10), so
-the model chooses only the extra sites. For k = 1, 2, 3 extra sites we report the
-population newly covered: the model's objective minus what the existing services already
-cover. ``perc_cov`` of spopt counts client locations, not people, so it is not used (§2.3).
+are one fixed facility in the model (their joint coverage), so the model chooses only the
+extra sites. For k = 1, 2, 3 extra sites we report the population newly covered: the
+model's objective minus what the existing services already cover. ``perc_cov`` of spopt
+counts client locations, not people, so it is not used. See docs/ANALYSIS.md §9.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Distance-decay functions: the T7 anchors of ANALYSIS.md §6 to 1e-6, and their contracts."""
+"""Distance-decay functions: the T7 anchors of docs/ANALYSIS.md §13 to 1e-6, and their contracts."""
 
 import numpy as np
 import pytest
@@ -22,7 +22,7 @@ def test_gravity_with_minimum_distance():
 
 
 def test_step_function_keeps_fractional_weights():
-    # access's np.vectorize pitfall (§2.1) turned 0.68 into 0; ours stays float.
+    # access's np.vectorize pitfall (docs/ANALYSIS.md §5) turned 0.68 into 0; ours stays float.
     f = decay.step({20: 1, 40: 0.68, 60: 0.22})
     costs = [0, 10, 20, 30, 40, 50, 60, 70]
     assert f(costs) == pytest.approx([1, 1, 1, 0.68, 0.68, 0.22, 0.22, 0], **TOL)

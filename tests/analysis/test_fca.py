@@ -1,4 +1,4 @@
-"""FCA core: worked examples T1, T2, T3, T5 of ANALYSIS.md §6 to 1e-6, invariants, and a
+"""FCA core: worked examples T1, T2, T3, T5 of docs/ANALYSIS.md §13 to 1e-6, invariants, and a
 cross-check against PySAL ``access`` on the T1 inputs."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""The flag rule of ANALYSIS.md §5(c), its reasons and Dutch sentences, and cold spots."""
+"""The flag rule of docs/ANALYSIS.md §7, its reasons and Dutch sentences, and cold spots."""
 
 import math
 import re
