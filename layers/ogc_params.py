@@ -2,6 +2,10 @@
 
 Unknown parameters are a 400 (OGC /req/core/query-param-unknown); so is any value we
 cannot use. ``limit`` above the maximum is clamped, not refused.
+
+Everything takes the query string as a plain mapping (``args``: a dict, or Werkzeug's
+``request.args``, whose repeated parameters count in the cursor checksum) and, for format
+negotiation, the ``Accept`` header text; nothing here needs Flask or a request.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
-from flask import current_app, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from layers.catalog import Collection
 from layers.cql2 import compile_filter
@@ -47,9 +53,9 @@ RESOURCE_FORMATS = {"json", "html"}  # landing page, conformance, collections, q
 FEATURE_FORMATS = {"json", "geojson", "html"}  # one feature
 
 
-def check_known(allowed: set[str]) -> None:
+def check_known(args: Mapping[str, str], allowed: set[str]) -> None:
     """400 for any query parameter the endpoint does not declare."""
-    unknown = sorted(set(request.args) - allowed)
+    unknown = sorted(set(args) - allowed)
     if unknown:
         raise InvalidParameter(f"Unknown query parameter(s): {', '.join(unknown)}")
 
@@ -58,8 +64,8 @@ def allowed_items_parameters(collection: Collection) -> set[str]:
     return ITEMS | set(collection.filters) | set(collection.array_filters)
 
 
-def _int(name: str, minimum: int) -> int | None:
-    raw = request.args.get(name)
+def _int(args: Mapping[str, str], name: str, minimum: int) -> int | None:
+    raw = args.get(name)
     if raw is None:
         return None
     if not re.fullmatch(r"\d{1,12}", raw.strip()):
@@ -70,8 +76,8 @@ def _int(name: str, minimum: int) -> int | None:
     return value
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
-    raw = request.args.get("bbox")
+def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
+    raw = args.get("bbox")
     if raw is None:
         return None
     try:
@@ -120,11 +126,20 @@ def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
     return moment, moment
 
 
-def filter_checksum(collection: Collection) -> str:
+def pairs(args: Mapping[str, str]) -> list[tuple[str, str]]:
+    """All ``(name, value)`` pairs, repeated parameters too when ``args`` keeps them
+    (Werkzeug's ``MultiDict.getlist``); a plain dict has one value per name."""
+    getlist = getattr(args, "getlist", None)
+    if getlist is None:
+        return list(args.items())
+    return [(k, v) for k in args for v in getlist(k)]
+
+
+def filter_checksum(args: Mapping[str, str], collection: Collection) -> str:
     """Hash of everything that selects features, so a cursor is only valid for its query."""
     keep = sorted(
         (k, v)
-        for k, v in request.args.items(multi=True)
+        for k, v in pairs(args)
         if k not in {"cursor", "offset", "limit", "f", "_"}
     )
     return hashlib.sha1(json.dumps([collection.id, keep]).encode()).hexdigest()[:10]
@@ -135,8 +150,8 @@ def encode_cursor(direction: str, key, checksum: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _cursor(collection: Collection) -> tuple[object, object]:
-    raw = request.args.get("cursor")
+def _cursor(args: Mapping[str, str], collection: Collection) -> tuple[object, object]:
+    raw = args.get("cursor")
     if raw is None:
         return None, None
     try:
@@ -144,7 +159,7 @@ def _cursor(collection: Collection) -> tuple[object, object]:
     except (ValueError, TypeError) as exc:
         raise InvalidParameter("cursor is not valid; follow the next/prev links") from exc
     if (
-        checksum != filter_checksum(collection)
+        checksum != filter_checksum(args, collection)
         or direction not in ("after", "before")
         or not isinstance(key, int | str)
     ):
@@ -152,12 +167,12 @@ def _cursor(collection: Collection) -> tuple[object, object]:
     return (key, None) if direction == "after" else (None, key)
 
 
-def _cql(collection: Collection):
-    text = request.args.get("filter")
-    lang = request.args.get("filter-lang", "cql2-text")
+def _cql(args: Mapping[str, str], collection: Collection):
+    text = args.get("filter")
+    lang = args.get("filter-lang", "cql2-text")
     if lang not in ("cql2-text", "cql2-json"):
         raise InvalidParameter("filter-lang must be cql2-text or cql2-json")
-    crs = crs_parameter("filter-crs")  # checked also without a filter
+    crs = crs_parameter(args, "filter-crs")  # checked also without a filter
     if text is None:
         return None
     return compile_filter(
@@ -170,54 +185,57 @@ def _cql(collection: Collection):
     )
 
 
-def crs_parameter(name: str = "crs"):
+def crs_parameter(args: Mapping[str, str], name: str = "crs"):
     """``crs``, ``bbox-crs`` or ``filter-crs``: absent is the default, empty is a 400."""
-    raw = request.args.get(name)
+    raw = args.get(name)
     if raw is not None and not raw.strip():
         raise InvalidParameter(f"{name} is leeg. Laat {name} weg voor de standaard (CRS84).")
     return parse_crs(raw, name)
 
 
-def items_query(collection: Collection, visibility: tuple[str, ...]) -> ItemsQuery:
+def items_query(args: Mapping[str, str], collection: Collection,
+                visibility: tuple[str, ...]) -> ItemsQuery:
     """Everything in the query string, validated."""
-    check_known(allowed_items_parameters(collection))
-    limit = _int("limit", 1)
-    after, before = _cursor(collection)
+    check_known(args, allowed_items_parameters(collection))
+    limit = _int(args, "limit", 1)
+    after, before = _cursor(args, collection)
     return ItemsQuery(
         collection=collection,
         visibility=visibility,
-        limit=min(limit or current_app.config.get("DEFAULT_LIMIT", DEFAULT_LIMIT), MAX_LIMIT),
-        offset=_int("offset", 0) or 0,
+        limit=min(limit or DEFAULT_LIMIT, MAX_LIMIT),
+        offset=_int(args, "offset", 0) or 0,
         after=after,
         before=before,
-        bbox=_bbox(),
-        bbox_crs=crs_parameter("bbox-crs"),
-        crs=crs_parameter("crs"),
-        interval=parse_datetime(request.args.get("datetime")),
+        bbox=_bbox(args),
+        bbox_crs=crs_parameter(args, "bbox-crs"),
+        crs=crs_parameter(args, "crs"),
+        interval=parse_datetime(args.get("datetime")),
         properties={
-            k: request.args[k]
-            for k in request.args
+            k: args[k]
+            for k in args
             if k in collection.filters or k in collection.array_filters
         },
-        cql=_cql(collection),
+        cql=_cql(args, collection),
     )
 
 
-def requested_format(default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
+def requested_format(args: Mapping[str, str], accept: str | None = None,
+                     default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
     """``f`` wins (one of ``allowed``, else a 400); otherwise HTML only when the client
-    prefers text/html over JSON."""
-    f = request.args.get("f")
+    prefers text/html over JSON in ``accept`` (the ``Accept`` header)."""
+    f = args.get("f")
     if f is not None:
         if f not in allowed:
             raise InvalidParameter(f"f moet een van deze waarden zijn: "
                                    f"{', '.join(sorted(allowed))}.")
         return "json" if f == "geojson" else f
-    best = request.accept_mimetypes.best_match(
+    mimetypes = parse_accept_header(accept, MIMEAccept)
+    best = mimetypes.best_match(
         ["application/json", "application/geo+json", "text/html"], default="application/json"
     )
-    html_q = request.accept_mimetypes["text/html"]
+    html_q = mimetypes["text/html"]
     json_q = max(
-        request.accept_mimetypes["application/json"],
-        request.accept_mimetypes["application/geo+json"],
+        mimetypes["application/json"],
+        mimetypes["application/geo+json"],
     )
     return "html" if best == "text/html" and html_q > json_q else default

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, json, render_template, request
+from flask import Blueprint, Response, current_app, json, request
 
 from layers import cql2
 from layers.catalog import Collection
 from layers.crs import CRS84, STORAGE, SUPPORTED
 from layers.errors import InvalidParameter
 from layers.features import extent
-from layers.ogc_params import COMMON, check_known, requested_format
+from layers.ogc_params import COMMON, check_known
 from server.catalog import current_visibility, get_catalog, get_collection
 from server.database import get_engine
 from server.openapi import openapi_document
-from server.responses import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link
+from server.responses import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link, respond
 from server.responses import self_and_alternates as alternates
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -37,30 +37,9 @@ CONFORMANCE = (
 EXTENT_TTL_S = 60.0
 
 
-def respond(data: dict, media: str = JSON, title: str = "", template_data: dict | None = None,
-            public: bool = True) -> Response:
-    """JSON (exact media type) or the HTML rendering of the same resource."""
-    if requested_format() == "html":
-        html = render_template("ogc.html", title=title or data.get("title", ""), data=data,
-                               **(template_data or {}))
-        response = Response(html, mimetype=HTML)
-    else:
-        response = Response(json.dumps(data, ensure_ascii=False), mimetype=media)
-    response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
-    response.vary.update(("Accept", "Accept-Encoding"))
-    return conditional(response)
-
-
-def conditional(response: Response) -> Response:
-    """ETag (from the body unless set); If-None-Match gives 304 Not Modified."""
-    if not response.get_etag()[0]:
-        response.add_etag()
-    return response.make_conditional(request)
-
-
 @bp.get("/")
 def landing():
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     data = {
         "title": "Sociale Kaart",
         "description": "Wie biedt zorg, welzijn, wonen en ondersteuning, en waar: "
@@ -77,14 +56,14 @@ def landing():
 
 @bp.get("/conformance")
 def conformance():
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     return respond({"title": "Conformiteit", "conformsTo": list(CONFORMANCE),
                     "links": alternates("/ogc/conformance")})
 
 
 @bp.get("/api")
 def api():
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     if request.args.get("f", "json") != "json":
         raise InvalidParameter("f moet json zijn: het OpenAPI-document is er alleen als JSON.")
     document = openapi_document(get_catalog())
@@ -132,7 +111,7 @@ def collection_json(c: Collection) -> dict:
 
 @bp.get("/collections")
 def collections():
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     data = {"title": "Collecties", "links": alternates("/ogc/collections"),
             "collections": [collection_json(c) for c in get_catalog().values()],
             "crs": [crs.uri for crs in SUPPORTED]}
@@ -142,13 +121,13 @@ def collections():
 @bp.get("/collections/<collection_id>")
 @bp.get("/collections/<collection_id>/")
 def collection(collection_id: str):
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     return respond(collection_json(get_collection(collection_id)))
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
-    check_known(COMMON)
+    check_known(request.args, COMMON)
     c = get_collection(collection_id)
     schema = cql2.queryables(c)
     schema["$id"] = absolute(f"/ogc/collections/{c.id}/queryables")

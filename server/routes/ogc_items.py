@@ -30,12 +30,10 @@ from layers.ogc_params import (
     encode_cursor,
     filter_checksum,
     items_query,
-    requested_format,
 )
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine, get_read_engine
-from server.responses import GEOJSON, HTML, absolute, link
-from server.routes.ogc import conditional
+from server.responses import GEOJSON, HTML, absolute, conditional, link, wanted_format
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
 GPKG = "application/geopackage+sqlite3"
@@ -55,7 +53,7 @@ def _paging_links(query: ItemsQuery, page: Page, path: str) -> list[dict]:
         if query.offset > 0:
             links.append(("prev", _args(offset=max(query.offset - query.limit, 0), cursor=None)))
     else:
-        checksum = filter_checksum(query.collection)
+        checksum = filter_checksum(request.args, query.collection)
         if page.more_after and page.number_returned:
             links.append(("next", _args(cursor=encode_cursor("after", page.last_id, checksum))))
         if page.more_before and page.number_returned:
@@ -157,8 +155,8 @@ def _csv_download(export: Export, name: str) -> Response:
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     collection = get_collection(collection_id)
-    query = items_query(collection, current_visibility())
-    fmt = requested_format(allowed=FORMATS)
+    query = items_query(request.args, collection, current_visibility())
+    fmt = wanted_format(allowed=FORMATS)
     if fmt in ("csv", "gpkg"):
         if "limit" not in request.args:
             query.limit = 100_000  # a download is the whole filtered set
@@ -189,10 +187,10 @@ def items(collection_id: str):
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def feature(collection_id: str, feature_id: str):
-    check_known(COMMON | {"crs"})
+    check_known(request.args, COMMON | {"crs"})
     collection = get_collection(collection_id)
     query = ItemsQuery(collection, current_visibility(),
-                       crs=crs_parameter("crs"))
+                       crs=crs_parameter(request.args, "crs"))
     with get_read_engine().connect() as conn:
         text = item(conn, collection, feature_id, query.crs, query.visibility)
     path = f"/ogc/collections/{collection.id}/items/{feature_id}"
@@ -201,7 +199,7 @@ def feature(collection_id: str, feature_id: str):
              link("collection", absolute(f"/ogc/collections/{collection.id}"), "application/json",
                   collection.title)]
     body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
-    if requested_format(allowed=FEATURE_FORMATS) == "html":
+    if wanted_format(allowed=FEATURE_FORMATS) == "html":
         data = json.loads(body)
         response = Response(render_template("ogc.html", title=collection.title, data=data,
                                             features=[data], collection=collection),

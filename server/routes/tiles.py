@@ -27,7 +27,7 @@ from layers.tiles import (
 )
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_read_engine
-from server.responses import JSON, MVT, absolute, link
+from server.responses import JSON, MVT, absolute, conditional, link
 
 bp = Blueprint("tiles", __name__, url_prefix="/ogc")
 
@@ -135,7 +135,7 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
     response = Response(body, mimetype=MVT)
     response.headers["Cache-Control"] = cache
     response.set_etag(etag)
-    return response.make_conditional(request)
+    return conditional(response)
 
 
 def _tile(collection: Collection, z: int, x: int, y: int,
