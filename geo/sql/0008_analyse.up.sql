@@ -1,4 +1,4 @@
--- Coverage analysis (ANALYSIS.md §5): one row per run with its parameters and data vintages,
+-- Coverage analysis (docs/ANALYSIS.md §11): one row per run with its parameters and data vintages,
 -- one row per run × area × theme × target group with the indicators, the flag and its
 -- reasons, and location suggestions. Published as the view laag_dekking (OGC `dekking`).
 

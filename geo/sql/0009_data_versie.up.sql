@@ -1,4 +1,4 @@
--- Data versions (design D6/D10): one counter per table that a published layer reads,
+-- Data versions (docs/ARCHITECTURE.md §7): one counter per table that a published layer reads,
 -- raised once per writing statement. A collection's version is the sum of the counters of
 -- the tables its view depends on (laag_tabellen), read in the same statement as its data,
 -- so caches keyed on it (numberMatched, serialised features, tiles, ETags) stay exact.

@@ -1,4 +1,4 @@
--- One Mapbox vector tile of one published layer (the pg_tileserv pattern, design §3.1).
+-- One Mapbox vector tile of one published layer (the pg_tileserv pattern).
 -- The tile envelope (EPSG:3857, widened by the render buffer) is cut to the region where
 -- RD New is meaningful (lon 2..8, lat 50..54, a little wider than its area of use; tiles
 -- outside it are empty), densified and transformed to the storage CRS, so the test on geom

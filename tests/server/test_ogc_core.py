@@ -1,4 +1,4 @@
-"""OGC API Features discovery: landing, conformance, OpenAPI, collections (OGC-SERVING.md §B)."""
+"""OGC API Features discovery: landing, conformance, OpenAPI, collections (docs/ARCHITECTURE.md §8)."""
 
 import re
 
