@@ -69,6 +69,11 @@ class Collection:
         return next((p for p in self.properties if p.name == name), None)
 
 
+def q(name: str) -> str:
+    """Quote an identifier that came from the catalogue (the one quoting helper of layers)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def collection_id(view: str) -> str:
     """``laag_thema_zorg_ondersteuning`` -> ``zorg-ondersteuning``; ids use [a-z0-9-]."""
     name = re.sub(r"^laag_(thema_)?", "", view)

@@ -18,7 +18,7 @@ import shapely
 from pygeofilter import ast, values
 from shapely.geometry import shape
 
-from layers.catalog import STORAGE_SRID, Collection, Property
+from layers.catalog import STORAGE_SRID, Collection, Property, q
 from layers.errors import FilterError
 
 GEOMETRY_NAMES = ("geometry", "geom")
@@ -70,11 +70,6 @@ class Operand:
     label: str
     literal: Any = None
     wrapped: bool = False
-
-
-def quote(name: str) -> str:
-    """Quote an identifier taken from the catalogue."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def property_kind(prop: Property) -> str | None:
@@ -290,9 +285,9 @@ class SqlCompiler:
     def _property(self, name: str) -> Operand:
         label = f"property {_short(name)}"
         if name in GEOMETRY_NAMES:
-            return Operand(quote("geom"), "geometry", True, label)
+            return Operand(q("geom"), "geometry", True, label)
         if name in self.collection.array_filters:
-            return Operand(quote(self.collection.array_filters[name]), "array", True, label)
+            return Operand(q(self.collection.array_filters[name]), "array", True, label)
         prop = self.collection.property(name)
         if prop is None:
             raise FilterError(f"Unknown {label} for collection '{self.collection.id}'; "
@@ -300,7 +295,7 @@ class SqlCompiler:
         kind = property_kind(prop)
         if kind is None:
             raise FilterError(f"{label.capitalize()} cannot be used in a filter.")
-        return Operand(quote(prop.name), kind, True, label)
+        return Operand(q(prop.name), kind, True, label)
 
     def _function(self, node: ast.Function) -> Operand:
         name = node.name.lower()

@@ -11,7 +11,8 @@ import geopandas as gpd
 import sqlalchemy as sa
 
 from geo.csvcells import SafeWriter
-from layers.features import ItemsQuery, q, where_sql
+from layers.catalog import q
+from layers.features import ItemsQuery, where_sql
 
 MAX_EXPORT = 100_000  # one download; larger sets belong in a direct PostGIS connection
 

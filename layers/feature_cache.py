@@ -21,7 +21,9 @@ from bisect import bisect_left, bisect_right
 import sqlalchemy as sa
 
 from layers.cache import VERSION_SQL, LayerCache, version_params
-from layers.features import ItemsQuery, Page, feature_sql, items_page, q, where_sql
+from layers.catalog import q
+from layers.features import ItemsQuery, Page, feature_sql, items_page, where_sql
+from layers.paging import page_ids_sql, page_params
 
 # Filters matching more integer ids than this keep their ids in the database.
 MAX_ID_LIST = 200_000
@@ -75,16 +77,9 @@ def _page_by_sql(conn: sa.Connection, query: ItemsQuery, where: str, params: dic
     view = q(query.collection.view)
     guess = cache.last_version(query.collection.view)
     counts = cache.get(("counts", *filter_key, guess)) if guess is not None else None
-    keyset, order = "", "id"
-    if query.after is not None:
-        keyset = " AND id > :after"
-    elif query.before is not None:
-        keyset, order = " AND id < :before", "id DESC"
-    params.update(limit=query.limit, offset=query.offset, after=query.after,
-                  before=query.before)
+    params.update(page_params(query))
     row = conn.execute(sa.text(
-        f"SELECT {VERSION_SQL} AS versie, ARRAY(SELECT id FROM {view} WHERE {where}{keyset} "
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS ids"
+        f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql(view, where, query)}) AS ids"
         + (f", {_counts_sql(view, where)}" if counts is None else "")), params).one()
     if row.versie is None:
         return items_page(conn, query)

@@ -14,9 +14,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from layers.catalog import Collection
+from layers.catalog import Collection, q
 from layers.crs import CRS84, Crs
 from layers.errors import FeatureNotFound, InvalidParameter
+from layers.paging import page_ids_sql, page_params
 
 # Outside this window (lon/lat) RD New is meaningless; clip boxes before transforming.
 CLIP_4326 = "ST_MakeEnvelope(-10, 40, 25, 65, 4326)"
@@ -52,11 +53,6 @@ class Page:
     more_after: bool
     more_before: bool
     version: int | None = None  # the collection's data version, when read through the cache
-
-
-def q(name: str) -> str:
-    """Quote an identifier that came from the catalogue."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def geometry_sql(crs: Crs) -> str:
@@ -142,14 +138,9 @@ def _page_sql(query: ItemsQuery, where: str) -> str:
     min/max index scans instead of EXISTS, which scanned everything on the first page.
     """
     view = q(query.collection.view)
-    keyset, order = "", "id"
-    if query.after is not None:
-        keyset = " AND id > :after"
-    elif query.before is not None:
-        keyset, order = " AND id < :before", "id DESC"
     return f"""
 WITH ids AS MATERIALIZED (
-    SELECT id FROM {view} WHERE {where}{keyset} ORDER BY {order} LIMIT :limit OFFSET :offset
+    {page_ids_sql(view, where, query)}
 ), page AS MATERIALIZED (
     SELECT id, {feature_sql(query.collection, query.crs)} AS feature
     FROM {view} WHERE {where} AND id IN (SELECT id FROM ids)
@@ -169,8 +160,7 @@ SELECT (SELECT count(*) FROM {view} WHERE {where}) AS matched,
 def items_page(conn: sa.Connection, query: ItemsQuery) -> Page:
     """One page of features with exact counts, in one SQL statement (no cache)."""
     where, params = where_sql(query)
-    params.update(limit=query.limit, offset=query.offset,
-                  after=query.after, before=query.before)
+    params.update(page_params(query))
     row = conn.execute(sa.text(_page_sql(query, where)), params).one()
     return Page(row.features, row.matched, row.returned, row.first_id, row.last_id,
                 row.after, row.before or (query.offset > 0 and row.returned > 0))

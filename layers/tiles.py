@@ -17,12 +17,12 @@ points in it (the caller's visibility and filters applied).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from importlib.resources import files
 
 import sqlalchemy as sa
 
-from layers.catalog import Collection
+from layers.catalog import Collection, q
 from layers.errors import InvalidParameter
 
 MAX_ZOOM = 22
@@ -125,13 +125,12 @@ def tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
     """
     validate_tile(z, x, y)
     names = tile_properties(collection, properties)
-    quote = conn.dialect.identifier_preparer.quote
-    clauses, params = _filter_clauses(collection, filters or {}, quote)
+    clauses, params = _filter_clauses(collection, filters or {})
     if collection.has_visibility:
         clauses.append("t.zichtbaarheid = ANY(CAST(:visibility AS text[]))")
         params["visibility"] = list(visibility)
     params["layer"] = collection.id
-    statement = _statement(collection, (z, x, y), [quote(n) for n in names], clauses, quote)
+    statement = _statement(collection, (z, x, y), [q(n) for n in names], clauses)
     return bytes(_run(conn, statement, params) or b"")
 
 
@@ -188,7 +187,7 @@ def tile_properties(collection: Collection,
 
 
 def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[str],
-               clauses: list[str], quote: Callable[[str], str]) -> sa.TextClause:
+               clauses: list[str]) -> sa.TextClause:
     """The tile query; numbers are inlined as literals (see ``sql/tile.sql`` for why)."""
     z, x, y = (int(v) for v in zxy)
     fid = "t.id" if collection.id_type == "integer" else TEXT_FID_SQL.format(id="t.id")
@@ -196,7 +195,7 @@ def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[s
         fid=fid,
         columns="".join(f", t.{name}" for name in quoted),
         found_columns="".join(f", found.{name}" for name in quoted),
-        view=quote(collection.view),
+        view=q(collection.view),
         where="WHERE " + " AND ".join(clauses) if clauses else "",
         z=z, x=x, y=y, margin=repr(BUFFER / EXTENT), extent=EXTENT, buffer=BUFFER,
         segment=repr(min(2 * ORIGIN / 2 ** z / 16, 10_000.0)),  # densify the envelope edges
@@ -220,8 +219,8 @@ def _polygon_geom(tolerance: float) -> str:
     return f"ST_Simplify({clipped}, {tolerance!r}, true)" if tolerance > 0 else clipped
 
 
-def _filter_clauses(collection: Collection, filters: Mapping[str, str],
-                    quote: Callable[[str], str]) -> tuple[list[str], dict[str, object]]:
+def _filter_clauses(collection: Collection,
+                    filters: Mapping[str, str]) -> tuple[list[str], dict[str, object]]:
     """SQL conditions (identifiers from the catalogue) and their bound values."""
     clauses: list[str] = []
     params: dict[str, object] = {}
@@ -229,11 +228,11 @@ def _filter_clauses(collection: Collection, filters: Mapping[str, str],
         key = f"filter_{i}"
         if name in collection.array_filters:
             column = collection.array_filters[name]
-            clauses.append(f"CAST(:{key} AS text) = ANY(t.{quote(column)})")
+            clauses.append(f"CAST(:{key} AS text) = ANY(t.{q(column)})")
             params[key] = value
         elif name in collection.filters:
             prop = collection.property(name)
-            clauses.append(f"t.{quote(name)} = :{key}")
+            clauses.append(f"t.{q(name)} = :{key}")
             params[key] = _typed(name, value, prop.json_type if prop else "string")
         else:
             allowed = ", ".join(sorted([*collection.filters, *collection.array_filters]))
