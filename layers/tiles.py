@@ -1,7 +1,7 @@
 """Mapbox vector tiles (MVT) of the published collections, in the WebMercatorQuad matrix set.
 
-One SQL statement per tile (``sql/tile.sql``, the pg_tileserv pattern of design §3.1 and
-D12): the tile envelope is transformed to the storage CRS so the spatial index is used;
+One SQL statement per tile (``sql/tile.sql``, the pg_tileserv pattern): the tile envelope is
+transformed to the storage CRS so the spatial index is used;
 polygons are cut to the tile and simplified in RD metres before they are transformed;
 every feature carries an integer id (QGIS needs it to identify and label features).
 The tile matrix set is OGC WebMercatorQuad: z/x/y as in XYZ tiles, origin top left.
