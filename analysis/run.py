@@ -27,10 +27,10 @@ from analysis.errors import RunRefused
 from analysis.flags import Context, FlagRule, flag_areas
 from analysis.siting import suggest_sites
 from analysis.wording import sentence_site
+from geo import taxonomy
 
 Progress = Callable[[str, int, int], None]
 
-THEMES_SQL = sa.text("SELECT slug, naam, afstand_m FROM thema ORDER BY volgorde")
 INSERT_RUN_SQL = sa.text("""
 INSERT INTO analyse_run (themas, gemeenten, parameters, data_versies)
 VALUES (:themas, :gemeenten, CAST(:parameters AS jsonb), CAST(:versies AS jsonb)) RETURNING id
@@ -113,7 +113,8 @@ class RunSummary:
 
 
 def _themes(conn: sa.Connection, wanted: Sequence[str]) -> list[ind.Theme]:
-    themes = [ind.Theme(r.slug, r.naam, int(r.afstand_m)) for r in conn.execute(THEMES_SQL)]
+    themes = [ind.Theme(t["slug"], t["naam"], int(t["afstand_m"]))
+              for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))]
     unknown = sorted(set(wanted) - {t.slug for t in themes})
     if unknown:
         raise RunRefused(f"Onbekend thema: {', '.join(unknown)}. Kies uit: "

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from geo.dutch import distance
+from geo.dutch import number as dutch_number
+
 if TYPE_CHECKING:
     from analysis.flags import Context
 
@@ -18,15 +21,12 @@ COLD_SPOT = "Ook de buurten eromheen hebben weinig aanbod: dit is een koude plek
 
 def km(metres: float) -> str:
     """``1000`` -> ``'1 km'``, ``1500`` -> ``'1,5 km'``, ``800`` -> ``'800 meter'``."""
-    if metres < 1000:
-        return f"{metres:.0f} meter"
-    text = f"{metres / 1000:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} km"
+    return distance(metres)
 
 
 def number(value: float) -> str:
     """Dutch thousands separator: ``12345`` -> ``'12.345'``."""
-    return f"{round(value):,}".replace(",", ".")
+    return dutch_number(round(value))
 
 
 def place(niveau: str, naam: str) -> str:

@@ -28,6 +28,7 @@ from analysis import indicators as ind
 from analysis.decay import gaussian_dai
 from analysis.fca import e2sfca
 from analysis.run import RunParams, analyse_theme, run_analysis
+from geo import taxonomy
 from server import create_app
 
 SECTION = "## Coverage analysis"
@@ -124,8 +125,8 @@ def measure(engine, skip_access_10x: bool) -> dict:
     out["run_no_sites_s"] = time.perf_counter() - started
     params = RunParams(locatievoorstellen=False)
     with engine.connect() as conn:
-        themes = [ind.Theme(r.slug, r.naam, int(r.afstand_m)) for r in conn.exec_driver_sql(
-            "SELECT slug, naam, afstand_m FROM thema ORDER BY volgorde")]
+        themes = [ind.Theme(t["slug"], t["naam"], int(t["afstand_m"]))
+                  for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))]
     areas = dem.study_areas(engine)
     neighbours = dem.buurt_neighbours(engine)
     started = time.perf_counter()

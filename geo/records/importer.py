@@ -16,6 +16,7 @@ from geo.records.columns import RecordFileError, load_mapping
 from geo.records.readers import RawRow, read_flat
 from geo.records.store import store_records
 from geo.records.validate import Reject, Taxonomy, validate_row
+from geo.taxonomy import names as taxonomy_names
 
 
 @dataclass
@@ -39,9 +40,7 @@ class ImportResult:
 
 def load_taxonomy(conn: sa.Connection) -> Taxonomy:
     """Theme and doelgroep slugs with names, from the database."""
-    themes = dict(conn.execute(sa.text("SELECT slug, naam FROM thema ORDER BY volgorde")).all())
-    groups = dict(conn.execute(sa.text("SELECT slug, naam FROM doelgroep ORDER BY volgorde")).all())
-    return Taxonomy(themes, groups)
+    return Taxonomy(*taxonomy_names(conn))
 
 
 def read_rows(

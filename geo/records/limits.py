@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path, PurePosixPath
 
+from geo.dutch import number
 from geo.records.columns import RecordFileError
 
 MB = 1024 * 1024
@@ -45,7 +46,7 @@ def size_text(n: int) -> str:
     """A size for a message, Dutch style: 812 kB, 1,4 MB, 1500 MB."""
     if n < MB:
         return f"{-(-n // 1024)} kB"
-    return f"{n / MB:.1f}".replace(".", ",").removesuffix(",0") + " MB"
+    return number(n / MB, 1, grouping=False).removesuffix(",0") + " MB"
 
 
 def _unsafe_name(name: str) -> bool:

@@ -11,6 +11,7 @@ import math
 
 import sqlalchemy as sa
 
+from geo.dutch import number
 from geo.spar_classes import SPAR_CLASSES
 
 GROUPS = {"iedereen": "Iedereen", "ouderen": "Ouderen (65 jaar en ouder)"}
@@ -76,8 +77,7 @@ def decimal(value: float | None, digits: int = 0) -> str:
     """Dutch number: comma as decimal sign, dot between thousands; '–' for no value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    text = f"{float(value):,.{digits}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return number(float(value), digits)
 
 
 def reason_text(reason: dict) -> str:

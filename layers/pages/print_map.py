@@ -6,15 +6,14 @@ confidential points arrive already generalised to their buurt and show no addres
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
+from geo.codes import is_area_code
 from layers.pages.organisation import address
 
-AREA_CODE = re.compile(r"^(GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8})$")
 # The paper map: viewBox width and the tallest height, in SVG units; padding around the area.
 MAP_WIDTH, MAP_MAX_HEIGHT, MAP_PAD = 800.0, 1000.0, 16.0
 SCALE_BAND = 30.0  # room below the area for the scale bar
@@ -131,7 +130,7 @@ def print_area(conn: sa.Connection, code: str,
     PrintArea or None
         None for a malformed or unknown area code.
     """
-    if not AREA_CODE.match(code):
+    if not is_area_code(code):
         return None
     rows = conn.execute(PRINT_ROWS_SQL, {"code": code, "visibility": list(visibility)}).all()
     groups, points = _group(rows)

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from geo.codes import is_area_code
 from geo.geocode import geocode_address
 from geo.sqlfiles import named
+from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
-from layers.pages.taxonomy import groups, themes
 
 MAX_TEXT = 200  # characters of free text we look at
 MAX_SIGNAL = 60  # characters of a stored demand-signal entry
@@ -34,7 +35,6 @@ ALL_LEVELS = ["gemeente", "woonplaats", "wijk", "buurt"]
 # buurt names such as 'Centrum' or 'Berg' are ordinary words as well.
 BARE_LEVELS = ["gemeente", "woonplaats"]
 PLURAL = {"gemeente": "gemeenten", "woonplaats": "plaatsen", "wijk": "wijken", "buurt": "buurten"}
-CODE_RE = re.compile(r"GM\d{4}|WK\d{6}|BU\d{8}")
 PC4_RE = re.compile(r"([1-9]\d{3})(?:\s*([A-Za-z]{2}))?")
 PC6_IN_TEXT = re.compile(r"\b([1-9]\d{3})\s*([A-Za-z]{2})\b")
 NUMBER_RE = re.compile(r"\b(\d{1,5})\s*([A-Za-z])?\b")
@@ -158,7 +158,7 @@ def resolve_area(conn: sa.Connection, text: str,
     """
     text = _clean(text)
     code = text.upper().replace(" ", "")
-    if CODE_RE.fullmatch(code):
+    if is_area_code(code):
         row = conn.execute(_sql("gebied_op_code"), {"code": code}).first()
         return (_area(row), None) if row else (None, f"We kennen het gebied '{text}' niet.")
     postcode = PC4_RE.fullmatch(text)

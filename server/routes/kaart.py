@@ -6,10 +6,10 @@ from xml.etree import ElementTree
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from geo.taxonomy import groups, themes
 from layers.cache import data_version
 from layers.pages.kaartpunten import map_points_json
 from layers.pages.outlines import extent, outlines_geojson
-from layers.pages.taxonomy import groups, themes
 from server.catalog import current_visibility, get_collection
 from server.database import get_engine, get_read_engine
 

@@ -15,24 +15,24 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from geo.codes import is_area_code
+from geo.dutch import long_date
 from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
 from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
 from layers.pages.organisation import address, organisation
-from layers.pages.print_map import AREA_CODE, print_area
+from layers.pages.print_map import print_area
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.routes.kaart import icon_path
 
 bp = Blueprint("pages", __name__)
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
 LEVELS = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
 
 
 def datum_nl(value: date | None) -> str:
     """``12 maart 2026``."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+    return long_date(value) if value else ""
 
 
 def website_label(url: str | None) -> str:
@@ -110,7 +110,7 @@ def melding(organisatie_id: int):
 
 
 def _print_html(code: str, pdf: bool) -> str | None:
-    if not AREA_CODE.match(code):
+    if not is_area_code(code):
         return None
     with get_engine().connect() as conn:
         area = print_area(conn, code, current_visibility())

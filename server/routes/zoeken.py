@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
+from geo.dutch import distance, long_date, number
+from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
 from layers.pages.search import SearchQuery, SearchResult, search, suggest_place
-from layers.pages.taxonomy import groups, themes
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.responses import HTML, JSON, absolute, link
@@ -23,8 +24,6 @@ bp = Blueprint("zoeken", __name__)
 PARAMS = ("q", "thema", "doelgroep", "gebied", "dichtbij")
 ALLOWED = {*PARAMS, "limit", "offset", "_"}
 API_LIMIT, LIST_LIMIT, MAX_LIMIT = 50, 20, 200
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
 
 
 def _number(name: str, minimum: int, default: int) -> int:
@@ -102,23 +101,12 @@ def api():
 
 
 # ---------------------------------------------------------------------- the list page
-def _dutch_number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _dutch_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    day = date.fromisoformat(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return long_date(date.fromisoformat(value)) if value else None
 
 
 def _distance(metres: int | None) -> str | None:
-    if metres is None:
-        return None
-    if metres < 1000:
-        return f"{metres} meter"
-    return f"{metres / 1000:.1f}".replace(".", ",") + " kilometer"
+    return None if metres is None else distance(metres, long=True)
 
 
 def _address(item: dict) -> str:
@@ -154,7 +142,7 @@ def _summary(result: SearchResult) -> str:
     if result.total == 0:
         return f"We vonden geen plekken{_where(result.gebied)}."
     noun = "plek" if result.total == 1 else "plekken"
-    text = f"We vonden {_dutch_number(result.total)} {noun}{_where(result.gebied)}."
+    text = f"We vonden {number(result.total)} {noun}{_where(result.gebied)}."
     if result.dichtbij and result.total:
         text += f" De plekken dichtbij {result.dichtbij['label']} staan bovenaan."
     return text
