@@ -6,6 +6,19 @@ write. The version is read in the same statement as the data it keys, so a cache
 ``numberMatched``, serialised feature or tile is exact: after any write the key changes
 and old entries are never read again (they age out of the LRU). Each process keeps its
 own cache; nothing is shared between machines except the counters in the database.
+
+All cache policy of the published layers lives in ``layers``: feature pages, counts and
+extents in ``feature_cache``, tiles in ``tiles.cached_tile``; the server only hands over
+the process's ``LayerCache``.
+
+Why a hand-written LRU and not ``cachetools.LRUCache(maxsize, getsizeof=...)``: cachetools
+would give the same byte budget, but it is not thread-safe by itself (gunicorn's gthread
+workers serve requests on several threads), so it would still need this class's lock
+around every call; what is left to write is then a few lines of ``OrderedDict``
+bookkeeping. The lock is taken once per batch (``get_many``/``put_many``: all features of
+a page at once), which cachetools' single-key API plus a wrapper would not make simpler,
+and it keeps one dependency less in the wheel. Reconsider if eviction grows rules (TTL,
+per-collection budgets) that cachetools already has.
 """
 
 from __future__ import annotations

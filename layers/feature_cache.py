@@ -8,7 +8,9 @@ statement as the data it keys:
   statement that only reads the version;
 * larger filters: ``numberMatched`` and the id bounds, with the page's ids by SQL;
 * each feature's GeoJSON text as PostGIS built it, per output CRS; only missing features
-  are built, in one statement.
+  are built, in one statement;
+* a collection's extent and ``itemCount`` per visibility (``cached_extent``), so
+  ``/collections`` stays fast and is exact right after any write.
 
 Python still only joins text: no per-feature objects on the hot path.
 """
@@ -20,9 +22,9 @@ from bisect import bisect_left, bisect_right
 
 import sqlalchemy as sa
 
-from layers.cache import VERSION_SQL, LayerCache, version_params
-from layers.catalog import q
-from layers.features import ItemsQuery, Page, feature_sql, items_page, where_sql
+from layers.cache import VERSION_SQL, LayerCache, data_version, version_params
+from layers.catalog import Collection, q
+from layers.features import ItemsQuery, Page, extent, feature_sql, items_page, where_sql
 from layers.paging import page_ids_sql, page_params
 
 # Filters matching more integer ids than this keep their ids in the database.
@@ -131,6 +133,22 @@ def _features(conn: sa.Connection, query: ItemsQuery, ids: list, version: int,
             for i, text in zip(ids, texts, strict=True)]
     kept = [(i, text) for i, text in kept if text is not None]  # deleted meanwhile
     return [i for i, _ in kept], [text for _, text in kept]
+
+
+def cached_extent(conn: sa.Connection, collection: Collection, visibility: tuple[str, ...],
+                  cache: LayerCache | None) -> tuple[list[float] | None, int]:
+    """``features.extent`` (CRS84 box and count), kept under the collection's data version."""
+    if cache is None or not cache.enabled:
+        return extent(conn, collection, visibility)
+    version = data_version(conn, collection)  # before the data it keys
+    if version is None:  # a transaction that has written: no cache
+        return extent(conn, collection, visibility)
+    key = ("extent", collection.view, visibility, version)
+    found = cache.get(key)
+    if found is None:
+        found = extent(conn, collection, visibility)
+        cache.put(key, found)
+    return found
 
 
 def _frozen(params: dict) -> tuple:

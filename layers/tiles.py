@@ -16,12 +16,14 @@ points in it (the caller's visibility and filters applied).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 
 import sqlalchemy as sa
 
+from layers.cache import LayerCache, data_version
 from layers.catalog import Collection, q
 from layers.errors import InvalidParameter
 
@@ -278,3 +280,27 @@ def tile_matrix_set() -> dict:
                         "crs": CRS_3857, "orderedAxes": ["E", "N"]},
         "tileMatrices": matrices,
     }
+
+
+def cached_tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
+                visibility: tuple[str, ...], filters: Mapping[str, str] | None,
+                properties: Sequence[str] | None,
+                cache: LayerCache | None) -> tuple[bytes, str]:
+    """``tile`` and its ETag (SHA-1 of the body), kept under the collection's data version.
+
+    The version is read before the tile, so a write changes the key and the next request
+    builds the tile anew; inside a transaction that has written nothing is cached.
+    """
+    filters = dict(filters or {})
+    enabled = cache is not None and cache.enabled
+    version = data_version(conn, collection) if enabled else None
+    key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
+           tuple(properties or ()), properties is None, version)
+    found = cache.get(key) if version is not None else None
+    if found is not None:
+        return found
+    body = tile(conn, collection, z, x, y, visibility, filters, properties)
+    found = (body, hashlib.sha1(body).hexdigest())
+    if version is not None:
+        cache.put(key, found)
+    return found

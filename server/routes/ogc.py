@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, json, request
 
 from layers import cql2
 from layers.catalog import Collection
 from layers.crs import CRS84, STORAGE, SUPPORTED
 from layers.errors import InvalidParameter
-from layers.features import extent
+from layers.feature_cache import cached_extent
 from layers.ogc_params import COMMON, check_known
-from server.catalog import current_visibility, get_catalog, get_collection
+from server.catalog import current_visibility, get_catalog, get_collection, get_layer_cache
 from server.database import get_engine
 from server.openapi import openapi_document
 from server.responses import GEOJSON, HTML, JSON, MVT, OPENAPI, SCHEMA, absolute, link, respond
@@ -34,7 +32,6 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
 )
-EXTENT_TTL_S = 60.0
 
 
 @bp.get("/")
@@ -71,16 +68,10 @@ def api():
 
 
 def _extent(collection: Collection) -> tuple[list | None, int]:
-    """Cached a minute: /collections must stay fast with tens of thousands of features."""
-    cache = current_app.extensions.setdefault("sociale_kaart.extents", {})
-    key = (collection.id, current_visibility())
-    hit = cache.get(key)
-    if hit and time.monotonic() - hit[0] < EXTENT_TTL_S:
-        return hit[1]
+    """From the layer cache under the data version: /collections must stay fast with tens
+    of thousands of features, and itemCount/extent are exact right after a write."""
     with get_engine().connect() as conn:
-        value = extent(conn, collection, current_visibility())
-    cache[key] = (time.monotonic(), value)
-    return value
+        return cached_extent(conn, collection, current_visibility(), get_layer_cache())
 
 
 def collection_json(c: Collection) -> dict:

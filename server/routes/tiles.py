@@ -7,12 +7,9 @@ that is y, before column x). ``/ogc/tileMatrixSets`` publishes the tile matrix s
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from layers.cache import data_version
 from layers.catalog import Collection
 from layers.tiles import (
     COUNT_PROPERTY,
@@ -21,7 +18,7 @@ from layers.tiles import (
     THIN_MAX_ZOOM,
     TILE_MATRIX_SET_ID,
     TILE_MATRIX_SET_URI,
-    tile,
+    cached_tile,
     tile_matrix_set,
     tile_properties,
 )
@@ -142,20 +139,9 @@ def _tile(collection: Collection, z: int, x: int, y: int,
           visibility: tuple[str, ...]) -> tuple[bytes, str]:
     """The tile and its ETag, from the layer cache while the data version is unchanged."""
     filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}
-    properties = _properties()
-    cache = get_layer_cache()
     with get_read_engine().connect() as conn:
-        version = data_version(conn, collection) if cache.enabled else None
-        key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
-               tuple(properties or ()), properties is None, version)
-        found = cache.get(key) if version is not None else None
-        if found is not None:
-            return found
-        body = tile(conn, collection, z, x, y, visibility, filters, properties)
-    found = (body, hashlib.sha1(body).hexdigest())
-    if version is not None:
-        cache.put(key, found)
-    return found
+        return cached_tile(conn, collection, z, x, y, visibility, filters, _properties(),
+                           get_layer_cache())
 
 
 def _properties() -> list[str] | None:
