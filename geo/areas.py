@@ -15,11 +15,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.codes import CODE_PATTERN
+from geo.crs import STORAGE_SRID
 from geo.errors import AreaLoadError
 
-STORAGE_CRS = 28992
 LEVELS = ("gemeente", "wijk", "buurt")
-CODE_PATTERN = {"gemeente": r"^GM\d{4}$", "wijk": r"^WK\d{6}$", "buurt": r"^BU\d{8}$"}
 # Column names seen in CBS products (kwb GeoPackage, PDOK, cartomap) per level.
 CODE_COLUMNS = {
     "gemeente": ("gemeentecode", "statcode", "GM_CODE", "gemeentecode_"),
@@ -105,7 +105,7 @@ def read_level(path: Path, level: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     out = gpd.GeoDataFrame({
         "code": frame[code_col].astype("string").str.strip(),
         "naam": frame[name_col].astype("string").str.strip(),
-    }, geometry=frame.geometry.to_crs(STORAGE_CRS))
+    }, geometry=frame.geometry.to_crs(STORAGE_SRID))
     bad = out.loc[~out["code"].fillna("").str.match(CODE_PATTERN[level]), "code"]
     if len(bad):
         raise AreaLoadError(

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-STORAGE_SRID = 28992
 HIDDEN = {"geom", "themas", "doelgroepen", "zichtbaarheid"}
 JSON_TYPES = {
     "integer": "integer", "bigint": "integer", "smallint": "integer", "numeric": "number",

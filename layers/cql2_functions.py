@@ -18,7 +18,8 @@ import shapely
 from pygeofilter import ast, values
 from shapely.geometry import shape
 
-from layers.catalog import STORAGE_SRID, Collection, Property, q
+from geo.crs import STORAGE_SRID
+from layers.catalog import Collection, Property, q
 from layers.errors import FilterError
 
 GEOMETRY_NAMES = ("geometry", "geom")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.crs import STORAGE_SRID
 from layers.errors import InvalidParameter
 
 OGC = "http://www.opengis.net/def/crs/"
@@ -26,7 +27,7 @@ class Crs:
 
 
 CRS84 = Crs(OGC + "OGC/1.3/CRS84", 4326, False, 7)
-STORAGE = Crs(OGC + "EPSG/0/28992", 28992, False, 2)
+STORAGE = Crs(OGC + f"EPSG/0/{STORAGE_SRID}", STORAGE_SRID, False, 2)
 SUPPORTED = (
     CRS84,
     STORAGE,

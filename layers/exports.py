@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import sqlalchemy as sa
 
+from geo.crs import STORAGE_SRID
 from geo.csvcells import SafeWriter
 from layers.catalog import q
 from layers.features import ItemsQuery, where_sql
@@ -28,7 +29,7 @@ def _select(query: ItemsQuery, geometry: str) -> tuple[str, dict]:
 def _geometry_columns(query: ItemsQuery) -> tuple[str, list[str]]:
     """Points get two coordinate columns in the requested CRS; polygons get WKT."""
     srid = int(query.crs.srid)
-    geom = "geom" if srid == 28992 else f"ST_Transform(geom, {srid})"
+    geom = "geom" if srid == STORAGE_SRID else f"ST_Transform(geom, {srid})"
     if query.collection.geometry_type == "Point":
         names = ["lat", "lon"] if query.crs.geographic else ["x", "y"]
         first, second = ("ST_Y", "ST_X") if query.crs.geographic else ("ST_X", "ST_Y")
@@ -61,7 +62,7 @@ def prepare_csv(query: ItemsQuery) -> Export:
 def prepare_geopackage(query: ItemsQuery) -> Export:
     """The GeoPackage statement (geometry as ``geom`` in the requested CRS)."""
     srid = int(query.crs.srid)
-    geometry = "geom" if srid == 28992 else f"ST_Transform(geom, {srid}) AS geom"
+    geometry = "geom" if srid == STORAGE_SRID else f"ST_Transform(geom, {srid}) AS geom"
     sql, params = _select(query, geometry)
     return Export(query.collection.id, sql, params, [], srid)
 

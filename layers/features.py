@@ -14,6 +14,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from geo.crs import STORAGE_SRID
 from layers.catalog import Collection, q
 from layers.crs import CRS84, Crs
 from layers.errors import FeatureNotFound, InvalidParameter
@@ -57,7 +58,7 @@ class Page:
 
 def geometry_sql(crs: Crs) -> str:
     """The geometry expression in the output CRS, in the CRS's authority axis order."""
-    if crs.srid == 28992:
+    if crs.srid == STORAGE_SRID:
         return "geom"
     moved = f"ST_Transform(geom, {int(crs.srid)})"
     return f"ST_FlipCoordinates({moved})" if crs.latlon else moved
@@ -81,10 +82,10 @@ def _bbox_sql(query: ItemsQuery, params: dict) -> str:
         raise InvalidParameter("bbox: longitude must be within ±180 and latitude within ±90")
     params.update(bx0=x0, by0=y0, bx1=x1, by1=y1)
     envelope = f"ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, {int(query.bbox_crs.srid)})"
-    if query.bbox_crs.srid == 28992:
+    if query.bbox_crs.srid == STORAGE_SRID:
         return envelope
     return (f"ST_Transform(ST_ClipByBox2D(ST_Segmentize(ST_Transform({envelope}, 4326), 0.05), "
-            f"{CLIP_4326}), 28992)")
+            f"{CLIP_4326}), {STORAGE_SRID})")
 
 
 def _typed(collection: Collection, name: str, value: str):
