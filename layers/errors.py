@@ -19,3 +19,7 @@ class InvalidParameter(LayerError):
 
 class FilterError(InvalidParameter):
     """A CQL2 filter cannot be parsed or uses something not allowed (HTTP 400)."""
+
+
+class UnknownLevel(LayerError, ValueError):
+    """The requested area level is not one of gemeente, wijk, buurt (HTTP 404)."""

@@ -12,8 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from analysis.errors import AnalysisError
 from geo.errors import AreaLoadError, DatabaseUnavailable, GeoError, NotFound
-from layers.errors import FeatureNotFound, LayerError, UnknownCollection
-from layers.pages.outlines import UnknownLevel
+from layers.errors import FeatureNotFound, LayerError, UnknownCollection, UnknownLevel
 
 log = logging.getLogger(__name__)
 

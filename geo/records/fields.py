@@ -11,8 +11,10 @@ from datetime import date, datetime
 from difflib import get_close_matches
 from urllib.parse import urlparse
 
+from geo.errors import GeoError
 
-class FieldError(ValueError):
+
+class FieldError(GeoError, ValueError):
     """A field value is not acceptable; the message says why (in Dutch)."""
 
 

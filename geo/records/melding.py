@@ -11,6 +11,8 @@ import re
 
 import sqlalchemy as sa
 
+from geo.errors import GeoError
+
 MELDING_MAX = 2000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # PostgreSQL text takes no NUL
@@ -21,7 +23,7 @@ MELDING_SQL = sa.text(
     "RETURNING id")
 
 
-class MeldingError(ValueError):
+class MeldingError(GeoError, ValueError):
     """A reported error that cannot be stored; the message is plain Dutch for the resident."""
 
 

@@ -6,6 +6,8 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 
+from layers.errors import UnknownLevel
+
 LEVELS = ("gemeente", "wijk", "buurt")
 # Simplification per level, in metres: the basemap never needs more detail than this.
 TOLERANCE_M = {"gemeente": 20.0, "wijk": 10.0, "buurt": 5.0}
@@ -15,10 +17,6 @@ EXTENT_SQL = sa.text(
     "FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom), 28992), 4326) AS e "
     "      FROM gebied WHERE niveau = 'gemeente') s"
 )
-
-
-class UnknownLevel(ValueError):
-    """The requested area level is not one of gemeente, wijk, buurt."""
 
 
 def outlines_geojson(conn: sa.Connection, niveau: str, gemeentecode: str | None = None) -> bytes:
