@@ -3,4 +3,106 @@
 Every public function that touches the database takes a SQLAlchemy ``Connection`` or
 ``Engine`` as its first argument; nothing here reads configuration or knows about HTTP.
 The demo-data generators live in the development package ``demo`` (not installed).
+
+The public API is re-exported here (see ``__all__``): the server, the analysis, the
+notebooks and the benchmarks import it from ``geo``. The small shared vocabularies are
+modules of their own: :mod:`geo.codes` (CBS codes), :mod:`geo.crs` (the storage SRID),
+:mod:`geo.dutch` (numbers and dates in Dutch) and :mod:`geo.taxonomy` (themes and
+doelgroepen). Names are loaded on first use, so ``import geo`` stays cheap.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from geo.area_store import load_areas
+    from geo.areas import AreaSources
+    from geo.crs import STORAGE_SRID
+    from geo.csvcells import neutralise
+    from geo.db import make_engine, server_info, upgrade
+    from geo.errors import AreaLoadError, ClusterError, DatabaseUnavailable, GeoError, NotFound
+    from geo.gazetteer import load_bag, load_postcodes
+    from geo.pdok import Locatieserver
+    from geo.pgcluster import WEB_LOGIN, Cluster
+    from geo.records.export import ROLE_VISIBILITY, export_file
+    from geo.records.importer import ImportResult, import_file
+    from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
+    from geo.records.report import write_rejects
+    from geo.spar_classes import NO_DATA, SPAR_CLASSES
+
+_EXPORTS = {
+    "make_engine": "geo.db",
+    "server_info": "geo.db",
+    "upgrade": "geo.db",
+    "Cluster": "geo.pgcluster",
+    "WEB_LOGIN": "geo.pgcluster",
+    "AreaSources": "geo.areas",
+    "load_areas": "geo.area_store",
+    "AreaLoadError": "geo.errors",
+    "ClusterError": "geo.errors",
+    "DatabaseUnavailable": "geo.errors",
+    "GeoError": "geo.errors",
+    "NotFound": "geo.errors",
+    "load_bag": "geo.gazetteer",
+    "load_postcodes": "geo.gazetteer",
+    "Locatieserver": "geo.pdok",
+    "ImportResult": "geo.records.importer",
+    "import_file": "geo.records.importer",
+    "ROLE_VISIBILITY": "geo.records.export",
+    "export_file": "geo.records.export",
+    "write_rejects": "geo.records.report",
+    "MELDING_MAX": "geo.records.melding",
+    "MeldingError": "geo.records.melding",
+    "add_melding": "geo.records.melding",
+    "clean_melding": "geo.records.melding",
+    "NO_DATA": "geo.spar_classes",
+    "SPAR_CLASSES": "geo.spar_classes",
+    "neutralise": "geo.csvcells",
+    "STORAGE_SRID": "geo.crs",
+}
+
+__all__ = [
+    "add_melding",
+    "AreaLoadError",
+    "AreaSources",
+    "clean_melding",
+    "Cluster",
+    "ClusterError",
+    "DatabaseUnavailable",
+    "export_file",
+    "GeoError",
+    "import_file",
+    "ImportResult",
+    "load_areas",
+    "load_bag",
+    "load_postcodes",
+    "Locatieserver",
+    "make_engine",
+    "MELDING_MAX",
+    "MeldingError",
+    "neutralise",
+    "NO_DATA",
+    "NotFound",
+    "ROLE_VISIBILITY",
+    "server_info",
+    "SPAR_CLASSES",
+    "STORAGE_SRID",
+    "upgrade",
+    "WEB_LOGIN",
+    "write_rejects",
+]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
