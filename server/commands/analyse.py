@@ -8,8 +8,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis import RunParams, RunRefused, run_analysis, write_report
+from layers.pages.coverage_report import REPORT_LEVELS
 from server.commands.common import console, fail
 from server.database import get_engine
+from server.routes.dekking import load_report, report_csv, report_pdf
 
 
 @click.command("analyse")
@@ -46,8 +48,27 @@ def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorste
     if uitvoer:
         with console.status("Kaarten en rapport maken…"):
             paths = write_report(get_engine(), summary.run_id, uitvoer, niveau, doelgroep)
+            for gemeente in params.gemeenten:  # the short list, as /dekking?gemeente= shows it
+                paths += write_gemeente_report(gemeente, uitvoer, doelgroep, niveau)
         for path in paths:
             console.print(f"  {path}")
+
+
+def write_gemeente_report(gemeente: str, folder: Path, doelgroep: str = "iedereen",
+                          niveau: str = "buurt") -> list[Path]:
+    """The short list of one gemeente as PDF and CSV, the same files as the downloads of
+    /dekking?gemeente=… (one function for page, download and command)."""
+    niveau = niveau if niveau in REPORT_LEVELS else "buurt"
+    with get_engine().connect() as conn:
+        report = load_report(conn, gemeente, doelgroep, niveau)
+    if report is None:
+        console.print(f"[yellow]Let op:[/yellow] geen resultaten voor {gemeente}: geen rapport.")
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf, csv = folder / f"{report.filename}.pdf", folder / f"{report.filename}.csv"
+    pdf.write_bytes(report_pdf(report))
+    csv.write_text(report_csv(report), encoding="utf-8", newline="")
+    return [pdf, csv]
 
 
 def _print_summary(summary) -> None:

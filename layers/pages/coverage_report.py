@@ -1,0 +1,390 @@
+"""The coverage short list of one gemeente: what /dekking?gemeente=GMxxxx shows, and its
+downloads (CSV, GeoPackage, PDF) and ``sociale-kaart analyse --gemeente … --uitvoer …``.
+
+For one target group and level it reads the current results of every theme (the published
+view ``laag_dekking``, only finished runs) and gives:
+
+* per theme the areas ranked worst-first (:func:`rank_key`): flagged first, ``ernstig``
+  before ``matig``, then by the measures of the flag rule (lowest SPAR first, then the
+  largest share of residents beyond the distance threshold); the *short list* is the
+  flagged part;
+* the areas × themes table: every area flagged in at least one theme;
+* the Dutch sentences stored with the results (``zin``);
+* a small SVG map per theme, drawn from the area polygons (scaled in the database, like
+  the paper map in :mod:`layers.pages.print_map`).
+
+Fields that a later migration may add (edge effect, estimated 65+ counts, too few
+residents) are read defensively: every column of the result row is read as JSON, and a
+note is shown only when such a field (or a reason with that rule) is present.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from geo.csvcells import SafeWriter
+from geo.spar_classes import NO_DATA, SPAR_CLASSES
+from layers.pages.coverage import GROUPS, decimal, reason_text, spar_class
+
+GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
+REPORT_LEVELS = {"buurt": "Buurten", "wijk": "Wijken"}
+FLAG_LABELS = {"ernstig": "Ernstig tekort", "matig": "Tekort"}
+FLAG_SYMBOLS = {"ernstig": "●●", "matig": "●"}
+# One small map per theme: viewBox width, tallest height and padding in SVG units.
+MAP_WIDTH, MAP_MAX_HEIGHT, MAP_PAD = 400.0, 400.0, 6.0
+
+GEMEENTEN_SQL = sa.text("""
+SELECT g.code, g.naam FROM gebied g
+WHERE g.niveau = 'gemeente' AND EXISTS (
+    SELECT 1 FROM analyse_resultaat r JOIN analyse_run ar ON ar.id = r.run_id
+    WHERE ar.status = 'klaar' AND r.gebiedcode = g.code)
+ORDER BY g.naam, g.code
+""")
+# Every column of the stored result and of the view, as JSON: columns added later (by a
+# migration of the analysis) arrive without a change here. The view's rounded figures win.
+ROWS_SQL = sa.text("""
+SELECT (to_jsonb(r) - 'redenen') || (to_jsonb(d) - 'geom' - 'themas' - 'doelgroepen')
+           AS data,
+       t.naam AS thema_naam
+FROM laag_dekking d
+JOIN analyse_resultaat r ON r.run_id = d.run_id AND r.gebiedcode = d.gebiedcode
+                        AND r.thema_slug = d.thema AND r.doelgroep = d.doelgroep
+JOIN thema t ON t.slug = d.thema
+WHERE d.actueel AND d.gemeentecode = :gemeente AND d.doelgroep = :doelgroep
+  AND d.niveau = :niveau
+ORDER BY t.volgorde, d.gebiedcode
+""")
+# The gemeente and its areas of one level, scaled into one SVG viewBox (y down).
+MAP_SQL = sa.text("""
+WITH areas AS (
+    SELECT code, niveau, geom FROM gebied
+    WHERE code = :gemeente OR (niveau = :niveau AND gemeentecode = :gemeente)
+), box AS (
+    SELECT ST_XMin(e) AS x0, ST_YMax(e) AS y1, greatest(ST_XMax(e) - ST_XMin(e), 1) AS w,
+           greatest(ST_YMax(e) - ST_YMin(e), 1) AS h
+    FROM (SELECT ST_Extent(geom)::geometry AS e FROM areas) extent
+), fit AS (
+    SELECT box.*, least(CAST(:width AS float8) / w, CAST(:max_height AS float8) / h) AS s
+    FROM box
+)
+SELECT a.code, a.niveau, fit.w * fit.s + 2 * CAST(:pad AS float8) AS width,
+       fit.h * fit.s + 2 * CAST(:pad AS float8) AS height,
+       ST_AsSVG(ST_Translate(ST_Scale(ST_SimplifyPreserveTopology(a.geom, 0.5 / fit.s),
+                                      fit.s, fit.s),
+                             :pad - fit.x0 * fit.s, -fit.y1 * fit.s - :pad), 0, 1) AS d
+FROM areas a, fit
+ORDER BY a.code
+""")
+GEOMETRY_SQL = sa.text("""
+SELECT code, ST_AsBinary(ST_Multi(geom)) AS wkb FROM gebied WHERE code = ANY(:codes)
+""")
+
+# Notes on a result, from fields of migration 0013 (or reasons with such a rule):
+# (flag field, share field, rule prefixes, the Dutch note, the note with the share).
+NOTES = (
+    ("randeffect", "pct_rand", ("randeffect",),
+     "Randeffect mogelijk: aanbod net buiten de geladen gemeenten kan dichterbij liggen.",
+     "Randeffect mogelijk: voor {pct}% van de inwoners kan aanbod net buiten de geladen "
+     "gemeenten dichterbij liggen."),
+    ("geschat", "pct_geschat", ("geschat",),
+     "Het aantal 65-plussers is deels geschat.",
+     "Het aantal 65-plussers is deels geschat ({pct}% van de 65-plussers)."),
+)
+TOO_FEW = "Te weinig inwoners voor een eigen oordeel: kijk naar de wijk."
+
+
+@dataclass
+class AreaResult:
+    """One area in one theme: its figures, flag, reasons and place in the ranking."""
+
+    thema: str
+    gebiedcode: str
+    naam: str
+    inwoners: float | None
+    spar: float | None
+    pct_verder: float | None
+    afstand_m: float | None
+    drempel_m: float | None
+    flagged: bool
+    flag_level: str | None
+    zin: str
+    redenen: list
+    redenen_tekst: list[str]
+    notes: list[str]
+    klasse: int | None
+    rank: int = 0
+
+    @property
+    def anchor(self) -> str:
+        """The id of the reason on the page and in the PDF."""
+        return f"reden-{self.thema}-{self.gebiedcode}"
+
+    @property
+    def flag_label(self) -> str:
+        return FLAG_LABELS.get(self.flag_level or "", "Geen tekort")
+
+    @property
+    def colour(self) -> str:
+        return NO_DATA if self.klasse is None else SPAR_CLASSES[self.klasse][2]
+
+
+@dataclass
+class ThemeReport:
+    """One theme: all areas ranked worst-first; the flagged ones are the short list."""
+
+    slug: str
+    naam: str
+    drempel_m: float | None
+    ranked: list[AreaResult]
+
+    @property
+    def shortlist(self) -> list[AreaResult]:
+        return [r for r in self.ranked if r.flagged]
+
+    @property
+    def ernstig(self) -> int:
+        return sum(r.flag_level == "ernstig" for r in self.ranked)
+
+
+@dataclass
+class ReportMap:
+    """The gemeente and its areas as SVG path data, in one viewBox."""
+
+    width: float
+    height: float
+    outline: str
+    paths: dict[str, str]
+
+
+@dataclass
+class GemeenteReport:
+    """Everything the short list of one gemeente shows."""
+
+    code: str
+    naam: str
+    doelgroep: str
+    niveau: str
+    themes: list[ThemeReport]
+    kaart: ReportMap
+    run_ids: list[int]
+    rule: dict = field(default_factory=dict)
+
+    @property
+    def doelgroep_naam(self) -> str:
+        return GROUPS[self.doelgroep]
+
+    @property
+    def areas(self) -> list[tuple[str, str]]:
+        """All areas of the gemeente at this level: (code, naam), by name."""
+        seen = {r.gebiedcode: r.naam for t in self.themes for r in t.ranked}
+        return sorted(seen.items(), key=lambda item: (item[1].lower(), item[0]))
+
+    def cell(self, code: str, thema: str) -> AreaResult | None:
+        theme = next((t for t in self.themes if t.slug == thema), None)
+        return next((r for r in theme.ranked if r.gebiedcode == code), None) if theme else None
+
+    @property
+    def matrix(self) -> list[tuple[str, str, list[AreaResult | None]]]:
+        """Areas flagged in at least one theme, most (severe) flags first, with one cell
+        per theme: ``(code, naam, cells)``."""
+        rows = []
+        for code, naam in self.areas:
+            cells = [self.cell(code, t.slug) for t in self.themes]
+            flags = [c for c in cells if c is not None and c.flagged]
+            if flags:
+                severe = sum(c.flag_level == "ernstig" for c in flags)
+                rows.append((-severe, -len(flags), naam.lower(), code, naam, cells))
+        return [(code, naam, cells) for *_, code, naam, cells in sorted(rows)]
+
+    @property
+    def unflagged(self) -> list[str]:
+        """Names of the areas without a shortage in any theme."""
+        listed = {code for code, _, _ in self.matrix}
+        return [naam for code, naam in self.areas if code not in listed]
+
+    @property
+    def rows(self) -> list[AreaResult]:
+        """The rows of the short lists, theme by theme: what the CSV and GeoPackage hold."""
+        return [r for t in self.themes for r in t.shortlist]
+
+    @property
+    def filename(self) -> str:
+        return f"dekking-{self.code}-{self.doelgroep}-{self.niveau}"
+
+
+def report_gemeenten(conn: sa.Connection) -> list[dict]:
+    """Gemeenten with finished results: code and naam, by name (the chooser)."""
+    return [dict(r) for r in conn.execute(GEMEENTEN_SQL).mappings()]
+
+
+def rank_key(r: AreaResult) -> tuple:
+    """Worst first: flagged, ``ernstig`` before ``matig``, lowest SPAR (no SPAR last),
+    largest share beyond the distance threshold, then name and code."""
+    level = {"ernstig": 0, "matig": 1}.get(r.flag_level or "", 2)
+    return (not r.flagged, level, r.spar is None, r.spar if r.spar is not None else 0.0,
+            -(r.pct_verder or 0.0), r.naam.lower(), r.gebiedcode)
+
+
+def gemeente_report(conn: sa.Connection, code: str, doelgroep: str,
+                    niveau: str = "buurt", rule: dict | None = None) -> GemeenteReport | None:
+    """The short list of gemeente ``code`` for one target group and level.
+
+    ``rule`` is the flag rule of the run (``analyse_run.parameters['rule']``), shown with
+    the report. Returns None for a malformed code or a gemeente without current results.
+    """
+    if not GEMEENTE_CODE.match(code or "") or doelgroep not in GROUPS \
+            or niveau not in REPORT_LEVELS:
+        return None
+    naam = conn.execute(sa.text("SELECT naam FROM gebied WHERE code = :c AND niveau = "
+                                "'gemeente'"), {"c": code}).scalar()
+    if naam is None:
+        return None
+    themes: dict[str, ThemeReport] = {}
+    runs: set[int] = set()
+    for data, thema_naam in conn.execute(ROWS_SQL, {"gemeente": code, "doelgroep": doelgroep,
+                                                    "niveau": niveau}):
+        result = _area_result(data)
+        runs.add(int(data["run_id"]))
+        theme = themes.setdefault(result.thema, ThemeReport(result.thema, thema_naam,
+                                                            result.drempel_m, []))
+        theme.ranked.append(result)
+    if not themes:
+        return None
+    for theme in themes.values():
+        theme.ranked.sort(key=rank_key)
+        for i, r in enumerate(theme.ranked, 1):
+            r.rank = i
+    return GemeenteReport(code, naam, doelgroep, niveau, list(themes.values()),
+                          _report_map(conn, code, niveau), sorted(runs), rule or {})
+
+
+def _number(value) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _area_result(data: dict) -> AreaResult:
+    redenen = data.get("redenen")
+    redenen = json.loads(redenen) if isinstance(redenen, str) else (redenen or [])
+    redenen = [r for r in redenen if isinstance(r, dict)]
+    spar = _number(data.get("spar"))
+    return AreaResult(
+        thema=str(data.get("thema") or data.get("thema_slug")),
+        gebiedcode=str(data["gebiedcode"]), naam=str(data.get("naam") or data["gebiedcode"]),
+        inwoners=_number(data.get("inwoners")), spar=spar,
+        pct_verder=_number(data.get("pct_verder")), afstand_m=_number(data.get("afstand_m")),
+        drempel_m=_number(data.get("drempel_m")), flagged=bool(data.get("flagged")),
+        flag_level=data.get("flag_level") if data.get("flagged") else None,
+        zin=str(data.get("zin") or ""), redenen=redenen,
+        redenen_tekst=[reason_text(x) for x in redenen], notes=notes(data, redenen),
+        klasse=spar_class(spar))
+
+
+def notes(data: dict, redenen: Iterable[dict]) -> list[str]:
+    """Dutch notes for the optional fields (edge effect, estimated 65+ count, too few
+    residents) that are set on this result, or that one of its reasons names."""
+    rules = [str(r.get("rule", "")) for r in redenen]
+    found = []
+    for flag, share, prefixes, plain, with_share in NOTES:
+        if data.get(flag) or any(r.startswith(prefixes) for r in rules):
+            pct = _number(data.get(share))
+            found.append(with_share.format(pct=decimal(pct)) if pct else plain)
+    if data.get("beoordeling") == "te weinig inwoners" or any(
+            r.startswith("inwoners<") for r in rules):
+        found.append(TOO_FEW)
+    return found
+
+
+def _report_map(conn: sa.Connection, code: str, niveau: str) -> ReportMap:
+    rows = conn.execute(MAP_SQL, {"gemeente": code, "niveau": niveau, "width": MAP_WIDTH,
+                                  "max_height": MAP_MAX_HEIGHT, "pad": MAP_PAD}).all()
+    outline = next((r.d for r in rows if r.code == code), "") or ""
+    paths = {r.code: r.d for r in rows if r.code != code and r.d}
+    width = round(rows[0].width, 1) if rows else MAP_WIDTH
+    height = round(rows[0].height, 1) if rows else MAP_MAX_HEIGHT
+    return ReportMap(width, height, outline, paths)
+
+
+# --- downloads: exactly the rows of the short lists ---
+
+CSV_HEADER = ["thema", "rang", "gebiedcode", "gebied", "tekort", "inwoners",
+              "aanbod_per_inwoner_spar", "pct_verder_dan_drempel", "drempel_km",
+              "afstand_dichtstbijzijnd_km", "opmerkingen", "uitleg"]
+
+
+def _cell(value: float | None, digits: int) -> str:
+    """A number for Dutch spreadsheets: comma as decimal sign, no dot between thousands."""
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _record(theme: ThemeReport, r: AreaResult) -> dict:
+    return {"thema": theme.naam, "rang": r.rank, "gebiedcode": r.gebiedcode,
+            "gebied": r.naam, "tekort": r.flag_label, "inwoners": r.inwoners,
+            "aanbod_per_inwoner_spar": r.spar, "pct_verder_dan_drempel": r.pct_verder,
+            "drempel_km": r.drempel_m / 1000 if r.drempel_m is not None else None,
+            "afstand_dichtstbijzijnd_km": r.afstand_m / 1000 if r.afstand_m is not None
+            else None, "opmerkingen": " ".join(r.notes), "uitleg": r.zin}
+
+
+DIGITS = {"inwoners": 0, "aanbod_per_inwoner_spar": 2, "pct_verder_dan_drempel": 1,
+          "drempel_km": 1, "afstand_dichtstbijzijnd_km": 1}
+
+
+def records(report: GemeenteReport) -> list[dict]:
+    """The short lists as records (numbers as numbers), theme by theme, worst first."""
+    return [_record(t, r) for t in report.themes for r in t.shortlist]
+
+
+def write_csv(report: GemeenteReport, handle) -> int:
+    """Write the short lists as CSV for Dutch spreadsheets: ``;`` between cells, decimal
+    comma, every text cell made formula-safe (:mod:`geo.csvcells`). The caller writes the
+    BOM (or opens the file as ``utf-8-sig``). Returns the number of rows."""
+    writer = SafeWriter(handle, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    rows = records(report)
+    for row in rows:
+        writer.writerow([_cell(row[k], DIGITS[k]) if k in DIGITS else row[k]
+                         for k in CSV_HEADER])
+    return len(rows)
+
+
+def write_geopackage(conn: sa.Connection, report: GemeenteReport, path: Path) -> int:
+    """Write the short lists with the area polygons (RD New) to layer ``tekorten``."""
+    import geopandas as gpd  # heavy: only for this download
+    from shapely import from_wkb
+
+    rows = records(report)
+    codes = sorted({r["gebiedcode"] for r in rows})
+    shapes = {code: from_wkb(bytes(wkb)) for code, wkb in
+              conn.execute(GEOMETRY_SQL, {"codes": codes})}
+    frame = gpd.GeoDataFrame(
+        {k: [r[k] for r in rows] for k in CSV_HEADER},
+        geometry=[shapes.get(r["gebiedcode"]) for r in rows], crs=28992)
+    for column in ("inwoners", *DIGITS):
+        frame[column] = frame[column].astype("float64")
+    frame["rang"] = frame["rang"].astype("int64")
+    frame.to_file(path, driver="GPKG", layer="tekorten", engine="pyogrio",
+                  geometry_type="MultiPolygon")
+    return len(frame)
+
+
+def describe_rule(rule: dict) -> str:
+    """The flag rule of the run in one Dutch sentence (empty when unknown)."""
+    if not isinstance(rule, dict) or "spar_matig" not in rule:
+        return ""
+    return (f"Een gebied heeft een tekort als het aanbod per inwoner (SPAR) onder "
+            f"{decimal(rule['spar_matig'], 2)} ligt of meer dan "
+            f"{decimal(rule.get('pct_verder'))}% van de inwoners verder woont dan de "
+            f"drempelafstand, in minstens {rule.get('min_vanggebieden', 2)} van de 3 "
+            f"vanggebieden, en er minstens {decimal(rule.get('min_inwoners'))} mensen wonen.")
