@@ -84,7 +84,7 @@ OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:[-,][A-Z][a-z])*)\s+)?"
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write an import or BAG file byte for byte reproducibly (UTF-8, ``\\n``, no index)."""
+    r"""Write an import or BAG file byte for byte reproducibly (UTF-8, ``\n``, no index)."""
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 

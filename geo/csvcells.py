@@ -42,9 +42,11 @@ class SafeWriter:
         self._writer = csv.writer(handle, **kwargs)
 
     def writerow(self, row: Iterable[Any]) -> Any:
+        """Write one row, every cell neutralised."""
         return self._writer.writerow([neutralise(v) for v in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write the rows, every cell neutralised."""
         for row in rows:
             self.writerow(row)
 
@@ -53,8 +55,10 @@ class SafeDictWriter(csv.DictWriter):
     """``csv.DictWriter`` whose values are neutralised (the header is ours, left as is)."""
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
+        """Write one row, every value neutralised."""
         return super().writerow({k: neutralise(v) for k, v in rowdict.items()})
 
     def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
+        """Write the rows, every value neutralised."""
         for row in rowdicts:
             self.writerow(row)

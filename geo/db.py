@@ -14,8 +14,10 @@ MIGRATIONS = str(files("geo") / "migrations")
 
 
 def make_engine(url: str, **kwargs) -> sa.Engine:
-    """Create an engine; ``pool_pre_ping`` (unless turned off) so a restarted database is
-    survived."""
+    """Create an engine that survives a restarted database.
+
+    ``pool_pre_ping`` is on unless turned off, so a restarted database is survived.
+    """
     # No automatic server-side prepared statements: after 5 runs psycopg would prepare, and
     # PostgreSQL's generic plans for our parameterised layer queries were up to 100x slower.
     connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}

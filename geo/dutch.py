@@ -27,9 +27,12 @@ def number(value: float, digits: int = 0, grouping: bool = True) -> str:
 
 
 def distance(metres: float, long: bool = False) -> str:
-    """Below 1 km in whole metres (``800`` -> ``'800 meter'``), from 1 km on in kilometres
+    """A distance in Dutch: whole metres below 1 km, kilometres from 1 km on.
+
+    Below 1 km in whole metres (``800`` -> ``'800 meter'``), from 1 km on in kilometres
     with one decimal: ``1500`` -> ``'1,5 km'``, ``1000`` -> ``'1 km'``; ``long`` writes the
-    unit out and keeps the decimal: ``'1,5 kilometer'``, ``'1,0 kilometer'``."""
+    unit out and keeps the decimal: ``'1,5 kilometer'``, ``'1,0 kilometer'``.
+    """
     if metres < 1000:
         return f"{metres:.0f} meter"
     text = number(metres / 1000, 1, grouping=False)

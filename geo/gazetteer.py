@@ -158,8 +158,10 @@ def _bag_reason(pc: str, nr: str, letter: str, toev: str, x: str, y: str) -> str
 
 
 def _bag_reader(path: Path, text) -> tuple:
-    """CSV reader positioned after the header, header width and positions of the BAG
-    columns; raises before anything is written when columns are missing."""
+    """CSV reader positioned after the header, header width and positions of the BAG columns.
+
+    Raises before anything is written when columns are missing.
+    """
     first = text.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)

@@ -48,14 +48,17 @@ class Cluster:
 
     @property
     def pgdata(self) -> Path:
+        """The cluster's data directory (``PGDATA``)."""
         return self.data_dir / "pgdata"
 
     @property
     def socket_dir(self) -> Path:
+        """The directory of the server's Unix socket."""
         return self.data_dir / "run"
 
     @property
     def logfile(self) -> Path:
+        """The server's log file."""
         return self.data_dir / "postgres.log"
 
     def url(self, database: str = DATABASE) -> str:
@@ -74,9 +77,11 @@ class Cluster:
 
 
 def web_roles_sql(password: str | None = None, login: str = WEB_LOGIN) -> str:
-    """SQL that creates the web group and login roles if missing and makes the login a
-    member of the group (idempotent). ``password`` only for servers with password auth;
-    it must be URL-safe text (letters, digits, ``-`` and ``_``)."""
+    """SQL that creates the web group and login roles if missing (idempotent).
+
+    The login becomes a member of the group. ``password`` only for servers with password
+    auth; it must be URL-safe text (letters, digits, ``-`` and ``_``).
+    """
     if password is not None and not password.replace("-", "").replace("_", "").isalnum():
         raise ValueError("password must be letters, digits, '-' or '_'")
     if not (login.isidentifier() and login.isascii() and login.islower()):

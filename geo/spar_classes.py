@@ -1,5 +1,7 @@
-"""The SPAR classes (supply within reach per resident, relative to the region) of every
-coverage map: the analysis report's PNG/PDF maps and the advisers' /dekking page.
+"""The SPAR classes of every coverage map.
+
+SPAR is the supply within reach per resident, relative to the region; the classes colour
+the analysis report's PNG/PDF maps and the advisers' /dekking page.
 
 Each class is (lower bound, upper bound, colour, Dutch label); 1 is the regional average.
 Colours are ColorBrewer RdBu (colour-blind safe); areas without data are grey and hatched.

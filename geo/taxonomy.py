@@ -26,9 +26,12 @@ def _rows(conn: sa.Connection, table: str, known: Sequence[str],
 
 
 def themes(conn: sa.Connection, columns: Sequence[str] = LEGEND) -> list[dict]:
-    """Themes in legend order; by default slug, naam, omschrijving, kleur (hex) and icoon
-    (Maki name). ``columns`` picks others from :data:`THEME_COLUMNS` (e.g. ``afstand_m``,
-    the analysis' threshold distance)."""
+    """Themes in legend order.
+
+    By default slug, naam, omschrijving, kleur (hex) and icoon (Maki name). ``columns``
+    picks others from :data:`THEME_COLUMNS` (e.g. ``afstand_m``, the analysis' threshold
+    distance).
+    """
     return _rows(conn, "thema", THEME_COLUMNS, columns)
 
 

@@ -69,6 +69,7 @@ class LayerCache:
 
     @property
     def enabled(self) -> bool:
+        """Whether the cache keeps anything (a budget of 0 bytes turns it off)."""
         return self.max_bytes > 0
 
     @property
@@ -81,9 +82,11 @@ class LayerCache:
         return self._versions.get(view)
 
     def saw_version(self, view: str, version: int) -> None:
+        """Remember ``version`` as the newest data version of ``view``."""
         self._versions[view] = version
 
     def get(self, key: Hashable):
+        """The value for ``key`` (``None`` when missing), marking it recently used."""
         return self.get_many([key])[0]
 
     def get_many(self, keys: Sequence[Hashable]) -> list:
@@ -103,6 +106,7 @@ class LayerCache:
         return found
 
     def put(self, key: Hashable, value) -> None:
+        """Store one value, evicting the least recently used entries beyond the budget."""
         self.put_many([(key, value)])
 
     def put_many(self, items: Iterable[tuple[Hashable, object]]) -> None:
@@ -124,6 +128,7 @@ class LayerCache:
                 self._bytes -= size
 
     def clear(self) -> None:
+        """Drop every entry and every data version seen."""
         with self._lock:
             self._entries.clear()
             self._bytes = 0

@@ -65,6 +65,7 @@ class Collection:
     tables: tuple[str, ...] = ()  # the tables the view reads; their data_versie keys caches
 
     def property(self, name: str) -> Property | None:
+        """The property called ``name``, or None when the collection has none by that name."""
         return next((p for p in self.properties if p.name == name), None)
 
 

@@ -1,4 +1,4 @@
-"""OGC API Features Part 3 filtering: CQL2 (text and JSON) compiled to safe PostGIS SQL.
+r"""OGC API Features Part 3 filtering: CQL2 (text and JSON) compiled to safe PostGIS SQL.
 
 pygeofilter parses the filter into its AST; :mod:`layers.cql2_functions` turns that AST
 into a SQL fragment for ``WHERE`` against a collection's view. Property names are matched
@@ -7,7 +7,7 @@ reaches the SQL. Limits on size, nesting, IN lists and vertices bound the work p
 
 Two things of pygeofilter 0.4 are corrected here: its CQL2-text grammar gives AND and OR
 equal precedence and only allows NOT before a single predicate (fixed with a patched copy
-of its grammar, which also accepts ``''`` and ``\\'`` inside text and one-letter property
+of its grammar, which also accepts ``''`` and ``\'`` inside text and one-letter property
 names); its CQL2-JSON reader predates CQL2 1.0 for ``between``, ``accenti`` and ``bbox``
 (fixed by rewriting those nodes before it reads them).
 """
@@ -164,8 +164,10 @@ def queryables(collection: Collection) -> dict:
 
 @v_args(inline=True)
 class _Transformer(text_parser.CQLTransformer):
-    """pygeofilter's transformer without its debug prints; adds CQL2 quote escapes and
-    BBOX(...) literals, and negates numbers only."""
+    """The transformer of pygeofilter, without its debug prints.
+
+    It adds CQL2 quote escapes and BBOX(...) literals, and negates numbers only.
+    """
 
     def SINGLE_QUOTED(self, token):  # noqa: N802 - named after the lark terminal
         return re.sub(r"''|\\'", "'", str(token)[1:-1])

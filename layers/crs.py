@@ -16,6 +16,8 @@ OGC = "http://www.opengis.net/def/crs/"
 
 @dataclass(frozen=True)
 class Crs:
+    """A coordinate reference system we serve: URI, SRID, axis order and output decimals."""
+
     uri: str
     srid: int
     latlon: bool  # axis order is latitude first
@@ -23,6 +25,7 @@ class Crs:
 
     @property
     def geographic(self) -> bool:
+        """Whether coordinates are degrees (EPSG:4326 or EPSG:4258) rather than metres."""
         return self.srid in (4326, 4258)
 
 

@@ -11,6 +11,8 @@ from typing import Protocol
 
 
 class Paged(Protocol):
+    """What keyset paging needs of a query: page size, offset and the cursor's keys."""
+
     limit: int
     offset: int
     after: object | None

@@ -36,6 +36,7 @@ def slug(text: str) -> str:
 
 
 def postcode(value: str) -> str:
+    """A Dutch postcode written as ``6211AB`` (letters upper case); FieldError otherwise."""
     match = POSTCODE.match(value.strip())
     if not match:
         raise FieldError(f"postcode '{value}' is geen Nederlandse postcode (zoals 6211 AB)")
@@ -64,6 +65,7 @@ def house(number: str, letter: str = "", addition: str = "") -> tuple[int, str, 
 
 
 def phone(value: str) -> str:
+    """The phone number as written (stripped), once its digits form a Dutch number."""
     digits = re.sub(r"[\s\-().]", "", value)
     if digits.startswith("+31"):
         digits = "0" + digits[3:]
@@ -77,12 +79,14 @@ def phone(value: str) -> str:
 
 
 def email(value: str) -> str:
+    """The e-mail address, stripped and in lower case; FieldError when it is malformed."""
     if not EMAIL.match(value.strip()):
         raise FieldError(f"e-mailadres '{value}' klopt niet (zoals info@voorbeeld.nl)")
     return value.strip().lower()
 
 
 def website(value: str) -> str:
+    """The web address as http(s) URL (``www.`` gets ``https://``); FieldError otherwise."""
     value = value.strip()
     if value.lower().startswith("www."):
         value = "https://" + value
@@ -93,6 +97,7 @@ def website(value: str) -> str:
 
 
 def yes_no(value: str, column: str) -> bool:
+    """True for yes (``ja``, ``yes``, ``1``, …), False for no; FieldError naming ``column``."""
     key = value.strip().lower()
     if key in YES:
         return True
@@ -102,6 +107,7 @@ def yes_no(value: str, column: str) -> bool:
 
 
 def number(value: str, column: str) -> float:
+    """A number of 0 or more (decimal comma or point); FieldError naming ``column``."""
     try:
         result = float(value.replace(",", "."))
     except ValueError as exc:
@@ -112,6 +118,7 @@ def number(value: str, column: str) -> float:
 
 
 def day(value: str) -> date:
+    """A date not in the future, written 2026-11-28, 28-11-2026 or 28/11/2026."""
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
             result = datetime.strptime(value.strip(), fmt).date()

@@ -35,6 +35,7 @@ class ImportResult:
 
     @property
     def rejected(self) -> int:
+        """The number of rejected rows (a row with several problems counts once)."""
         return len({r.line for r in self.rejects})
 
 
@@ -114,8 +115,11 @@ def validate_rows(
 
 @contextmanager
 def _cyclic_gc_paused():
-    """Reading and validating 100,000 rows build millions of objects without reference
-    cycles; the cyclic collector would scan them again and again (a third of that time)."""
+    """The cyclic garbage collector paused while reading and validating.
+
+    Reading and validating 100,000 rows build millions of objects without reference
+    cycles; the cyclic collector would scan them again and again (a third of that time).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:

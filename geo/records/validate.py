@@ -36,8 +36,11 @@ class Taxonomy:
 
     @cached_property
     def fields(self) -> tuple:
-        """The field table with memoised parsers: spreadsheets repeat the same values
-        (themes, opening hours, an organisation's contact details) on many rows."""
+        """The field table with memoised parsers.
+
+        Spreadsheets repeat the same values (themes, opening hours, an organisation's
+        contact details) on many rows.
+        """
         return tuple((column, key, _memo(parse), always)
                      for column, key, parse, always in _field_table(self))
 

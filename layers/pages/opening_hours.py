@@ -21,8 +21,11 @@ def _minutes(text: str) -> int:
 
 
 def _open_in(ranges, minute: int, overnight_only: bool = False) -> bool:
-    """Whether ``minute`` falls in one of ``ranges`` (a range ending before it starts runs
-    past midnight; with ``overnight_only`` only that after-midnight part counts)."""
+    """Whether ``minute`` falls in one of ``ranges``.
+
+    A range ending before it starts runs past midnight; with ``overnight_only`` only that
+    after-midnight part counts.
+    """
     for start, end in ranges or ():
         opens, closes = _minutes(start), _minutes(end)
         if overnight_only:
@@ -63,8 +66,11 @@ def open_now(openingstijden: dict | None, moment: datetime) -> bool | None:
 
 
 def opening_rows(openingstijden: dict | None, moment: datetime | None = None) -> list[dict]:
-    """One row per weekday: ``{"dag": "maandag", "tijden": "09:00 tot 17:00" or "gesloten",
-    "vandaag": bool}``; an empty list when there are no day hours."""
+    """One row per weekday; an empty list when there are no day hours.
+
+    Each row is ``{"dag": "maandag", "tijden": "09:00 tot 17:00" or "gesloten",
+    "vandaag": bool}``.
+    """
     days = (openingstijden or {}).get("dagen") or {}
     if not any(days.values()):
         return []

@@ -93,7 +93,8 @@ class ThemeGroup:
 class AreaMap:
     """The area as SVG: path data and numbered markers in viewBox units (numbers only).
 
-    ``markers`` holds ``(nummer, x, y, radius, font_size)``."""
+    ``markers`` holds ``(nummer, x, y, radius, font_size)``.
+    """
 
     width: float
     height: float
@@ -148,8 +149,11 @@ def print_area(conn: sa.Connection, code: str,
 
 
 def _area_map(area, points: set[tuple[int, float, float]]) -> AreaMap:
-    """Project the points like the database projected the area; markers get bigger (and
-    their numbers easier to read on paper) when there are few of them."""
+    """The area with the points projected like the database projected the area.
+
+    Markers get bigger (and their numbers easier to read on paper) when there are few of
+    them.
+    """
     big = len(points) <= 40
     markers = sorted({
         (n, round((x - area.x0) * area.s + MAP_PAD, 1), round((area.y1 - y) * area.s + MAP_PAD, 1),

@@ -370,8 +370,11 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
 
 def _record_demand(conn: sa.Connection, tekst: str, thema: str | None, area: _Area | None,
                    point: _Point | None, client: str | None) -> None:
-    """Count a search without results: words, theme, area, day, and (as a salted hash of the
-    day) whether this client searched it before today; nothing about the person is kept."""
+    """Count a search without results; nothing about the person is kept.
+
+    What is counted: words, theme, area, day, and (as a salted hash of the day) whether
+    this client searched it before today.
+    """
     woord = signal_words(tekst)
     if not woord:
         return
