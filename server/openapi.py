@@ -231,9 +231,10 @@ def _tile_paths(c: Collection) -> dict:
         {"name": "tileCol", "in": "path", "required": True,
          "description": "Column (x), 0..2^tileMatrix − 1; outside the matrix is a 400.",
          "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** MAX_ZOOM - 1}},
-        _query("properties", {"type": "array", "uniqueItems": True,
+        _query("properties", {"type": "array", "uniqueItems": True, "minItems": 1,
                               "items": {"type": "string", "enum": names}},
-               "Properties to put in the tile (default: a compact set)."),
+               "Properties to put in the tile, comma-separated, each once (default: a "
+               "compact set); empty or repeated names are a 400."),
         _query("f", TEXT, "Accepted and ignored: a tile is always a Mapbox vector tile."),
         _query("v", TEXT, "Accepted and ignored: a data version that only keys caches."),
         *(_property_param(c, n) for n in (*c.filters, *c.array_filters)),

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
 from layers.catalog import Collection
+from layers.errors import InvalidParameter
 from layers.tiles import (
     COUNT_PROPERTY,
     CRS_3857,
@@ -149,7 +150,12 @@ def _properties() -> list[str] | None:
     value = request.args.get("properties")
     if value is None:
         return None
-    return [name.strip() for name in value.split(",") if name.strip()]
+    names = [name.strip() for name in value.split(",")]
+    if not all(names) or len(set(names)) != len(names):  # as the OpenAPI document says
+        raise InvalidParameter("properties: geef een of meer namen van eigenschappen, elk "
+                               "één keer, gescheiden door komma's (bijvoorbeeld "
+                               "properties=naam,code).")
+    return names
 
 
 @bp.get("/tileMatrixSets")

@@ -120,7 +120,8 @@ def test_tile_filters_and_properties_as_query_parameters(client, ids):
     assert feature["properties"] == {"aanbod": "Spreekuur", "aantal": 1}  # aantal: always
     counted = client.get(base + "?thema=informatie-advies&properties=aantal,aanbod")
     assert counted.data == themed.data
-    for bad in ("?kleur=rood", "?synthetisch=misschien", "?properties=geheim"):
+    for bad in ("?kleur=rood", "?synthetisch=misschien", "?properties=geheim", "?properties=",
+                "?properties=aanbod,,aantal", "?properties=aanbod,aanbod"):
         response = client.get(base + bad)
         assert response.status_code == 400 and response.headers["Content-Type"] == PROBLEM
 
