@@ -82,6 +82,7 @@ SELECT a.code, a.niveau, fit.w * fit.s + 2 * CAST(:pad AS float8) AS width,
 FROM areas a, fit
 ORDER BY a.code
 """)
+RULE_SQL = sa.text("SELECT parameters -> 'rule' FROM analyse_run WHERE id = :id")
 GEOMETRY_SQL = sa.text("""
 SELECT code, ST_AsBinary(ST_Multi(geom)) AS wkb FROM gebied WHERE code = ANY(:codes)
 """)
@@ -215,6 +216,17 @@ class GemeenteReport:
         return [r for t in self.themes for r in t.shortlist]
 
     @property
+    def ranking(self) -> str:
+        """How the lists are ordered, in Dutch."""
+        if spar_first(self.rule):
+            then = ("het minste aanbod per inwoner (SPAR) eerst, en bij gelijk aanbod het "
+                    "grootste deel van de inwoners ver van het aanbod")
+        else:
+            then = ("het grootste deel van de inwoners ver van het aanbod eerst, dan de "
+                    "grootste afstand tot het aanbod en het minste aanbod per inwoner (SPAR)")
+        return f"eerst ernstig tekort, dan tekort; daarbinnen {then}"
+
+    @property
     def filename(self) -> str:
         return f"dekking-{self.code}-{self.doelgroep}-{self.niveau}"
 
@@ -224,20 +236,32 @@ def report_gemeenten(conn: sa.Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(GEMEENTEN_SQL).mappings()]
 
 
-def rank_key(r: AreaResult) -> tuple:
-    """Worst first: flagged, ``ernstig`` before ``matig``, lowest SPAR (no SPAR last),
-    largest share beyond the distance threshold, then name and code."""
+def spar_first(rule: dict | None) -> bool:
+    """Whether the run's flag rule is led by SPAR (the first rule, with ``spar_matig``);
+    otherwise it is led by the share of residents beyond the distance threshold."""
+    return isinstance(rule, dict) and "spar_matig" in rule
+
+
+def rank_key(r: AreaResult, by_spar: bool = False) -> tuple:
+    """Worst first: flagged, ``ernstig`` before ``matig``, then by the measures of the flag
+    rule: with a SPAR-led rule the lowest SPAR (no SPAR last), then the largest share
+    beyond the threshold; else the largest share beyond the threshold, the longest distance
+    (none: no provider at all, first), the lowest SPAR. Then name and code."""
     level = {"ernstig": 0, "matig": 1}.get(r.flag_level or "", 2)
-    return (not r.flagged, level, r.spar is None, r.spar if r.spar is not None else 0.0,
-            -(r.pct_verder or 0.0), r.naam.lower(), r.gebiedcode)
+    spar = (r.spar is None, r.spar if r.spar is not None else 0.0)
+    far = -(r.pct_verder or 0.0)
+    distance = (r.afstand_m is not None, -(r.afstand_m or 0.0))
+    measures = (*spar, far) if by_spar else (far, *distance, *spar)
+    return (not r.flagged, level, *measures, r.naam.lower(), r.gebiedcode)
 
 
 def gemeente_report(conn: sa.Connection, code: str, doelgroep: str,
                     niveau: str = "buurt", rule: dict | None = None) -> GemeenteReport | None:
     """The short list of gemeente ``code`` for one target group and level.
 
-    ``rule`` is the flag rule of the run (``analyse_run.parameters['rule']``), shown with
-    the report. Returns None for a malformed code or a gemeente without current results.
+    ``rule`` is the flag rule (``analyse_run.parameters['rule']``); by default that of the
+    newest run among the results. It orders the lists and is explained with the report.
+    Returns None for a malformed code or a gemeente without current results.
     """
     if not GEMEENTE_CODE.match(code or "") or doelgroep not in GROUPS \
             or niveau not in REPORT_LEVELS:
@@ -257,8 +281,10 @@ def gemeente_report(conn: sa.Connection, code: str, doelgroep: str,
         theme.ranked.append(result)
     if not themes:
         return None
+    if rule is None:
+        rule = conn.execute(RULE_SQL, {"id": max(runs)}).scalar() or {}
     for theme in themes.values():
-        theme.ranked.sort(key=rank_key)
+        theme.ranked.sort(key=lambda r: rank_key(r, spar_first(rule)))
         for i, r in enumerate(theme.ranked, 1):
             r.rank = i
     return GemeenteReport(code, naam, doelgroep, niveau, list(themes.values()),
@@ -295,11 +321,13 @@ def notes(data: dict, redenen: Iterable[dict]) -> list[str]:
     rules = [str(r.get("rule", "")) for r in redenen]
     found = []
     for flag, share, prefixes, plain, with_share in NOTES:
-        if data.get(flag) or any(r.startswith(prefixes) for r in rules):
+        said = prefixes[0] in str(data.get("zin") or "").lower()  # the sentence says it
+        if not said and (data.get(flag) or any(r.startswith(prefixes) for r in rules)):
             pct = _number(data.get(share))
             found.append(with_share.format(pct=decimal(pct)) if pct else plain)
-    if data.get("beoordeling") == "te weinig inwoners" or any(
-            r.startswith("inwoners<") for r in rules):
+    if "te weinig" not in str(data.get("zin") or "").lower() and (
+            data.get("beoordeling") == "te weinig inwoners"
+            or any(r.startswith("inwoners<") for r in rules)):
         found.append(TOO_FEW)
     return found
 
@@ -380,8 +408,13 @@ def write_geopackage(conn: sa.Connection, report: GemeenteReport, path: Path) ->
 
 
 def describe_rule(rule: dict) -> str:
-    """The flag rule of the run in one Dutch sentence (empty when unknown)."""
-    if not isinstance(rule, dict) or "spar_matig" not in rule:
+    """The flag rule of the run in plain Dutch (empty when unknown): its own explanation
+    when the run stored one, else built from the thresholds of the first rule."""
+    if not isinstance(rule, dict):
+        return ""
+    if isinstance(rule.get("uitleg"), str):
+        return rule["uitleg"]
+    if "spar_matig" not in rule:
         return ""
     return (f"Een gebied heeft een tekort als het aanbod per inwoner (SPAR) onder "
             f"{decimal(rule['spar_matig'], 2)} ligt of meer dan "

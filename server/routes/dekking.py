@@ -92,12 +92,9 @@ REPORT_HELPERS = {"flag_symbols": FLAG_SYMBOLS, "describe_rule": describe_rule}
 
 
 def load_report(conn, gemeente: str, doelgroep: str, niveau: str) -> GemeenteReport | None:
-    """The short list of one gemeente with the flag rule of its run (page, downloads, CLI)."""
-    report = gemeente_report(conn, gemeente.upper(), doelgroep, niveau)
-    if report is not None:
-        run = latest_run(conn, report.run_ids[-1])
-        report.rule = (run or {}).get("parameters", {}).get("rule") or {}
-    return report
+    """The short list of one gemeente, ordered by the flag rule of its run: one function for
+    the page, the downloads and ``sociale-kaart analyse --gemeente``."""
+    return gemeente_report(conn, gemeente.upper(), doelgroep, niveau)
 
 
 def report_html(report: GemeenteReport, run: dict | None) -> str:

@@ -86,3 +86,68 @@ def test_page_works_without_javascript(browser, dekking_server):
     first.click()
     assert page.locator("#details-titel").inner_text() == name
     context.close()
+
+
+# --- the short list of one gemeente (/dekking?gemeente=…) ---
+
+def open_gemeente(browser, base, width=1280, height=900, **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=base,
+                                  locale="nl-NL", **options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto("/dekking?gemeente=GM0928")
+    return page
+
+
+def test_gemeente_chooser_works_without_javascript(browser, dekking_server):
+    context = browser.new_context(java_script_enabled=False, base_url=dekking_server)
+    page = context.new_page()
+    page.goto("/dekking")
+    page.get_by_label("Gemeente").select_option(label="Kerkrade")
+    page.get_by_label("Voor wie?").select_option("ouderen")
+    page.get_by_role("button", name="Toon dekking").click()
+    page.wait_for_url("**gemeente=GM0928**")
+    assert "doelgroep=ouderen" in page.url
+    assert page.locator("#rapport-titel").inner_text().startswith("Korte lijst voor Kerkrade")
+    assert page.locator("#matrix-titel").is_visible()
+    link = page.locator("#matrix td a").first
+    if link.count():  # a marked cell leads to its reason
+        target = link.get_attribute("href")
+        link.click()
+        assert page.url.endswith(target)
+        assert page.locator(f"{target} .zin").is_visible()
+    context.close()
+
+
+def test_gemeente_page_axe_and_phone(browser, dekking_server):
+    page = open_gemeente(browser, dekking_server)
+    started = page.evaluate("performance.getEntriesByType('navigation')[0].duration")
+    print(f"\n/dekking?gemeente=GM0928 loaded in {started:.0f} ms")
+    assert axe_violations(page) == []
+    assert page.errors == []
+    shot(page, "dekking-gemeente")
+    page.context.close()
+    phone = open_gemeente(browser, dekking_server, width=375, height=812)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert phone.locator("#gemeente").is_visible() and phone.locator(".kaartjes svg").first.is_visible()
+    assert axe_violations(phone) == []
+    shot(phone, "dekking-gemeente-375")
+    phone.context.close()
+
+
+def test_printing_the_page_gives_the_short_list(browser, dekking_server):
+    page = open_gemeente(browser, dekking_server)
+    page.emulate_media(media="print")
+    for hidden in ("header.site", ".dekking-form", ".downloads", "footer.site"):
+        assert not page.locator(hidden).is_visible(), hidden
+    assert page.locator("#matrix-titel").is_visible()
+    assert page.locator(".kaartjes svg").count() == page.locator(".rapport-thema").count() > 0
+    names = page.locator(".rangorde .naam").all_inner_texts()
+    assert all(page.locator(".rangorde .naam").nth(i).is_visible() for i in range(min(3, len(names))))
+    pdf = page.pdf(format="A4")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    print(f"\nprinting /dekking?gemeente=GM0928 from Chromium: {len(PdfReader(BytesIO(pdf)).pages)} pages")
+    page.context.close()

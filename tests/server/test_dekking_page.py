@@ -71,3 +71,11 @@ def test_bad_parameters_give_400_page(dekking_client, query):
 def test_area_code_is_escaped(dekking_client):
     html = dekking_client.get('/dekking?gebied="><script>x()</script>').get_data(as_text=True)
     assert "<script>x()" not in html
+
+
+def test_regional_page_offers_the_gemeente_chooser(dekking_client):
+    html = dekking_client.get("/dekking").get_data(as_text=True)
+    chooser = html.split('<select id="gemeente" name="gemeente">')[1].split("</select>")[0]
+    assert '<option value="">Hele regio (kaart per thema)</option>' in chooser
+    assert '<option value="GM0928">Kerkrade</option>' in chooser  # a plain GET form
+    assert 'id="rapport-titel"' not in html
