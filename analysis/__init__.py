@@ -15,6 +15,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from analysis.coldspots import cold_spots
+    from analysis.coords import check_projected
     from analysis.errors import AnalysisError, InvalidInput, RunRefused
     from analysis.flags import FlagRule
     from analysis.report import (
@@ -26,12 +28,18 @@ if TYPE_CHECKING:
         write_report,
     )
     from analysis.run import RunParams, RunSummary, run_analysis
+    from analysis.siting import SiteSolution, suggest_sites, suggest_sites_from_costs
 
 _EXPORTS = {
     "AnalysisError": "analysis.errors",
     "InvalidInput": "analysis.errors",
     "RunRefused": "analysis.errors",
     "FlagRule": "analysis.flags",
+    "cold_spots": "analysis.coldspots",
+    "check_projected": "analysis.coords",
+    "SiteSolution": "analysis.siting",
+    "suggest_sites": "analysis.siting",
+    "suggest_sites_from_costs": "analysis.siting",
     "RunParams": "analysis.run",
     "RunSummary": "analysis.run",
     "run_analysis": "analysis.run",
@@ -50,11 +58,16 @@ __all__ = [
     "RunParams",
     "RunRefused",
     "RunSummary",
+    "SiteSolution",
+    "check_projected",
+    "cold_spots",
     "draw_map",
     "load_results",
     "load_shapes",
     "load_sites",
     "run_analysis",
+    "suggest_sites",
+    "suggest_sites_from_costs",
     "write_maps",
     "write_report",
 ]

@@ -55,7 +55,10 @@ def cold_spots(codes, values, neighbours: dict, xy, permutations: int = 999,
     """
     from esda import fdr
 
+    from analysis.coords import check_projected
+
     codes, y = list(codes), np.asarray(values, dtype=float)
+    check_projected(np.asarray(xy, float).reshape(-1, 2), "Gebiedspunten")
     if len(codes) < 5 or np.nanstd(y) == 0:
         return pd.DataFrame(columns=["lisa", "p_lisa", "gi_z", "p_gi", "fdr_lisa", "fdr_gi",
                                      "koude_plek"])

@@ -60,7 +60,7 @@ pc6_ok AS (
     GROUP BY b.code, b.officieel HAVING b.officieel IS NULL OR sum(pc6.w) >= 0.5 * b.officieel
 ),
 pc4 AS (
-    SELECT b.code AS buurtcode, ST_PointOnSurface(x.piece) AS geom,
+    SELECT b.code AS buurtcode, p.pc4, x.piece,
            p.inwoners * ST_Area(x.piece) / ST_Area(p.vlak) AS w,
            p.inwoners_65plus * ST_Area(x.piece) / ST_Area(p.vlak) AS w65
     FROM buurt b
@@ -70,14 +70,38 @@ pc4 AS (
     WHERE b.code NOT IN (SELECT code FROM pc6_ok) AND NOT ST_IsEmpty(x.piece)
       AND ST_Area(x.piece) >= 0.01 * ST_Area(b.geom)
 )
-SELECT 'pc6' AS bron, buurtcode, ST_X(geom) AS x, ST_Y(geom) AS y, w, w65
+SELECT 'pc6' AS bron, buurtcode, NULL AS pc4, ST_X(geom) AS x, ST_Y(geom) AS y, w, w65
 FROM pc6 WHERE buurtcode IN (SELECT code FROM pc6_ok)
 UNION ALL
-SELECT 'pc4', buurtcode, ST_X(geom), ST_Y(geom), w, w65 FROM pc4
+SELECT 'pc4', buurtcode, pc4, ST_X(ST_PointOnSurface(piece)), ST_Y(ST_PointOnSurface(piece)),
+       w, w65 FROM pc4
 UNION ALL
-SELECT 'buurt', code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
+SELECT 'buurt', code, NULL, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
        NULL, NULL FROM buurt
 """)  # noqa: S608
+
+# BAG addresses with their buurt and PC4 area: the residents of a PC4 piece (or of a
+# buurt without PC4 pieces) are spread evenly over its addresses (docs/ANALYSIS.md §2).
+# The PC4 area of an address is the first four characters of its postcode.
+ADDRESSES_SQL = sa.text("""
+SELECT b.code AS buurtcode, left(a.postcode, 4) AS pc4, ST_X(a.geom) AS x, ST_Y(a.geom) AS y
+FROM adres a
+JOIN gebied b ON b.niveau = 'buurt' AND ST_Intersects(b.geom, a.geom)
+""")
+
+# The 65+ share per gemeente (and, last row, of all) from the PC4 figures, which CBS does
+# not suppress: for points whose own 65+ figure is missing or suppressed (docs/ANALYSIS.md §2).
+SHARE65_SQL = sa.text("""
+SELECT coalesce(gemeentecode, '*') AS gemeentecode,
+       sum(inwoners_65plus)::float8 / nullif(sum(inwoners), 0) AS aandeel
+FROM postcode4 WHERE inwoners > 0 AND inwoners_65plus IS NOT NULL
+GROUP BY ROLLUP (gemeentecode)
+""")
+
+# The edge of the loaded region: no services beyond it are loaded (docs/ANALYSIS.md §6).
+EDGE_SQL = sa.text("""
+SELECT ST_AsBinary(ST_Boundary(ST_Union(geom))) FROM gebied WHERE niveau = 'gemeente'
+""")
 
 BUURTEN_SQL = sa.text(STUDY + """
 SELECT code, wijkcode, gemeentecode, in_studie, officieel, officieel_65 FROM buurt
@@ -134,6 +158,12 @@ class DemandPoints:
         population are absent.
     notes : list of dict
         Messages about the data (``{"code": ..., "tekst": ...}``), in Dutch.
+    on_address : ndarray of bool, optional
+        Whether the point is a BAG address that carries a share of its PC4 piece or buurt.
+    estimated65 : ndarray of bool, optional
+        Whether the point's 65+ count is estimated (missing or suppressed by CBS).
+    edge_m : ndarray, optional
+        Straight-line distance to the edge of the loaded region (no services beyond it).
     """
 
     x: np.ndarray
@@ -147,6 +177,9 @@ class DemandPoints:
     in_study: np.ndarray
     buurt_level: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    on_address: np.ndarray | None = None
+    estimated65: np.ndarray | None = None
+    edge_m: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pop)
@@ -155,6 +188,32 @@ class DemandPoints:
         """The levels used in the study area, finest first, e.g. ``pc6+pc4``."""
         used = set(self.level[self.in_study])
         return "+".join(lv for lv in LEVELS if lv in used) or "geen"
+
+
+def _spread(points: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
+    """Replace each PC4 piece, and each buurt-level point, by the BAG addresses in it.
+
+    A piece's weights are divided evenly over its addresses; a buurt-level address keeps
+    no weight of its own (:func:`_scale` spreads the buurt's population evenly). A piece or
+    buurt without addresses keeps its single point. Column ``adres`` marks address points.
+    """
+    points = points.assign(adres=False)
+    addresses = addresses.assign(adres=True)
+    pieces = points[points["bron"] == "pc4"]
+    on_piece = pieces.drop(columns=["x", "y", "adres"]).merge(
+        addresses, on=["buurtcode", "pc4"], how="inner")
+    n = on_piece.groupby(["buurtcode", "pc4"])["x"].transform("size")
+    on_piece = on_piece.assign(w=on_piece["w"] / n, w65=on_piece["w65"] / n)
+    spread = set(zip(on_piece["buurtcode"], on_piece["pc4"], strict=True))
+    kept = pieces[[(b, c) not in spread for b, c in zip(pieces["buurtcode"], pieces["pc4"],
+                                                         strict=True)]]
+    whole = points[points["bron"] == "buurt"]
+    in_whole = addresses[addresses["buurtcode"].isin(whole["buurtcode"])].assign(
+        bron="buurt", w=np.nan, w65=np.nan)
+    whole = whole[~whole["buurtcode"].isin(in_whole["buurtcode"])]
+    columns = ["bron", "buurtcode", "pc4", "x", "y", "w", "w65", "adres"]
+    parts = [points[points["bron"] == "pc6"], on_piece, kept, in_whole, whole]
+    return pd.concat([part[columns] for part in parts if len(part)], ignore_index=True)
 
 
 def _choose_level(points: pd.DataFrame) -> pd.DataFrame:
@@ -166,23 +225,47 @@ def _choose_level(points: pd.DataFrame) -> pd.DataFrame:
     return usable[usable["rank"] == best].drop(columns="rank")
 
 
-def _scale(points: pd.DataFrame, buurten: pd.DataFrame) -> pd.DataFrame:
-    """Scale point weights to the buurt's CBS population; 65+ by each point's own share."""
+# CBS rounds PC6 counts to fives and publishes fewer than 5 as 0: a published 0 of 65+
+# at a PC6 point with residents is "0 to 4", estimated (docs/ANALYSIS.md §2).
+PC6_SUPPRESSED_MAX = 4.0
+
+
+def _scale(points: pd.DataFrame, buurten: pd.DataFrame,
+           share65: dict | None = None) -> pd.DataFrame:
+    """Scale point weights to the buurt's CBS population; 65+ by each point's own share.
+
+    A buurt-level point (one per BAG address, or one on the buurt's surface) has weight 1,
+    so the buurt's residents are spread evenly over its addresses. Where a point's own 65+
+    figure is missing (no figure) or suppressed (a PC6 zero), the 65+ share of the
+    gemeente (from the PC4 figures; ``share65``, key ``'*'`` = all) is used instead, capped
+    at 4 people for a suppressed PC6 point; such points are marked ``geschat65``.
+    """
+    share65 = share65 or {}
     points = points.merge(buurten, left_on="buurtcode", right_on="code", how="inner")
     is_buurt = points["bron"] == "buurt"
-    w = points["w"].where(~is_buurt, points["officieel"]).astype(float)
+    w = points["w"].where(~is_buurt, 1.0).where(~is_buurt | points["officieel"].notna())
+    w = w.astype(float)
     total = w.groupby(points["buurtcode"]).transform("sum")
     factor = (points["officieel"].astype(float) / total).where(points["officieel"].notna(), 1.0)
     pop = w * factor
-    share65 = (points["w65"].astype(float) / points["w"].astype(float)).where(~is_buurt)
-    share65 = share65.where(~is_buurt, points["officieel_65"].astype(float)
-                            / points["officieel"].astype(float))
-    points = points.assign(pop=pop, pop65=(pop * share65.clip(0, 1)))
+    w65 = points["w65"].astype(float)
+    own = (w65 / points["w"].astype(float)).where(~is_buurt)
+    own = own.where(~is_buurt, points["officieel_65"].astype(float)
+                    / points["officieel"].astype(float))
+    fallback = points["gemeentecode"].map(share65).astype(float).fillna(
+        share65.get("*", np.nan))
+    suppressed = (points["bron"] == "pc6") & ~(w65 > 0)
+    missing = own.isna() & ~suppressed
+    estimate = pop * fallback
+    pop65 = (pop * own.clip(0, 1)).where(~missing, estimate)
+    pop65 = pop65.where(~suppressed, np.minimum(estimate, PC6_SUPPRESSED_MAX))
+    points = points.assign(pop=pop, pop65=pop65,
+                           geschat65=(missing | suppressed) & pop65.notna())
     return points[points["pop"].fillna(0) > 0]
 
 
 def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: float = 10_000,
-                snap_m: float = 250.0) -> DemandPoints:
+                snap_m: float = 250.0, addresses: bool = True) -> DemandPoints:
     """Demand points for the study area (``gemeenten``; empty = all) plus a buffer.
 
     Parameters
@@ -195,6 +278,9 @@ def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: floa
         (use twice the largest catchment size).
     snap_m : float
         A PC6 point outside every buurt joins the nearest buurt within this distance.
+    addresses : bool
+        Spread PC4 pieces and buurten over their BAG addresses (default); ``False`` keeps
+        one point per piece or buurt (the method before, for comparisons).
 
     Returns
     -------
@@ -203,13 +289,19 @@ def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: floa
     params = {"gemeenten": list(gemeenten), "buffer": buffer_m, "snap": snap_m}
     with engine.connect() as conn:
         raw = pd.DataFrame(conn.execute(POINTS_SQL, params).mappings().all(),
-                           columns=["bron", "buurtcode", "x", "y", "w", "w65"])
+                           columns=["bron", "buurtcode", "pc4", "x", "y", "w", "w65"])
+        addresses = pd.DataFrame(
+            conn.execute(ADDRESSES_SQL, params).mappings().all() if addresses else [],
+            columns=["buurtcode", "pc4", "x", "y"])
+        share65 = {r.gemeentecode: r.aandeel for r in conn.execute(SHARE65_SQL)}
+        edge = conn.execute(EDGE_SQL).scalar()
         buurten = pd.DataFrame(conn.execute(BUURTEN_SQL, params).mappings().all(),
                                columns=["code", "wijkcode", "gemeentecode", "in_studie",
                                         "officieel", "officieel_65"])
         outside = conn.execute(OUTSIDE_SQL, params).mappings().one()
-    points = _scale(_choose_level(raw), buurten)
+    points = _scale(_spread(_choose_level(raw), addresses), buurten, share65)
     notes = _notes(points, buurten, outside)
+    x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
     return DemandPoints(
         x=points["x"].to_numpy(float), y=points["y"].to_numpy(float),
         pop=points["pop"].to_numpy(float), pop65=points["pop65"].to_numpy(float),
@@ -217,7 +309,17 @@ def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: floa
         gemeente=points["gemeentecode"].to_numpy(str), level=points["bron"].to_numpy(str),
         in_study=points["in_studie"].to_numpy(bool),
         buurt_level=dict(zip(points["buurtcode"], points["bron"], strict=True)),
-        notes=notes)
+        notes=notes, on_address=points["adres"].to_numpy(bool),
+        estimated65=points["geschat65"].to_numpy(bool), edge_m=_edge_distance(x, y, edge))
+
+
+def _edge_distance(x: np.ndarray, y: np.ndarray, edge) -> np.ndarray:
+    """Distance of each point to the edge of the loaded region (inf without an edge)."""
+    if edge is None or len(x) == 0:
+        return np.full(len(x), np.inf)
+    import shapely
+
+    return shapely.distance(shapely.points(x, y), shapely.from_wkb(bytes(edge)))
 
 
 def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from scipy.spatial import cKDTree
 
 from analysis import decay as decays
+from analysis.coords import check_xy
 from analysis.fca import CostPairs, e2sfca
 
 DETOUR = 1.3
@@ -174,6 +175,8 @@ def point_indicators(dx, dy, pop, supply: Supply, theme: Theme, decay: str = "ga
     -------
     PointIndicators
     """
+    check_xy(dx, dy, "Vraagpunten")
+    check_xy(supply.x, supply.y, "Aanbodpunten")
     n, sizes = len(dx), theme.catchments
     pairs = cost_pairs(dx, dy, supply, max(max(sizes), max(RADII)), detour)
     nearest = np.full(n, np.inf)
@@ -198,23 +201,33 @@ def _weighted(codes: np.ndarray, pop: np.ndarray, values: np.ndarray) -> pd.Data
 
 
 def aggregate(points: PointIndicators, pop: np.ndarray, codes: np.ndarray,
-              drempel_m: float) -> pd.DataFrame:
+              drempel_m: float, edge_cost: np.ndarray | None = None,
+              estimated: np.ndarray | None = None) -> pd.DataFrame:
     """Population-weighted area values from point indicators (one row per code).
 
     Columns: ``inwoners, afstand_m, aantal_1km, aantal_3km, aantal_5km, pct_verder,
     a_klein, a_midden, a_groot, spar_klein, spar, spar_groot`` and ``onbereikbaar`` (share
-    of residents with no provider in the buffer at all). Values are ``nan`` where undefined;
-    :func:`area_rows` turns them into explicit nulls with a reason.
+    of residents with no provider in the buffer at all) and ``pct_rand``: the share of
+    residents for whom a service just outside the loaded region could be nearer than the
+    nearest loaded one and within T (``edge_cost``: travel cost to the region's edge;
+    docs/ANALYSIS.md §6), and ``pct_geschat``: the share of the population that is
+    estimated (``estimated``, e.g. suppressed 65+ figures). Values are ``nan`` where
+    undefined; :func:`area_frame` turns them into explicit nulls with a reason.
     """
     finite = np.isfinite(points.nearest)
+    edge = np.full(len(pop), np.inf) if edge_cost is None else np.asarray(edge_cost, float)
+    at_edge = (edge < np.minimum(points.nearest, drempel_m)).astype(float)
     values = np.column_stack([
         np.where(finite, points.nearest, 0.0), points.counts,
-        100.0 * (points.nearest > drempel_m), points.access, (~finite).astype(float)])
+        100.0 * (points.nearest > drempel_m), points.access, (~finite).astype(float),
+        100.0 * at_edge,
+        100.0 * (np.zeros(len(pop)) if estimated is None else np.asarray(estimated, float))])
     names = ["afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-             "a_klein", "a_midden", "a_groot", "onbereikbaar"]
+             "a_klein", "a_midden", "a_groot", "onbereikbaar", "pct_rand", "pct_geschat"]
     frame = _weighted(codes, pop, values).set_axis([*names, "inwoners"], axis=1)
     frame.loc[frame["onbereikbaar"] > 0, "afstand_m"] = np.nan
-    frame["pct_verder"] = frame["pct_verder"].clip(0.0, 100.0)
+    for column in ("pct_verder", "pct_rand", "pct_geschat"):
+        frame[column] = frame[column].clip(0.0, 100.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         for size, r0 in zip(SIZES, points.regional, strict=True):
             spar_name = "spar" if size == "midden" else f"spar_{size}"
@@ -230,21 +243,25 @@ def demand_level(levels: np.ndarray, codes: np.ndarray) -> pd.Series:
 
 
 INDICATORS = ("afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-              "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot")
+              "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "pct_rand",
+              "pct_geschat")
 
 
 def null_reason(row, supply: Supply, doelgroep: str) -> str | None:
     """Why an area's indicators are (partly) missing, in plain Dutch; None when complete."""
     if not row["inwoners"] > 0:
-        return ("Geen 65-plussers bekend in dit gebied (geen leeftijdscijfers of geen "
-                "inwoners)." if doelgroep == "ouderen" else "Geen inwoners in dit gebied.")
+        return ("Geen 65-plussers bekend in dit gebied (geen leeftijdscijfers, of er woont "
+                "niemand)." if doelgroep == "ouderen" else "Geen inwoners in dit gebied.")
     if len(supply) == 0:
         return ("Er is geen aanbod voor dit thema in of rond het studiegebied; afstand en "
-                "SPAR zijn daarom leeg.")
+                "het aanbod per inwoner zijn daarom leeg.")
     if np.isnan(row["afstand_m"]):
-        return "Een deel van de inwoners heeft geen aanbod binnen de zoekafstand."
+        group = "de 65-plussers" if doelgroep == "ouderen" else "de inwoners"
+        return f"Een deel van {group} heeft geen aanbod binnen de zoekafstand."
     if np.isnan(row["spar"]):
-        return "Het aanbod ligt buiten bereik van alle inwoners; SPAR is niet te berekenen."
+        group = "65-plussers" if doelgroep == "ouderen" else "inwoners"
+        return (f"Het aanbod ligt buiten bereik van alle {group}; het aanbod per {group[:-1]} "
+                "is niet te berekenen.")
     return None
 
 

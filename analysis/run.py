@@ -14,7 +14,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from analysis import demand as dem
 from analysis import indicators as ind
 from analysis.coldspots import cold_spots
 from analysis.errors import RunRefused
-from analysis.flags import Context, FlagRule, flag_areas
+from analysis.flags import Context, FlagRule, flag_areas, regional_cutoffs
 from analysis.siting import suggest_sites
 from analysis.wording import sentence_site
 from geo import taxonomy
@@ -37,19 +37,22 @@ VALUES (:themas, :gemeenten, CAST(:parameters AS jsonb), CAST(:versies AS jsonb)
 """)
 FINISH_SQL = sa.text("""
 UPDATE analyse_run SET status = :status, klaar_op = now(), fout = :fout,
-       vraagniveau = :vraagniveau, meldingen = CAST(:meldingen AS jsonb)
+       vraagniveau = :vraagniveau, meldingen = CAST(:meldingen AS jsonb),
+       parameters = parameters || CAST(:extra AS jsonb)
 WHERE id = :id
 """)
 NUMBERS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-           "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "gi_z")
+           "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "gi_z",
+           "pct_rand", "pct_geschat")
 TEXTS = ("gebiedcode", "niveau", "doelgroep", "vraagniveau", "capaciteit_basis", "lisa",
-         "flag_level", "zin", "null_reden")
+         "flag_level", "zin", "null_reden", "beoordeling")
+BOOLEANS = ("koude_plek", "flagged", "randeffect", "geschat")
 RECORD = ", ".join([*(f"{c} text" for c in TEXTS), *(f"{c} float8" for c in NUMBERS),
-                    "koude_plek boolean", "flagged boolean", "redenen jsonb"])
+                    *(f"{c} boolean" for c in BOOLEANS), "redenen jsonb"])
 INSERT_RESULTS_SQL = sa.text(f"""
 INSERT INTO analyse_resultaat (run_id, thema_slug, drempel_m, {", ".join(TEXTS + NUMBERS)},
-                               koude_plek, flagged, redenen)
-SELECT :run, :thema, :drempel, {", ".join(TEXTS + NUMBERS)}, koude_plek, flagged, redenen
+                               {", ".join(BOOLEANS)}, redenen)
+SELECT :run, :thema, :drempel, {", ".join(TEXTS + NUMBERS)}, {", ".join(BOOLEANS)}, redenen
 FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({RECORD})
 """)  # noqa: S608 - column names are constants of this module, values are bound
 INSERT_SITES_SQL = sa.text("""
@@ -83,6 +86,7 @@ class RunParams:
     locatievoorstellen: bool = True
     max_extra: int = 3
     zichtbaarheid: tuple[str, ...] = ("openbaar",)
+    drempels: dict = field(default_factory=dict)   # theme slug -> T in metres (override)
 
     def describe(self, themes: Sequence[ind.Theme]) -> dict:
         """The parameters as JSON, with what each theme's catchments and threshold are."""
@@ -96,6 +100,9 @@ class RunParams:
         data["aanbod"] = ("laag_voorzieningen met de gekozen zichtbaarheid; aanbod op één plek "
                           "is één punt (capaciteit opgeteld)")
         data["kandidaten"] = "binnenpunt van elke buurt in de gemeente"
+        data["vraagpunten"] = ("PC6-punten waar het CBS ze levert, elders de inwoners van elk "
+                               "PC4-deel van de buurt verdeeld over de BAG-adressen erin")
+        data["uitleg"] = self.rule.describe()["uitleg"]
         return data
 
 
@@ -112,8 +119,10 @@ class RunSummary:
     seconds: float = 0.0
 
 
-def _themes(conn: sa.Connection, wanted: Sequence[str]) -> list[ind.Theme]:
-    themes = [ind.Theme(t["slug"], t["naam"], int(t["afstand_m"]))
+def _themes(conn: sa.Connection, wanted: Sequence[str],
+            drempels: dict | None = None) -> list[ind.Theme]:
+    drempels = drempels or {}
+    themes = [ind.Theme(t["slug"], t["naam"], int(drempels.get(t["slug"], t["afstand_m"])))
               for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))]
     unknown = sorted(set(wanted) - {t.slug for t in themes})
     if unknown:
@@ -158,7 +167,7 @@ def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
     """
     started, report = time.perf_counter(), progress or (lambda *_: None)
     with engine.connect() as conn:
-        themes = _themes(conn, params.themas)
+        themes = _themes(conn, params.themas, params.drempels)
     areas = dem.study_areas(engine, params.gemeenten)
     _check_areas(areas, params.gemeenten)
     run_id = _start(engine, params, themes)
@@ -181,10 +190,11 @@ def _start(engine: sa.Engine, params: RunParams, themes: list[ind.Theme]) -> int
 
 
 def _finish(engine: sa.Engine, run_id: int, status: str, notes: list, level: str = "onbekend",
-            error: str | None = None) -> None:
+            error: str | None = None, extra: dict | None = None) -> None:
     with engine.begin() as conn:
         conn.execute(FINISH_SQL, {"id": run_id, "status": status, "fout": error,
-                                  "vraagniveau": level, "meldingen": json.dumps(notes)})
+                                  "vraagniveau": level, "meldingen": json.dumps(notes),
+                                  "extra": json.dumps(extra or {}, allow_nan=False)})
 
 
 def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
@@ -196,14 +206,17 @@ def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
     summary = RunSummary(run_id, [t.slug for t in themes], demand.summary_level(),
                          meldingen=list(demand.notes))
     report("Vraagpunten geladen", 1, total)
+    cutoffs = {}
     for i, theme in enumerate(themes, start=2):
         rows, sites, notes = analyse_theme(engine, theme, demand, areas, neighbours, params)
+        cutoffs[theme.slug] = rows.attrs.get("grenzen", {})
         _write(engine, run_id, theme, rows, sites)
         summary.rows += len(rows)
         summary.meldingen.extend(notes)
         summary.flagged[theme.slug] = _flag_counts(rows)
         report(f"Thema {theme.naam} klaar", i, total)
-    _finish(engine, run_id, "klaar", summary.meldingen, summary.vraagniveau)
+    _finish(engine, run_id, "klaar", summary.meldingen, summary.vraagniveau,
+            extra={"grenzen": cutoffs})
     report("Run opgeslagen", total, total)
     return summary
 
@@ -231,7 +244,7 @@ def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
         ``(rows, sites, notes)``: a DataFrame with one row per study area × target group,
         a list of site-suggestion dicts and a list of notes (dicts with ``tekst``).
     """
-    frames, sites, notes = [], [], []
+    frames, sites, notes, cutoffs = [], [], [], {}
     for doelgroep in params.doelgroepen:
         supply, pop = _group_input(engine, theme, demand, params, doelgroep)
         if len(supply) == 0:
@@ -242,20 +255,29 @@ def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
                                       params.detour)
         ctx = Context(theme.naam, doelgroep, theme.drempel_m, theme.catchments, supply.basis,
                       params.decay)
-        for level in LEVELS:
-            frame = _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme)
+        edge = None if demand.edge_m is None else demand.edge_m * params.detour
+        estimated = (demand.estimated65 if doelgroep == "ouderen"
+                     and demand.estimated65 is not None else None)
+        for level in LEVELS:   # buurt first: its buurten give the region's cut-offs
+            frame = _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme,
+                                 edge, estimated)
             if level == "buurt":
                 frame = frame.join(_cold(frame, areas, neighbours, params))
+                ctx = replace(ctx, grenzen=regional_cutoffs(frame, params.rule))
+                cutoffs[doelgroep] = ctx.grenzen.describe()
             frames.append(frame.join(flag_areas(frame, ctx, params.rule))
                           .assign(doelgroep=doelgroep))
         if doelgroep == "iedereen" and params.locatievoorstellen:
             sites.extend(_sites(demand, areas, supply, theme, params))
-    return pd.concat(frames, ignore_index=True), sites, notes
+    rows = pd.concat(frames, ignore_index=True)
+    rows.attrs["grenzen"] = cutoffs
+    return rows, sites, notes
 
 
-def _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme) -> pd.DataFrame:
+def _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme, edge=None,
+                 estimated=None) -> pd.DataFrame:
     codes = {"buurt": demand.buurt, "wijk": demand.wijk, "gemeente": demand.gemeente}[level]
-    agg = ind.aggregate(points, pop, codes, theme.drempel_m)
+    agg = ind.aggregate(points, pop, codes, theme.drempel_m, edge, estimated)
     levels = (pd.Series(demand.buurt_level) if level == "buurt"
               else ind.demand_level(demand.level, codes))
     return ind.area_frame(areas[areas["niveau"] == level], agg, levels, supply, doelgroep)
@@ -316,7 +338,8 @@ def _clean(value):
 COLUMNS = ("gebiedcode", "niveau", "doelgroep", "inwoners", "vraagniveau", "capaciteit_basis",
            "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder", "a_klein",
            "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "lisa", "gi_z",
-           "koude_plek", "flagged", "flag_level", "redenen", "zin", "null_reden")
+           "koude_plek", "flagged", "flag_level", "redenen", "zin", "null_reden", "pct_rand",
+           "pct_geschat", "beoordeling", "randeffect", "geschat")
 
 
 def _write(engine, run_id: int, theme: ind.Theme, rows: pd.DataFrame, sites: list) -> None:
@@ -327,7 +350,8 @@ def _write(engine, run_id: int, theme: ind.Theme, rows: pd.DataFrame, sites: lis
     records = [{k: _clean(v) for k, v in zip(COLUMNS, values, strict=True)}
                for values in rows[list(COLUMNS)].itertuples(index=False, name=None)]
     for r in records:
-        r["koude_plek"] = None if r["koude_plek"] is None else bool(r["koude_plek"])
+        for column in ("koude_plek", "randeffect", "geschat"):
+            r[column] = None if r[column] is None else bool(r[column])
     payload = json.dumps(records, allow_nan=False)
     with engine.begin() as conn:
         conn.execute(INSERT_RESULTS_SQL, {"run": run_id, "thema": theme.slug,

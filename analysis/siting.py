@@ -18,6 +18,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
+from analysis.coords import check_projected
+from analysis.errors import InvalidInput
 from analysis.indicators import DETOUR
 
 
@@ -83,16 +85,57 @@ def suggest_sites(client_xy, client_pop, existing_xy, candidate_xy, radius: floa
         no candidate reaches anyone who is not covered yet. When fewer sites already reach
         everyone a candidate can reach, ``chosen`` keeps those fewer sites.
     """
-    xy = np.asarray(client_xy, float).reshape(-1, 2)
-    pop = np.asarray(client_pop, float)
-    cand = np.asarray(candidate_xy, float).reshape(-1, 2)
-    existing = _existing_cost(xy, np.asarray(existing_xy, float).reshape(-1, 2), detour)
+    xy = check_projected(np.asarray(client_xy, float).reshape(-1, 2), "Vraagpunten")
+    cand = check_projected(np.asarray(candidate_xy, float).reshape(-1, 2), "Kandidaatlocaties")
+    existing_xy = check_projected(np.asarray(existing_xy, float).reshape(-1, 2),
+                                  "Bestaand aanbod")
+    existing = _existing_cost(xy, existing_xy, detour)
     to_cand = cdist(xy, cand) * detour if len(cand) and len(xy) else np.zeros((len(xy), 0))
+    return suggest_sites_from_costs(client_pop, existing, to_cand, radius, max_extra)
+
+
+def suggest_sites_from_costs(client_pop, existing_cost, candidate_cost, radius: float,
+                             max_extra: int = 3) -> list[SiteSolution]:
+    """:func:`suggest_sites` on ready travel costs, e.g. network distances or times.
+
+    Parameters
+    ----------
+    client_pop : array (n)
+        Population per client.
+    existing_cost : array (n) or (n, e)
+        Cost from each client to the nearest existing service, or to each of them (the
+        minimum is used); ``inf`` for none. An (n, 0) array means no services.
+    candidate_cost : array (n, c)
+        Cost from each client to each candidate site; ``inf`` or ``nan`` = unreachable.
+    radius : float
+        Coverage threshold in the same unit as the costs.
+    max_extra : int
+
+    Returns
+    -------
+    list of SiteSolution
+    """
+    pop = np.asarray(client_pop, float).ravel()
+    existing = np.asarray(existing_cost, float)
+    if existing.ndim == 2:
+        existing = (existing.min(axis=1) if existing.shape[1] else
+                    np.full(existing.shape[0], np.inf))
+    to_cand = np.asarray(candidate_cost, float)
+    if to_cand.ndim != 2 or to_cand.shape[0] != len(pop) or len(existing) != len(pop):
+        raise InvalidInput("De kostentabellen passen niet bij het aantal vraagpunten "
+                           f"({len(pop)}): bestaand {existing.shape}, kandidaten "
+                           f"{to_cand.shape}.")
+    if not (np.isfinite(pop).all() and (pop >= 0).all()):
+        raise InvalidInput("Inwoners per vraagpunt moeten eindige getallen ≥ 0 zijn.")
+    if (np.nan_to_num(to_cand, nan=np.inf) < 0).any() or (existing < 0).any():
+        raise InvalidInput("Reiskosten kunnen niet negatief zijn.")
+    to_cand = np.nan_to_num(to_cand, nan=np.inf)
+    existing = np.nan_to_num(existing, nan=np.inf)
     covered = existing <= radius
     already = float(pop[covered].sum())
     reach = to_cand <= radius
     gain = ~covered & reach.any(axis=1)
-    n = min(max_extra, len(cand))
+    n = min(max_extra, to_cand.shape[1])
     if not gain.any():
         return [SiteSolution(k, (), 0.0, already, float(pop.sum())) for k in range(1, n + 1)]
     cost, weights = _reduced(reach[gain], pop[gain], radius, already)

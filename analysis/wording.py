@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from analysis.flags import Context
 
 COLD_SPOT = "Ook de buurten eromheen hebben weinig aanbod: dit is een koude plek."
+NEAR_EDGE = ("Randeffect mogelijk: een deel van {group} woont dicht bij de rand van het "
+             "gebied met gegevens, en aanbod net daarbuiten (ook over de grens) telt niet mee.")
+ESTIMATED = ("Het aantal 65-plussers is hier deels geschat, omdat het CBS kleine aantallen "
+             "niet publiceert.")
 
 
 def km(metres: float) -> str:
@@ -38,6 +42,11 @@ def place(niveau: str, naam: str) -> str:
     return f"In {niveau} {naam}"
 
 
+def near_edge(ctx: Context) -> str:
+    """The edge-effect sentence for the target group."""
+    return NEAR_EDGE.format(group=_group(ctx)[0])
+
+
 def _theme(ctx: Context) -> str:
     return ctx.thema_naam[:1].lower() + ctx.thema_naam[1:]
 
@@ -47,34 +56,82 @@ def _group(ctx: Context) -> tuple[str, str]:
         "de inwoners", "inwoner")
 
 
+def rounded_km(metres: float) -> str:
+    """A measured distance: below 1 km to 10 m (``'350 meter'``), else to 0.1 km."""
+    return km(round(metres, -1)) if metres < 995 else km(metres)
+
+
+def percent(value: float) -> str:
+    """A share in a sentence, whole percent: ``31.2`` -> ``'31%'``."""
+    return f"{value:.0f}%"
+
+
+def count(value: float) -> str:
+    """A count of services in a sentence, a whole number: ``2.37`` -> ``'2'``."""
+    return number(value)
+
+
 def sentence_far(where: str, pct: float, ctx: Context) -> str:
     """The proximity sentence: 'In buurt X woont 31% van de inwoners verder dan 1 km …'."""
-    return (f"{where} woont {pct:.0f}% van {_group(ctx)[0]} verder dan {km(ctx.drempel_m)} "
-            f"van aanbod voor {_theme(ctx)}.")
+    return (f"{where} woont {percent(pct)} van {_group(ctx)[0]} verder dan "
+            f"{km(ctx.drempel_m)} van aanbod voor {_theme(ctx)}.")
 
 
-def sentence_spar(where: str, spar: float, d0: float, ctx: Context) -> str:
-    """The relative-shortage sentence, with a note when the measure is count-based."""
-    text = (f"{where} is er per {_group(ctx)[1]} minder aanbod voor {_theme(ctx)} binnen "
-            f"{km(d0)} dan gemiddeld in de regio: {spar * 100:.0f}% van het gemiddelde.")
-    if ctx.capaciteit_basis == "aantal":
-        text += " We tellen voorzieningen, want hun capaciteit is niet bekend."
-    return text
+def _mean_distance(afstand: float, ctx: Context) -> str:
+    if afstand is None or math.isnan(afstand):
+        return (f"Een deel van {_group(ctx)[0]} heeft geen aanbod voor {_theme(ctx)} binnen "
+                "de zoekafstand.")
+    return (f"De gemiddelde afstand van {_group(ctx)[0]} tot het dichtstbijzijnde aanbod is "
+            f"{rounded_km(afstand)}.")
 
 
-def sentence_too_few(where: str, inwoners: float) -> str:
-    """The population gate: too few residents for a judgement of their own."""
-    return (f"{where} wonen te weinig mensen ({number(inwoners)}) voor een "
-            "eigen oordeel. Kijk naar de wijk.")
+def sentence_distance(afstand: float, cutoff: float, worst: float, ctx: Context) -> str:
+    """The relative distance sentence: as far as the region's worst buurten."""
+    return (f"{_mean_distance(afstand, ctx)} Dat is zo ver als bij de {percent(worst)} "
+            f"buurten van de regio die het verst weg liggen ({rounded_km(cutoff)} of meer).")
+
+
+def sentence_spar(spar: float, cutoff: float, d0: float, worst: float, ctx: Context) -> str:
+    """The relative shortage sentence (capacity-based themes only)."""
+    return (f"Per {_group(ctx)[1]} is er binnen {km(d0)} {percent(spar * 100)} van het "
+            f"gemiddelde aanbod in de regio. Dat is zo weinig als bij de {percent(worst)} "
+            f"buurten van de regio met het minste aanbod ({percent(cutoff * 100)} of minder).")
+
+
+def sentence_too_few(where: str, inwoners: float, ctx: Context) -> str:
+    """The population gate: too few residents of the target group for a judgement."""
+    group = "65-plussers" if ctx.doelgroep == "ouderen" else "inwoners"
+    return (f"{where} wonen te weinig {group} ({number(inwoners)}) voor een eigen "
+            "oordeel. Kijk naar de wijk.")
+
+
+def _count_column(drempel_m: float) -> str | None:
+    return {1000: "aantal_1km", 3000: "aantal_3km", 5000: "aantal_5km"}.get(int(drempel_m))
 
 
 def sentence_no_shortage(row, where: str, ctx: Context) -> str:
     """The summary of an area that is not flagged."""
-    text = sentence_far(where, row["pct_verder"], ctx)
-    if not math.isnan(row["spar"]):
-        text += (f" Het aanbod binnen bereik is {row['spar'] * 100:.0f}% van het "
+    text = f"{sentence_far(where, row['pct_verder'], ctx)} {_mean_distance(row['afstand_m'], ctx)}"
+    column = _count_column(ctx.drempel_m)
+    if ctx.capaciteit_basis == "aantal":
+        if column and not math.isnan(row.get(column, math.nan)):
+            text += (f" Binnen {km(ctx.drempel_m)} zijn er gemiddeld {count(row[column])} "
+                     "voorzieningen.")
+    elif not math.isnan(row["spar"]):
+        text += (f" Het aanbod binnen bereik is {percent(row['spar'] * 100)} van het "
                  "gemiddelde in de regio.")
     return text + " Volgens de regel is hier geen tekort."
+
+
+def rule_explanation(rule) -> str:
+    """The flag rule in plain Dutch, without internal terms (for the page and reports)."""
+    return (f"Een gebied heeft een tekort als minstens {rule.pct_verder:g}% van de inwoners "
+            "verder dan de drempelafstand van het thema van het dichtstbijzijnde aanbod woont, "
+            f"én het gebied bij de {rule.relatief:g}% buurten van de regio hoort die het verst "
+            "weg liggen of (als de capaciteit bekend is) het minste aanbod per inwoner hebben. "
+            f"Ernstig: minstens {rule.pct_ernstig:g}% verder dan de drempelafstand én bij de "
+            f"{rule.relatief_ernstig:g}% slechtste buurten. Gebieden met minder dan "
+            f"{rule.min_inwoners:g} inwoners krijgen geen eigen oordeel.")
 
 
 def sentence_site(used: int, extra: int, order: int, thema_naam: str, gemeente_naam: str,

@@ -111,8 +111,9 @@ def test_small_buurt_is_not_flagged_on_its_own(region):
     _, _, results = region
     row = results.loc[("zorg-ondersteuning", "iedereen", "BU99020002")]
     assert row["inwoners"] == pytest.approx(50) and not row["flagged"]
+    assert row["beoordeling"] == "te weinig inwoners"
     gate = [r for r in row["redenen"] if r["rule"] == "inwoners<100"]
-    assert not gate or "te weinig mensen (50)" in gate[0]["zin"]
+    assert gate and "te weinig inwoners (50)" in gate[0]["zin"]
 
 
 def test_theme_without_supply_gives_explicit_nulls_and_a_message(region):

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import decay, fca
 from analysis import indicators as ind
-from analysis.flags import Context, flag_row
+from analysis.flags import Context, Cutoffs, flag_row, regional_cutoffs
 from analysis.siting import suggest_sites
 
 TOL = {"abs": 1e-6}
@@ -63,41 +63,55 @@ def test_12_2_points_to_areas():
 
 def test_12_2_flag():
     theme, supply, _, frame = two_buurten()
-    ctx = Context(theme.naam, "iedereen", theme.drempel_m, theme.catchments, supply.basis)
     rows = frame.assign(niveau="buurt", naam=frame.index, null_reden=None)
+    cut = regional_cutoffs(rows)
+    assert cut.afstand == pytest.approx(1235) and cut.afstand_ernstig == pytest.approx(1267.5)
+    ctx = Context(theme.naam, "iedereen", theme.drempel_m, theme.catchments, supply.basis,
+                  grenzen=cut)
     y = flag_row(rows.loc["Y"], ctx)
     assert y["flagged"] and y["flag_level"] == "ernstig"
-    spar, far = y["redenen"]
-    assert spar["rule"] == "spar<0.75" and spar["value"] == 0.0 and spar["hits"] == 3
-    assert spar["values"] == [0.0, 0.0, 0.5899]
-    assert spar["zin"] == ("In buurt Y is er per inwoner minder aanbod voor meedoen en ontmoeten "
-                           "binnen 1 km dan gemiddeld in de regio: 0% van het gemiddelde. We "
-                           "tellen voorzieningen, want hun capaciteit is niet bekend.")
-    assert far["rule"] == "pct_verder>25" and far["value"] == 100.0
+    far, distant = y["redenen"]       # count-based: never judged on SPAR
+    assert far["rule"] == "pct_verder>=25" and far["value"] == 100.0
     assert far["zin"] == ("In buurt Y woont 100% van de inwoners verder dan 1 km van aanbod "
                           "voor meedoen en ontmoeten.")
-    assert not flag_row(rows.loc["X"], ctx)["flagged"]
+    assert distant["rule"] == "afstand>=p90" and distant["value"] == 1300
+    assert distant["threshold"] == 1235
+    assert distant["zin"] == ("De gemiddelde afstand van de inwoners tot het dichtstbijzijnde "
+                              "aanbod is 1,3 km. Dat is zo ver als bij de 10% buurten van de "
+                              "regio die het verst weg liggen (1,2 km of meer).")
+    x = flag_row(rows.loc["X"], ctx)
+    assert not x["flagged"] and x["zin"] == (
+        "In buurt X woont 0% van de inwoners verder dan 1 km van aanbod voor meedoen en "
+        "ontmoeten. De gemiddelde afstand van de inwoners tot het dichtstbijzijnde aanbod is "
+        "650 meter. Binnen 1 km zijn er gemiddeld 1 voorzieningen. Volgens de regel is hier "
+        "geen tekort.")
 
 
-WALK = Context("Meedoen en ontmoeten", "iedereen", 1000, (800, 1000, 1500), "capaciteit")
+CUT = Cutoffs(1800.0, 2500.0, (0.5, 0.5, 0.5), (0.3, 0.3, 0.3), 300)
+WALK = Context("Meedoen en ontmoeten", "iedereen", 1000, (800, 1000, 1500), "capaciteit",
+               grenzen=CUT)
 
 
-@pytest.mark.parametrize("spars, pct, inwoners, level", [
-    ((1.0, 1.0, 1.0), 10, 1680, None),
-    ((0.6, 0.9, 0.9), 10, 1680, None),
-    ((0.6, 0.7, 0.9), 10, 1680, "matig"),
-    ((1.0, 1.0, 1.0), 31.2, 1680, "matig"),
-    ((0.4, 0.45, 0.8), 10, 1680, "ernstig"),
-    ((1.0, 1.0, 1.0), 55, 1680, "ernstig"),
-    ((1.0, 1.0, 1.0), 80, 60, None),
+@pytest.mark.parametrize("pct, afstand, spars, inwoners, level", [
+    (10, 600, (1.0, 1.0, 1.0), 1680, None),
+    (31.2, 900, (1.0, 1.0, 1.0), 1680, None),
+    (0, 300, (0.1, 0.1, 0.1), 1680, None),
+    (31.2, 1900, (1.0, 1.0, 1.0), 1680, "matig"),
+    (40, 900, (0.4, 0.45, 0.9), 1680, "matig"),
+    (30, 2600, (1.0, 1.0, 1.0), 1680, "matig"),
+    (55, 2600, (1.0, 1.0, 1.0), 1680, "ernstig"),
+    (55, 900, (0.2, 0.25, 0.9), 1680, "ernstig"),
+    (80, 3000, (1.0, 1.0, 1.0), 60, None),
 ])
-def test_12_3_flag_rule_table(spars, pct, inwoners, level):
+def test_12_3_flag_rule_table(pct, afstand, spars, inwoners, level):
     row = pd.Series({"niveau": "buurt", "naam": "Kakert", "inwoners": float(inwoners),
-                     "pct_verder": float(pct), "spar_klein": spars[0], "spar": spars[1],
-                     "spar_groot": spars[2], "null_reden": None})
+                     "pct_verder": float(pct), "afstand_m": float(afstand),
+                     "spar_klein": spars[0], "spar": spars[1], "spar_groot": spars[2],
+                     "null_reden": None})
     out = flag_row(row, WALK)
     assert out["flagged"] is (level is not None) and out["flag_level"] == level
     if inwoners < 100:
+        assert out["beoordeling"] == "te weinig inwoners"
         assert out["redenen"][-1]["rule"] == "inwoners<100"
 
 
