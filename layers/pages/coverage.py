@@ -99,6 +99,12 @@ def reason_text(reason: dict) -> str:
     return str(reason.get("zin") or rule)
 
 
+# How distance weighs in, in words for advisers (never the internal function names).
+DECAY_WORDS = {"gaussian_dai": "het gewicht neemt geleidelijk af, als een klokvorm",
+               "binary": "binnen het vanggebied telt alles even zwaar, daarbuiten niets",
+               "step": "het gewicht neemt in drie stappen af"}
+
+
 def method_lines(parameters: dict, thema: str | None = None) -> list[str]:
     """The run's method in plain Dutch, from ``analyse_run.parameters``."""
     lines = []
@@ -112,11 +118,15 @@ def method_lines(parameters: dict, thema: str | None = None) -> list[str]:
     if parameters.get("decay"):
         sizes = f" Vanggebieden: {', '.join(decimal(v / 1000, 1) + ' km' for v in vang)}." \
             if vang else ""
-        lines.append("Bereikbaarheid: E2SFCA (aanbod per inwoner binnen bereik, minder gewicht "
-                     f"op grotere afstand; afstandsverval '{parameters['decay']}'). SPAR 1 is "
-                     f"het gemiddelde van de regio.{sizes}")
+        verval = DECAY_WORDS.get(parameters["decay"], "geleidelijk")
+        lines.append("Bereikbaarheid: aanbod per inwoner binnen bereik, met minder gewicht op "
+                     f"grotere afstand ({verval}). SPAR 1 is het gemiddelde van de regio."
+                     f"{sizes}")
     rule = parameters.get("rule")
-    if isinstance(rule, dict) and "spar_matig" in rule:
+    uitleg = parameters.get("uitleg") or (rule.get("uitleg") if isinstance(rule, dict) else None)
+    if isinstance(uitleg, str) and uitleg:
+        lines.append(f"Regel voor een tekort: {uitleg}")
+    elif isinstance(rule, dict) and "spar_matig" in rule:
         lines.append(
             f"Regel voor een tekort: SPAR onder {decimal(rule['spar_matig'], 2)} of meer dan "
             f"{decimal(rule['pct_verder'])}% van de inwoners verder dan de drempelafstand, in "

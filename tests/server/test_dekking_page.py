@@ -79,3 +79,11 @@ def test_regional_page_offers_the_gemeente_chooser(dekking_client):
     assert '<option value="">Hele regio (kaart per thema)</option>' in chooser
     assert '<option value="GM0928">Kerkrade</option>' in chooser  # a plain GET form
     assert 'id="rapport-titel"' not in html
+
+
+def test_method_text_has_no_internal_terms(demo_client):
+    """The method shown to advisers names no function or rule identifiers."""
+    text = demo_client.get("/dekking").get_data(as_text=True).lower()
+    assert "bereikbaarheid" in text and "regel voor een tekort" in text  # the method is shown
+    for term in ("gaussian", "e2sfca", "_dai", "spar_matig", "pct_verder", "dekking-2"):
+        assert term not in text
