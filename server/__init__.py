@@ -11,6 +11,7 @@ from flask import Flask
 from server.commands import register_commands
 from server.database import web_database_url
 from server.errors import register_error_handlers
+from server.responses import JsonProvider
 from server.settings import check_production, is_development, load_settings
 
 
@@ -26,8 +27,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         check_production(app.config)  # ConfigError naming the missing SECRET_KEY
         web_database_url(app.config, development=False)  # WebRoleMissing without a web role
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secrets.token_hex(32)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = JsonProvider(app)
 
     from server.input_guard import register_input_guard
 

@@ -63,8 +63,10 @@ def database_url(config) -> str:
 
 
 def web_database_url(config, development: bool | None = None) -> str:
-    """The web role's URL: configured, derived from the embedded cluster, or — only in
-    development — the owner's URL with a warning.
+    """The web role's URL.
+
+    Configured, derived from the embedded cluster, or — only in development — the owner's
+    URL with a warning.
 
     Raises
     ------
@@ -114,8 +116,10 @@ def get_web_engine(app: Flask | None = None) -> sa.Engine:
 
 
 def get_engine(app: Flask | None = None) -> sa.Engine:
-    """The web role's engine inside a request, the owner's elsewhere (nothing connects at
-    import or create time)."""
+    """The web role's engine inside a request, the owner's elsewhere.
+
+    Nothing connects at import or create time.
+    """
     if has_request_context():
         return get_web_engine(app)
     return get_owner_engine(app)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import psycopg
 import sqlalchemy as sa
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from analysis.errors import AnalysisError
 from geo.errors import AreaLoadError, DatabaseUnavailable, GeoError, NotFound
 from layers.errors import FeatureNotFound, LayerError, UnknownCollection, UnknownLevel
+from server.responses import problem
 
 log = logging.getLogger(__name__)
 
-PROBLEM = "application/problem+json"
 # Domain errors carry no HTTP knowledge; this table is the only place that maps them.
 STATUS = {
     UnknownCollection: 404,
@@ -31,15 +30,6 @@ STATUS = {
 }
 
 
-def problem(status: int, title: str, detail: str | None = None, **extra) -> Response:
-    """A problem+json response."""
-    body = {"type": "about:blank", "title": title, "status": status, "instance": request.path}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
-
-
 def _status_for(exc: Exception) -> int | None:
     for cls in type(exc).__mro__:
         if cls in STATUS:
@@ -48,8 +38,9 @@ def _status_for(exc: Exception) -> int | None:
 
 
 def handle_http(exc: HTTPException) -> Response:
+    """Werkzeug's HTTP errors (404, 405, …) as problem+json, with ``Allow`` on a 405."""
     response = problem(exc.code or 500, exc.name, exc.description)
-    if exc.code == 405 and exc.valid_methods:
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
 
@@ -61,27 +52,31 @@ RETRY_AFTER = "2"
 
 
 def database_outage(exc: BaseException) -> str | None:
-    """The Dutch detail for a database that is down, unreachable, busy or too slow (a 503:
-    try again later), or None when ``exc`` is not such an error.
+    """The Dutch detail for a database that cannot answer now, or None for other errors.
+
+    The database is down, unreachable, busy or too slow: a 503, try again later. None
+    when ``exc`` is not such an error.
 
     Connect failures, dropped connections, a server shutting down, a full pool and a
     query cancelled by ``statement_timeout`` are all OperationalError (psycopg) or
     InterfaceError, wrapped by SQLAlchemy or not. Errors in our SQL or missing grants are
     not: those stay a 500.
     """
+    cause: BaseException | None = exc
     if isinstance(exc, sa.exc.DBAPIError):
         if exc.connection_invalidated:
             return UNAVAILABLE
-        exc = exc.orig
-    if isinstance(exc, psycopg.errors.QueryCanceled):
+        cause = exc.orig
+    if isinstance(cause, psycopg.errors.QueryCanceled):
         return TOO_SLOW
-    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError,
-                        sa.exc.TimeoutError)):
+    if isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError,
+                          sa.exc.TimeoutError)):
         return UNAVAILABLE
     return None
 
 
 def handle_any(exc: Exception) -> Response:
+    """Every other error as problem+json: its status from :data:`STATUS`, else a 500."""
     detail = database_outage(exc)
     if detail is not None:
         log.warning("database unavailable on %s: %s: %s", request.path,

@@ -1,10 +1,10 @@
-"""One guard in front of every route: control characters and broken text are a 400.
+r"""One guard in front of every route: control characters and broken text are a 400.
 
 PostgreSQL refuses a NUL byte in text, so a ``%00`` anywhere used to reach the database
 and come back as a 500. The rules, checked before any view runs:
 
-* **Path and query string** (names and values): no C0 control character (``\\x00``–``\\x1f``)
-  and no DEL (``\\x7f``), whether sent raw or percent-encoded. No parameter of ours needs a
+* **Path and query string** (names and values): no C0 control character (``\x00``–``\x1f``)
+  and no DEL (``\x7f``), whether sent raw or percent-encoded. No parameter of ours needs a
   tab or a newline.
 * **Form fields** (``application/x-www-form-urlencoded`` / ``multipart/form-data``): the
   same, except tab, newline and carriage return, which a multi-line text box legitimately
@@ -24,7 +24,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, request
 
-from server.errors import problem
+from server.responses import problem
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR allowed

@@ -66,6 +66,7 @@ class PostgresStorage(Storage):
 
     @property
     def base_exceptions(self) -> type[Exception]:
+        """The errors of this storage that ``limits`` treats as storage failures."""
         return sa.exc.SQLAlchemyError
 
     def _scalar(self, statement: sa.TextClause, **params):
@@ -91,6 +92,7 @@ class PostgresStorage(Storage):
         return self._stand(key)[1]
 
     def check(self) -> bool:
+        """Whether the database answers."""
         try:
             self._scalar(PING)
         except sa.exc.SQLAlchemyError:
@@ -155,14 +157,17 @@ def _wait_text(seconds: int) -> str:
 
 
 def init_app(app: Flask) -> Limiter | None:
-    """Rate-limit the endpoints in :data:`LIMITED` on ``app`` (after its blueprints are
-    registered). One Limiter per app: each app counts in its own database."""
+    """Rate-limit the endpoints in :data:`LIMITED` on ``app``, after its blueprints are registered.
+
+    One Limiter per app: each app counts in its own database.
+    """
     app.register_error_handler(RateLimitExceeded, _too_many)
     if not app.config.get("RATELIMIT_ENABLED", True):
         return None
     limiter = Limiter(
         key_func=client_key, storage_uri="sociale-kaart://",
-        storage_options={"engine": lambda: get_engine(app)},
+        # flask-limiter types the options as str | int; they are our storage's arguments
+        storage_options={"engine": lambda: get_engine(app)},  # type: ignore[dict-item]
         strategy="fixed-window", key_prefix="sk", headers_enabled=False)
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter
@@ -170,5 +175,7 @@ def init_app(app: Flask) -> Limiter | None:
         value = app.config.get(setting)
         if value and endpoint in app.view_functions:
             # wrap this app's view only; the blueprint's function stays as it was
-            app.view_functions[endpoint] = limiter.limit(value)(app.view_functions[endpoint])
+            # flask-limiter's decorator is typed for async views too; it keeps ours sync
+            app.view_functions[endpoint] = limiter.limit(value)(  # type: ignore[assignment]
+                app.view_functions[endpoint])
     return limiter

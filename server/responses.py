@@ -1,12 +1,18 @@
-"""Response helpers of every route: media types, absolute links (from the configured public
-base URL behind a proxy, or the request), ETag/conditional answers and the OGC JSON/HTML
-rendering of a resource. Error bodies (problem+json) are made in ``server/errors.py``."""
+"""Response helpers of every route.
+
+Media types, absolute links (from the configured public base URL behind a proxy, or the
+request), ETag/conditional answers, the OGC JSON/HTML rendering of a resource and the
+error body (``problem``, problem+json). Which error gets which status is decided in
+``server/errors.py``.
+"""
 
 from __future__ import annotations
 
+import json as std_json
 from urllib.parse import urlencode
 
 from flask import Response, current_app, json, render_template, request
+from flask.json.provider import DefaultJSONProvider
 
 from layers.ogc_params import RESOURCE_FORMATS, requested_format
 
@@ -16,9 +22,18 @@ HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA = "application/schema+json"
 MVT = "application/vnd.mapbox-vector-tile"
+PROBLEM = "application/problem+json"
+
+
+class JsonProvider(DefaultJSONProvider):
+    """The app's JSON (``jsonify``, ``flask.json``): text as is, keys in the order made."""
+
+    ensure_ascii = False
+    sort_keys = False
 
 
 def base_url() -> str:
+    """The public base URL: ``PUBLIC_BASE_URL`` when configured, else the request's root."""
     return (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
 
 
@@ -31,6 +46,7 @@ def absolute(path: str, params: dict | list | None = None) -> str:
 
 
 def link(rel: str, href: str, type_: str, title: str | None = None, **extra) -> dict:
+    """An OGC link object: ``rel``, ``type``, ``href``, ``title`` when given, and ``extra``."""
     out = {"rel": rel, "type": type_, "href": href}
     if title:
         out["title"] = title
@@ -68,4 +84,14 @@ def conditional(response: Response) -> Response:
     """ETag (from the body unless set); If-None-Match gives 304 Not Modified."""
     if not response.get_etag()[0]:
         response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the same object)
+    return response
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra) -> Response:
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "instance": request.path}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(std_json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)

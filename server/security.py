@@ -31,7 +31,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from server.errors import problem
+from server.responses import problem
 
 SERVER_NAME = "sociale-kaart"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -45,8 +45,11 @@ CSRF_TIME_LIMIT = 2 * 24 * 3600  # seconds a form may stay open before its token
 
 @cache
 def content_security_policy(online_basemap: bool) -> str:
-    """The CSP of every HTML page: our own files only, plus what MapLibre needs (workers
-    from blob: URLs, canvas images as data:/blob:) and the PDOK tiles when switched on."""
+    """The CSP of every HTML page.
+
+    Our own files only, plus what MapLibre needs (workers from blob: URLs, canvas images
+    as data:/blob:) and the PDOK tiles when switched on.
+    """
     extra = f" {PDOK_BASEMAP}" if online_basemap else ""
     directives = {
         "default-src": "'self'",
@@ -66,8 +69,10 @@ def content_security_policy(online_basemap: bool) -> str:
 
 
 def wants_html() -> bool:
-    """Whether an error should be a page for people rather than problem+json: not on API
-    paths; yes for form posts and for browsers that prefer HTML."""
+    """Whether an error should be a page for people rather than problem+json.
+
+    Not on API paths; yes for form posts and for browsers that prefer HTML.
+    """
     if request.path.startswith(API_PREFIXES):
         return False
     if request.mimetype in FORM_TYPES:
@@ -77,8 +82,10 @@ def wants_html() -> bool:
 
 def error_response(status: int, title: str, detail: str, page_title: str,
                    page_text: str) -> Response:
-    """An error for people (Dutch HTML page) or programs (problem+json). Neither includes
-    anything the client sent."""
+    """An error for people (Dutch HTML page) or programs (problem+json).
+
+    Neither includes anything the client sent.
+    """
     if not wants_html():
         return problem(status, title, detail)
     html = render_template("fout.html", titel=page_title, tekst=page_text)
@@ -113,8 +120,11 @@ def _allowed_origins() -> set[str]:
 
 
 def _check_request() -> None:
-    """Refuse bodies over the limit before anything reads them, and unsafe requests that
-    another site's page sent (its ``Origin`` header names that site; ``null`` too)."""
+    """Refuse bodies over the limit and unsafe requests from another site's page.
+
+    Bodies over the limit are refused before anything reads them; an unsafe request came
+    from another site's page when its ``Origin`` header names that site (``null`` too).
+    """
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge()
@@ -144,8 +154,11 @@ def _add_headers(response: Response) -> Response:
 
 
 def _send_response_without_banner(self, code: int, message: str | None = None) -> None:
-    """``BaseHTTPRequestHandler.send_response`` without its ``Server: Werkzeug/x Python/y``
-    line: the app's own (neutral) ``Server`` header is the only one."""
+    """``BaseHTTPRequestHandler.send_response`` without its ``Server`` banner line.
+
+    Werkzeug writes ``Server: Werkzeug/x Python/y``; the app's own (neutral) ``Server``
+    header is to be the only one.
+    """
     self.log_request(code)
     self.send_response_only(code, message)
     self.send_header("Date", self.date_time_string())
@@ -158,7 +171,8 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = https_site(app.config)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # client address, scheme and host as the trusted proxies saw them
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.before_request(_check_request)  # before CSRFProtect's check: cheap refusals first
     CSRFProtect(app)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -167,4 +181,5 @@ def init_app(app: Flask) -> None:
     # Werkzeug's development server (`sociale-kaart run`, the tests' live servers) writes a
     # version banner before the app's headers; production servers are configured instead
     # (gunicorn: see README "Settings" / the gunicorn config).
-    WSGIRequestHandler.send_response = _send_response_without_banner
+    WSGIRequestHandler.send_response = (  # type: ignore[method-assign]  # on purpose, see above
+        _send_response_without_banner)

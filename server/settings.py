@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "SOCIALE_KAART_"
@@ -27,7 +28,9 @@ class Setting:
     name: str
     default: object
     help: str
-    parse: Callable[[str], object] = str
+    # text from the environment, or any value given to create_app (str, int, float, _bool
+    # all take both)
+    parse: Callable[[Any], object] = str
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -111,8 +114,11 @@ def check_production(config: Mapping[str, object]) -> None:
 
 
 def is_development(config: Mapping[str, object]) -> bool:
-    """Development: ENV=development, Flask debug or testing mode. The sociale-kaart command
-    line counts too (see ``server.create_app``); everything else is production."""
+    """Whether ``config`` is development: ENV=development, Flask debug or testing mode.
+
+    The sociale-kaart command line counts too (see ``server.create_app``); everything else
+    is production.
+    """
     return (config.get("ENV") == "development" or bool(config.get("TESTING"))
             or bool(config.get("DEBUG")))
 

@@ -1,5 +1,8 @@
-"""``sociale-kaart demo``: everything the README's demo command needs, then serve with
-gunicorn (several worker processes sharing one secret key kept in ``DATA_DIR/secret_key``)."""
+"""``sociale-kaart demo``: everything the README's demo command needs, then serve.
+
+It serves with gunicorn: several worker processes sharing one secret key kept in
+``DATA_DIR/secret_key``.
+"""
 
 import os
 import secrets
@@ -43,8 +46,10 @@ def load_demo_records(manifest: Path) -> None:
 
 
 def demo_secret_key(data_dir: Path) -> str:
-    """The secret key in ``data_dir/secret_key`` (mode 0600): made once, then reused, so
-    every worker and every restart signs sessions and form tokens alike."""
+    """The secret key in ``data_dir/secret_key`` (mode 0600): made once, then reused.
+
+    So every worker and every restart signs sessions and form tokens alike.
+    """
     path = Path(data_dir) / SECRET_KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -63,8 +68,10 @@ def demo_secret_key(data_dir: Path) -> str:
 
 
 def workers_for(cpus: int | None) -> int:
-    """gunicorn's rule of thumb, 2 x cores + 1, capped (each worker has its own pools and
-    layer cache)."""
+    """The number of gunicorn workers: 2 x cores + 1 (gunicorn's rule of thumb), capped.
+
+    The cap is there because each worker has its own pools and layer cache.
+    """
     return max(2, min(2 * (cpus or 1) + 1, MAX_WORKERS))
 
 
@@ -77,8 +84,11 @@ def gunicorn_argv(app: Flask, cpus: int | None = None) -> list[str]:
 
 
 def gunicorn_env(app: Flask, secret_key: str, environ=None) -> dict[str, str]:
-    """The environment of the gunicorn process: every setting of ``app`` as SOCIALE_KAART_*
-    (so settings given to ``create_app`` reach the workers), with the shared secret key."""
+    """The environment of the gunicorn process, with the shared secret key.
+
+    Every setting of ``app`` is in it as SOCIALE_KAART_*, so settings given to
+    ``create_app`` reach the workers.
+    """
     env = dict(os.environ if environ is None else environ)
     for setting in SETTINGS:
         value = app.config[setting.name]

@@ -29,8 +29,11 @@ def geocode():
               help="Source name stored with every address.")
 @with_appcontext
 def geocode_load_bag(file, bron):
-    """Load a BAG address extract (CSV: postcode,huisnummer,huisletter,toevoeging,straat,
-    woonplaats,x,y in EPSG:28992) into the address gazetteer."""
+    """Load a BAG address extract into the address gazetteer.
+
+    The extract is CSV: postcode,huisnummer,huisletter,toevoeging,straat,woonplaats,x,y in
+    EPSG:28992.
+    """
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TimeElapsedColumn())
     try:

@@ -31,6 +31,7 @@ class ImportRefused(click.ClickException):
     """The file was refused as a whole: print its one Dutch sentence, nothing else."""
 
     def show(self, file=None) -> None:
+        """Print the message to stderr (or ``file``), without Click's "Error:" prefix."""
         click.echo(self.format_message(), err=True, file=file)
 
 

@@ -10,6 +10,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
+    """The database's state as JSON: 200 when PostGIS answers, 503 otherwise."""
     # Its own tiny pool (web role): health never waits behind busy feature pages.
     info = server_info(get_health_engine())  # DatabaseUnavailable -> 503 problem+json
     status = "ok" if info["postgis"] else "degraded"

@@ -12,6 +12,7 @@ from layers.pages.kaartpunten import map_points_json
 from layers.pages.outlines import extent, outlines_geojson
 from server.catalog import current_visibility, get_collection
 from server.database import get_engine, get_read_engine
+from server.responses import conditional
 
 bp = Blueprint("kaart", __name__)
 MAKI = Path("@mapbox/maki/icons")
@@ -34,6 +35,7 @@ def icon_path(node_modules: str, icoon: str) -> str:
 
 @bp.get("/")
 def kaart():
+    """The residents' map page, with the themes' legend icons inline."""
     with get_engine().connect() as conn:
         bbox, theme_list, group_list = extent(conn), themes(conn), groups(conn)
     for theme in theme_list:
@@ -54,16 +56,18 @@ def punten():
     response.headers["Cache-Control"] = ("public, max-age=60" if visibility == ("openbaar",)
                                          else "private, no-store")
     response.set_etag(f"{version}-{'-'.join(visibility)}")
-    return response.make_conditional(request)
+    return conditional(response)
 
 
 @bp.get("/hulp")
 def hulp():
+    """The help page."""
     return render_template("hulp.html")
 
 
 @bp.get("/kaart/gebieden/<niveau>.geojson")
 def gebieden(niveau: str):
+    """The outlines of one area level as GeoJSON, optionally of one municipality."""
     gemeentecode = request.args.get("gemeentecode") or None
     with get_engine().connect() as conn:
         body = outlines_geojson(conn, niveau, gemeentecode)

@@ -36,6 +36,7 @@ CONFORMANCE = (
 
 @bp.get("/")
 def landing():
+    """The OGC API landing page."""
     check_known(request.args, COMMON)
     data = {
         "title": "Sociale Kaart",
@@ -53,6 +54,7 @@ def landing():
 
 @bp.get("/conformance")
 def conformance():
+    """The conformance classes we implement."""
     check_known(request.args, COMMON)
     return respond({"title": "Conformiteit", "conformsTo": list(CONFORMANCE),
                     "links": alternates("/ogc/conformance")})
@@ -60,6 +62,7 @@ def conformance():
 
 @bp.get("/api")
 def api():
+    """The OpenAPI document of the current catalogue (JSON only)."""
     check_known(request.args, COMMON)
     if request.args.get("f", "json") != "json":
         raise InvalidParameter("f moet json zijn: het OpenAPI-document is er alleen als JSON.")
@@ -68,13 +71,17 @@ def api():
 
 
 def _extent(collection: Collection) -> tuple[list | None, int]:
-    """From the layer cache under the data version: /collections must stay fast with tens
-    of thousands of features, and itemCount/extent are exact right after a write."""
+    """The collection's extent and item count, from the layer cache under the data version.
+
+    /collections must stay fast with tens of thousands of features, and itemCount/extent
+    are exact right after a write.
+    """
     with get_engine().connect() as conn:
         return cached_extent(conn, collection, current_visibility(), get_layer_cache())
 
 
 def collection_json(c: Collection) -> dict:
+    """The OGC description of one collection: extent, item count, CRSs and links."""
     bbox, count = _extent(c)
     base = f"/ogc/collections/{c.id}"
     return {
@@ -102,6 +109,7 @@ def collection_json(c: Collection) -> dict:
 
 @bp.get("/collections")
 def collections():
+    """Every published collection."""
     check_known(request.args, COMMON)
     data = {"title": "Collecties", "links": alternates("/ogc/collections"),
             "collections": [collection_json(c) for c in get_catalog().values()],
@@ -112,12 +120,14 @@ def collections():
 @bp.get("/collections/<collection_id>")
 @bp.get("/collections/<collection_id>/")
 def collection(collection_id: str):
+    """One collection's description."""
     check_known(request.args, COMMON)
     return respond(collection_json(get_collection(collection_id)))
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    """The properties a CQL2 filter on the collection may use (JSON Schema)."""
     check_known(request.args, COMMON)
     c = get_collection(collection_id)
     schema = cql2.queryables(c)

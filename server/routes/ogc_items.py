@@ -154,6 +154,7 @@ def _csv_download(export: Export, name: str) -> Response:
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
+    """A page of features (GeoJSON, HTML), or the filtered set as CSV or GeoPackage."""
     collection = get_collection(collection_id)
     query = items_query(request.args, collection, current_visibility())
     fmt = wanted_format(allowed=FORMATS)
@@ -187,6 +188,7 @@ def items(collection_id: str):
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def feature(collection_id: str, feature_id: str):
+    """One feature, as GeoJSON or HTML."""
     check_known(request.args, COMMON | {"crs"})
     collection = get_collection(collection_id)
     query = ItemsQuery(collection, current_visibility(),

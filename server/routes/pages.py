@@ -12,6 +12,7 @@ import re
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
@@ -93,7 +94,8 @@ def melding(organisatie_id: int):
     """Store a reported error and go back to the page (303), or show the form again (400).
 
     The CSRF token and the rate limit were checked before this runs. The text is stored as
-    typed (templates escape it wherever it is shown)."""
+    typed (templates escape it wherever it is shown).
+    """
     tekst, email = request.form.get("tekst"), request.form.get("email")
     kept = {"tekst": tekst or "", "email": email or ""}
     try:
@@ -144,8 +146,10 @@ def print_pdf(code: str):
 
 
 def render_pdf(html: str) -> bytes:
-    """The print page as PDF, without network: the page loads nothing external and the
-    stylesheet is read from our static folder."""
+    """The print page as PDF, without network.
+
+    The page loads nothing external and the stylesheet is read from our static folder.
+    """
     from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
 
     try:  # newer WeasyPrint: refuse every URL except inline data, should one ever appear
@@ -153,5 +157,6 @@ def render_pdf(html: str) -> bytes:
         fetcher = {"url_fetcher": URLFetcher(allowed_protocols=("data",))}
     except (ImportError, TypeError):
         fetcher = {}
-    css = Path(current_app.static_folder, "print.css").read_text(encoding="utf-8")
+    static = cast(str, current_app.static_folder)  # server/static: never None for our app
+    css = Path(static, "print.css").read_text(encoding="utf-8")
     return HTML(string=html, **fetcher).write_pdf(stylesheets=[CSS(string=css, **fetcher)])

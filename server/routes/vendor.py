@@ -15,6 +15,7 @@ PACKAGES = {
 
 @bp.get("/<package>/<path:filename>")
 def asset(package: str, filename: str):
+    """A file of one of the allowed npm packages, cached by browsers for a day."""
     if package not in PACKAGES:
         abort(404)
     folder = Path(current_app.config["NODE_MODULES"]) / PACKAGES[package]

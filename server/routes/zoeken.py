@@ -1,5 +1,7 @@
-"""Search in one box: ``/api/zoeken`` (JSON for the map) and ``/lijst`` (the same search as a
-server-rendered list that works without JavaScript). Both take the map's parameters:
+"""Search in one box: ``/api/zoeken`` (JSON for the map) and ``/lijst`` (an HTML list).
+
+``/lijst`` is the same search as a server-rendered list that works without JavaScript.
+Both take the map's parameters:
 ``q``, ``thema``, ``doelgroep``, ``gebied``, ``dichtbij``, ``limit`` and ``offset``.
 """
 
@@ -51,8 +53,11 @@ def _search_query(default_limit: int) -> SearchQuery:
 
 
 def _client() -> str:
-    """What tells searchers apart for the demand signal; hashed with a daily salt in the
-    database and never stored (a rule of the signal, see README)."""
+    """What tells searchers apart for the demand signal.
+
+    Hashed with a daily salt in the database and never stored (a rule of the signal, see
+    README).
+    """
     return f"{request.remote_addr or ''}|{request.headers.get('User-Agent', '')[:200]}"
 
 
@@ -92,6 +97,7 @@ def _links(query: SearchQuery, result: SearchResult) -> list[dict]:
 
 @bp.get("/api/zoeken")
 def api():
+    """The search as JSON for the map: results, area, nearby point, message and links."""
     query = _search_query(API_LIMIT)
     with get_engine().begin() as conn:  # begin: a search without results is counted
         result = search(conn, query)
@@ -160,7 +166,13 @@ def _suggestion_url(conn, result: SearchResult) -> tuple[str, str] | None:
 def _render_list(query: SearchQuery | None, result: SearchResult | None, taxonomy: tuple,
                  fout: str | None = None, suggestie=None):
     theme_names = {t["slug"]: t["naam"] for t in taxonomy[0]}
-    pages = _paging(query, result.total) if query and result else {"prev": None, "next": None}
+    vorige = volgende = None
+    if query and result:
+        pages = _paging(query, result.total)
+        if pages["prev"] is not None:
+            vorige = url_for("zoeken.lijst", **_page(query, pages["prev"]))
+        if pages["next"] is not None:
+            volgende = url_for("zoeken.lijst", **_page(query, pages["next"]))
     map_params = {k: v for k, v in _params().items() if k in PARAMS}
     return render_template(
         "lijst.html", args={k: request.args.get(k, "") for k in PARAMS},
@@ -171,15 +183,13 @@ def _render_list(query: SearchQuery | None, result: SearchResult | None, taxonom
         geteld=bool(result and result.total == 0 and request.args.get("q", "").strip()
                     and (result.gebied or not request.args.get("gebied", "").strip())),
         offset=query.offset if query else 0, limit=query.limit if query else LIST_LIMIT,
-        vorige=url_for("zoeken.lijst", **_page(query, pages["prev"]))
-        if pages["prev"] is not None else None,
-        volgende=url_for("zoeken.lijst", **_page(query, pages["next"]))
-        if pages["next"] is not None else None,
+        vorige=vorige, volgende=volgende,
         kaart_url="/" + ("?" + urlencode(map_params) if map_params else ""))
 
 
 @bp.get("/lijst")
 def lijst():
+    """The search as an HTML list that works without JavaScript (400 on bad input)."""
     with get_engine().begin() as conn:
         taxonomy = (themes(conn), groups(conn))
         try:
