@@ -78,7 +78,8 @@ MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 HOUSENUMBER = re.compile(r"^(?P<nr>\d{1,5})\s*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
                          r"\s*(?:[-/]?\s*(?P<rest>[A-Za-z0-9]{1,4}))?$")
-RANGE = re.compile(r"^(?P<nr>\d{1,5}\s*[A-Za-z]?)\s*-\s*(?P<end>\d{1,5})\s*[A-Za-z]?$")
+RANGE = re.compile(
+    r"^(?P<nr>(?P<first>\d{1,5})\s*[A-Za-z]?)\s*-\s*(?P<end>\d{1,5})\s*[A-Za-z]?$")
 OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:[-,][A-Z][a-z])*)\s+)?"
                       r"(?:(?P<off>off|closed)|(?P<from>\d\d:\d\d)-(?P<to>\d\d:\d\d))$")
 
@@ -106,7 +107,7 @@ def split_housenumber(text) -> tuple[str, str, str]:
     if date and date[2].lower() in MONTHS:
         text = f"{MONTHS[date[2].lower()]}-{date[1]}"
     span = RANGE.fullmatch(text)
-    if span and int(span["end"]) > int(re.match(r"\d+", span["nr"])[0]):
+    if span and int(span["end"]) > int(span["first"]):
         text = span["nr"]
     match = HOUSENUMBER.fullmatch(text)
     if not match:

@@ -81,7 +81,8 @@ class _Draws:
     """Cheap scalar draws from a numpy Generator (blocks of uniforms, consumed in order)."""
 
     def __init__(self, rng: np.random.Generator):
-        self.rng, self.block = rng, []
+        self.rng = rng
+        self.block: list[float] = []
 
     def uniform(self) -> float:
         if not self.block:
@@ -159,7 +160,9 @@ def _organisations(sites: pd.DataFrame, templates, rng, draws: _Draws) -> list[d
     groups = sites.groupby("woonplaats", sort=True).indices
     queue = {p: list(idx[::-1]) for p, idx in groups.items()}
     plaats, buurt = sites["woonplaats"].tolist(), sites["buurt"].tolist()
-    names, taken, used, orgs = words()["namen"], set(), np.zeros(n, bool), []
+    names, used = words()["namen"], np.zeros(n, bool)
+    taken: set[tuple[str, str]] = set()  # (naam, plaats)
+    orgs: list[dict] = []
     for site in range(n):
         if used[site]:
             continue
@@ -279,7 +282,8 @@ def synthetic_records(addresses: pd.DataFrame, n_locations: int, seed: int, them
     columns = list(sites.columns)
     site_rows = [dict(zip(columns, values, strict=True))
                  for values in zip(*(sites[c].tolist() for c in columns), strict=True)]
-    rows, domains = [], set()
+    rows: list[dict] = []
+    domains: set[str] = set()
     for number, org in enumerate(orgs, start=1):
         common = _org_fields(org, number, draws, int(kvks[number - 1]))
         common |= _contact(org, site_rows[org["sites"][0]], draws, domains)

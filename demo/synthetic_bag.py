@@ -139,7 +139,7 @@ def _streets(x, y, owner, rng) -> np.ndarray:
 def street_name_pool() -> tuple[np.ndarray, np.ndarray]:
     """All candidate street names and their relative weights."""
     w = words()["straat"]
-    names = {}
+    names: dict[str, float] = {}
     for stem in w["stammen"]:
         for suffix, weight in zip(w["achtervoegsels"], w["gewichten"], strict=True):
             names.setdefault(stem + suffix, weight)

@@ -122,7 +122,7 @@ def load_areas(
 def _summary(levels, changed, population: int, moved: int) -> dict:
     inserted = Counter(level for level, is_new in changed if is_new)
     updated = Counter(level for level, is_new in changed if not is_new)
-    summary = {
+    summary: dict[str, dict[str, int] | int] = {
         level: {
             "read": len(levels[level]),
             "inserted": inserted[level],

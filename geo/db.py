@@ -72,7 +72,7 @@ def current_revision(engine: sa.Engine) -> str | None:
     return server_info(engine)["schema_revision"]
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     """The newest revision the migrations define."""
     from alembic.script import ScriptDirectory
 

@@ -18,6 +18,7 @@ import operator
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import sqlalchemy as sa
@@ -183,7 +184,7 @@ def _reject(counts: dict, line: int, reason: str) -> None:
 def _copy_rows(copy, reader, width: int, indexes: list[int], tick) -> dict:
     """Check every record and write the good ones to COPY; count and report the others."""
     pick = operator.itemgetter(*indexes)
-    counts = {"read": 0, "rejected": 0, "rejects": []}
+    counts: dict = {"read": 0, "rejected": 0, "rejects": []}
     for row in reader:
         if not row:  # a blank line is not a record
             continue
@@ -211,7 +212,7 @@ def _stream_bag(conn: sa.Connection, path: Path, progress: Progress) -> dict:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             reader, width, indexes = _bag_reader(path, text)
             conn.execute(sa.text(BAG_STAGE))
-            cursor = conn.connection.driver_connection.cursor()
+            cursor = cast(psycopg.Connection, conn.connection.driver_connection).cursor()
             with cursor.copy(BAG_COPY) as copy:
                 counts = _copy_rows(copy, reader, width, indexes, lambda: progress(
                     "BAG-adressen lezen", raw.tell(), size))

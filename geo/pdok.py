@@ -23,7 +23,7 @@ import urllib.request
 
 DEFAULT_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
 # Locatieserver object type -> our geocode_precisie.
-PRECISION = {"adres": "adres", "postcode": "pc6"}
+PRECISION: dict[object, str] = {"adres": "adres", "postcode": "pc6"}  # by PDOK's "type"
 POINT_RE = re.compile(r"^\s*POINT\s*\(\s*(-?[0-9.eE+-]+)\s+(-?[0-9.eE+-]+)\s*\)\s*$")
 
 log = logging.getLogger(__name__)

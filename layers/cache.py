@@ -91,7 +91,7 @@ class LayerCache:
 
     def get_many(self, keys: Sequence[Hashable]) -> list:
         """Values for ``keys`` (``None`` where missing), marking them recently used."""
-        found = []
+        found: list = []
         with self._lock:
             for key in keys:
                 entry = self._entries.get(key)

@@ -310,7 +310,7 @@ def check_limits(tree: Any) -> None:
 
 
 def _children(node: ast.Node) -> list:
-    children = []
+    children: list = []
     for value in vars(node).values():
         if isinstance(value, list):
             children.extend(v for v in value if isinstance(v, ast.Node))

@@ -44,7 +44,7 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery,
     if query.collection.id_type == "integer":
         ids = cache.get(("ids", *filter_key, guess)) if guess is not None else None
         if ids is not None:
-            version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar()
+            version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
             if version == guess:
                 return _page_from_list(conn, query, ids, version, cache)
         row = conn.execute(sa.text(
@@ -129,9 +129,9 @@ def _features(conn: sa.Connection, query: ItemsQuery, ids: list, version: int,
     built = {r.id: r.feature for r in rows}
     if rows and rows[0].versie == version:
         cache.put_many(((*prefix, i), text) for i, text in built.items())
-    kept = [(i, text if text is not None else built.get(i))
-            for i, text in zip(ids, texts, strict=True)]
-    kept = [(i, text) for i, text in kept if text is not None]  # deleted meanwhile
+    found = [(i, text if text is not None else built.get(i))
+             for i, text in zip(ids, texts, strict=True)]
+    kept = [(i, text) for i, text in found if text is not None]  # deleted meanwhile
     return [i for i, _ in kept], [text for _, text in kept]
 
 

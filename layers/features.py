@@ -72,8 +72,8 @@ def feature_sql(collection: Collection, crs: Crs) -> str:
             f"'properties', json_build_object({props}))::text")
 
 
-def _bbox_sql(query: ItemsQuery, params: dict) -> str:
-    x0, y0, x1, y1 = query.bbox
+def _bbox_sql(query: ItemsQuery, bbox: tuple[float, float, float, float], params: dict) -> str:
+    x0, y0, x1, y1 = bbox
     if query.bbox_crs.latlon:
         x0, y0, x1, y1 = y0, x0, y1, x1
     if x0 > x1 or y0 > y1:
@@ -107,12 +107,14 @@ def _typed(collection: Collection, name: str, value: str):
 
 def where_sql(query: ItemsQuery) -> tuple[str, dict]:
     """The WHERE clause (without keyset/offset) and its parameters."""
-    c, parts, params = query.collection, [], {}
+    c = query.collection
+    parts: list[str] = []
+    params: dict[str, object] = {}
     if c.has_visibility:
         parts.append("zichtbaarheid = ANY(:visibility)")
         params["visibility"] = list(query.visibility)
     if query.bbox:
-        parts.append(f"ST_Intersects(geom, {_bbox_sql(query, params)})")
+        parts.append(f"ST_Intersects(geom, {_bbox_sql(query, query.bbox, params)})")
     if query.interval and c.temporal:
         start, end = query.interval
         if start:

@@ -296,11 +296,11 @@ def cached_tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: 
     version = data_version(conn, collection) if enabled else None
     key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
            tuple(properties or ()), properties is None, version)
-    found = cache.get(key) if version is not None else None
+    found = cache.get(key) if cache is not None and version is not None else None
     if found is not None:
         return found
     body = tile(conn, collection, z, x, y, visibility, filters, properties)
     found = (body, hashlib.sha1(body).hexdigest())
-    if version is not None:
+    if cache is not None and version is not None:
         cache.put(key, found)
     return found

@@ -25,7 +25,7 @@ def find_duplicates(conn: sa.Connection, organisation_ids: list[int],
     if not organisation_ids:
         return []
     sql = named("duplicates.sql")
-    found = conn.execute(sql["same_kvk"], {"ids": organisation_ids}).scalars().all()
+    found = list(conn.execute(sql["same_kvk"], {"ids": organisation_ids}).scalars().all())
     found += conn.execute(sql["similar_name_nearby"], {
         "ids": organisation_ids, "radius": radius_m, "threshold": threshold,
     }).scalars().all()

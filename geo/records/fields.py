@@ -154,7 +154,8 @@ def _suggest(key: str, known: dict[str, str]) -> str:
 
 def opening_hours(value: str) -> dict:
     """``ma-vr 09:00-17:00; za 10:00-12:30`` -> {"dagen": {"ma": [["09:00", "17:00"]], ...}}."""
-    result = {"dagen": {}, "op_afspraak": False, "tekst": value.strip()}
+    days: dict[str, list[list[str]]] = {}
+    result = {"dagen": days, "op_afspraak": False, "tekst": value.strip()}
     for part in (p.strip() for p in value.split(";") if p.strip()):
         if part.lower() in {"op afspraak", "alleen op afspraak"}:
             result["op_afspraak"] = True
@@ -164,12 +165,12 @@ def opening_hours(value: str) -> dict:
             raise FieldError(f"openingstijden '{part}' klopt niet (zoals ma-vr 09:00-17:00)")
         ranges = [_time_range(r) for r in re.split(r"\s*(?:,|\s|en)\s*(?=\d)", match[2])]
         for name in _days(match[1]):
-            result["dagen"].setdefault(name, []).extend(ranges)
+            days.setdefault(name, []).extend(ranges)
     return result
 
 
 def _days(text: str) -> list[str]:
-    names = []
+    names: list[str] = []
     for item in (t.strip() for t in text.split(",") if t.strip()):
         ends = [e.strip() for e in item.split("-")]
         if any(e not in DAYS for e in ends) or len(ends) > 2:

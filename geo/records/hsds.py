@@ -264,7 +264,7 @@ def _terms(link_id, ix, terms, taxonomy) -> list[dict]:
 
 
 def _flat(sal, service, location, org, ix, phones, terms) -> dict[str, str]:
-    address = next(iter(ix["address"].get(str(location.get("id")), [])), {})
+    address: dict = next(iter(ix["address"].get(str(location.get("id")), [])), {})
     street, number = _split_address(address.get("address_1", ""))
     kvk = next(
         (

@@ -92,11 +92,13 @@ def validate_rows(
     rows: list[RawRow], taxonomy: Taxonomy, tick: Callable[[], None] = lambda: None
 ) -> tuple[list[dict], list[Reject]]:
     """Validate every row; the same ``id`` twice in one file rejects the later rows."""
-    records, rejects, seen = [], [], {}
+    records: list[dict] = []
+    rejects: list[Reject] = []
+    seen: dict[str, int] = {}  # row_key -> line
     for raw in rows:
         record, problems = validate_row(raw, taxonomy)
         tick()
-        if problems:
+        if problems or record is None:  # a record comes without problems, never None
             rejects.extend(problems)
         elif record["row_key"] in seen:
             rejects.append(

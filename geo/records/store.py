@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 
 from geo import geocode
@@ -35,11 +37,11 @@ def _array(values: list[str]) -> str:
 
 def _copy_records(conn: sa.Connection, records: list[dict]) -> None:
     """COPY is an order of magnitude faster than INSERT for 100,000 rows."""
-    raw = conn.connection.driver_connection
+    raw = cast(psycopg.Connection, conn.connection.driver_connection)
     columns = ", ".join(STAGE_COLUMNS)
     with raw.cursor().copy(f"COPY record_stage ({columns}) FROM STDIN") as copy:
         for record in records:
-            row = [record.get(c) for c in STAGE_COLUMNS]
+            row: list[Any] = [record.get(c) for c in STAGE_COLUMNS]
             for i in ARRAY_POSITIONS:
                 row[i] = _array(row[i])
             copy.write_row(row)
@@ -102,7 +104,7 @@ def store_records(
     progress("Organisaties, aanbod en locaties opslaan")
     _upsert(conn, sql, bron)
     conn.execute(sql["bulk_off"])
-    status = dict(conn.execute(sql["row_status"]).all())
+    status: dict[str, int] = dict(conn.execute(sql["row_status"]).tuples().all())
     progress("Mogelijke dubbelingen zoeken")
     touched = conn.execute(sa.text(
         "SELECT o.id FROM changed c JOIN organisatie o ON o.bron = :bron AND o.bron_id = c.key "

@@ -131,7 +131,7 @@ def _field_table(taxonomy: Taxonomy):
 
 
 def _coordinates(v) -> dict:
-    out = {"lon": None, "lat": None, "x": None, "y": None}
+    out: dict[str, float | None] = {"lon": None, "lat": None, "x": None, "y": None}
     for a, b, bounds, label in (("lon", "lat", WGS84_BOUNDS, "lat/lon"),
                                 ("x", "y", RD_BOUNDS, "x/y")):
         if v.get(a, "").strip() or v.get(b, "").strip():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -142,7 +143,7 @@ def suggest_place(conn: sa.Connection, name: str) -> str | None:
     return conn.execute(_sql("gebied_suggestie"), {"naam": name}).scalar()
 
 
-def _areas_named(conn: sa.Connection, names: list[str], levels: list[str]) -> list:
+def _areas_named(conn: sa.Connection, names: list[str], levels: list[str]) -> Sequence[sa.Row]:
     return conn.execute(_sql("gebied_op_naam"), {"namen": names, "niveaus": levels}).all()
 
 
@@ -204,8 +205,8 @@ def _postcode_point(conn: sa.Connection, text: str) -> _Point | None:
                       huisletter=(number[2] or "").upper() if number else "")
     if number is None and (found is None or found.precisie == "pc4"):
         # no CBS PC6 point: the middle of the postcode's BAG addresses is closer than PC4
-        row = conn.execute(_sql("postcode6_punt"), {"postcode": postcode.replace(" ", "")})
-        if (row := row.first()) is not None:
+        result = conn.execute(_sql("postcode6_punt"), {"postcode": postcode.replace(" ", "")})
+        if (row := result.first()) is not None:
             return _Point(row.x, row.y, row.lon, row.lat, "pc6", postcode)
     return found
 
@@ -217,8 +218,8 @@ def _street_point(conn: sa.Connection, text: str) -> tuple[_Point | None, str | 
     straat, nr = match["straat"].strip(), int(match["nr"])
     letter, plaats = (match["letter"] or "").upper(), match["plaats"].strip()
     if not plaats:
-        places = conn.execute(_sql("straat_plaatsen"), {"straat": straat, "huisnummer": nr})
-        places = places.scalars().all()
+        places = conn.execute(_sql("straat_plaatsen"),
+                              {"straat": straat, "huisnummer": nr}).scalars().all()
         if len(places) > 1:
             return None, (f"De {straat} is er in meer plaatsen. Typ ook de plaats, "
                           f"bijvoorbeeld: {straat} {nr}, {places[0]}.")
@@ -314,10 +315,10 @@ def _split_text(conn: sa.Connection, tekst: str, want_area: bool,
 def _interpret(conn: sa.Connection, query: SearchQuery) -> tuple:
     """(text, area, point, messages, area_failed) from the query's fields."""
     tekst, area, point, meldingen = _clean(query.tekst), None, None, []
-    if _clean(query.gebied):
+    if query.gebied and _clean(query.gebied):
         area, melding = resolve_area(conn, query.gebied)
         meldingen.append(melding)
-    if _clean(query.dichtbij):
+    if query.dichtbij and _clean(query.dichtbij):
         point, melding = resolve_point(conn, query.dichtbij)
         meldingen.append(melding)
     if tekst:
