@@ -61,6 +61,7 @@ def check_known(args: Mapping[str, str], allowed: set[str]) -> None:
 
 
 def allowed_items_parameters(collection: Collection) -> set[str]:
+    """The query parameters that ``/items`` of ``collection`` accepts, its filters included."""
     return ITEMS | set(collection.filters) | set(collection.array_filters)
 
 
@@ -88,7 +89,8 @@ def _bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
         values = [values[0], values[1], values[3], values[4]]
     if len(values) != 4 or any(v != v or abs(v) == float("inf") for v in values):
         raise InvalidParameter("bbox must be 4 or 6 comma-separated numbers")
-    return tuple(values)
+    x0, y0, x1, y1 = values  # four, checked above
+    return x0, y0, x1, y1
 
 
 def _instant(text: str, end: bool, interval: bool = True) -> date | None:
@@ -127,8 +129,10 @@ def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
 
 
 def pairs(args: Mapping[str, str]) -> list[tuple[str, str]]:
-    """All ``(name, value)`` pairs, repeated parameters too when ``args`` keeps them
-    (Werkzeug's ``MultiDict.getlist``); a plain dict has one value per name."""
+    """All ``(name, value)`` pairs, repeated parameters too when ``args`` keeps them.
+
+    Werkzeug's ``MultiDict`` keeps them (``getlist``); a plain dict has one value per name.
+    """
     getlist = getattr(args, "getlist", None)
     if getlist is None:
         return list(args.items())
@@ -146,6 +150,7 @@ def filter_checksum(args: Mapping[str, str], collection: Collection) -> str:
 
 
 def encode_cursor(direction: str, key, checksum: str) -> str:
+    """A paging cursor: direction, keyset key and filter checksum as unpadded base64url JSON."""
     raw = json.dumps([direction, key, checksum], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -221,8 +226,11 @@ def items_query(args: Mapping[str, str], collection: Collection,
 
 def requested_format(args: Mapping[str, str], accept: str | None = None,
                      default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
-    """``f`` wins (one of ``allowed``, else a 400); otherwise HTML only when the client
-    prefers text/html over JSON in ``accept`` (the ``Accept`` header)."""
+    """The response format: ``f`` if given, else from the ``Accept`` header.
+
+    ``f`` wins (one of ``allowed``, else a 400); otherwise HTML only when the client
+    prefers text/html over JSON in ``accept`` (the ``Accept`` header).
+    """
     f = args.get("f")
     if f is not None:
         if f not in allowed:
