@@ -37,7 +37,7 @@ def valid_values(demo_engine) -> dict[str, str]:
         "collection_id": "voorzieningen", "feature_id": str(feature), "z": "12",
         "y": "1374", "x": "2113", "tms_id": "WebMercatorQuad", "niveau": "gemeente",
         "package": "maplibre-gl", "filename": "maplibre-gl.js", "organisatie_id":
-        str(organisation), "code": "GM0917",
+        str(organisation), "code": "GM0917", "gemeente": "GM0928", "fmt": "csv",
     }
 
 
