@@ -1,5 +1,7 @@
-"""Cold spots: clusters of areas with little supply, by Local Moran (LL) and Getis-Ord Gi*
-(z < 0) with esda, permutation p-values and a false-discovery-rate cut-off.
+"""Cold spots: clusters of areas with little supply, by Local Moran (LL) and Getis-Ord Gi*.
+
+Both statistics come from esda (Gi* with z < 0), with permutation p-values and a
+false-discovery-rate cut-off.
 
 A cold spot is supporting evidence for a flag (:mod:`analysis.flags`), never a flag of its
 own (docs/ANALYSIS.md §8).

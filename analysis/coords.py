@@ -1,5 +1,8 @@
-"""Coordinates must be RD New (EPSG:28992) metres: the public functions refuse anything else,
-lon/lat above all, with a clear message (docs/ANALYSIS.md §4)."""
+"""Checks that coordinates are RD New (EPSG:28992) metres.
+
+The public functions refuse anything else, lon/lat above all, with a clear message
+(docs/ANALYSIS.md §4).
+"""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ class Decay:
     cutoff: float | None = None
 
     def __call__(self, cost) -> np.ndarray:
+        """The weights of ``cost``, as a float array of the same shape."""
         return np.asarray(self.func(np.asarray(cost, dtype=float)), dtype=float)
 
     def describe(self) -> dict:
@@ -125,8 +126,10 @@ def logistic(cutoff: float, sd: float) -> Decay:
 
 
 def e2sfca_steps(d0: float) -> Decay:
-    """The E2SFCA steps scaled to ``d0``: {d0/3: 1, 2d0/3: 0.68, d0: 0.22}
-    (docs/ANALYSIS.md §5)."""
+    """The E2SFCA steps scaled to ``d0``.
+
+    The steps are {d0/3: 1, 2d0/3: 0.68, d0: 0.22} (docs/ANALYSIS.md §5).
+    """
     return step({d0 / 3.0: 1.0, 2.0 * d0 / 3.0: 0.68, float(d0): 0.22})
 
 

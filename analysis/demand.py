@@ -323,7 +323,7 @@ def _edge_distance(x: np.ndarray, y: np.ndarray, edge) -> np.ndarray:
 
 
 def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:
-    notes = []
+    notes: list[dict] = []
     study = buurten[buurten["in_studie"]]
     empty = sorted(set(study["code"]) - set(points["buurtcode"]))
     if empty:

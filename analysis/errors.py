@@ -2,8 +2,10 @@
 
 
 class AnalysisError(Exception):
-    """Base class for every error this package raises on purpose; the message says why,
-    in Dutch."""
+    """Base class for every error this package raises on purpose.
+
+    The message says why, in Dutch.
+    """
 
 
 class RunRefused(AnalysisError):
@@ -11,7 +13,10 @@ class RunRefused(AnalysisError):
 
 
 class InvalidInput(AnalysisError, ValueError):
-    """Input a computation cannot use: demand or supply that do not fit the cost matrix or
-    are not finite and ≥ 0, an unknown decay function or selection, an infinite weight.
+    """Input a computation cannot use.
 
-    Also a :class:`ValueError`, as these errors always were."""
+    Demand or supply that do not fit the cost matrix or are not finite and ≥ 0, an unknown
+    decay function or selection, an infinite weight.
+
+    Also a :class:`ValueError`, as these errors always were.
+    """

@@ -1,5 +1,7 @@
-"""Flags for poorly served areas, with machine-readable reasons (the rule only: the Dutch
-sentences are :mod:`analysis.wording`, the cold spots :mod:`analysis.coldspots`).
+"""Flags for poorly served areas, with machine-readable reasons.
+
+The rule only: the Dutch sentences are :mod:`analysis.wording`, the cold spots
+:mod:`analysis.coldspots`.
 
 The rule is docs/ANALYSIS.md §7, named :data:`RULE_NAME`. For one area, theme and target
 group, with T the theme's distance threshold:
@@ -125,8 +127,11 @@ def regional_cutoffs(buurten: pd.DataFrame, rule: FlagRule = FlagRule()) -> Cuto
     far = judged["afstand_m"].fillna(np.inf).to_numpy(float)
 
     def worst(values, share, high):
-        """The cut-off that selects at most ``share`` % of the buurten: the percentile, or
-        just inside it when ties at the percentile would select more (docs/ANALYSIS.md §7)."""
+        """The cut-off that selects at most ``share`` % of the buurten.
+
+        The percentile, or just inside it when ties at the percentile would select more
+        (docs/ANALYSIS.md §7).
+        """
         values = values[~np.isnan(values)]
         if not len(values):
             return math.nan
@@ -188,9 +193,11 @@ def _edges(row, ctx: Context, rule: FlagRule) -> tuple[bool, bool, list[str]]:
 
 
 def flag_row(row, ctx: Context, rule: FlagRule = FlagRule()) -> dict:
-    """Judge one area. ``row`` needs niveau, naam, inwoners, afstand_m, pct_verder, the
-    spar columns, null_reden, optionally pct_rand, pct_geschat, aantal_1km/3km/5km and
-    koude_plek / lisa / p_lisa / gi_z / p_gi / fdr; ``ctx.grenzen`` the region's cut-offs.
+    """The judgement of one area: flagged or not, how badly, and why.
+
+    ``row`` needs niveau, naam, inwoners, afstand_m, pct_verder, the spar columns,
+    null_reden, optionally pct_rand, pct_geschat, aantal_1km/3km/5km and koude_plek / lisa /
+    p_lisa / gi_z / p_gi / fdr; ``ctx.grenzen`` the region's cut-offs.
 
     Returns
     -------
@@ -208,11 +215,11 @@ def flag_row(row, ctx: Context, rule: FlagRule = FlagRule()) -> dict:
         return {**base, "beoordeling": NOT_JUDGED, "redenen": [],
                 "zin": f"{where}: {row['null_reden'] or 'geen gegevens.'}"}
     if row["inwoners"] < rule.min_inwoners:
+        zin = sentence_too_few(where, row["inwoners"], ctx)
         gate = {"rule": f"inwoners<{rule.min_inwoners:g}", "value": round(float(row["inwoners"])),
-                "threshold": rule.min_inwoners,
-                "zin": sentence_too_few(where, row["inwoners"], ctx)}
+                "threshold": rule.min_inwoners, "zin": zin}
         return {**base, "beoordeling": TOO_FEW, "redenen": [gate],
-                "zin": " ".join([gate["zin"], *notes])}
+                "zin": " ".join([zin, *notes])}
     cut = ctx.grenzen
     if cut is None:
         raise InvalidInput("De regel heeft de grenzen van de regio nodig (regional_cutoffs).")

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -106,8 +107,8 @@ def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str
     flagged = areas[areas["flagged"].fillna(False).astype(bool)]
     if not flagged.empty:
         flagged.boundary.plot(ax=ax, color="black", linewidth=1.1)
-    handles = [Patch(facecolor=c, edgecolor="#606060", label=label)
-               for _, _, c, label in SPAR_CLASSES]
+    handles: list[Artist] = [Patch(facecolor=c, edgecolor="#606060", label=label)
+                             for _, _, c, label in SPAR_CLASSES]
     handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="#808080",
                          label="geen gegevens (geen inwoners of geen aanbod)"))
     handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.1,

@@ -263,8 +263,9 @@ def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
                                  edge, estimated)
             if level == "buurt":
                 frame = frame.join(_cold(frame, areas, neighbours, params))
-                ctx = replace(ctx, grenzen=regional_cutoffs(frame, params.rule))
-                cutoffs[doelgroep] = ctx.grenzen.describe()
+                grenzen = regional_cutoffs(frame, params.rule)
+                ctx = replace(ctx, grenzen=grenzen)
+                cutoffs[doelgroep] = grenzen.describe()
             frames.append(frame.join(flag_areas(frame, ctx, params.rule))
                           .assign(doelgroep=doelgroep))
         if doelgroep == "iedereen" and params.locatievoorstellen:

@@ -139,7 +139,8 @@ def suggest_sites_from_costs(client_pop, existing_cost, candidate_cost, radius: 
     if not gain.any():
         return [SiteSolution(k, (), 0.0, already, float(pop.sum())) for k in range(1, n + 1)]
     cost, weights = _reduced(reach[gain], pop[gain], radius, already)
-    gainable, solutions = float(pop[gain].sum()), []
+    gainable = float(pop[gain].sum())
+    solutions: list[SiteSolution] = []
     for k in range(1, n + 1):
         if solutions and solutions[-1].newly_covered >= gainable - 1e-9:
             # Everyone a candidate can reach is covered already: more sites add nothing.

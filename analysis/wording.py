@@ -1,5 +1,6 @@
-"""The plain Dutch sentences of the coverage analysis: numbers, distances, places, the
-reasons of a flag and the location suggestions.
+"""The plain Dutch sentences of the coverage analysis.
+
+Numbers, distances, places, the reasons of a flag and the location suggestions.
 
 Only wording lives here; the rule that decides a flag is :mod:`analysis.flags`
 (docs/ANALYSIS.md §7).

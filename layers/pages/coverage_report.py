@@ -1,5 +1,7 @@
-"""The coverage short list of one gemeente: what /dekking?gemeente=GMxxxx shows, and its
-downloads (CSV, GeoPackage, PDF) and ``sociale-kaart analyse --gemeente … --uitvoer …``.
+"""The coverage short list of one gemeente: what /dekking?gemeente=GMxxxx shows.
+
+The same report feeds its downloads (CSV, GeoPackage, PDF) and ``sociale-kaart analyse
+--gemeente … --uitvoer …``.
 
 For one target group and level it reads the current results of every theme (the published
 view ``laag_dekking``, only finished runs) and gives:
@@ -129,10 +131,12 @@ class AreaResult:
 
     @property
     def flag_label(self) -> str:
+        """The flag in Dutch words: "Ernstig tekort", "Tekort" or "Geen tekort"."""
         return FLAG_LABELS.get(self.flag_level or "", "Geen tekort")
 
     @property
     def colour(self) -> str:
+        """The fill colour of the area's SPAR class (the no-data colour without one)."""
         return NO_DATA if self.klasse is None else SPAR_CLASSES[self.klasse][2]
 
 
@@ -147,10 +151,12 @@ class ThemeReport:
 
     @property
     def shortlist(self) -> list[AreaResult]:
+        """The short list: the flagged areas, worst first."""
         return [r for r in self.ranked if r.flagged]
 
     @property
     def ernstig(self) -> int:
+        """The number of areas with a severe (``ernstig``) shortage."""
         return sum(r.flag_level == "ernstig" for r in self.ranked)
 
 
@@ -179,6 +185,7 @@ class GemeenteReport:
 
     @property
     def doelgroep_naam(self) -> str:
+        """The Dutch name of the target group."""
         return GROUPS[self.doelgroep]
 
     @property
@@ -188,13 +195,16 @@ class GemeenteReport:
         return sorted(seen.items(), key=lambda item: (item[1].lower(), item[0]))
 
     def cell(self, code: str, thema: str) -> AreaResult | None:
+        """The result of area ``code`` in theme ``thema`` (None when there is none)."""
         theme = next((t for t in self.themes if t.slug == thema), None)
         return next((r for r in theme.ranked if r.gebiedcode == code), None) if theme else None
 
     @property
     def matrix(self) -> list[tuple[str, str, list[AreaResult | None]]]:
-        """Areas flagged in at least one theme, most (severe) flags first, with one cell
-        per theme: ``(code, naam, cells)``."""
+        """Areas flagged in at least one theme, most (severe) flags first.
+
+        Each row is ``(code, naam, cells)``, with one cell per theme.
+        """
         rows = []
         for code, naam in self.areas:
             cells = [self.cell(code, t.slug) for t in self.themes]
@@ -228,6 +238,7 @@ class GemeenteReport:
 
     @property
     def filename(self) -> str:
+        """The base name of the downloads, without extension."""
         return f"dekking-{self.code}-{self.doelgroep}-{self.niveau}"
 
 
@@ -237,16 +248,21 @@ def report_gemeenten(conn: sa.Connection) -> list[dict]:
 
 
 def spar_first(rule: dict | None) -> bool:
-    """Whether the run's flag rule is led by SPAR (the first rule, with ``spar_matig``);
-    otherwise it is led by the share of residents beyond the distance threshold."""
+    """Whether the run's flag rule is led by SPAR (the first rule, with ``spar_matig``).
+
+    Otherwise it is led by the share of residents beyond the distance threshold.
+    """
     return isinstance(rule, dict) and "spar_matig" in rule
 
 
 def rank_key(r: AreaResult, by_spar: bool = False) -> tuple:
-    """Worst first: flagged, ``ernstig`` before ``matig``, then by the measures of the flag
-    rule: with a SPAR-led rule the lowest SPAR (no SPAR last), then the largest share
-    beyond the threshold; else the largest share beyond the threshold, the longest distance
-    (none: no provider at all, first), the lowest SPAR. Then name and code."""
+    """The sort key that puts the worst area first.
+
+    Flagged first, ``ernstig`` before ``matig``, then by the measures of the flag rule: with
+    a SPAR-led rule the lowest SPAR (no SPAR last), then the largest share beyond the
+    threshold; else the largest share beyond the threshold, the longest distance (none: no
+    provider at all, first), the lowest SPAR. Then name and code.
+    """
     level = {"ernstig": 0, "matig": 1}.get(r.flag_level or "", 2)
     spar = (r.spar is None, r.spar if r.spar is not None else 0.0)
     far = -(r.pct_verder or 0.0)
@@ -316,8 +332,11 @@ def _area_result(data: dict) -> AreaResult:
 
 
 def notes(data: dict, redenen: Iterable[dict]) -> list[str]:
-    """Dutch notes for the optional fields (edge effect, estimated 65+ count, too few
-    residents) that are set on this result, or that one of its reasons names."""
+    """Dutch notes for the optional fields that are set on this result.
+
+    The fields are edge effect, estimated 65+ count and too few residents; a field counts
+    when the result sets it or one of its reasons names it.
+    """
     rules = [str(r.get("rule", "")) for r in redenen]
     found = []
     for flag, share, prefixes, plain, with_share in NOTES:
@@ -375,9 +394,16 @@ def records(report: GemeenteReport) -> list[dict]:
 
 
 def write_csv(report: GemeenteReport, handle) -> int:
-    """Write the short lists as CSV for Dutch spreadsheets: ``;`` between cells, decimal
-    comma, every text cell made formula-safe (:mod:`geo.csvcells`). The caller writes the
-    BOM (or opens the file as ``utf-8-sig``). Returns the number of rows."""
+    """The short lists as CSV for Dutch spreadsheets, written to ``handle``.
+
+    ``;`` between cells, decimal comma, every text cell made formula-safe
+    (:mod:`geo.csvcells`). The caller writes the BOM (or opens the file as ``utf-8-sig``).
+
+    Returns
+    -------
+    int
+        The number of rows written (without the header).
+    """
     writer = SafeWriter(handle, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     rows = records(report)
@@ -408,8 +434,11 @@ def write_geopackage(conn: sa.Connection, report: GemeenteReport, path: Path) ->
 
 
 def describe_rule(rule: dict) -> str:
-    """The flag rule of the run in plain Dutch (empty when unknown): its own explanation
-    when the run stored one, else built from the thresholds of the first rule."""
+    """The flag rule of the run in plain Dutch (empty when unknown).
+
+    Its own explanation when the run stored one, else built from the thresholds of the
+    first rule.
+    """
     if not isinstance(rule, dict):
         return ""
     if isinstance(rule.get("uitleg"), str):

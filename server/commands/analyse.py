@@ -56,8 +56,16 @@ def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorste
 
 def write_gemeente_report(gemeente: str, folder: Path, doelgroep: str = "iedereen",
                           niveau: str = "buurt") -> list[Path]:
-    """The short list of one gemeente as PDF and CSV, the same files as the downloads of
-    /dekking?gemeente=… (one function for page, download and command)."""
+    """The short list of one gemeente as PDF and CSV files in ``folder``.
+
+    The same files as the downloads of /dekking?gemeente=… (one function for page, download
+    and command).
+
+    Returns
+    -------
+    list of Path
+        The files written: PDF and CSV, or none when the gemeente has no results.
+    """
     niveau = niveau if niveau in REPORT_LEVELS else "buurt"
     with get_engine().connect() as conn:
         report = load_report(conn, gemeente, doelgroep, niveau)

@@ -1,5 +1,8 @@
-"""Advisers' coverage page: a choropleth per theme and target group, with a table that works
-without JavaScript. The map reads the polygons from the OGC collection ``dekking``."""
+"""Advisers' coverage page: a choropleth per theme and target group, and its downloads.
+
+The page has a table that works without JavaScript. The map reads the polygons from the
+OGC collection ``dekking``.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ bp = Blueprint("dekking", __name__)
 
 @bp.app_template_filter("nl")
 def nl(value, digits: int = 0) -> str:
+    """The template filter ``nl``: a number in Dutch notation with ``digits`` decimals."""
     return decimal(value, digits)
 
 
@@ -52,6 +56,11 @@ def _choice(name: str, allowed, default: str | None) -> tuple[str | None, str | 
 
 @bp.get("/dekking")
 def dekking():
+    """The coverage page: the map and table of one theme, or the short list of a gemeente.
+
+    Unknown choices give the page with a message and status 400; an unknown gemeente gives
+    status 404.
+    """
     gemeente = request.args.get("gemeente") or None
     with get_engine().connect() as conn:
         themes, bbox = coverage_themes(conn), extent(conn)
@@ -92,8 +101,10 @@ REPORT_HELPERS = {"flag_symbols": FLAG_SYMBOLS, "describe_rule": describe_rule}
 
 
 def load_report(conn, gemeente: str, doelgroep: str, niveau: str) -> GemeenteReport | None:
-    """The short list of one gemeente, ordered by the flag rule of its run: one function for
-    the page, the downloads and ``sociale-kaart analyse --gemeente``."""
+    """The short list of one gemeente, ordered by the flag rule of its run.
+
+    One function for the page, the downloads and ``sociale-kaart analyse --gemeente``.
+    """
     return gemeente_report(conn, gemeente.upper(), doelgroep, niveau)
 
 
@@ -125,8 +136,11 @@ DOWNLOADS = {"csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+s
 
 @bp.get("/dekking/<gemeente>.<fmt>")
 def download(gemeente: str, fmt: str):
-    """The short list of one gemeente as CSV, GeoPackage or PDF: exactly what the page
-    shows for the same ``doelgroep`` and ``niveau``. Bad choices are a problem+json."""
+    """The short list of one gemeente as CSV, GeoPackage or PDF.
+
+    Exactly what the page shows for the same ``doelgroep`` and ``niveau``. Bad choices are a
+    problem+json.
+    """
     if fmt not in DOWNLOADS:
         return problem(404, "Onbekend formaat", f"Kies uit: {', '.join(DOWNLOADS)}.")
     doelgroep = request.args.get("doelgroep", "iedereen")
