@@ -20,8 +20,10 @@ def _weights(codes: list, neighbours: dict, xy: np.ndarray, k: int):
     from libpysal.weights import KNN, W
 
     index = {c: i for i, c in enumerate(codes)}
-    links = {i: sorted(index[n] for n in neighbours.get(c, ()) if n in index and n != c)
-             for i, c in enumerate(codes)}
+    links = {
+        i: sorted(index[n] for n in neighbours.get(c, ()) if n in index and n != c)
+        for i, c in enumerate(codes)
+    }
     islands = [i for i, nb in links.items() if not nb]
     if islands:
         knn = KNN.from_array(xy, k=min(k, len(codes) - 1))
@@ -30,8 +32,16 @@ def _weights(codes: list, neighbours: dict, xy: np.ndarray, k: int):
     return W(links, silence_warnings=True)
 
 
-def cold_spots(codes, values, neighbours: dict, xy, permutations: int = 999,
-               alpha: float = 0.05, seed: int = 20240101, k: int = 6) -> pd.DataFrame:
+def cold_spots(
+    codes,
+    values,
+    neighbours: dict,
+    xy,
+    permutations: int = 999,
+    alpha: float = 0.05,
+    seed: int = 20240101,
+    k: int = 6,
+) -> pd.DataFrame:
     """Local Moran and Getis-Ord Gi* cold spots on area values, FDR-corrected.
 
     Parameters
@@ -62,17 +72,26 @@ def cold_spots(codes, values, neighbours: dict, xy, permutations: int = 999,
     codes, y = list(codes), np.asarray(values, dtype=float)
     check_projected(np.asarray(xy, float).reshape(-1, 2), "Gebiedspunten")
     if len(codes) < 5 or np.nanstd(y) == 0:
-        return pd.DataFrame(columns=["lisa", "p_lisa", "gi_z", "p_gi", "fdr_lisa", "fdr_gi",
-                                     "koude_plek"])
-    lm, gi = _local_statistics(y, codes, neighbours, np.asarray(xy, float), permutations,
-                               seed, k)
+        return pd.DataFrame(
+            columns=["lisa", "p_lisa", "gi_z", "p_gi", "fdr_lisa", "fdr_gi", "koude_plek"]
+        )
+    lm, gi = _local_statistics(y, codes, neighbours, np.asarray(xy, float), permutations, seed, k)
     cut_lm, cut_gi = fdr(lm.p_sim, alpha), fdr(gi.p_sim, alpha)
     sig_lm = lm.p_sim <= cut_lm
     labels = np.where(sig_lm, np.array(["?", "HH", "LH", "LL", "HL"])[lm.q], "ns")
     cold = (sig_lm & (lm.q == 3)) | ((gi.p_sim <= cut_gi) & (gi.Zs < 0))
-    return pd.DataFrame({"lisa": labels, "p_lisa": lm.p_sim, "gi_z": gi.Zs, "p_gi": gi.p_sim,
-                         "fdr_lisa": cut_lm, "fdr_gi": cut_gi, "koude_plek": cold},
-                        index=codes)
+    return pd.DataFrame(
+        {
+            "lisa": labels,
+            "p_lisa": lm.p_sim,
+            "gi_z": gi.Zs,
+            "p_gi": gi.p_sim,
+            "fdr_lisa": cut_lm,
+            "fdr_gi": cut_gi,
+            "koude_plek": cold,
+        },
+        index=codes,
+    )
 
 
 def _local_statistics(y, codes, neighbours, xy, permutations, seed, k):
@@ -87,8 +106,8 @@ def _local_statistics(y, codes, neighbours, xy, permutations, seed, k):
         # esda 2.9 announces a future change of its (directed) permutation test; the
         # constructors do not let us choose yet, so the p-values are esda 2.9's.
         warnings.simplefilter("ignore", DeprecationWarning)
-        lm = Moran_Local(y, w, transformation="r", permutations=permutations, seed=seed,
-                         n_jobs=1)
-        gi = G_Local(y, w_star, transform="R", permutations=permutations, star=None,
-                     seed=seed, n_jobs=1)
+        lm = Moran_Local(y, w, transformation="r", permutations=permutations, seed=seed, n_jobs=1)
+        gi = G_Local(
+            y, w_star, transform="R", permutations=permutations, star=None, seed=seed, n_jobs=1
+        )
     return lm, gi

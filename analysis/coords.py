@@ -30,23 +30,24 @@ def check_projected(xy, what: str = "coördinaten", strict: bool = False) -> np.
     if xy.size == 0:
         return xy.reshape(0, 2)
     if xy.ndim != 2 or xy.shape[1] != 2:
-        raise InvalidInput(f"{what}: verwacht een (n, 2)-tabel met x en y, kreeg vorm "
-                           f"{xy.shape}.")
+        raise InvalidInput(f"{what}: verwacht een (n, 2)-tabel met x en y, kreeg vorm {xy.shape}.")
     if not np.isfinite(xy).all():
         raise InvalidInput(f"{what}: niet alle coördinaten zijn eindige getallen.")
     x, y = xy[:, 0], xy[:, 1]
     # Degrees: every point within ±180 / ±90 and not all whole numbers (a few synthetic
     # points at whole metres near the origin are projected metres, not degrees).
-    if ((np.abs(x) <= 180).all() and (np.abs(y) <= 90).all()
-            and not (xy == np.round(xy)).all()):
-        raise InvalidInput(f"{what} lijken lengte- en breedtegraden (EPSG:4326). De analyse "
-                           "rekent in meters: zet ze eerst om naar RD New (EPSG:28992). "
-                           "Coordinates look like lon/lat; use projected metres (EPSG:28992).")
-    if strict and not ((x >= RD_X[0]) & (x <= RD_X[1]) & (y >= RD_Y[0])
-                       & (y <= RD_Y[1])).all():
-        raise InvalidInput(f"{what} liggen niet in Nederland in RD New (EPSG:28992, meters): "
-                           f"x moet tussen {RD_X[0]:.0f} en {RD_X[1]:.0f} liggen, y tussen "
-                           f"{RD_Y[0]:.0f} en {RD_Y[1]:.0f}.")
+    if (np.abs(x) <= 180).all() and (np.abs(y) <= 90).all() and not (xy == np.round(xy)).all():
+        raise InvalidInput(
+            f"{what} lijken lengte- en breedtegraden (EPSG:4326). De analyse "
+            "rekent in meters: zet ze eerst om naar RD New (EPSG:28992). "
+            "Coordinates look like lon/lat; use projected metres (EPSG:28992)."
+        )
+    if strict and not ((x >= RD_X[0]) & (x <= RD_X[1]) & (y >= RD_Y[0]) & (y <= RD_Y[1])).all():
+        raise InvalidInput(
+            f"{what} liggen niet in Nederland in RD New (EPSG:28992, meters): "
+            f"x moet tussen {RD_X[0]:.0f} en {RD_X[1]:.0f} liggen, y tussen "
+            f"{RD_Y[0]:.0f} en {RD_Y[1]:.0f}."
+        )
     return xy
 
 

@@ -70,13 +70,17 @@ def step(steps: Mapping[float, float]) -> Decay:
     def func(d):
         return weights[np.searchsorted(bounds, d, side="left")]
 
-    return Decay("step", {"steps": {str(k): float(v) for k, v in sorted(steps.items())}},
-                 func, float(bounds[-1]))
+    return Decay(
+        "step",
+        {"steps": {str(k): float(v) for k, v in sorted(steps.items())}},
+        func,
+        float(bounds[-1]),
+    )
 
 
 def gaussian(sigma: float) -> Decay:
     """Untruncated Gaussian ``exp(-d²/(2σ²))`` as ``access.weights.gaussian``."""
-    return Decay("gaussian", {"sigma": sigma}, lambda d: np.exp(-d * d / (2.0 * sigma ** 2)))
+    return Decay("gaussian", {"sigma": sigma}, lambda d: np.exp(-d * d / (2.0 * sigma**2)))
 
 
 def gaussian_dai(d0: float) -> Decay:
@@ -98,6 +102,7 @@ def gravity(scale: float, alpha: float, min_dist: float = 0.0) -> Decay:
 
     With ``alpha < 0`` give ``min_dist > 0`` (or costs > 0) to avoid an infinite weight.
     """
+
     def func(d):
         with np.errstate(divide="ignore"):
             return np.power(np.maximum(d, min_dist) / scale, alpha)
@@ -152,4 +157,5 @@ def by_name(name: str, d0: float) -> Decay:
         return DECAYS[name](d0)
     except KeyError:
         raise InvalidInput(
-            f"Onbekende afstandsvervalfunctie '{name}'; kies uit {', '.join(DECAYS)}.") from None
+            f"Onbekende afstandsvervalfunctie '{name}'; kies uit {', '.join(DECAYS)}."
+        ) from None

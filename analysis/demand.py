@@ -44,7 +44,9 @@ buurt AS (
 )"""
 
 # STUDY is a constant of this module (no request text), so composing it is safe.
-POINTS_SQL = sa.text(STUDY + """,
+POINTS_SQL = sa.text(
+    STUDY
+    + """,
 pc6_alle AS MATERIALIZED (
     SELECT nb.code AS buurtcode, p.geom, p.inwoners::float8 AS w,
            p.inwoners_65plus::float8 AS w65
@@ -78,7 +80,8 @@ SELECT 'pc4', buurtcode, pc4, ST_X(ST_PointOnSurface(piece)), ST_Y(ST_PointOnSur
 UNION ALL
 SELECT 'buurt', code, NULL, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)),
        NULL, NULL FROM buurt
-""")  # noqa: S608
+"""
+)
 
 # BAG addresses with their buurt and PC4 area: the residents of a PC4 piece (or of a
 # buurt without PC4 pieces) are spread evenly over its addresses (docs/ANALYSIS.md §2).
@@ -103,11 +106,16 @@ EDGE_SQL = sa.text("""
 SELECT ST_AsBinary(ST_Boundary(ST_Union(geom))) FROM gebied WHERE niveau = 'gemeente'
 """)
 
-BUURTEN_SQL = sa.text(STUDY + """
+BUURTEN_SQL = sa.text(
+    STUDY
+    + """
 SELECT code, wijkcode, gemeentecode, in_studie, officieel, officieel_65 FROM buurt
-""")
+"""
+)
 
-OUTSIDE_SQL = sa.text(STUDY + """
+OUTSIDE_SQL = sa.text(
+    STUDY
+    + """
 SELECT count(*) FILTER (WHERE NOT binnen AND gekoppeld) AS gekoppeld,
        count(*) FILTER (WHERE NOT gekoppeld) AS weggelaten,
        coalesce(sum(inwoners) FILTER (WHERE NOT gekoppeld), 0) AS inwoners_weggelaten
@@ -118,7 +126,8 @@ FROM (SELECT p.inwoners,
                      AND ST_DWithin(b.geom, p.geom, :snap)) AS gekoppeld
       FROM postcode6 p, studie s
       WHERE p.inwoners > 0 AND ST_DWithin(p.geom, s.geom, :buffer)) x
-""")  # noqa: S608
+"""
+)
 
 VINTAGES_SQL = sa.text("""
 SELECT (SELECT jsonb_object_agg(niveau, jaren) FROM (
@@ -201,15 +210,18 @@ def _spread(points: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
     addresses = addresses.assign(adres=True)
     pieces = points[points["bron"] == "pc4"]
     on_piece = pieces.drop(columns=["x", "y", "adres"]).merge(
-        addresses, on=["buurtcode", "pc4"], how="inner")
+        addresses, on=["buurtcode", "pc4"], how="inner"
+    )
     n = on_piece.groupby(["buurtcode", "pc4"])["x"].transform("size")
     on_piece = on_piece.assign(w=on_piece["w"] / n, w65=on_piece["w65"] / n)
     spread = set(zip(on_piece["buurtcode"], on_piece["pc4"], strict=True))
-    kept = pieces[[(b, c) not in spread for b, c in zip(pieces["buurtcode"], pieces["pc4"],
-                                                         strict=True)]]
+    kept = pieces[
+        [(b, c) not in spread for b, c in zip(pieces["buurtcode"], pieces["pc4"], strict=True)]
+    ]
     whole = points[points["bron"] == "buurt"]
     in_whole = addresses[addresses["buurtcode"].isin(whole["buurtcode"])].assign(
-        bron="buurt", w=np.nan, w65=np.nan)
+        bron="buurt", w=np.nan, w65=np.nan
+    )
     whole = whole[~whole["buurtcode"].isin(in_whole["buurtcode"])]
     columns = ["bron", "buurtcode", "pc4", "x", "y", "w", "w65", "adres"]
     parts = [points[points["bron"] == "pc6"], on_piece, kept, in_whole, whole]
@@ -230,8 +242,9 @@ def _choose_level(points: pd.DataFrame) -> pd.DataFrame:
 PC6_SUPPRESSED_MAX = 4.0
 
 
-def _scale(points: pd.DataFrame, buurten: pd.DataFrame,
-           share65: dict | None = None) -> pd.DataFrame:
+def _scale(
+    points: pd.DataFrame, buurten: pd.DataFrame, share65: dict | None = None
+) -> pd.DataFrame:
     """Scale point weights to the buurt's CBS population; 65+ by each point's own share.
 
     A buurt-level point (one per BAG address, or one on the buurt's surface) has weight 1,
@@ -250,22 +263,26 @@ def _scale(points: pd.DataFrame, buurten: pd.DataFrame,
     pop = w * factor
     w65 = points["w65"].astype(float)
     own = (w65 / points["w"].astype(float)).where(~is_buurt)
-    own = own.where(~is_buurt, points["officieel_65"].astype(float)
-                    / points["officieel"].astype(float))
-    fallback = points["gemeentecode"].map(share65).astype(float).fillna(
-        share65.get("*", np.nan))
+    own = own.where(
+        ~is_buurt, points["officieel_65"].astype(float) / points["officieel"].astype(float)
+    )
+    fallback = points["gemeentecode"].map(share65).astype(float).fillna(share65.get("*", np.nan))
     suppressed = (points["bron"] == "pc6") & ~(w65 > 0)
     missing = own.isna() & ~suppressed
     estimate = pop * fallback
     pop65 = (pop * own.clip(0, 1)).where(~missing, estimate)
     pop65 = pop65.where(~suppressed, np.minimum(estimate, PC6_SUPPRESSED_MAX))
-    points = points.assign(pop=pop, pop65=pop65,
-                           geschat65=(missing | suppressed) & pop65.notna())
+    points = points.assign(pop=pop, pop65=pop65, geschat65=(missing | suppressed) & pop65.notna())
     return points[points["pop"].fillna(0) > 0]
 
 
-def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: float = 10_000,
-                snap_m: float = 250.0, addresses: bool = True) -> DemandPoints:
+def load_demand(
+    engine: sa.Engine,
+    gemeenten: Sequence[str] = (),
+    buffer_m: float = 10_000,
+    snap_m: float = 250.0,
+    addresses: bool = True,
+) -> DemandPoints:
     """Demand points for the study area (``gemeenten``; empty = all) plus a buffer.
 
     Parameters
@@ -288,29 +305,40 @@ def load_demand(engine: sa.Engine, gemeenten: Sequence[str] = (), buffer_m: floa
     """
     params = {"gemeenten": list(gemeenten), "buffer": buffer_m, "snap": snap_m}
     with engine.connect() as conn:
-        raw = pd.DataFrame(conn.execute(POINTS_SQL, params).mappings().all(),
-                           columns=["bron", "buurtcode", "pc4", "x", "y", "w", "w65"])
+        raw = pd.DataFrame(
+            conn.execute(POINTS_SQL, params).mappings().all(),
+            columns=["bron", "buurtcode", "pc4", "x", "y", "w", "w65"],
+        )
         addresses = pd.DataFrame(
             conn.execute(ADDRESSES_SQL, params).mappings().all() if addresses else [],
-            columns=["buurtcode", "pc4", "x", "y"])
+            columns=["buurtcode", "pc4", "x", "y"],
+        )
         share65 = {r.gemeentecode: r.aandeel for r in conn.execute(SHARE65_SQL)}
         edge = conn.execute(EDGE_SQL).scalar()
-        buurten = pd.DataFrame(conn.execute(BUURTEN_SQL, params).mappings().all(),
-                               columns=["code", "wijkcode", "gemeentecode", "in_studie",
-                                        "officieel", "officieel_65"])
+        buurten = pd.DataFrame(
+            conn.execute(BUURTEN_SQL, params).mappings().all(),
+            columns=["code", "wijkcode", "gemeentecode", "in_studie", "officieel", "officieel_65"],
+        )
         outside = conn.execute(OUTSIDE_SQL, params).mappings().one()
     points = _scale(_spread(_choose_level(raw), addresses), buurten, share65)
     notes = _notes(points, buurten, outside)
     x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
     return DemandPoints(
-        x=points["x"].to_numpy(float), y=points["y"].to_numpy(float),
-        pop=points["pop"].to_numpy(float), pop65=points["pop65"].to_numpy(float),
-        buurt=points["buurtcode"].to_numpy(str), wijk=points["wijkcode"].to_numpy(str),
-        gemeente=points["gemeentecode"].to_numpy(str), level=points["bron"].to_numpy(str),
+        x=points["x"].to_numpy(float),
+        y=points["y"].to_numpy(float),
+        pop=points["pop"].to_numpy(float),
+        pop65=points["pop65"].to_numpy(float),
+        buurt=points["buurtcode"].to_numpy(str),
+        wijk=points["wijkcode"].to_numpy(str),
+        gemeente=points["gemeentecode"].to_numpy(str),
+        level=points["bron"].to_numpy(str),
         in_study=points["in_studie"].to_numpy(bool),
         buurt_level=dict(zip(points["buurtcode"], points["bron"], strict=True)),
-        notes=notes, on_address=points["adres"].to_numpy(bool),
-        estimated65=points["geschat65"].to_numpy(bool), edge_m=_edge_distance(x, y, edge))
+        notes=notes,
+        on_address=points["adres"].to_numpy(bool),
+        estimated65=points["geschat65"].to_numpy(bool),
+        edge_m=_edge_distance(x, y, edge),
+    )
 
 
 def _edge_distance(x: np.ndarray, y: np.ndarray, edge) -> np.ndarray:
@@ -327,19 +355,34 @@ def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:
     study = buurten[buurten["in_studie"]]
     empty = sorted(set(study["code"]) - set(points["buurtcode"]))
     if empty:
-        notes.append({"code": "buurten_zonder_inwoners", "buurten": empty,
-                      "tekst": f"{len(empty)} buurt(en) zonder inwoners of zonder "
-                               "bevolkingscijfer: hun indicatoren blijven leeg."})
+        notes.append(
+            {
+                "code": "buurten_zonder_inwoners",
+                "buurten": empty,
+                "tekst": f"{len(empty)} buurt(en) zonder inwoners of zonder "
+                "bevolkingscijfer: hun indicatoren blijven leeg.",
+            }
+        )
     if outside["gekoppeld"]:
-        notes.append({"code": "pc6_gekoppeld", "aantal": int(outside["gekoppeld"]),
-                      "tekst": f"{outside['gekoppeld']} PC6-punt(en) lagen net buiten de "
-                               "buurtgrenzen en zijn bij de dichtstbijzijnde buurt geteld."})
+        notes.append(
+            {
+                "code": "pc6_gekoppeld",
+                "aantal": int(outside["gekoppeld"]),
+                "tekst": f"{outside['gekoppeld']} PC6-punt(en) lagen net buiten de "
+                "buurtgrenzen en zijn bij de dichtstbijzijnde buurt geteld.",
+            }
+        )
     if outside["weggelaten"]:
-        notes.append({"code": "pc6_buiten_gebieden", "aantal": int(outside["weggelaten"]),
-                      "inwoners": int(outside["inwoners_weggelaten"]),
-                      "tekst": f"{outside['weggelaten']} PC6-punt(en) met "
-                               f"{outside['inwoners_weggelaten']} inwoners liggen buiten alle "
-                               "buurten en tellen niet mee."})
+        notes.append(
+            {
+                "code": "pc6_buiten_gebieden",
+                "aantal": int(outside["weggelaten"]),
+                "inwoners": int(outside["inwoners_weggelaten"]),
+                "tekst": f"{outside['weggelaten']} PC6-punt(en) met "
+                f"{outside['inwoners_weggelaten']} inwoners liggen buiten alle "
+                "buurten en tellen niet mee.",
+            }
+        )
     return notes
 
 
@@ -381,16 +424,18 @@ def study_areas(engine: sa.Engine, gemeenten: Sequence[str] = ()) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns).set_index("code", drop=False)
 
 
-def buurt_neighbours(engine: sa.Engine, gemeenten: Sequence[str] = (),
-                     tolerance_m: float = 5.0) -> dict[str, set[str]]:
+def buurt_neighbours(
+    engine: sa.Engine, gemeenten: Sequence[str] = (), tolerance_m: float = 5.0
+) -> dict[str, set[str]]:
     """Queen-style contiguity of the study buurten: touching or within ``tolerance_m``.
 
     The tolerance bridges the slivers of generalised CBS boundaries.
     """
     neighbours: dict[str, set[str]] = {}
     with engine.connect() as conn:
-        for a, b in conn.execute(NEIGHBOURS_SQL, {"gemeenten": list(gemeenten),
-                                                  "tolerance": tolerance_m}):
+        for a, b in conn.execute(
+            NEIGHBOURS_SQL, {"gemeenten": list(gemeenten), "tolerance": tolerance_m}
+        ):
             neighbours.setdefault(a, set()).add(b)
             neighbours.setdefault(b, set()).add(a)
     return neighbours

@@ -96,8 +96,9 @@ def weight_matrix(cost, weight: Decay, max_cost: float | None = None) -> sp.csr_
     if not np.all(np.isfinite(w)):
         raise InvalidInput("De afstandsvervalfunctie geeft een oneindig gewicht (afstand 0?).")
     good = w > 0
-    matrix = sp.coo_matrix((w[good], (pairs.origin[keep][good], pairs.dest[keep][good])),
-                           shape=pairs.shape)
+    matrix = sp.coo_matrix(
+        (w[good], (pairs.origin[keep][good], pairs.dest[keep][good])), shape=pairs.shape
+    )
     return matrix.tocsr()
 
 
@@ -105,8 +106,9 @@ def _check(population, supply, shape) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(population, dtype=float)
     s = np.asarray(supply, dtype=float)
     if p.shape != (shape[0],) or s.shape != (shape[1],):
-        raise InvalidInput(f"Vraag ({p.shape}) en aanbod ({s.shape}) passen niet bij de "
-                         f"kostenmatrix {shape}.")
+        raise InvalidInput(
+            f"Vraag ({p.shape}) en aanbod ({s.shape}) passen niet bij de kostenmatrix {shape}."
+        )
     if np.any(~np.isfinite(p)) or np.any(p < 0) or np.any(~np.isfinite(s)) or np.any(s < 0):
         raise InvalidInput("Vraag en aanbod moeten eindige getallen ≥ 0 zijn.")
     return p, s
@@ -118,8 +120,7 @@ def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _result(p: np.ndarray, access: np.ndarray, ratio: np.ndarray,
-            reached: np.ndarray) -> FcaResult:
+def _result(p: np.ndarray, access: np.ndarray, ratio: np.ndarray, reached: np.ndarray) -> FcaResult:
     total = p.sum()
     regional = float(p @ access / total) if total > 0 else 0.0
     spar = access / regional if regional > 0 else np.full_like(access, np.nan)
@@ -150,8 +151,7 @@ def two_step(population, supply, weights: sp.spmatrix) -> FcaResult:
     return _result(p, w @ ratio, ratio, demand > 0)
 
 
-def e2sfca(population, supply, cost, weight: Decay,
-           max_cost: float | None = None) -> FcaResult:
+def e2sfca(population, supply, cost, weight: Decay, max_cost: float | None = None) -> FcaResult:
     """E2SFCA with decay ``weight`` (binary decay gives the classic 2SFCA).
 
     Parameters
@@ -179,8 +179,14 @@ def _row_normalised(w: sp.csr_matrix) -> sp.csr_matrix:
     return sp.diags(_safe_divide(np.ones_like(sums), sums)) @ w
 
 
-def three_step(population, supply, cost, weight: Decay, max_cost: float | None = None,
-               selection: str = "catchment") -> FcaResult:
+def three_step(
+    population,
+    supply,
+    cost,
+    weight: Decay,
+    max_cost: float | None = None,
+    selection: str = "catchment",
+) -> FcaResult:
     """3SFCA (Wan, Zou & Sternberg 2012; docs/ANALYSIS.md §13).
 
     ``G_ij = W_ij / Σ_k W_ik``, ``R_j = S_j / Σ_i G_ij W_ij P_i``, ``A_i = Σ_j G_ij W_ij R_j``.
@@ -208,8 +214,9 @@ def three_step(population, supply, cost, weight: Decay, max_cost: float | None =
     return two_step(population, supply, g.multiply(w).tocsr())
 
 
-def huff_three_step(population, supply, cost, weight: Decay,
-                    max_cost: float | None = None) -> FcaResult:
+def huff_three_step(
+    population, supply, cost, weight: Decay, max_cost: float | None = None
+) -> FcaResult:
     """MH3SFCA (Subal et al. 2021; docs/ANALYSIS.md §13): Huff probabilities weighted by capacity.
 
     ``H_ij = S_j W_ij / Σ_l S_l W_il``, ``R_j = S_j / Σ_i H_ij P_i``,
@@ -223,8 +230,7 @@ def huff_three_step(population, supply, cost, weight: Decay,
     return _result(p, access, ratio, (w.T @ p) > 0)
 
 
-def balanced(population, supply, cost, weight: Decay,
-             max_cost: float | None = None) -> FcaResult:
+def balanced(population, supply, cost, weight: Decay, max_cost: float | None = None) -> FcaResult:
     """BFCA, the balanced FCA (Paez, Higgins & Vivona 2019; docs/ANALYSIS.md §13).
 
     ``W^i = W / row sums``, ``W^j = W / column sums``, ``L_j = S_j / Σ_i P_i W^i_ij``,

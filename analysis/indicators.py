@@ -107,12 +107,24 @@ def build_supply(services: pd.DataFrame) -> Supply:
         basis = "gemengd"
     grouped = services.assign(cap=cap, n=1).groupby(["x", "y"], sort=True)[["cap", "n"]].sum()
     xy = grouped.index.to_frame(index=False)
-    return Supply(xy["x"].to_numpy(float), xy["y"].to_numpy(float),
-                  grouped["cap"].to_numpy(float), grouped["n"].to_numpy(float), basis, imputed)
+    return Supply(
+        xy["x"].to_numpy(float),
+        xy["y"].to_numpy(float),
+        grouped["cap"].to_numpy(float),
+        grouped["n"].to_numpy(float),
+        basis,
+        imputed,
+    )
 
 
-def load_services(engine: sa.Engine, thema: str, gemeenten=(), buffer_m: float = 30_000,
-                  ouderen: bool = False, zichtbaarheid=("openbaar",)) -> pd.DataFrame:
+def load_services(
+    engine: sa.Engine,
+    thema: str,
+    gemeenten=(),
+    buffer_m: float = 30_000,
+    ouderen: bool = False,
+    zichtbaarheid=("openbaar",),
+) -> pd.DataFrame:
     """Services of ``thema`` within ``buffer_m`` of the study area (``x, y, capaciteit``).
 
     With ``ouderen`` only services for everyone, for older people or without target group.
@@ -121,8 +133,12 @@ def load_services(engine: sa.Engine, thema: str, gemeenten=(), buffer_m: float =
     Confidential locations count at their buurt's inner point, as ``laag_voorzieningen``
     publishes them.
     """
-    params = {"thema": thema, "gemeenten": list(gemeenten), "buffer": buffer_m,
-              "zichtbaarheid": list(zichtbaarheid)}
+    params = {
+        "thema": thema,
+        "gemeenten": list(gemeenten),
+        "buffer": buffer_m,
+        "zichtbaarheid": list(zichtbaarheid),
+    }
     with engine.connect() as conn:
         rows = conn.execute(SUPPLY_SQL, params).mappings().all()
     frame = pd.DataFrame(rows, columns=["x", "y", "capaciteit", "voor_ouderen"])
@@ -135,11 +151,11 @@ def load_services(engine: sa.Engine, thema: str, gemeenten=(), buffer_m: float =
 class PointIndicators:
     """Indicators per demand point for one theme and one population column."""
 
-    nearest: np.ndarray        # (n) cost to the nearest supply point; inf when none
-    counts: np.ndarray         # (n, 3) services within RADII
-    access: np.ndarray         # (n, 3) E2SFCA A_i at the three catchment sizes
-    regional: np.ndarray       # (3) R0 per catchment size (0 when nothing in reach)
-    catchments: tuple          # the three d0 values (metres)
+    nearest: np.ndarray  # (n) cost to the nearest supply point; inf when none
+    counts: np.ndarray  # (n, 3) services within RADII
+    access: np.ndarray  # (n, 3) E2SFCA A_i at the three catchment sizes
+    regional: np.ndarray  # (3) R0 per catchment size (0 when nothing in reach)
+    catchments: tuple  # the three d0 values (metres)
 
 
 def cost_pairs(dx, dy, supply: Supply, max_cost: float, detour: float = DETOUR) -> CostPairs:
@@ -150,14 +166,17 @@ def cost_pairs(dx, dy, supply: Supply, max_cost: float, detour: float = DETOUR) 
         return CostPairs(empty, empty, np.zeros(0), (n, len(supply)))
     demand_tree = cKDTree(np.column_stack([dx, dy]))
     supply_tree = cKDTree(np.column_stack([supply.x, supply.y]))
-    found = demand_tree.sparse_distance_matrix(supply_tree, max_cost / detour,
-                                               output_type="ndarray")
-    return CostPairs(found["i"].astype(int), found["j"].astype(int),
-                     found["v"] * detour, (n, len(supply)))
+    found = demand_tree.sparse_distance_matrix(
+        supply_tree, max_cost / detour, output_type="ndarray"
+    )
+    return CostPairs(
+        found["i"].astype(int), found["j"].astype(int), found["v"] * detour, (n, len(supply))
+    )
 
 
-def point_indicators(dx, dy, pop, supply: Supply, theme: Theme, decay: str = "gaussian_dai",
-                     detour: float = DETOUR) -> PointIndicators:
+def point_indicators(
+    dx, dy, pop, supply: Supply, theme: Theme, decay: str = "gaussian_dai", detour: float = DETOUR
+) -> PointIndicators:
     """Nearest cost, counts within 1/3/5 km and E2SFCA at three sizes per demand point.
 
     Parameters
@@ -183,13 +202,23 @@ def point_indicators(dx, dy, pop, supply: Supply, theme: Theme, decay: str = "ga
     if len(supply) and n:
         tree = cKDTree(np.column_stack([supply.x, supply.y]))
         nearest = tree.query(np.column_stack([dx, dy]), k=1)[0] * detour
-    counts = np.column_stack([
-        np.bincount(pairs.origin[pairs.cost <= r], weights=supply.count[pairs.dest[
-            pairs.cost <= r]], minlength=n) for r in RADII]) if n else np.zeros((0, 3))
+    counts = (
+        np.column_stack(
+            [
+                np.bincount(
+                    pairs.origin[pairs.cost <= r],
+                    weights=supply.count[pairs.dest[pairs.cost <= r]],
+                    minlength=n,
+                )
+                for r in RADII
+            ]
+        )
+        if n
+        else np.zeros((0, 3))
+    )
     results = [e2sfca(pop, supply.capacity, pairs, decays.by_name(decay, d0)) for d0 in sizes]
     access = np.column_stack([r.access for r in results]) if n else np.zeros((0, 3))
-    return PointIndicators(nearest, counts, access,
-                           np.array([r.regional for r in results]), sizes)
+    return PointIndicators(nearest, counts, access, np.array([r.regional for r in results]), sizes)
 
 
 def _weighted(codes: np.ndarray, pop: np.ndarray, values: np.ndarray) -> pd.DataFrame:
@@ -200,9 +229,14 @@ def _weighted(codes: np.ndarray, pop: np.ndarray, values: np.ndarray) -> pd.Data
     return means.assign(inwoners=sums["pop"])
 
 
-def aggregate(points: PointIndicators, pop: np.ndarray, codes: np.ndarray,
-              drempel_m: float, edge_cost: np.ndarray | None = None,
-              estimated: np.ndarray | None = None) -> pd.DataFrame:
+def aggregate(
+    points: PointIndicators,
+    pop: np.ndarray,
+    codes: np.ndarray,
+    drempel_m: float,
+    edge_cost: np.ndarray | None = None,
+    estimated: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Population-weighted area values from point indicators (one row per code).
 
     Columns: ``inwoners, afstand_m, aantal_1km, aantal_3km, aantal_5km, pct_verder,
@@ -217,13 +251,30 @@ def aggregate(points: PointIndicators, pop: np.ndarray, codes: np.ndarray,
     finite = np.isfinite(points.nearest)
     edge = np.full(len(pop), np.inf) if edge_cost is None else np.asarray(edge_cost, float)
     at_edge = (edge < np.minimum(points.nearest, drempel_m)).astype(float)
-    values = np.column_stack([
-        np.where(finite, points.nearest, 0.0), points.counts,
-        100.0 * (points.nearest > drempel_m), points.access, (~finite).astype(float),
-        100.0 * at_edge,
-        100.0 * (np.zeros(len(pop)) if estimated is None else np.asarray(estimated, float))])
-    names = ["afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-             "a_klein", "a_midden", "a_groot", "onbereikbaar", "pct_rand", "pct_geschat"]
+    values = np.column_stack(
+        [
+            np.where(finite, points.nearest, 0.0),
+            points.counts,
+            100.0 * (points.nearest > drempel_m),
+            points.access,
+            (~finite).astype(float),
+            100.0 * at_edge,
+            100.0 * (np.zeros(len(pop)) if estimated is None else np.asarray(estimated, float)),
+        ]
+    )
+    names = [
+        "afstand_m",
+        "aantal_1km",
+        "aantal_3km",
+        "aantal_5km",
+        "pct_verder",
+        "a_klein",
+        "a_midden",
+        "a_groot",
+        "onbereikbaar",
+        "pct_rand",
+        "pct_geschat",
+    ]
     frame = _weighted(codes, pop, values).set_axis([*names, "inwoners"], axis=1)
     frame.loc[frame["onbereikbaar"] > 0, "afstand_m"] = np.nan
     for column in ("pct_verder", "pct_rand", "pct_geschat"):
@@ -238,35 +289,56 @@ def aggregate(points: PointIndicators, pop: np.ndarray, codes: np.ndarray,
 def demand_level(levels: np.ndarray, codes: np.ndarray) -> pd.Series:
     """The demand level per area: the one used, or ``gemengd`` when several were."""
     frame = pd.DataFrame({"code": codes, "level": levels})
-    return frame.groupby("code")["level"].agg(lambda s: s.iloc[0] if s.nunique() == 1
-                                              else "gemengd")
+    return frame.groupby("code")["level"].agg(
+        lambda s: s.iloc[0] if s.nunique() == 1 else "gemengd"
+    )
 
 
-INDICATORS = ("afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-              "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "pct_rand",
-              "pct_geschat")
+INDICATORS = (
+    "afstand_m",
+    "aantal_1km",
+    "aantal_3km",
+    "aantal_5km",
+    "pct_verder",
+    "a_klein",
+    "a_midden",
+    "a_groot",
+    "spar_klein",
+    "spar",
+    "spar_groot",
+    "pct_rand",
+    "pct_geschat",
+)
 
 
 def null_reason(row, supply: Supply, doelgroep: str) -> str | None:
     """Why an area's indicators are (partly) missing, in plain Dutch; None when complete."""
     if not row["inwoners"] > 0:
-        return ("Geen 65-plussers bekend in dit gebied (geen leeftijdscijfers, of er woont "
-                "niemand)." if doelgroep == "ouderen" else "Geen inwoners in dit gebied.")
+        return (
+            "Geen 65-plussers bekend in dit gebied (geen leeftijdscijfers, of er woont niemand)."
+            if doelgroep == "ouderen"
+            else "Geen inwoners in dit gebied."
+        )
     if len(supply) == 0:
-        return ("Er is geen aanbod voor dit thema in of rond het studiegebied; afstand en "
-                "het aanbod per inwoner zijn daarom leeg.")
+        return (
+            "Er is geen aanbod voor dit thema in of rond het studiegebied; afstand en "
+            "het aanbod per inwoner zijn daarom leeg."
+        )
     if np.isnan(row["afstand_m"]):
         group = "de 65-plussers" if doelgroep == "ouderen" else "de inwoners"
         return f"Een deel van {group} heeft geen aanbod binnen de zoekafstand."
     if np.isnan(row["spar"]):
         group = "65-plussers" if doelgroep == "ouderen" else "inwoners"
-        return (f"Het aanbod ligt buiten bereik van alle {group}; het aanbod per {group[:-1]} "
-                "is niet te berekenen.")
+        return (
+            f"Het aanbod ligt buiten bereik van alle {group}; het aanbod per {group[:-1]} "
+            "is niet te berekenen."
+        )
     return None
 
 
-def area_frame(areas: pd.DataFrame, agg: pd.DataFrame, levels: pd.Series, supply: Supply,
-               doelgroep: str) -> pd.DataFrame:
+def area_frame(
+    areas: pd.DataFrame, agg: pd.DataFrame, levels: pd.Series, supply: Supply, doelgroep: str
+) -> pd.DataFrame:
     """One row per study area of one level with indicators, demand level and null reason.
 
     Parameters
@@ -289,7 +361,8 @@ def area_frame(areas: pd.DataFrame, agg: pd.DataFrame, levels: pd.Series, supply
         ``null_reden`` column says why any indicator is missing.
     """
     frame = areas[["code", "niveau", "naam", "gemeentecode", "wijkcode"]].join(
-        agg.drop(columns="onbereikbaar", errors="ignore"), how="left")
+        agg.drop(columns="onbereikbaar", errors="ignore"), how="left"
+    )
     frame["inwoners"] = frame["inwoners"].fillna(0.0)
     for column in INDICATORS:
         if column not in frame:

@@ -54,8 +54,9 @@ FROM analyse_locatievoorstel v WHERE v.run_id = :run
 ORDER BY v.thema_slug, v.gemeentecode, v.extra, v.volgnummer
 """)
 
-RUN_SQL = sa.text("SELECT id, gestart_op, status, vraagniveau, parameters FROM analyse_run "
-                  "WHERE id = :run")
+RUN_SQL = sa.text(
+    "SELECT id, gestart_op, status, vraagniveau, parameters FROM analyse_run WHERE id = :run"
+)
 
 
 def load_results(engine: sa.Engine, run_id: int, niveau: str | None = None) -> pd.DataFrame:
@@ -68,8 +69,9 @@ def load_results(engine: sa.Engine, run_id: int, niveau: str | None = None) -> p
 def load_shapes(engine: sa.Engine, run_id: int, niveau: str = "buurt") -> gpd.GeoDataFrame:
     """Outlines (``gebiedcode``, ``geom``) of the areas of one level in run ``run_id``."""
     with engine.connect() as conn:
-        return gpd.read_postgis(GEOMETRY_SQL, conn, geom_col="geom",
-                                params={"run": run_id, "niveau": niveau})
+        return gpd.read_postgis(
+            GEOMETRY_SQL, conn, geom_col="geom", params={"run": run_id, "niveau": niveau}
+        )
 
 
 def load_sites(engine: sa.Engine, run_id: int) -> pd.DataFrame:
@@ -107,20 +109,57 @@ def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str
     flagged = areas[areas["flagged"].fillna(False).astype(bool)]
     if not flagged.empty:
         flagged.boundary.plot(ax=ax, color="black", linewidth=1.1)
-    handles: list[Artist] = [Patch(facecolor=c, edgecolor="#606060", label=label)
-                             for _, _, c, label in SPAR_CLASSES]
-    handles.append(Patch(facecolor=NO_DATA, hatch="///", edgecolor="#808080",
-                         label="geen gegevens (geen inwoners of geen aanbod)"))
-    handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.1,
-                         label="gevlagd: tekort volgens de regel"))
+    handles: list[Artist] = [
+        Patch(facecolor=c, edgecolor="#606060", label=label) for _, _, c, label in SPAR_CLASSES
+    ]
+    handles.append(
+        Patch(
+            facecolor=NO_DATA,
+            hatch="///",
+            edgecolor="#808080",
+            label="geen gegevens (geen inwoners of geen aanbod)",
+        )
+    )
+    handles.append(
+        Patch(
+            facecolor="none",
+            edgecolor="black",
+            linewidth=1.1,
+            label="gevlagd: tekort volgens de regel",
+        )
+    )
     if sites is not None and not sites.empty:
-        ax.scatter(sites["x"], sites["y"], marker="*", s=90, color="#1a1a1a",
-                   edgecolor="white", linewidth=0.5, zorder=5)
-        handles.append(Line2D([], [], marker="*", linestyle="none", color="#1a1a1a",
-                                  markersize=10, label="voorstel extra locatie"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              title="Aanbod per inwoner t.o.v. de regio (SPAR, 1 = gemiddeld)",
-              title_fontsize=8, frameon=False, alignment="left")
+        ax.scatter(
+            sites["x"],
+            sites["y"],
+            marker="*",
+            s=90,
+            color="#1a1a1a",
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=5,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                linestyle="none",
+                color="#1a1a1a",
+                markersize=10,
+                label="voorstel extra locatie",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        title="Aanbod per inwoner t.o.v. de regio (SPAR, 1 = gemiddeld)",
+        title_fontsize=8,
+        frameon=False,
+        alignment="left",
+    )
     ax.set_title(title, fontsize=12, loc="left")
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -128,13 +167,16 @@ def draw_map(ax, areas: gpd.GeoDataFrame, sites: pd.DataFrame | None, title: str
 
 def _footer(run, basis: str, niveau: str) -> str:
     params = run.parameters or {}
-    return (f"Run {run.id} ({run.gestart_op:%d-%m-%Y %H:%M}), niveau {niveau}, vraagpunten "
-            f"{run.vraagniveau}. Afstand: {params.get('cost_method', '?')}. Capaciteit: "
-            f"{basis}. Bron: CBS / Kadaster (CC BY 4.0), Sociale Kaart.")
+    return (
+        f"Run {run.id} ({run.gestart_op:%d-%m-%Y %H:%M}), niveau {niveau}, vraagpunten "
+        f"{run.vraagniveau}. Afstand: {params.get('cost_method', '?')}. Capaciteit: "
+        f"{basis}. Bron: CBS / Kadaster (CC BY 4.0), Sociale Kaart."
+    )
 
 
-def write_maps(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buurt",
-               doelgroep: str = "iedereen") -> list[Path]:
+def write_maps(
+    engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buurt", doelgroep: str = "iedereen"
+) -> list[Path]:
     """A PNG per theme and one PDF with a page per theme, for one level and group.
 
     Returns
@@ -160,10 +202,20 @@ def write_maps(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buur
             FigureCanvasAgg(fig)
             ax = fig.subplots()
             person = "65-plusser" if doelgroep == "ouderen" else "inwoner"
-            draw_map(ax, areas, chosen, f"{part['thema_naam'].iloc[0]}: aanbod binnen bereik "
-                                        f"per {person} t.o.v. de regio ({niveau})")
-            fig.text(0.01, 0.01, _footer(run, part["capaciteit_basis"].iloc[0], niveau),
-                     fontsize=7, color="#404040")
+            draw_map(
+                ax,
+                areas,
+                chosen,
+                f"{part['thema_naam'].iloc[0]}: aanbod binnen bereik "
+                f"per {person} t.o.v. de regio ({niveau})",
+            )
+            fig.text(
+                0.01,
+                0.01,
+                _footer(run, part["capaciteit_basis"].iloc[0], niveau),
+                fontsize=7,
+                color="#404040",
+            )
             png = folder / f"dekking_run{run_id}_{thema}_{niveau}_{doelgroep}.png"
             fig.savefig(png, dpi=150, bbox_inches="tight")
             pdf.savefig(fig)
@@ -178,8 +230,9 @@ def _sites_for(sites: pd.DataFrame, thema: str) -> pd.DataFrame | None:
     return part[part["extra"] == part.groupby("gemeentecode")["extra"].transform("max")]
 
 
-def write_report(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buurt",
-                 doelgroep: str = "iedereen") -> list[Path]:
+def write_report(
+    engine: sa.Engine, run_id: int, folder: Path, niveau: str = "buurt", doelgroep: str = "iedereen"
+) -> list[Path]:
     """CSV of all results of ``niveau``, CSV of location suggestions, and the maps.
 
     Parameters
@@ -197,8 +250,11 @@ def write_report(engine: sa.Engine, run_id: int, folder: Path, niveau: str = "bu
     list of Path
     """
     folder = Path(folder)
-    written = [write_csv(load_results(engine, run_id, niveau),
-                         folder / f"dekking_run{run_id}_{niveau}.csv")]
+    written = [
+        write_csv(
+            load_results(engine, run_id, niveau), folder / f"dekking_run{run_id}_{niveau}.csv"
+        )
+    ]
     sites = load_sites(engine, run_id)
     if not sites.empty:
         written.append(write_csv(sites, folder / f"locatievoorstellen_run{run_id}.csv"))

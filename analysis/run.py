@@ -41,14 +41,44 @@ UPDATE analyse_run SET status = :status, klaar_op = now(), fout = :fout,
        parameters = parameters || CAST(:extra AS jsonb)
 WHERE id = :id
 """)
-NUMBERS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-           "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "gi_z",
-           "pct_rand", "pct_geschat")
-TEXTS = ("gebiedcode", "niveau", "doelgroep", "vraagniveau", "capaciteit_basis", "lisa",
-         "flag_level", "zin", "null_reden", "beoordeling")
+NUMBERS = (
+    "inwoners",
+    "afstand_m",
+    "aantal_1km",
+    "aantal_3km",
+    "aantal_5km",
+    "pct_verder",
+    "a_klein",
+    "a_midden",
+    "a_groot",
+    "spar_klein",
+    "spar",
+    "spar_groot",
+    "gi_z",
+    "pct_rand",
+    "pct_geschat",
+)
+TEXTS = (
+    "gebiedcode",
+    "niveau",
+    "doelgroep",
+    "vraagniveau",
+    "capaciteit_basis",
+    "lisa",
+    "flag_level",
+    "zin",
+    "null_reden",
+    "beoordeling",
+)
 BOOLEANS = ("koude_plek", "flagged", "randeffect", "geschat")
-RECORD = ", ".join([*(f"{c} text" for c in TEXTS), *(f"{c} float8" for c in NUMBERS),
-                    *(f"{c} boolean" for c in BOOLEANS), "redenen jsonb"])
+RECORD = ", ".join(
+    [
+        *(f"{c} text" for c in TEXTS),
+        *(f"{c} float8" for c in NUMBERS),
+        *(f"{c} boolean" for c in BOOLEANS),
+        "redenen jsonb",
+    ]
+)
 INSERT_RESULTS_SQL = sa.text(f"""
 INSERT INTO analyse_resultaat (run_id, thema_slug, drempel_m, {", ".join(TEXTS + NUMBERS)},
                                {", ".join(BOOLEANS)}, redenen)
@@ -86,7 +116,7 @@ class RunParams:
     locatievoorstellen: bool = True
     max_extra: int = 3
     zichtbaarheid: tuple[str, ...] = ("openbaar",)
-    drempels: dict = field(default_factory=dict)   # theme slug -> T in metres (override)
+    drempels: dict = field(default_factory=dict)  # theme slug -> T in metres (override)
 
     def describe(self, themes: Sequence[ind.Theme]) -> dict:
         """The parameters as JSON, with what each theme's catchments and threshold are."""
@@ -97,11 +127,15 @@ class RunParams:
         data["drempel_m"] = {t.slug: t.drempel_m for t in themes}
         data["radii_m"] = list(ind.RADII)
         data["spar_referentie"] = "bevolkingsgewogen gemiddelde A over studiegebied + buffer"
-        data["aanbod"] = ("laag_voorzieningen met de gekozen zichtbaarheid; aanbod op één plek "
-                          "is één punt (capaciteit opgeteld)")
+        data["aanbod"] = (
+            "laag_voorzieningen met de gekozen zichtbaarheid; aanbod op één plek "
+            "is één punt (capaciteit opgeteld)"
+        )
         data["kandidaten"] = "binnenpunt van elke buurt in de gemeente"
-        data["vraagpunten"] = ("PC6-punten waar het CBS ze levert, elders de inwoners van elk "
-                               "PC4-deel van de buurt verdeeld over de BAG-adressen erin")
+        data["vraagpunten"] = (
+            "PC6-punten waar het CBS ze levert, elders de inwoners van elk "
+            "PC4-deel van de buurt verdeeld over de BAG-adressen erin"
+        )
         data["uitleg"] = self.rule.describe()["uitleg"]
         return data
 
@@ -119,33 +153,38 @@ class RunSummary:
     seconds: float = 0.0
 
 
-def _themes(conn: sa.Connection, wanted: Sequence[str],
-            drempels: dict | None = None) -> list[ind.Theme]:
+def _themes(
+    conn: sa.Connection, wanted: Sequence[str], drempels: dict | None = None
+) -> list[ind.Theme]:
     drempels = drempels or {}
-    themes = [ind.Theme(t["slug"], t["naam"], int(drempels.get(t["slug"], t["afstand_m"])))
-              for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))]
+    themes = [
+        ind.Theme(t["slug"], t["naam"], int(drempels.get(t["slug"], t["afstand_m"])))
+        for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))
+    ]
     unknown = sorted(set(wanted) - {t.slug for t in themes})
     if unknown:
-        raise RunRefused(f"Onbekend thema: {', '.join(unknown)}. Kies uit: "
-                            f"{', '.join(t.slug for t in themes)}.")
+        raise RunRefused(
+            f"Onbekend thema: {', '.join(unknown)}. Kies uit: {', '.join(t.slug for t in themes)}."
+        )
     return [t for t in themes if not wanted or t.slug in wanted]
 
 
 def _check_areas(areas: pd.DataFrame, gemeenten: Sequence[str]) -> None:
     if areas.empty and not gemeenten:
-        raise RunRefused("Er zijn geen gebieden geladen. Draai eerst "
-                            "'sociale-kaart areas load'.")
+        raise RunRefused("Er zijn geen gebieden geladen. Draai eerst 'sociale-kaart areas load'.")
     known = set(areas.loc[areas["niveau"] == "gemeente", "code"])
     unknown = sorted(set(gemeenten) - known)
     if unknown:
-        raise RunRefused(f"Onbekende gemeente: {', '.join(unknown)} (gebruik CBS-codes "
-                            "zoals GM0935).")
+        raise RunRefused(
+            f"Onbekende gemeente: {', '.join(unknown)} (gebruik CBS-codes zoals GM0935)."
+        )
     if not (areas["niveau"] == "buurt").any():
         raise RunRefused("De gekozen gemeente(n) hebben geen buurten; laad de buurten.")
 
 
-def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
-                 progress: Progress | None = None) -> RunSummary:
+def run_analysis(
+    engine: sa.Engine, params: RunParams = RunParams(), progress: Progress | None = None
+) -> RunSummary:
     """Run the coverage analysis and store it; see the module docstring.
 
     Parameters
@@ -182,19 +221,38 @@ def run_analysis(engine: sa.Engine, params: RunParams = RunParams(),
 
 def _start(engine: sa.Engine, params: RunParams, themes: list[ind.Theme]) -> int:
     with engine.begin() as conn:
-        return conn.execute(INSERT_RUN_SQL, {
-            "themas": [t.slug for t in themes], "gemeenten": list(params.gemeenten),
-            "parameters": json.dumps(params.describe(themes)),
-            "versies": json.dumps(dem.data_vintages(engine), default=str),
-        }).scalar_one()
+        return conn.execute(
+            INSERT_RUN_SQL,
+            {
+                "themas": [t.slug for t in themes],
+                "gemeenten": list(params.gemeenten),
+                "parameters": json.dumps(params.describe(themes)),
+                "versies": json.dumps(dem.data_vintages(engine), default=str),
+            },
+        ).scalar_one()
 
 
-def _finish(engine: sa.Engine, run_id: int, status: str, notes: list, level: str = "onbekend",
-            error: str | None = None, extra: dict | None = None) -> None:
+def _finish(
+    engine: sa.Engine,
+    run_id: int,
+    status: str,
+    notes: list,
+    level: str = "onbekend",
+    error: str | None = None,
+    extra: dict | None = None,
+) -> None:
     with engine.begin() as conn:
-        conn.execute(FINISH_SQL, {"id": run_id, "status": status, "fout": error,
-                                  "vraagniveau": level, "meldingen": json.dumps(notes),
-                                  "extra": json.dumps(extra or {}, allow_nan=False)})
+        conn.execute(
+            FINISH_SQL,
+            {
+                "id": run_id,
+                "status": status,
+                "fout": error,
+                "vraagniveau": level,
+                "meldingen": json.dumps(notes),
+                "extra": json.dumps(extra or {}, allow_nan=False),
+            },
+        )
 
 
 def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
@@ -203,8 +261,9 @@ def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
     buffer = 2 * max(max(t.catchments) for t in themes)
     demand = dem.load_demand(engine, params.gemeenten, buffer, params.snap_m)
     neighbours = dem.buurt_neighbours(engine, params.gemeenten)
-    summary = RunSummary(run_id, [t.slug for t in themes], demand.summary_level(),
-                         meldingen=list(demand.notes))
+    summary = RunSummary(
+        run_id, [t.slug for t in themes], demand.summary_level(), meldingen=list(demand.notes)
+    )
     report("Vraagpunten geladen", 1, total)
     cutoffs = {}
     for i, theme in enumerate(themes, start=2):
@@ -215,8 +274,9 @@ def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
         summary.meldingen.extend(notes)
         summary.flagged[theme.slug] = _flag_counts(rows)
         report(f"Thema {theme.naam} klaar", i, total)
-    _finish(engine, run_id, "klaar", summary.meldingen, summary.vraagniveau,
-            extra={"grenzen": cutoffs})
+    _finish(
+        engine, run_id, "klaar", summary.meldingen, summary.vraagniveau, extra={"grenzen": cutoffs}
+    )
     report("Run opgeslagen", total, total)
     return summary
 
@@ -227,15 +287,26 @@ def _flag_counts(rows: pd.DataFrame) -> dict:
 
 
 def _group_input(engine, theme, demand, params, doelgroep):
-    services = ind.load_services(engine, theme.slug, params.gemeenten, params.supply_buffer_m,
-                                 ouderen=doelgroep == "ouderen",
-                                 zichtbaarheid=params.zichtbaarheid)
+    services = ind.load_services(
+        engine,
+        theme.slug,
+        params.gemeenten,
+        params.supply_buffer_m,
+        ouderen=doelgroep == "ouderen",
+        zichtbaarheid=params.zichtbaarheid,
+    )
     pop = demand.pop if doelgroep == "iedereen" else np.nan_to_num(demand.pop65, nan=0.0)
     return ind.build_supply(services), pop
 
 
-def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
-                  areas: pd.DataFrame, neighbours: dict, params: RunParams):
+def analyse_theme(
+    engine: sa.Engine,
+    theme: ind.Theme,
+    demand: dem.DemandPoints,
+    areas: pd.DataFrame,
+    neighbours: dict,
+    params: RunParams,
+):
     """Indicators, flags and location suggestions for one theme.
 
     Returns
@@ -248,26 +319,39 @@ def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
     for doelgroep in params.doelgroepen:
         supply, pop = _group_input(engine, theme, demand, params, doelgroep)
         if len(supply) == 0:
-            notes.append({"code": "geen_aanbod", "thema": theme.slug, "doelgroep": doelgroep,
-                          "tekst": f"Geen aanbod voor '{theme.naam}' ({doelgroep}) in of rond "
-                                   "het studiegebied."})
-        points = ind.point_indicators(demand.x, demand.y, pop, supply, theme, params.decay,
-                                      params.detour)
-        ctx = Context(theme.naam, doelgroep, theme.drempel_m, theme.catchments, supply.basis,
-                      params.decay)
+            notes.append(
+                {
+                    "code": "geen_aanbod",
+                    "thema": theme.slug,
+                    "doelgroep": doelgroep,
+                    "tekst": f"Geen aanbod voor '{theme.naam}' ({doelgroep}) in of rond "
+                    "het studiegebied.",
+                }
+            )
+        points = ind.point_indicators(
+            demand.x, demand.y, pop, supply, theme, params.decay, params.detour
+        )
+        ctx = Context(
+            theme.naam, doelgroep, theme.drempel_m, theme.catchments, supply.basis, params.decay
+        )
         edge = None if demand.edge_m is None else demand.edge_m * params.detour
-        estimated = (demand.estimated65 if doelgroep == "ouderen"
-                     and demand.estimated65 is not None else None)
-        for level in LEVELS:   # buurt first: its buurten give the region's cut-offs
-            frame = _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme,
-                                 edge, estimated)
+        estimated = (
+            demand.estimated65
+            if doelgroep == "ouderen" and demand.estimated65 is not None
+            else None
+        )
+        for level in LEVELS:  # buurt first: its buurten give the region's cut-offs
+            frame = _level_frame(
+                demand, areas, points, pop, supply, doelgroep, level, theme, edge, estimated
+            )
             if level == "buurt":
                 frame = frame.join(_cold(frame, areas, neighbours, params))
                 grenzen = regional_cutoffs(frame, params.rule)
                 ctx = replace(ctx, grenzen=grenzen)
                 cutoffs[doelgroep] = grenzen.describe()
-            frames.append(frame.join(flag_areas(frame, ctx, params.rule))
-                          .assign(doelgroep=doelgroep))
+            frames.append(
+                frame.join(flag_areas(frame, ctx, params.rule)).assign(doelgroep=doelgroep)
+            )
         if doelgroep == "iedereen" and params.locatievoorstellen:
             sites.extend(_sites(demand, areas, supply, theme, params))
     rows = pd.concat(frames, ignore_index=True)
@@ -275,21 +359,31 @@ def analyse_theme(engine: sa.Engine, theme: ind.Theme, demand: dem.DemandPoints,
     return rows, sites, notes
 
 
-def _level_frame(demand, areas, points, pop, supply, doelgroep, level, theme, edge=None,
-                 estimated=None) -> pd.DataFrame:
+def _level_frame(
+    demand, areas, points, pop, supply, doelgroep, level, theme, edge=None, estimated=None
+) -> pd.DataFrame:
     codes = {"buurt": demand.buurt, "wijk": demand.wijk, "gemeente": demand.gemeente}[level]
     agg = ind.aggregate(points, pop, codes, theme.drempel_m, edge, estimated)
-    levels = (pd.Series(demand.buurt_level) if level == "buurt"
-              else ind.demand_level(demand.level, codes))
+    levels = (
+        pd.Series(demand.buurt_level) if level == "buurt" else ind.demand_level(demand.level, codes)
+    )
     return ind.area_frame(areas[areas["niveau"] == level], agg, levels, supply, doelgroep)
 
 
-def _cold(frame: pd.DataFrame, areas: pd.DataFrame, neighbours: dict,
-          params: RunParams) -> pd.DataFrame:
+def _cold(
+    frame: pd.DataFrame, areas: pd.DataFrame, neighbours: dict, params: RunParams
+) -> pd.DataFrame:
     valid = frame[frame["spar"].notna() & (frame["inwoners"] > 0)]
     xy = areas.loc[valid.index, ["x", "y"]].to_numpy(float)
-    return cold_spots(valid.index, valid["spar"].to_numpy(float), neighbours, xy,
-                      params.permutations, params.fdr_alpha, params.seed)
+    return cold_spots(
+        valid.index,
+        valid["spar"].to_numpy(float),
+        neighbours,
+        xy,
+        params.permutations,
+        params.fdr_alpha,
+        params.seed,
+    )
 
 
 def _sites(demand, areas, supply, theme, params) -> list[dict]:
@@ -301,27 +395,51 @@ def _sites(demand, areas, supply, theme, params) -> list[dict]:
         cand = buurten[buurten["gemeentecode"] == gemeente]
         if not mask.any() or cand.empty:
             continue
-        solutions = suggest_sites(np.column_stack([demand.x[mask], demand.y[mask]]),
-                                  demand.pop[mask], existing, cand[["x", "y"]].to_numpy(float),
-                                  theme.drempel_m, params.max_extra, params.detour)
+        solutions = suggest_sites(
+            np.column_stack([demand.x[mask], demand.y[mask]]),
+            demand.pop[mask],
+            existing,
+            cand[["x", "y"]].to_numpy(float),
+            theme.drempel_m,
+            params.max_extra,
+            params.detour,
+        )
         out.extend(_site_rows(solutions, cand, gemeente, theme, areas.loc[gemeente, "naam"]))
     return out
 
 
-def _site_rows(solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme,
-               naam: str) -> list[dict]:
+def _site_rows(
+    solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme, naam: str
+) -> list[dict]:
     rows = []
     for s in solutions:
         used = len(s.chosen)
         for order, j in enumerate(s.chosen, start=1):
             buurt = cand.iloc[j]
-            rows.append({
-                "gemeentecode": gemeente, "extra": s.extra, "volgnummer": order,
-                "buurtcode": buurt["code"], "x": float(buurt["x"]), "y": float(buurt["y"]),
-                "nieuw_bereikt": s.newly_covered, "al_bereikt": s.already_covered,
-                "inwoners": s.population, "drempel_m": theme.drempel_m,
-                "zin": sentence_site(used, s.extra, order, theme.naam, naam, s.newly_covered,
-                                     theme.drempel_m, buurt["naam"])})
+            rows.append(
+                {
+                    "gemeentecode": gemeente,
+                    "extra": s.extra,
+                    "volgnummer": order,
+                    "buurtcode": buurt["code"],
+                    "x": float(buurt["x"]),
+                    "y": float(buurt["y"]),
+                    "nieuw_bereikt": s.newly_covered,
+                    "al_bereikt": s.already_covered,
+                    "inwoners": s.population,
+                    "drempel_m": theme.drempel_m,
+                    "zin": sentence_site(
+                        used,
+                        s.extra,
+                        order,
+                        theme.naam,
+                        naam,
+                        s.newly_covered,
+                        theme.drempel_m,
+                        buurt["naam"],
+                    ),
+                }
+            )
     return rows
 
 
@@ -336,11 +454,38 @@ def _clean(value):
     return value
 
 
-COLUMNS = ("gebiedcode", "niveau", "doelgroep", "inwoners", "vraagniveau", "capaciteit_basis",
-           "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder", "a_klein",
-           "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "lisa", "gi_z",
-           "koude_plek", "flagged", "flag_level", "redenen", "zin", "null_reden", "pct_rand",
-           "pct_geschat", "beoordeling", "randeffect", "geschat")
+COLUMNS = (
+    "gebiedcode",
+    "niveau",
+    "doelgroep",
+    "inwoners",
+    "vraagniveau",
+    "capaciteit_basis",
+    "afstand_m",
+    "aantal_1km",
+    "aantal_3km",
+    "aantal_5km",
+    "pct_verder",
+    "a_klein",
+    "a_midden",
+    "a_groot",
+    "spar_klein",
+    "spar",
+    "spar_groot",
+    "lisa",
+    "gi_z",
+    "koude_plek",
+    "flagged",
+    "flag_level",
+    "redenen",
+    "zin",
+    "null_reden",
+    "pct_rand",
+    "pct_geschat",
+    "beoordeling",
+    "randeffect",
+    "geschat",
+)
 
 
 def _write(engine, run_id: int, theme: ind.Theme, rows: pd.DataFrame, sites: list) -> None:
@@ -348,15 +493,21 @@ def _write(engine, run_id: int, theme: ind.Theme, rows: pd.DataFrame, sites: lis
     for column in COLUMNS:
         if column not in rows:
             rows[column] = None
-    records = [{k: _clean(v) for k, v in zip(COLUMNS, values, strict=True)}
-               for values in rows[list(COLUMNS)].itertuples(index=False, name=None)]
+    records = [
+        {k: _clean(v) for k, v in zip(COLUMNS, values, strict=True)}
+        for values in rows[list(COLUMNS)].itertuples(index=False, name=None)
+    ]
     for r in records:
         for column in ("koude_plek", "randeffect", "geschat"):
             r[column] = None if r[column] is None else bool(r[column])
     payload = json.dumps(records, allow_nan=False)
     with engine.begin() as conn:
-        conn.execute(INSERT_RESULTS_SQL, {"run": run_id, "thema": theme.slug,
-                                          "drempel": theme.drempel_m, "rows": payload})
+        conn.execute(
+            INSERT_RESULTS_SQL,
+            {"run": run_id, "thema": theme.slug, "drempel": theme.drempel_m, "rows": payload},
+        )
         if sites:
-            conn.execute(INSERT_SITES_SQL, {"run": run_id, "thema": theme.slug,
-                                            "rows": json.dumps(sites, allow_nan=False)})
+            conn.execute(
+                INSERT_SITES_SQL,
+                {"run": run_id, "thema": theme.slug, "rows": json.dumps(sites, allow_nan=False)},
+            )

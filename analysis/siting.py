@@ -28,7 +28,7 @@ class SiteSolution:
     """The best ``extra`` additional sites and the population they newly cover."""
 
     extra: int
-    chosen: tuple[int, ...]        # indices into the candidate array
+    chosen: tuple[int, ...]  # indices into the candidate array
     newly_covered: float
     already_covered: float
     population: float
@@ -49,16 +49,23 @@ def _solve(cost: np.ndarray, pop: np.ndarray, radius: float, extra: int) -> tupl
     with warnings.catch_warnings():
         # PuLP 3.3 deprecates what spopt 0.7 uses (pinned pulp<4 in pyproject).
         warnings.simplefilter("ignore", DeprecationWarning)
-        model = MCLP.from_cost_matrix(cost, pop, radius, p_facilities=1 + extra,
-                                      predefined_facilities_arr=predefined)
+        model = MCLP.from_cost_matrix(
+            cost, pop, radius, p_facilities=1 + extra, predefined_facilities_arr=predefined
+        )
         model.solve(pulp.PULP_CBC_CMD(msg=False))
-    chosen = tuple(j - 1 for j in range(1, cost.shape[1])
-                   if (model.fac_vars[j].value() or 0) > 0.5)
+    chosen = tuple(j - 1 for j in range(1, cost.shape[1]) if (model.fac_vars[j].value() or 0) > 0.5)
     return chosen, float(pulp.value(model.problem.objective) or 0.0)
 
 
-def suggest_sites(client_xy, client_pop, existing_xy, candidate_xy, radius: float,
-                  max_extra: int = 3, detour: float = DETOUR) -> list[SiteSolution]:
+def suggest_sites(
+    client_xy,
+    client_pop,
+    existing_xy,
+    candidate_xy,
+    radius: float,
+    max_extra: int = 3,
+    detour: float = DETOUR,
+) -> list[SiteSolution]:
     """Best 1..``max_extra`` extra sites by maximal coverage, existing services fixed.
 
     Parameters
@@ -87,15 +94,15 @@ def suggest_sites(client_xy, client_pop, existing_xy, candidate_xy, radius: floa
     """
     xy = check_projected(np.asarray(client_xy, float).reshape(-1, 2), "Vraagpunten")
     cand = check_projected(np.asarray(candidate_xy, float).reshape(-1, 2), "Kandidaatlocaties")
-    existing_xy = check_projected(np.asarray(existing_xy, float).reshape(-1, 2),
-                                  "Bestaand aanbod")
+    existing_xy = check_projected(np.asarray(existing_xy, float).reshape(-1, 2), "Bestaand aanbod")
     existing = _existing_cost(xy, existing_xy, detour)
     to_cand = cdist(xy, cand) * detour if len(cand) and len(xy) else np.zeros((len(xy), 0))
     return suggest_sites_from_costs(client_pop, existing, to_cand, radius, max_extra)
 
 
-def suggest_sites_from_costs(client_pop, existing_cost, candidate_cost, radius: float,
-                             max_extra: int = 3) -> list[SiteSolution]:
+def suggest_sites_from_costs(
+    client_pop, existing_cost, candidate_cost, radius: float, max_extra: int = 3
+) -> list[SiteSolution]:
     """:func:`suggest_sites` on ready travel costs, e.g. network distances or times.
 
     Parameters
@@ -118,13 +125,14 @@ def suggest_sites_from_costs(client_pop, existing_cost, candidate_cost, radius: 
     pop = np.asarray(client_pop, float).ravel()
     existing = np.asarray(existing_cost, float)
     if existing.ndim == 2:
-        existing = (existing.min(axis=1) if existing.shape[1] else
-                    np.full(existing.shape[0], np.inf))
+        existing = existing.min(axis=1) if existing.shape[1] else np.full(existing.shape[0], np.inf)
     to_cand = np.asarray(candidate_cost, float)
     if to_cand.ndim != 2 or to_cand.shape[0] != len(pop) or len(existing) != len(pop):
-        raise InvalidInput("De kostentabellen passen niet bij het aantal vraagpunten "
-                           f"({len(pop)}): bestaand {existing.shape}, kandidaten "
-                           f"{to_cand.shape}.")
+        raise InvalidInput(
+            "De kostentabellen passen niet bij het aantal vraagpunten "
+            f"({len(pop)}): bestaand {existing.shape}, kandidaten "
+            f"{to_cand.shape}."
+        )
     if not (np.isfinite(pop).all() and (pop >= 0).all()):
         raise InvalidInput("Inwoners per vraagpunt moeten eindige getallen ≥ 0 zijn.")
     if (np.nan_to_num(to_cand, nan=np.inf) < 0).any() or (existing < 0).any():
@@ -147,13 +155,15 @@ def suggest_sites_from_costs(client_pop, existing_cost, candidate_cost, radius: 
             solutions.append(replace(solutions[-1], extra=k))
             continue
         chosen, objective = _solve(cost, weights, radius, k)
-        solutions.append(SiteSolution(k, chosen, max(objective - already, 0.0), already,
-                                      float(pop.sum())))
+        solutions.append(
+            SiteSolution(k, chosen, max(objective - already, 0.0), already, float(pop.sum()))
+        )
     return solutions
 
 
-def _reduced(reach: np.ndarray, pop: np.ndarray, radius: float,
-             already: float) -> tuple[np.ndarray, np.ndarray]:
+def _reduced(
+    reach: np.ndarray, pop: np.ndarray, radius: float, already: float
+) -> tuple[np.ndarray, np.ndarray]:
     """An equivalent, smaller model: one client per distinct set of reachable candidates.
 
     Clients already covered by the existing services are one client that only the fixed

@@ -25,26 +25,42 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 def machine(*extra: str) -> str:
     """One line on the machine the numbers come from."""
     mem = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1]) / 1024 / 1024
-    return ", ".join([f"nproc {os.cpu_count()}", f"RAM {mem:.1f} GiB", platform.platform(),
-                      f"Python {platform.python_version()}", *extra])
+    return ", ".join(
+        [
+            f"nproc {os.cpu_count()}",
+            f"RAM {mem:.1f} GiB",
+            platform.platform(),
+            f"Python {platform.python_version()}",
+            *extra,
+        ]
+    )
 
 
 def write_results(section: str, text: str) -> None:
     """Replace ``section`` of RESULTS.md with ``text``; a hand-written "### Analysis" in it
     is kept."""
-    current = RESULTS.read_text() if RESULTS.exists() else (
-        "# Benchmark results\n\nNumbers printed by the scripts in `bench/`, one section per "
-        "benchmark, each written by its own script.\n")
+    current = (
+        RESULTS.read_text()
+        if RESULTS.exists()
+        else (
+            "# Benchmark results\n\nNumbers printed by the scripts in `bench/`, one section per "
+            "benchmark, each written by its own script.\n"
+        )
+    )
     text = text.rstrip("\n") + "\n"
     start = current.find(section)
     if start < 0:
         new = current.rstrip("\n") + "\n\n" + text
     else:
         end = current.find("\n## ", start + len(section))
-        old = current[start:end + 1] if end >= 0 else current[start:]
-        kept = old[old.find("### Analysis"):] if "### Analysis" in old else ""
-        new = (current[:start] + text + ("\n" + kept.rstrip("\n") + "\n" if kept else "")
-               + ("\n" + current[end + 1:] if end >= 0 else ""))
+        old = current[start : end + 1] if end >= 0 else current[start:]
+        kept = old[old.find("### Analysis") :] if "### Analysis" in old else ""
+        new = (
+            current[:start]
+            + text
+            + ("\n" + kept.rstrip("\n") + "\n" if kept else "")
+            + ("\n" + current[end + 1 :] if end >= 0 else "")
+        )
     RESULTS.write_text(new.rstrip("\n") + "\n")
 
 

@@ -34,13 +34,20 @@ FROM analyse_resultaat r WHERE r.run_id = :run
 
 def markdown(frame: pd.DataFrame) -> str:
     """A Markdown table; floats with one decimal."""
+
     def cell(v):
         return f"{v:.1f}" if isinstance(v, float) else str(v)
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
-             "|" + "|".join("---:" if frame[c].dtype.kind in "if" else "---"
-                            for c in frame.columns) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
-              for row in frame.itertuples(index=False, name=None)]
+
+    lines = [
+        "| " + " | ".join(map(str, frame.columns)) + " |",
+        "|"
+        + "|".join("---:" if frame[c].dtype.kind in "if" else "---" for c in frame.columns)
+        + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |"
+        for row in frame.itertuples(index=False, name=None)
+    ]
     return "\n".join(lines)
 
 
@@ -50,22 +57,34 @@ def flag_table(rows: pd.DataFrame, themes: list) -> pd.DataFrame:
     out = []
     for (thema, doelgroep), part in buurten.groupby(["thema", "doelgroep"]):
         flagged = part[part["flagged"]]
-        wijk = rows[(rows["niveau"] == "wijk") & (rows["thema"] == thema)
-                    & (rows["doelgroep"] == doelgroep)]
-        gemeente = rows[(rows["niveau"] == "gemeente") & (rows["thema"] == thema)
-                        & (rows["doelgroep"] == doelgroep)]
-        out.append({
-            "thema": thema, "doelgroep": doelgroep, "bewoonde buurten": len(part),
-            "matig": int((flagged["flag_level"] == "matig").sum()),
-            "ernstig": int((flagged["flag_level"] == "ernstig").sum()),
-            "% gevlagd": 100 * len(flagged) / len(part),
-            "te weinig inwoners": int((part["beoordeling"] == "te weinig inwoners").sum()),
-            "randeffect (gevlagd)": int((flagged["randeffect"] == True).sum()),  # noqa: E712
-            "wijken gevlagd": f"{int(wijk['flagged'].sum())}/{len(wijk)}",
-            "gemeenten gevlagd": f"{int(gemeente['flagged'].sum())}/{len(gemeente)}"})
+        wijk = rows[
+            (rows["niveau"] == "wijk") & (rows["thema"] == thema) & (rows["doelgroep"] == doelgroep)
+        ]
+        gemeente = rows[
+            (rows["niveau"] == "gemeente")
+            & (rows["thema"] == thema)
+            & (rows["doelgroep"] == doelgroep)
+        ]
+        out.append(
+            {
+                "thema": thema,
+                "doelgroep": doelgroep,
+                "bewoonde buurten": len(part),
+                "matig": int((flagged["flag_level"] == "matig").sum()),
+                "ernstig": int((flagged["flag_level"] == "ernstig").sum()),
+                "% gevlagd": 100 * len(flagged) / len(part),
+                "te weinig inwoners": int((part["beoordeling"] == "te weinig inwoners").sum()),
+                "randeffect (gevlagd)": int((flagged["randeffect"] == True).sum()),  # noqa: E712
+                "wijken gevlagd": f"{int(wijk['flagged'].sum())}/{len(wijk)}",
+                "gemeenten gevlagd": f"{int(gemeente['flagged'].sum())}/{len(gemeente)}",
+            }
+        )
     order = {slug: i for i, slug in enumerate(themes)}
-    return pd.DataFrame(out).sort_values(["doelgroep", "thema"], key=lambda s: s.map(
-        order) if s.name == "thema" else s).reset_index(drop=True)
+    return (
+        pd.DataFrame(out)
+        .sort_values(["doelgroep", "thema"], key=lambda s: s.map(order) if s.name == "thema" else s)
+        .reset_index(drop=True)
+    )
 
 
 def between_counts(engine, themes: list[ind.Theme], buffer: float) -> pd.DataFrame:
@@ -73,9 +92,10 @@ def between_counts(engine, themes: list[ind.Theme], buffer: float) -> pd.DataFra
     areas = dem.study_areas(engine)
     buurten = areas[areas["niveau"] == "buurt"]
     out = []
-    demands = {"voor (één punt per PC4-deel)": dem.load_demand(engine, (), buffer,
-                                                                addresses=False),
-               "na (verdeeld over BAG-adressen)": dem.load_demand(engine, (), buffer)}
+    demands = {
+        "voor (één punt per PC4-deel)": dem.load_demand(engine, (), buffer, addresses=False),
+        "na (verdeeld over BAG-adressen)": dem.load_demand(engine, (), buffer),
+    }
     for label, demand in demands.items():
         counts = []
         for theme in themes:
@@ -85,14 +105,24 @@ def between_counts(engine, themes: list[ind.Theme], buffer: float) -> pd.DataFra
             agg = ind.aggregate(points, demand.pop, demand.buurt, theme.drempel_m)
             agg = agg[agg.index.isin(buurten.index) & (agg["inwoners"] > 0)]
             share = agg["pct_verder"]
-            counts.append({"thema": theme.slug, "between": int(((share > 0) & (share < 100))
-                                                                .sum()), "n": len(agg)})
+            counts.append(
+                {
+                    "thema": theme.slug,
+                    "between": int(((share > 0) & (share < 100)).sum()),
+                    "n": len(agg),
+                }
+            )
         frame = pd.DataFrame(counts)
-        out.append({"vraagpunten": label, "punten in studiegebied": int(demand.in_study.sum()),
-                    "buurten": int(frame["n"].iloc[0]),
-                    "gemiddeld per thema: 0 < aandeel < 100 %": frame["between"].mean(),
-                    "als % van de buurten": 100 * frame["between"].mean() / frame["n"].iloc[0],
-                    "min–max over thema's": f"{frame['between'].min()}–{frame['between'].max()}"})
+        out.append(
+            {
+                "vraagpunten": label,
+                "punten in studiegebied": int(demand.in_study.sum()),
+                "buurten": int(frame["n"].iloc[0]),
+                "gemiddeld per thema: 0 < aandeel < 100 %": frame["between"].mean(),
+                "als % van de buurten": 100 * frame["between"].mean() / frame["n"].iloc[0],
+                "min–max over thema's": f"{frame['between'].min()}–{frame['between'].max()}",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -113,10 +143,13 @@ def main() -> None:
         summary = run_analysis(engine, RunParams(locatievoorstellen=False))
         seconds = time.perf_counter() - started
         with engine.connect() as conn:
-            rows = pd.DataFrame(conn.execute(RESULTS_SQL, {"run": summary.run_id}).mappings()
-                                .all())
-            themes = [ind.Theme(r.slug, r.naam, int(r.afstand_m)) for r in conn.execute(
-                sa.text("SELECT slug, naam, afstand_m FROM thema ORDER BY volgorde"))]
+            rows = pd.DataFrame(conn.execute(RESULTS_SQL, {"run": summary.run_id}).mappings().all())
+            themes = [
+                ind.Theme(r.slug, r.naam, int(r.afstand_m))
+                for r in conn.execute(
+                    sa.text("SELECT slug, naam, afstand_m FROM thema ORDER BY volgorde")
+                )
+            ]
         table = flag_table(rows, [t.slug for t in themes])
         buffer = 2 * max(max(t.catchments) for t in themes)
         between = between_counts(engine, themes, buffer)
@@ -125,18 +158,25 @@ def main() -> None:
     everyone = buurt[buurt["doelgroep"] == "iedereen"]
     any_theme = 100 * everyone.groupby("gebiedcode")["flagged"].any().mean()
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        text = "\n".join([
-            f"run {summary.run_id} in {seconds:.1f} s; {machine()}",
-            "", markdown(table), "",
-            f"All themes and both target groups: {overall:.1f} % of inhabited buurt × theme "
-            f"× group pairs flagged; largest share of one theme: "
-            f"{table['% gevlagd'].max():.1f} %. Buurten flagged for at least one theme "
-            f"(iedereen): {any_theme:.1f} %.", "",
-            markdown(between)])
+        text = "\n".join(
+            [
+                f"run {summary.run_id} in {seconds:.1f} s; {machine()}",
+                "",
+                markdown(table),
+                "",
+                f"All themes and both target groups: {overall:.1f} % of inhabited buurt × theme "
+                f"× group pairs flagged; largest share of one theme: "
+                f"{table['% gevlagd'].max():.1f} %. Buurten flagged for at least one theme "
+                f"(iedereen): {any_theme:.1f} %.",
+                "",
+                markdown(between),
+            ]
+        )
     print(text)
     if args.write:
-        write_results(SECTION, f"{SECTION}\n\nCommand (from the repository root): `{COMMAND}`"
-                      f"\n\n{text}\n")
+        write_results(
+            SECTION, f"{SECTION}\n\nCommand (from the repository root): `{COMMAND}`\n\n{text}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,13 @@ from werkzeug.serving import make_server
 from server import create_app
 
 STATIC = ROOT / "server" / "static"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def own_asset_sizes() -> dict[str, int]:
@@ -40,11 +45,13 @@ def first_features_ms(base: str, runs: int) -> list[float]:
             context = browser.new_context(viewport={"width": 1280, "height": 860})
             page = context.new_page()
             page.goto(base + "/")
-            page.wait_for_function("document.getElementById('kaart').dataset.klaar === 'ja'",
-                                   timeout=30_000)
+            page.wait_for_function(
+                "document.getElementById('kaart').dataset.klaar === 'ja'", timeout=30_000
+            )
             times.append(page.evaluate("window.kaartKlaar"))
-            drawn = page.evaluate("window.socialeKaart.queryRenderedFeatures("
-                                  "{layers: ['punt', 'groep']}).length")
+            drawn = page.evaluate(
+                "window.socialeKaart.queryRenderedFeatures({layers: ['punt', 'groep']}).length"
+            )
             assert drawn > 0, "the page marked the map ready without service points on it"
             context.close()
         browser.close()
@@ -57,8 +64,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = own_asset_sizes()
     with BenchDatabase() as engine:
-        app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False),
-                          "ENV": "development"})
+        app = create_app(
+            {"DATABASE_URL": engine.url.render_as_string(hide_password=False), "ENV": "development"}
+        )
         result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
         assert result.exit_code == 0, result.output
         server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -71,10 +79,13 @@ def main() -> None:
     for name, size in sizes.items():
         print(f"{name:24s} {size / 1024:6.1f} KB gzipped")
     print(f"own JS+CSS total: {total / 1024:.1f} KB gzipped (budget 150 KB)")
-    print(f"first features visible: median {statistics.median(times):.0f} ms, "
-          f"max {max(times):.0f} ms over {len(times)} loads (budget 1500 ms)")
-    print("each load (ms, the first in a just-started Chromium):",
-          " ".join(f"{t:.0f}" for t in times))
+    print(
+        f"first features visible: median {statistics.median(times):.0f} ms, "
+        f"max {max(times):.0f} ms over {len(times)} loads (budget 1500 ms)"
+    )
+    print(
+        "each load (ms, the first in a just-started Chromium):", " ".join(f"{t:.0f}" for t in times)
+    )
 
 
 if __name__ == "__main__":

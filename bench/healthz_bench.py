@@ -73,15 +73,22 @@ def load_demo(url: str) -> None:
 
 
 def start_gunicorn(url: str, web_url: str, port: int) -> subprocess.Popen:
-    settings = {"DATABASE_URL": url, "WEB_DATABASE_URL": web_url, "ENV": "production",
-                "SECRET_KEY": "bench-" + "0" * 58, "PORT": port, "HOST": "127.0.0.1"}
+    settings = {
+        "DATABASE_URL": url,
+        "WEB_DATABASE_URL": web_url,
+        "ENV": "production",
+        "SECRET_KEY": "bench-" + "0" * 58,
+        "PORT": port,
+        "HOST": "127.0.0.1",
+    }
     if "RATELIMIT_ENABLED" in {s.name for s in SETTINGS}:
         settings["RATELIMIT_ENABLED"] = False  # measure the work, not 429s
     app = create_app(settings)
     argv = gunicorn_argv(app)
     print("server:", " ".join(argv[2:]), flush=True)
-    proc = subprocess.Popen(argv, env=gunicorn_env(app, settings["SECRET_KEY"]),
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, env=gunicorn_env(app, settings["SECRET_KEY"]), start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -137,8 +144,13 @@ def measure(port: int, duration: float) -> dict:
     stop.set()
     for t in threads:
         t.join()
-    return {"heavy": heavy, "heavy_status": heavy_status, "health": health,
-            "health_status": health_status, "load": (load0, os.getloadavg()[0])}
+    return {
+        "heavy": heavy,
+        "heavy_status": heavy_status,
+        "health": health,
+        "health_status": health_status,
+        "load": (load0, os.getloadavg()[0]),
+    }
 
 
 def pct(values: list[float], p: float) -> float:
@@ -160,8 +172,10 @@ def report(result: dict, duration: float, workers: str, threads: str) -> str:
         times = result["heavy"].get(path, [])
         statuses = {s: n for (p, s), n in result["heavy_status"].items() if p == path}
         if times:
-            lines.append(f"  {path}: {len(times)} served, mean {statistics.mean(times):.2f} s, "
-                         f"max {max(times):.2f} s, statuses {statuses}")
+            lines.append(
+                f"  {path}: {len(times)} served, mean {statistics.mean(times):.2f} s, "
+                f"max {max(times):.2f} s, statuses {statuses}"
+            )
         else:
             lines.append(f"  {path}: none finished")
     return "\n".join(lines)
@@ -182,18 +196,29 @@ def run(url: str, web_url: str, duration: float, write: bool) -> None:
     text = report(result, duration, workers, threads)
     print(text)
     if write:
-        write_results(SECTION, "\n".join([
-            SECTION, "",
-            f"`.venv/bin/python bench/healthz_bench.py --duration {duration:.0f} "
-            "--write-results` (full demo data on the bench cluster; served by the gunicorn "
-            "command `sociale-kaart demo` runs; rate limits off). "
-            f"{date.today().isoformat()}, {machine()}.", "",
-            "```", text, "```"]))
+        write_results(
+            SECTION,
+            "\n".join(
+                [
+                    SECTION,
+                    "",
+                    f"`.venv/bin/python bench/healthz_bench.py --duration {duration:.0f} "
+                    "--write-results` (full demo data on the bench cluster; served by the gunicorn "
+                    "command `sociale-kaart demo` runs; rate limits off). "
+                    f"{date.today().isoformat()}, {machine()}.",
+                    "",
+                    "```",
+                    text,
+                    "```",
+                ]
+            ),
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--database-url", help="owner URL of a loaded demo database")
     parser.add_argument("--web-database-url", help="web role URL of that database")
@@ -201,7 +226,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.database_url:
         web = args.web_database_url or sa.make_url(args.database_url).set(
-            username=WEB_LOGIN, password=None).render_as_string(hide_password=False)
+            username=WEB_LOGIN, password=None
+        ).render_as_string(hide_password=False)
         run(args.database_url, web, args.duration, args.write_results)
         return
     with BenchDatabase() as engine:

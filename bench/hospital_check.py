@@ -59,16 +59,24 @@ def baseline(sites: np.ndarray) -> pd.Series:
 
 def ours(engine, sites: np.ndarray) -> pd.Series:
     demand = dem.load_demand(engine, (), 0.0)
-    frame = pd.DataFrame({"gemeente": demand.gemeente, "pop": demand.pop,
-                          "km": nearest_km(demand.x, demand.y, sites)})
+    frame = pd.DataFrame(
+        {
+            "gemeente": demand.gemeente,
+            "pop": demand.pop,
+            "km": nearest_km(demand.x, demand.y, sites),
+        }
+    )
     return weighted(frame[demand.in_study], "gemeente", "km", "pop")
 
 
 def scores(estimate: pd.Series, cbs: pd.Series) -> dict:
     diff = estimate.reindex(cbs.index) - cbs
-    return {"Pearson r": float(np.corrcoef(estimate.reindex(cbs.index), cbs)[0, 1]),
-            "MAE (km)": float(diff.abs().mean()), "bias (km)": float(diff.mean()),
-            "max |fout| (km)": float(diff.abs().max())}
+    return {
+        "Pearson r": float(np.corrcoef(estimate.reindex(cbs.index), cbs)[0, 1]),
+        "MAE (km)": float(diff.abs().mean()),
+        "bias (km)": float(diff.mean()),
+        "max |fout| (km)": float(diff.abs().max()),
+    }
 
 
 def main() -> None:
@@ -90,28 +98,47 @@ def main() -> None:
             load_demo(engine)
         mine = ours(engine, sites)
     base = baseline(sites)
-    table = pd.DataFrame({"gemeente": cbs_all["gemeentenaam"], "CBS (km)": cbs,
-                          "baseline PC4 (km)": base.reindex(cbs.index),
-                          "ours (km)": mine.reindex(cbs.index)})
+    table = pd.DataFrame(
+        {
+            "gemeente": cbs_all["gemeentenaam"],
+            "CBS (km)": cbs,
+            "baseline PC4 (km)": base.reindex(cbs.index),
+            "ours (km)": mine.reindex(cbs.index),
+        }
+    )
     table["baseline − CBS"] = table["baseline PC4 (km)"] - table["CBS (km)"]
     table["ours − CBS"] = table["ours (km)"] - table["CBS (km)"]
-    summary = pd.DataFrame({"baseline (PC4 centroids)": scores(base, cbs),
-                            "ours (demand model)": scores(mine, cbs)}).T
-    lines = [f"{len(cbs)} gemeenten, {len(sites)} hospital locations (incl. outpatient "
-             f"clinics), straight line × {DETOUR}.", "", "| gemeente | " + " | ".join(
-                 table.columns[1:]) + " |", "|---|" + "---:|" * (len(table.columns) - 1)]
-    lines += [f"| {r[0]} | " + " | ".join(f"{v:.2f}" for v in r[1:]) + " |"
-              for r in table.itertuples(index=False, name=None)]
-    lines += ["", "| estimate | " + " | ".join(summary.columns) + " |",
-              "|---|" + "---:|" * len(summary.columns)]
-    lines += [f"| {name} | " + " | ".join(f"{v:.2f}" if "r" not in k else f"{v:.3f}"
-                                          for k, v in row.items()) + " |"
-              for name, row in summary.iterrows()]
+    summary = pd.DataFrame(
+        {"baseline (PC4 centroids)": scores(base, cbs), "ours (demand model)": scores(mine, cbs)}
+    ).T
+    lines = [
+        f"{len(cbs)} gemeenten, {len(sites)} hospital locations (incl. outpatient "
+        f"clinics), straight line × {DETOUR}.",
+        "",
+        "| gemeente | " + " | ".join(table.columns[1:]) + " |",
+        "|---|" + "---:|" * (len(table.columns) - 1),
+    ]
+    lines += [
+        f"| {r[0]} | " + " | ".join(f"{v:.2f}" for v in r[1:]) + " |"
+        for r in table.itertuples(index=False, name=None)
+    ]
+    lines += [
+        "",
+        "| estimate | " + " | ".join(summary.columns) + " |",
+        "|---|" + "---:|" * len(summary.columns),
+    ]
+    lines += [
+        f"| {name} | "
+        + " | ".join(f"{v:.2f}" if "r" not in k else f"{v:.3f}" for k, v in row.items())
+        + " |"
+        for name, row in summary.iterrows()
+    ]
     text = "\n".join(lines)
     print(text)
     if args.write:
-        write_results(SECTION, f"{SECTION}\n\nCommand (from the repository root): `{COMMAND}`"
-                      f"\n\n{text}\n")
+        write_results(
+            SECTION, f"{SECTION}\n\nCommand (from the repository root): `{COMMAND}`\n\n{text}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ from geo.records.importer import import_file
 
 ROW_BY_ROW = sa.text(
     "SELECT geom FROM adres WHERE postcode = :pc AND huisnummer = :nr "
-    "AND huisletter = :letter AND toevoeging = :toev")
+    "AND huisletter = :letter AND toevoeging = :toev"
+)
 
 
 def _inputs(n_rows: int, n_addresses: int, folder: Path) -> tuple[Path, Path, float]:
@@ -49,8 +50,10 @@ def _row_by_row(engine: sa.Engine, csv: Path, sample: int) -> float:
     with engine.connect() as conn:
         for row in rows.itertuples():
             number, letter, addition = house(row.huisnummer, row.huisletter, row.toevoeging)
-            conn.execute(ROW_BY_ROW, {"pc": postcode(row.postcode), "nr": number,
-                                      "letter": letter, "toev": addition}).first()
+            conn.execute(
+                ROW_BY_ROW,
+                {"pc": postcode(row.postcode), "nr": number, "letter": letter, "toev": addition},
+            ).first()
     return (time.perf_counter() - started) / len(rows)
 
 
@@ -63,8 +66,11 @@ def main() -> None:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, BenchDatabase() as engine:
         bag, csv, generate_s = _inputs(args.rows, args.addresses, Path(tmp))
-        load_postcodes(engine, ROOT / "data" / "pc6_maastricht_centroids_cbs2021.csv",
-                       ROOT / "data" / "pc4_zuid_limburg.csv")
+        load_postcodes(
+            engine,
+            ROOT / "data" / "pc6_maastricht_centroids_cbs2021.csv",
+            ROOT / "data" / "pc4_zuid_limburg.csv",
+        )
         t0 = time.perf_counter()
         bag_result = load_bag(engine, bag, bron="bench")
         bag_s = time.perf_counter() - t0
@@ -75,17 +81,23 @@ def main() -> None:
         again = import_file(engine, csv, "bench")
         reimport_s = time.perf_counter() - t0
         per_row = _row_by_row(engine, csv, args.sample)
-    print(f"load average (1 min) at start {load:.1f}, at end {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"load average (1 min) at start {load:.1f}, at end {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
     print(f"input generation ({args.rows} rows, {args.addresses} addresses): {generate_s:.1f} s")
     print(f"load-bag {bag_result['loaded']} addresses: {bag_s:.1f} s")
-    print(f"import {result.read} rows (validate + geocode + upsert): {import_s:.1f} s "
-          f"({result.inserted} new, {result.rejected} rejected; geocoding {result.geocoding})")
+    print(
+        f"import {result.read} rows (validate + geocode + upsert): {import_s:.1f} s "
+        f"({result.inserted} new, {result.rejected} rejected; geocoding {result.geocoding})"
+    )
     print(f"re-import (all unchanged: {again.unchanged}): {reimport_s:.1f} s")
     print(f"end to end (load-bag + import): {bag_s + import_s:.1f} s  (target < 60 s)")
     naive = per_row * result.read
-    print(f"row-by-row geocoding alone, extrapolated from {args.sample} rows: {naive:.1f} s "
-          f"-> set-based import is {naive / import_s:.1f}x the speed of geocoding row by row")
+    print(
+        f"row-by-row geocoding alone, extrapolated from {args.sample} rows: {naive:.1f} s "
+        f"-> set-based import is {naive / import_s:.1f}x the speed of geocoding row by row"
+    )
 
 
 if __name__ == "__main__":

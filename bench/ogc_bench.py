@@ -77,8 +77,9 @@ def wait_ready(port: int, path: str, proc: subprocess.Popen, log: Path, timeout=
 
 def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
     with open(log, "w") as fh:
-        return subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                cwd=ROOT, start_new_session=True)
+        return subprocess.Popen(
+            cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        )
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -103,6 +104,7 @@ def postmaster_pid(engine: sa.Engine) -> list[int]:
 
 
 # ---------------------------------------------------------------- request sequences
+
 
 def sequences(n: int, points: list[tuple[float, float]], seed: int, size: int = 20_000):
     """Seeded request parameters: page offsets, CRS84 boxes, feature ids."""
@@ -130,17 +132,20 @@ def http_path(kind: str, workload: str, value) -> str:
 
 def sql_caller(engine: sa.Engine, collection, workload: str):
     """``make_call`` for raw SQL: one connection per thread, our exact statements."""
+
     def make():
         conn = engine.connect()
 
         def call(value) -> tuple[int, int]:
             if workload == "pages":
-                page = features.items_page(conn, ItemsQuery(collection, VISIBILITY, limit=PAGE,
-                                                            offset=value))
+                page = features.items_page(
+                    conn, ItemsQuery(collection, VISIBILITY, limit=PAGE, offset=value)
+                )
                 body = page.features
             elif workload == "bbox":
-                page = features.items_page(conn, ItemsQuery(collection, VISIBILITY, limit=PAGE,
-                                                            bbox=value))
+                page = features.items_page(
+                    conn, ItemsQuery(collection, VISIBILITY, limit=PAGE, bbox=value)
+                )
                 body = page.features
             else:
                 body = features.item(conn, collection, str(value), CRS84, VISIBILITY)
@@ -148,10 +153,12 @@ def sql_caller(engine: sa.Engine, collection, workload: str):
             return 200, len(body)
 
         return call, conn.close
+
     return make
 
 
 # ---------------------------------------------------------------- sanity
+
 
 def _fc(port: int, path: str) -> dict:
     status, body = get("127.0.0.1", port, path)
@@ -184,42 +191,57 @@ def _sanity_workload(conn, ports: dict, collection, seqs, workload: str, k: int)
         conn.rollback()
         a = [f["id"] for f in ours["features"]]
         b = [f["id"] for f in theirs["features"]]
-        if (ours["numberReturned"] == theirs["numberReturned"] == raw.number_returned
-                and ours["numberMatched"] == theirs["numberMatched"] == raw.number_matched):
+        if (
+            ours["numberReturned"] == theirs["numberReturned"] == raw.number_returned
+            and ours["numberMatched"] == theirs["numberMatched"] == raw.number_matched
+        ):
             count_ok += 1
         else:
-            diffs.append(f"{value}: ours {ours['numberReturned']}/{ours['numberMatched']}"
-                         f" pygeoapi {theirs['numberReturned']}/{theirs['numberMatched']}"
-                         f" raw {raw.number_returned}/{raw.number_matched}")
+            diffs.append(
+                f"{value}: ours {ours['numberReturned']}/{ours['numberMatched']}"
+                f" pygeoapi {theirs['numberReturned']}/{theirs['numberMatched']}"
+                f" raw {raw.number_returned}/{raw.number_matched}"
+            )
         same_ids += a == b
-    return (f"{workload}: counts (returned/matched) equal in {count_ok}/{k}, "
-            f"id lists equal in {same_ids}/{k}"
-            + (f"; differences: {'; '.join(diffs[:4])}" if diffs else ""))
+    return (
+        f"{workload}: counts (returned/matched) equal in {count_ok}/{k}, "
+        f"id lists equal in {same_ids}/{k}"
+        + (f"; differences: {'; '.join(diffs[:4])}" if diffs else "")
+    )
 
 
 def _sanity_rd_boxes(conn, ports: dict, seqs, k: int) -> str:
     """The same boxes in RD New (bbox-crs=EPSG:28992): both test the same rectangle."""
     rd_ok, rd_diffs = 0, []
     for value in seqs["bbox"][:k]:
-        box = conn.execute(sa.text(
-            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
-            "ST_Transform(ST_MakeEnvelope(:a, :b, :c, :d, 4326), 28992)::box2d::geometry"
-            " AS b) t"), dict(zip("abcd", value, strict=True))).one()
+        box = conn.execute(
+            sa.text(
+                "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT "
+                "ST_Transform(ST_MakeEnvelope(:a, :b, :c, :d, 4326), 28992)::box2d::geometry"
+                " AS b) t"
+            ),
+            dict(zip("abcd", value, strict=True)),
+        ).one()
         box = ",".join(f"{v:.2f}" for v in box)
         crs = "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/28992"
-        ours = _fc(ports["ours"], f"/ogc/collections/bench/items?f=json&limit={PAGE}"
-                                  f"&bbox={box}&{crs}")
-        theirs = _fc(ports["pygeoapi"], f"/collections/bench/items?f=json&limit={PAGE}"
-                                        f"&bbox={box}&{crs}")
-        if [f["id"] for f in ours["features"]] == [f["id"] for f in theirs["features"]] \
-                and ours["numberMatched"] == theirs["numberMatched"]:
+        ours = _fc(
+            ports["ours"], f"/ogc/collections/bench/items?f=json&limit={PAGE}&bbox={box}&{crs}"
+        )
+        theirs = _fc(
+            ports["pygeoapi"], f"/collections/bench/items?f=json&limit={PAGE}&bbox={box}&{crs}"
+        )
+        if [f["id"] for f in ours["features"]] == [f["id"] for f in theirs["features"]] and ours[
+            "numberMatched"
+        ] == theirs["numberMatched"]:
             rd_ok += 1
         else:
-            rd_diffs.append(f"{box}: ours {ours['numberMatched']} pygeoapi "
-                            f"{theirs['numberMatched']}")
+            rd_diffs.append(
+                f"{box}: ours {ours['numberMatched']} pygeoapi {theirs['numberMatched']}"
+            )
     conn.rollback()
-    return (f"bbox in EPSG:28992: ids and numberMatched equal in {rd_ok}/{k}"
-            + (f"; differences: {'; '.join(rd_diffs[:4])}" if rd_diffs else ""))
+    return f"bbox in EPSG:28992: ids and numberMatched equal in {rd_ok}/{k}" + (
+        f"; differences: {'; '.join(rd_diffs[:4])}" if rd_diffs else ""
+    )
 
 
 def _sanity_single(ports: dict, seqs, k: int) -> str:
@@ -234,15 +256,18 @@ def _sanity_single(ports: dict, seqs, k: int) -> str:
         props_ok += ours["id"] == theirs["id"] and mine == other
         ca, cb = ours["geometry"]["coordinates"], theirs["geometry"]["coordinates"]
         max_dx = max(max_dx, abs(ca[0] - cb[0]) * 70_000, abs(ca[1] - cb[1]) * 111_000)
-    return (f"single: id and shared properties equal in {props_ok}/{k}; largest "
-            f"coordinate difference ≈ {max_dx:.2f} m"
-            + (f"; keys only on one side: {sorted(key_diffs)}" if key_diffs else ""))
+    return (
+        f"single: id and shared properties equal in {props_ok}/{k}; largest "
+        f"coordinate difference ≈ {max_dx:.2f} m"
+        + (f"; keys only on one side: {sorted(key_diffs)}" if key_diffs else "")
+    )
 
 
 # ---------------------------------------------------------------- tiles
 
+
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
@@ -322,20 +347,19 @@ def _warm_http(paths, clients, make_call) -> Result:
 
 # ---------------------------------------------------------------- report
 
+
 def _fmt_row(r: Result) -> str:
     bad = sum(v for k, v in r.statuses.items() if k != 200) + sum(r.errors.values())
     per = {k: v / max(r.ok, 1) * 1000 for k, v in r.cpu.items()}
     cpu = " ".join(f"{k.split()[0]}={v:.1f}" for k, v in per.items() if v >= 0.05)
-    return (f"  {r.target:<9} {r.ok:>7} {bad:>5} {r.rps:>9.1f} {r.pct(50):>9.1f} "
-            f"{r.pct(95):>9.1f} {r.bytes / max(r.ok, 1) / 1024:>8.1f}  {cpu}")
+    return (
+        f"  {r.target:<9} {r.ok:>7} {bad:>5} {r.rps:>9.1f} {r.pct(50):>9.1f} "
+        f"{r.pct(95):>9.1f} {r.bytes / max(r.ok, 1) / 1024:>8.1f}  {cpu}"
+    )
 
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b and b == b and a == a else "n/a"
-
-
-
-
 
 
 def _gdal_label(target: str, res: dict, newer: bool) -> str:
@@ -346,13 +370,21 @@ def _gdal_label(target: str, res: dict, newer: bool) -> str:
 def _gdal_outcome(res: dict, n: int, timeout: float) -> str:
     if res["killed"]:
         got = max(res["pages"] - 2, 0) * (res["limit"] or 0)
-        guess = (f", ≈ {n / got * res['seconds']:.0f} s or more for all "
-                 f"(linear from {got} features fetched)") if got else ""
+        guess = (
+            (
+                f", ≈ {n / got * res['seconds']:.0f} s or more for all "
+                f"(linear from {got} features fetched)"
+            )
+            if got
+            else ""
+        )
         return f"> {timeout:.0f} s (killed after {res['pages']} pages{guess})"
     if res["failed"]:
         return f"FAILED after {res['seconds']:.1f} s: {res['tail']}"
-    return (f"{res['seconds']:.1f} s, {res['pages']} page requests, "
-            f"{res['count']} features in the GeoPackage")
+    return (
+        f"{res['seconds']:.1f} s, {res['pages']} page requests, "
+        f"{res['count']} features in the GeoPackage"
+    )
 
 
 def _gdal_target(res: dict) -> str:
@@ -363,87 +395,154 @@ def _gdal_target(res: dict) -> str:
 
 
 def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--features", type=int, default=50_000)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per run")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--gdal-timeout", type=float, default=75.0,
-                        help="seconds before pygeoapi's GDAL copy is killed")
+    parser.add_argument(
+        "--gdal-timeout",
+        type=float,
+        default=75.0,
+        help="seconds before pygeoapi's GDAL copy is killed",
+    )
     parser.add_argument("--gdal-timeout-ours", type=float, default=120.0)
     parser.add_argument("--tiles", type=int, default=80, help="random tiles per collection")
-    parser.add_argument("--cache-mb", type=int, default=None,
-                        help="SOCIALE_KAART_LAYER_CACHE_MB for ours (default: the app default)")
-    parser.add_argument("--ours-app", default="server:create_app()",
-                        help="gunicorn app spec for ours, importable from bench/ (A/B of a fix; "
-                             "the module is imported here too, so raw SQL sees the same patch)")
+    parser.add_argument(
+        "--cache-mb",
+        type=int,
+        default=None,
+        help="SOCIALE_KAART_LAYER_CACHE_MB for ours (default: the app default)",
+    )
+    parser.add_argument(
+        "--ours-app",
+        default="server:create_app()",
+        help="gunicorn app spec for ours, importable from bench/ (A/B of a fix; "
+        "the module is imported here too, so raw SQL sees the same patch)",
+    )
     parser.add_argument("--pythonpath", default="", help="extra import path for --ours-app")
     parser.add_argument("--workloads", default="pages,bbox,single")
     parser.add_argument("--skip-gdal-pygeoapi", action="store_true")
     parser.add_argument("--pygeoapi-venv", type=Path, default=ROOT / "var" / "bench-pygeoapi-venv")
-    parser.add_argument("--write-results", action="store_true",
-                        help=f"write the output into {RESULTS.relative_to(ROOT)} ({SECTION!r})")
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help=f"write the output into {RESULTS.relative_to(ROOT)} ({SECTION!r})",
+    )
     return parser.parse_args()
 
 
 def _say_setup(say, args, info: dict, n: int, data_s: float, pyg_version: str) -> None:
     """The header of the report: machine, versions, data and how the servers run."""
-    gdal = subprocess.run(["ogr2ogr", "--version"], capture_output=True,
-                          text=True).stdout.strip()
+    gdal = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True).stdout.strip()
     say(f"date {date.today()}; {machine(gdal)}")
     say(f"PostgreSQL {info['postgresql']}, PostGIS {info['postgis']}, pygeoapi {pyg_version}")
     say(f"data: {n} features in {TABLE} (view laag_{COLLECTION}) built in {data_s:.1f} s")
-    say("load average before the run (1/5/15 min): "
-        + " ".join(f"{v:.2f}" for v in os.getloadavg()) + " (other processes share the CPUs)")
-    say(f"servers: gunicorn -w {args.workers} --threads {args.threads} each; "
+    say(
+        "load average before the run (1/5/15 min): "
+        + " ".join(f"{v:.2f}" for v in os.getloadavg())
+        + " (other processes share the CPUs)"
+    )
+    say(
+        f"servers: gunicorn -w {args.workers} --threads {args.threads} each; "
         f"{args.clients} keep-alive clients; {args.duration:.0f} s per run; raw SQL: "
         f"{args.clients} threads, one connection each; layer cache of ours: "
-        f"{'default' if args.cache_mb is None else str(args.cache_mb) + ' MB'}")
+        f"{'default' if args.cache_mb is None else str(args.cache_mb) + ' MB'}"
+    )
 
 
-def _start_servers(args, engine, collection, tmp: Path, venv: Path, ports: dict,
-                   pythonpath: list[str], procs: dict[str, subprocess.Popen]) -> None:
+def _start_servers(
+    args,
+    engine,
+    collection,
+    tmp: Path,
+    venv: Path,
+    ports: dict,
+    pythonpath: list[str],
+    procs: dict[str, subprocess.Popen],
+) -> None:
     """Start ours and pygeoapi under gunicorn (into ``procs``) and wait until both answer."""
-    gunicorn = ["-w", str(args.workers), "--threads", str(args.threads), "--timeout", "300",
-                "--log-level", "warning"]
+    gunicorn = [
+        "-w",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--timeout",
+        "300",
+        "--log-level",
+        "warning",
+    ]
     # development: the bench's own throw-away database, read as its owner (no web role)
-    env = dict(os.environ, SOCIALE_KAART_DATABASE_URL=engine.url.render_as_string(
-        hide_password=False), SOCIALE_KAART_ENV="development")
+    env = dict(
+        os.environ,
+        SOCIALE_KAART_DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        SOCIALE_KAART_ENV="development",
+    )
     if args.cache_mb is not None:
         env["SOCIALE_KAART_LAYER_CACHE_MB"] = str(args.cache_mb)
-    procs["ours"] = start([str(ROOT / ".venv" / "bin" / "gunicorn"), *gunicorn,
-                           "-b", f"127.0.0.1:{ports['ours']}",
-                           "--pythonpath", ",".join(pythonpath), args.ours_app],
-                          env, tmp / "ours.log")
-    cfg, openapi = write_config(tmp, engine.url, ports["pygeoapi"],
-                                [p.name for p in collection.properties],
-                                buurt_extent_crs84(engine), TABLE)
+    procs["ours"] = start(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            *gunicorn,
+            "-b",
+            f"127.0.0.1:{ports['ours']}",
+            "--pythonpath",
+            ",".join(pythonpath),
+            args.ours_app,
+        ],
+        env,
+        tmp / "ours.log",
+    )
+    cfg, openapi = write_config(
+        tmp,
+        engine.url,
+        ports["pygeoapi"],
+        [p.name for p in collection.properties],
+        buurt_extent_crs84(engine),
+        TABLE,
+    )
     generate_openapi(venv, cfg, openapi)
-    procs["pygeoapi"] = start([str(venv / "bin" / "gunicorn"), *gunicorn,
-                               "-b", f"127.0.0.1:{ports['pygeoapi']}",
-                               "pygeoapi.flask_app:APP"],
-                              {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                               "PYGEOAPI_CONFIG": str(cfg),
-                               "PYGEOAPI_OPENAPI": str(openapi)},
-                              tmp / "pygeoapi.log")
+    procs["pygeoapi"] = start(
+        [
+            str(venv / "bin" / "gunicorn"),
+            *gunicorn,
+            "-b",
+            f"127.0.0.1:{ports['pygeoapi']}",
+            "pygeoapi.flask_app:APP",
+        ],
+        {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYGEOAPI_CONFIG": str(cfg),
+            "PYGEOAPI_OPENAPI": str(openapi),
+        },
+        tmp / "pygeoapi.log",
+    )
     wait_ready(ports["ours"], "/ogc/collections/bench", procs["ours"], tmp / "ours.log")
-    wait_ready(ports["pygeoapi"], "/collections/bench", procs["pygeoapi"],
-               tmp / "pygeoapi.log")
+    wait_ready(ports["pygeoapi"], "/collections/bench", procs["pygeoapi"], tmp / "pygeoapi.log")
 
 
-def _run_workloads(say, args, engine, collection, seqs, ports: dict,
-                   procs: dict[str, subprocess.Popen]) -> dict[tuple[str, str], Result]:
+def _run_workloads(
+    say, args, engine, collection, seqs, ports: dict, procs: dict[str, subprocess.Popen]
+) -> dict[tuple[str, str], Result]:
     """Every workload against ours, pygeoapi and raw SQL: one table row each."""
-    meter = CpuMeter({"ours": [procs["ours"].pid], "pygeoapi": [procs["pygeoapi"].pid],
-                      "postgres": postmaster_pid(engine)})
+    meter = CpuMeter(
+        {
+            "ours": [procs["ours"].pid],
+            "pygeoapi": [procs["pygeoapi"].pid],
+            "postgres": postmaster_pid(engine),
+        }
+    )
     warm_n = 2 * args.clients
     results: dict[tuple[str, str], Result] = {}
     say()
-    say("workload   target       ok   bad     req/s   p50 ms   p95 ms  KiB/req  "
-        "CPU ms/req (server processes, postgres, bench client)")
+    say(
+        "workload   target       ok   bad     req/s   p50 ms   p95 ms  KiB/req  "
+        "CPU ms/req (server processes, postgres, bench client)"
+    )
     for workload in args.workloads.split(","):
         items = seqs[workload]
         for target in ("ours", "pygeoapi", "raw SQL"):
@@ -467,82 +566,103 @@ def _run_workloads(say, args, engine, collection, seqs, ports: dict,
 def _say_ratios(say, args, results: dict[tuple[str, str], Result]) -> None:
     """Ours against pygeoapi and raw SQL per workload, and the pages targets."""
     say()
-    say("ratios (req/s: ours ÷ other, higher is better; p95: other ÷ ours, higher is "
-        "better):")
+    say("ratios (req/s: ours ÷ other, higher is better; p95: other ÷ ours, higher is better):")
     for workload in args.workloads.split(","):
         ours = results[workload, "ours"]
         pyg, raw = results[workload, "pygeoapi"], results[workload, "raw SQL"]
-        say(f"  {workload:<7} vs pygeoapi: req/s ×{_ratio(ours.rps, pyg.rps)}, p95 "
+        say(
+            f"  {workload:<7} vs pygeoapi: req/s ×{_ratio(ours.rps, pyg.rps)}, p95 "
             f"×{_ratio(pyg.pct(95), ours.pct(95))}   vs raw SQL: req/s "
-            f"×{_ratio(ours.rps, raw.rps)}, p95 ×{_ratio(raw.pct(95), ours.pct(95))}")
+            f"×{_ratio(ours.rps, raw.rps)}, p95 ×{_ratio(raw.pct(95), ours.pct(95))}"
+        )
     if "pages" in args.workloads:
         ours = results["pages", "ours"]
         a = ours.rps / max(results["pages", "pygeoapi"].rps, 1e-9)
         b = ours.rps / max(results["pages", "raw SQL"].rps, 1e-9)
-        say(f"  target pages of 1000: ours ≥ 10× pygeoapi: {a:.1f}× "
+        say(
+            f"  target pages of 1000: ours ≥ 10× pygeoapi: {a:.1f}× "
             f"{'MET' if a >= TARGETS['pages'] else 'MISSED'}; ours ≥ 0.75× raw SQL: "
-            f"{b:.2f}× {'MET' if b >= TARGETS['pages_raw'] else 'MISSED'}")
+            f"{b:.2f}× {'MET' if b >= TARGETS['pages_raw'] else 'MISSED'}"
+        )
 
 
 def _gdal_section(say, args, ports: dict, tmp: Path, n: int) -> None:
     """GDAL's full copy to a GeoPackage from both servers, the client floor, the server share."""
     say()
-    say("GDAL full copy of the collection to a GeoPackage: Debian's ogr2ogr "
+    say(
+        "GDAL full copy of the collection to a GeoPackage: Debian's ogr2ogr "
         "(GDAL 3.6) with its default page size, then with -oo PAGE_SIZE=1000; "
         f"then the GDAL {pyogrio.__gdal_version_string__} in pyogrio's wheel with "
-        "default options (it takes the page size from our OpenAPI document)")
+        "default options (it takes the page size from our OpenAPI document)"
+    )
     floor = {}
     for page_size, newer in ((None, False), (1000, False), (None, True)):
-        for target, base in (("ours", f"http://127.0.0.1:{ports['ours']}/ogc"),
-                             ("pygeoapi", f"http://127.0.0.1:{ports['pygeoapi']}")):
+        for target, base in (
+            ("ours", f"http://127.0.0.1:{ports['ours']}/ogc"),
+            ("pygeoapi", f"http://127.0.0.1:{ports['pygeoapi']}"),
+        ):
             if target == "pygeoapi" and args.skip_gdal_pygeoapi:
                 say("  pygeoapi  skipped (--skip-gdal-pygeoapi)")
                 continue
             timeout = args.gdal_timeout if target == "pygeoapi" else args.gdal_timeout_ours
             res = gdal_copy(base, tmp, target, timeout, page_size, newer)
-            say(f"  {_gdal_label(target, res, newer):<30} {_gdal_outcome(res, n, timeout)}"
-                + (_gdal_target(res) if target == "ours" else ""))
+            say(
+                f"  {_gdal_label(target, res, newer):<30} {_gdal_outcome(res, n, timeout)}"
+                + (_gdal_target(res) if target == "ours" else "")
+            )
             if target == "ours" and page_size and res["count"] == n:
                 floor = client_floor(res["out"], tmp)
-    say("  client floor, the same copy from a local GeoJSON file (no server): " + ", ".join(
-        f"{name} {s:.1f} s" for name, s in floor.items()))
-    for target, first in (("ours", f"/ogc/collections/{COLLECTION}/items?limit=1000"),
-                          ("pygeoapi", f"/collections/{COLLECTION}/items?limit=1000")):
+    say(
+        "  client floor, the same copy from a local GeoJSON file (no server): "
+        + ", ".join(f"{name} {s:.1f} s" for name, s in floor.items())
+    )
+    for target, first in (
+        ("ours", f"/ogc/collections/{COLLECTION}/items?limit=1000"),
+        ("pygeoapi", f"/collections/{COLLECTION}/items?limit=1000"),
+    ):
         secs, pages, count = crawl_seconds(ports[target], first)
-        say(f"  server share: {target} serves all {pages} pages of 1000 ({count} "
-            f"features, next links, one client, JSON parsed, no GDAL) in {secs:.1f} s")
+        say(
+            f"  server share: {target} serves all {pages} pages of 1000 ({count} "
+            f"features, next links, one client, JSON parsed, no GDAL) in {secs:.1f} s"
+        )
 
 
 def _tiles_section(say, args, ports: dict, engine, catalog, points) -> None:
     """Random tiles at features, warm over HTTP and as tile SQL alone, if ours serves tiles."""
     say()
-    status, _ = get("127.0.0.1", ports["ours"],
-                    "/ogc/collections/bench/tiles/WebMercatorQuad/14/5494/8458")
+    status, _ = get(
+        "127.0.0.1", ports["ours"], "/ogc/collections/bench/tiles/WebMercatorQuad/14/5494/8458"
+    )
     if args.tiles <= 0:
         say("tiles: skipped (--tiles 0)")
     elif status in (200, 204):
         tiles = tile_list(points, args.seed, args.tiles)
-        say(f"tiles: {len(tiles)} random tiles z10-z16 at features, each requested twice,"
-            f" second timed; {min(4, args.clients)} clients")
-        for row in bench_tiles(ports["ours"], engine, catalog, tiles,
-                               min(4, args.clients)):
+        say(
+            f"tiles: {len(tiles)} random tiles z10-z16 at features, each requested twice,"
+            f" second timed; {min(4, args.clients)} clients"
+        )
+        for row in bench_tiles(ports["ours"], engine, catalog, tiles, min(4, args.clients)):
             _say_tile_row(say, row, len(tiles))
     else:
-        say(f"tiles: SKIPPED - /ogc/collections/<id>/tiles/WebMercatorQuad/<z>/<y>/<x> "
+        say(
+            f"tiles: SKIPPED - /ogc/collections/<id>/tiles/WebMercatorQuad/<z>/<y>/<x> "
             f"answers HTTP {status} (server/routes/tiles.py not present or not "
-            f"registered)")
+            f"registered)"
+        )
 
 
 def _say_tile_row(say, row: dict, n_tiles: int) -> None:
     """One collection's tile latencies, overall and by zoom band."""
     warm, raw = row["warm"], row["raw"]
     p95 = warm.pct(95)
-    say(f"  {row['collection']:<9} HTTP warm p50 {warm.pct(50):.1f} ms, p95 "
+    say(
+        f"  {row['collection']:<9} HTTP warm p50 {warm.pct(50):.1f} ms, p95 "
         f"{p95:.1f} ms, max {max(warm.latencies) * 1000:.1f} ms, statuses "
         f"{dict(warm.statuses)}, {warm.bytes / n_tiles / 1024:.1f} KiB/tile;"
         f" tile SQL alone p50 {raw.pct(50):.1f} ms, p95 {raw.pct(95):.1f} ms "
         f"(target p95 < {TARGETS['tile_p95_ms']:.0f} ms: "
-        f"{'MET' if p95 < TARGETS['tile_p95_ms'] else 'MISSED'})")
+        f"{'MET' if p95 < TARGETS['tile_p95_ms'] else 'MISSED'})"
+    )
     groups = {"z10-12": (10, 12), "z13-14": (13, 14), "z15-16": (15, 16)}
     parts = []
     for label, (lo, hi) in groups.items():
@@ -565,11 +685,15 @@ def _ours_pythonpath(args) -> list[str]:
 def _finish(say, out: list[str], args, command: str, began: float) -> None:
     """The run time and load, then the whole output into RESULTS.md when asked."""
     say()
-    say(f"total run time {time.perf_counter() - began:.0f} s; load average after: "
-        + " ".join(f"{v:.2f}" for v in os.getloadavg()))
+    say(
+        f"total run time {time.perf_counter() - began:.0f} s; load average after: "
+        + " ".join(f"{v:.2f}" for v in os.getloadavg())
+    )
     if args.write_results:
-        text = (f"{SECTION}\n\nCommand (from the repository root):\n\n    .venv/bin/{command}\n\n"
-                "```\n" + "\n".join(out) + "\n```\n")
+        text = (
+            f"{SECTION}\n\nCommand (from the repository root):\n\n    .venv/bin/{command}\n\n"
+            "```\n" + "\n".join(out) + "\n```\n"
+        )
         write_results(SECTION, text)
         print(f"written to {RESULTS}")
 
@@ -590,8 +714,7 @@ def main() -> None:
     ensure_venv(venv)
     pyg_version = version(venv)
     procs: dict[str, subprocess.Popen] = {}
-    with tempfile.TemporaryDirectory(prefix="sk-ogc-bench-") as tmp_name, \
-            BenchDatabase() as engine:
+    with tempfile.TemporaryDirectory(prefix="sk-ogc-bench-") as tmp_name, BenchDatabase() as engine:
         tmp = Path(tmp_name)
         t0 = time.perf_counter()
         n = create_bench_layer(engine, args.features, args.seed)

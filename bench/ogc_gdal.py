@@ -27,8 +27,14 @@ from ogc_load import get
 PYOGRIO_COPY = ROOT / "bench" / "ogc_gdal_pyogrio.py"
 
 
-def gdal_copy(base: str, folder: Path, name: str, timeout: float,
-              page_size: int | None = None, newer_gdal: bool = False) -> dict:
+def gdal_copy(
+    base: str,
+    folder: Path,
+    name: str,
+    timeout: float,
+    page_size: int | None = None,
+    newer_gdal: bool = False,
+) -> dict:
     """Time a full copy of the bench collection to a GeoPackage; killed after ``timeout`` s.
 
     ``ogr2ogr -f GPKG out.gpkg OAPIF:<base> bench`` (Debian's GDAL), or with ``newer_gdal``
@@ -55,15 +61,27 @@ def gdal_copy(base: str, folder: Path, name: str, timeout: float,
             killed = True
     elapsed = time.perf_counter() - started
     text = log.read_text(errors="replace")
-    pages = [line for line in text.splitlines()
-             if line.startswith("HTTP: Fetch(") and "/items" in line]
-    limits = Counter(part.split("=", 1)[1].rstrip(")") for line in pages
-                     for part in line.split("?", 1)[-1].split("&") if part.startswith("limit="))
+    pages = [
+        line for line in text.splitlines() if line.startswith("HTTP: Fetch(") and "/items" in line
+    ]
+    limits = Counter(
+        part.split("=", 1)[1].rstrip(")")
+        for line in pages
+        for part in line.split("?", 1)[-1].split("&")
+        if part.startswith("limit=")
+    )
     limit = int(limits.most_common(1)[0][0]) if limits else None  # the first page may differ
     failed = proc.returncode not in (0, None) and not killed
-    return {"seconds": elapsed, "killed": killed, "failed": failed, "pages": len(pages), "out": out,
-            "limit": limit, "count": _gpkg_count(out),
-            "tail": "\n".join(line for line in text.splitlines()[-5:]) if failed else ""}
+    return {
+        "seconds": elapsed,
+        "killed": killed,
+        "failed": failed,
+        "pages": len(pages),
+        "out": out,
+        "limit": limit,
+        "count": _gpkg_count(out),
+        "tail": "\n".join(line for line in text.splitlines()[-5:]) if failed else "",
+    }
 
 
 def _gpkg_count(path: Path) -> int:
@@ -74,8 +92,6 @@ def _gpkg_count(path: Path) -> int:
     return 0
 
 
-
-
 def client_floor(gpkg: Path, folder: Path) -> dict[str, float]:
     """Seconds each client needs for the same copy from a local GeoJSON file (no server).
 
@@ -83,12 +99,22 @@ def client_floor(gpkg: Path, folder: Path) -> dict[str, float]:
     server does, an OAPIF copy cannot be faster than this.
     """
     source = folder / "floor.geojson"
-    subprocess.run(["ogr2ogr", "-f", "GeoJSON", str(source), str(gpkg), COLLECTION,
-                    "-nln", COLLECTION], check=True, capture_output=True)
-    cmds = {"ogr2ogr": ["ogr2ogr", "-f", "GPKG", str(folder / "floor-debian.gpkg"),
-                        str(source)],
-            "newer GDAL": [sys.executable, str(PYOGRIO_COPY), str(source), COLLECTION,
-                           str(folder / "floor-newer.gpkg"), str(folder / "floor.log")]}
+    subprocess.run(
+        ["ogr2ogr", "-f", "GeoJSON", str(source), str(gpkg), COLLECTION, "-nln", COLLECTION],
+        check=True,
+        capture_output=True,
+    )
+    cmds = {
+        "ogr2ogr": ["ogr2ogr", "-f", "GPKG", str(folder / "floor-debian.gpkg"), str(source)],
+        "newer GDAL": [
+            sys.executable,
+            str(PYOGRIO_COPY),
+            str(source),
+            COLLECTION,
+            str(folder / "floor-newer.gpkg"),
+            str(folder / "floor.log"),
+        ],
+    }
     seconds = {}
     for name, cmd in cmds.items():
         started = time.perf_counter()

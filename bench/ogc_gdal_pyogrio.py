@@ -18,8 +18,17 @@ def main(base: str, layer: str, out: str, log: str) -> None:
     pyogrio.set_gdal_config_options({"CPL_DEBUG": "ON", "CPL_LOG": log})
     source = base if Path(base).exists() else f"OAPIF:{base}"
     meta, _, geometry, field_data = read(source, layer=layer)
-    write(out, geometry, field_data, meta["fields"], layer=layer, driver="GPKG",
-          geometry_type=meta["geometry_type"], crs=meta["crs"], encoding=meta["encoding"])
+    write(
+        out,
+        geometry,
+        field_data,
+        meta["fields"],
+        layer=layer,
+        driver="GPKG",
+        geometry_type=meta["geometry_type"],
+        crs=meta["crs"],
+        encoding=meta["encoding"],
+    )
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def process_tree_cpu(root_pids: Sequence[int]) -> float:
                 raw = fh.read()
         except OSError:
             continue
-        rest = raw[raw.rindex(")") + 2:].split()
+        rest = raw[raw.rindex(")") + 2 :].split()
         pid, ppid = int(entry), int(rest[1])
         children.setdefault(ppid, []).append(pid)
         stats[pid] = (int(rest[11]) + int(rest[12])) / CLK_TCK
@@ -92,8 +92,14 @@ class CpuMeter:
         return {k: after[k] - before[k] for k in before}
 
 
-def _loop(result: Result, lock: threading.Lock, stop_at: float, counter, items: Sequence,
-          call: Callable[[object], tuple[int, int]]) -> None:
+def _loop(
+    result: Result,
+    lock: threading.Lock,
+    stop_at: float,
+    counter,
+    items: Sequence,
+    call: Callable[[object], tuple[int, int]],
+) -> None:
     lat, statuses, errors, size = [], Counter(), Counter(), 0
     while True:
         now = time.perf_counter()
@@ -115,9 +121,15 @@ def _loop(result: Result, lock: threading.Lock, stop_at: float, counter, items: 
         result.bytes += size
 
 
-def run(target: str, workload: str, items: Sequence, clients: int, duration: float,
-        make_call: Callable[[], tuple[Callable, Callable]], meter: CpuMeter | None = None
-        ) -> Result:
+def run(
+    target: str,
+    workload: str,
+    items: Sequence,
+    clients: int,
+    duration: float,
+    make_call: Callable[[], tuple[Callable, Callable]],
+    meter: CpuMeter | None = None,
+) -> Result:
     """Run ``clients`` threads for ``duration`` seconds over ``items`` (in shared order).
 
     ``make_call()`` is called once per thread and returns ``(call, close)``: ``call(item)``
@@ -130,8 +142,10 @@ def run(target: str, workload: str, items: Sequence, clients: int, duration: flo
     before = meter.sample() if meter else None
     started = time.perf_counter()
     stop_at = started + duration
-    threads = [threading.Thread(target=_loop, args=(result, lock, stop_at, counter, items, c[0]))
-               for c in calls]
+    threads = [
+        threading.Thread(target=_loop, args=(result, lock, stop_at, counter, items, c[0]))
+        for c in calls
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -146,6 +160,7 @@ def run(target: str, workload: str, items: Sequence, clients: int, duration: flo
 
 def http_caller(host: str, port: int, timeout: float = 120.0):
     """A ``make_call`` for paths on one HTTP server (keep-alive, reconnect on failure)."""
+
     def make():
         state = {"conn": http.client.HTTPConnection(host, port, timeout=timeout)}
 
@@ -164,6 +179,7 @@ def http_caller(host: str, port: int, timeout: float = 120.0):
             return response.status, len(body)
 
         return call, lambda: state["conn"].close()
+
     return make
 
 

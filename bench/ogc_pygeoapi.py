@@ -23,8 +23,15 @@ PACKAGES = ("pygeoapi", "psycopg2-binary", "GeoAlchemy2", "gunicorn")
 def ensure_venv(venv: Path) -> Path:
     """The venv's python, creating the venv and installing pygeoapi when missing."""
     python = venv / "bin" / "python"
-    ready = subprocess.run([str(python), "-c", "import pygeoapi, geoalchemy2, psycopg2, gunicorn"],
-                           capture_output=True).returncode == 0 if python.exists() else False
+    ready = (
+        subprocess.run(
+            [str(python), "-c", "import pygeoapi, geoalchemy2, psycopg2, gunicorn"],
+            capture_output=True,
+        ).returncode
+        == 0
+        if python.exists()
+        else False
+    )
     if not ready:
         print(f"creating {venv} ({', '.join(PACKAGES)} from PyPI) ...", flush=True)
         if not python.exists():
@@ -34,14 +41,23 @@ def ensure_venv(venv: Path) -> Path:
 
 
 def version(venv: Path) -> str:
-    out = subprocess.run([str(venv / "bin" / "python"), "-c",
-                          "import pygeoapi; print(pygeoapi.__version__)"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import pygeoapi; print(pygeoapi.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
-def write_config(folder: Path, url: sa.URL, port: int, properties: list[str],
-                 bbox: tuple[float, float, float, float], table: str) -> tuple[Path, Path]:
+def write_config(
+    folder: Path,
+    url: sa.URL,
+    port: int,
+    properties: list[str],
+    bbox: tuple[float, float, float, float],
+    table: str,
+) -> tuple[Path, Path]:
     """Config YAML (written as JSON, which YAML reads) and the path for its OpenAPI."""
     host = url.query.get("host") or url.host or "localhost"
     config = {
@@ -55,15 +71,21 @@ def write_config(folder: Path, url: sa.URL, port: int, properties: list[str],
             "cors": False,
             "pretty_print": False,
             "limits": {"default_items": 10, "max_items": 10000},
-            "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                    "attribution": "OpenStreetMap"},
+            "map": {
+                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "attribution": "OpenStreetMap",
+            },
         },
         "logging": {"level": "ERROR"},
         "metadata": {
-            "identification": {"title": "bench", "description": "Sociale Kaart bench",
-                               "keywords": ["bench"], "keywords_type": "theme",
-                               "terms_of_service": "https://example.org",
-                               "url": "https://example.org"},
+            "identification": {
+                "title": "bench",
+                "description": "Sociale Kaart bench",
+                "keywords": ["bench"],
+                "keywords_type": "theme",
+                "terms_of_service": "https://example.org",
+                "url": "https://example.org",
+            },
             "license": {"name": "CC-BY 4.0", "url": "https://example.org"},
             "provider": {"name": "bench", "url": "https://example.org"},
             "contact": {"name": "bench"},
@@ -76,20 +98,26 @@ def write_config(folder: Path, url: sa.URL, port: int, properties: list[str],
                 "keywords": ["bench"],
                 "links": [],
                 "extents": {"spatial": {"bbox": list(bbox), "crs": CRS84}},
-                "providers": [{
-                    "type": "feature",
-                    "name": "PostgreSQL",
-                    "data": {"host": host, "port": int(url.query.get("port") or url.port or 5432),
-                             "dbname": url.database, "user": url.username,
-                             "search_path": ["public"]},
-                    "id_field": "id",
-                    "table": table,
-                    "geom_field": "geom",
-                    "storage_crs": RD,
-                    "crs": [CRS84, RD],
-                    # The same published properties as our collection (no zichtbaarheid).
-                    "properties": properties,
-                }],
+                "providers": [
+                    {
+                        "type": "feature",
+                        "name": "PostgreSQL",
+                        "data": {
+                            "host": host,
+                            "port": int(url.query.get("port") or url.port or 5432),
+                            "dbname": url.database,
+                            "user": url.username,
+                            "search_path": ["public"],
+                        },
+                        "id_field": "id",
+                        "table": table,
+                        "geom_field": "geom",
+                        "storage_crs": RD,
+                        "crs": [CRS84, RD],
+                        # The same published properties as our collection (no zichtbaarheid).
+                        "properties": properties,
+                    }
+                ],
             },
         },
     }
@@ -100,10 +128,21 @@ def write_config(folder: Path, url: sa.URL, port: int, properties: list[str],
 
 def generate_openapi(venv: Path, cfg: Path, openapi: Path) -> None:
     result = subprocess.run(
-        [str(venv / "bin" / "pygeoapi"), "openapi", "generate", str(cfg),
-         "--output-file", str(openapi)],
-        capture_output=True, text=True, env={"PYGEOAPI_CONFIG": str(cfg),
-                                             "PYGEOAPI_OPENAPI": str(openapi),
-                                             "PATH": "/usr/bin:/bin"})
+        [
+            str(venv / "bin" / "pygeoapi"),
+            "openapi",
+            "generate",
+            str(cfg),
+            "--output-file",
+            str(openapi),
+        ],
+        capture_output=True,
+        text=True,
+        env={
+            "PYGEOAPI_CONFIG": str(cfg),
+            "PYGEOAPI_OPENAPI": str(openapi),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     if result.returncode != 0 or not openapi.exists():
         raise RuntimeError(f"pygeoapi openapi generate failed: {result.stderr[-2000:]}")

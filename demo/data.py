@@ -115,8 +115,12 @@ digits starting with 9; telephone numbers have the form `0xx 7xx xx xx` (area co
 """
 
 
-def build_demo(out: Path, seed: int = DEMO_SEED, n_addresses: int = DEMO_ADDRESSES,
-               n_locations: int = DEMO_LOCATIONS) -> dict[str, pd.DataFrame]:
+def build_demo(
+    out: Path,
+    seed: int = DEMO_SEED,
+    n_addresses: int = DEMO_ADDRESSES,
+    n_locations: int = DEMO_LOCATIONS,
+) -> dict[str, pd.DataFrame]:
     """Generate and write the demo files into ``out``; returns the frames by key of FILES."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,10 +128,12 @@ def build_demo(out: Path, seed: int = DEMO_SEED, n_addresses: int = DEMO_ADDRESS
     themes, doelgroepen = read_taxonomy()
     addresses = synthetic_addresses(buurten, n_addresses, seed, pc4=read_pc4())
     frames = {
-        "adressen": addresses.assign(x=addresses["x"].map("{:.2f}".format),
-                                     y=addresses["y"].map("{:.2f}".format)),
-        "organisaties": synthetic_records(addresses, n_locations, seed, themes, doelgroepen,
-                                          buurten),
+        "adressen": addresses.assign(
+            x=addresses["x"].map("{:.2f}".format), y=addresses["y"].map("{:.2f}".format)
+        ),
+        "organisaties": synthetic_records(
+            addresses, n_locations, seed, themes, doelgroepen, buurten
+        ),
         "osm": osm_records(),
         "ziekenhuizen": hospital_records(),
     }
@@ -135,8 +141,14 @@ def build_demo(out: Path, seed: int = DEMO_SEED, n_addresses: int = DEMO_ADDRESS
         write_csv(frame, out / FILES[key])
     records = frames["organisaties"]
     counts = {f"n_{key}": len(frame) for key, frame in frames.items()}
-    text = README.format(seed=seed, note=NOTE, n_orgs=records["organisatie_id"].nunique(),
-                         n_locaties=n_locations, **FILES, **counts)
+    text = README.format(
+        seed=seed,
+        note=NOTE,
+        n_orgs=records["organisatie_id"].nunique(),
+        n_locaties=n_locations,
+        **FILES,
+        **counts,
+    )
     (out / "README.md").write_text(text, encoding="utf-8", newline="\n")
     return frames
 
@@ -144,13 +156,19 @@ def build_demo(out: Path, seed: int = DEMO_SEED, n_addresses: int = DEMO_ADDRESS
 def main(argv: list[str] | None = None) -> None:
     """Command line: ``python -m demo --out data/demo [--seed N]``."""
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("data/demo"),
-                        help="folder for the demo files (default: data/demo)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/demo"),
+        help="folder for the demo files (default: data/demo)",
+    )
     parser.add_argument("--seed", type=int, default=DEMO_SEED)
-    parser.add_argument("--adressen", type=int, default=DEMO_ADDRESSES,
-                        help="number of synthetic addresses")
-    parser.add_argument("--locaties", type=int, default=DEMO_LOCATIONS,
-                        help="number of synthetic locations")
+    parser.add_argument(
+        "--adressen", type=int, default=DEMO_ADDRESSES, help="number of synthetic addresses"
+    )
+    parser.add_argument(
+        "--locaties", type=int, default=DEMO_LOCATIONS, help="number of synthetic locations"
+    )
     args = parser.parse_args(argv)
     frames = build_demo(args.out, args.seed, args.adressen, args.locaties)
     for key, frame in frames.items():

@@ -25,44 +25,107 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 IDS = ("id", "organisatie_id")
 IMPORT_COLUMNS = [*IDS, *(c for c in COLUMNS if c not in (*IDS, "x", "y"))]
 ZUID_LIMBURG = (
-    "Beek", "Brunssum", "Heerlen", "Kerkrade", "Landgraaf", "Maastricht", "Meerssen",
-    "Simpelveld", "Stein", "Vaals", "Voerendaal", "Valkenburg aan de Geul", "Gulpen-Wittem",
-    "Sittard-Geleen", "Eijsden-Margraten", "Beekdaelen",
+    "Beek",
+    "Brunssum",
+    "Heerlen",
+    "Kerkrade",
+    "Landgraaf",
+    "Maastricht",
+    "Meerssen",
+    "Simpelveld",
+    "Stein",
+    "Vaals",
+    "Voerendaal",
+    "Valkenburg aan de Geul",
+    "Gulpen-Wittem",
+    "Sittard-Geleen",
+    "Eijsden-Margraten",
+    "Beekdaelen",
 )
 ZORG = "zorg-ondersteuning"
 # OSM amenity -> (Dutch label, themes, doelgroepen, service description in B1 Dutch).
 OSM_AMENITIES = {
-    "pharmacy": ("Apotheek", [ZORG], ["iedereen"],
-                 "Apotheek: hier haalt u uw medicijnen op en krijgt u uitleg over het gebruik."),
-    "doctors": ("Huisartsenpraktijk", [ZORG], ["iedereen"],
-                "Huisarts: voor vragen over uw gezondheid en als u ziek bent."),
-    "clinic": ("Kliniek", [ZORG], ["iedereen"],
-               "Kliniek of polikliniek: onderzoek en behandeling, meestal op afspraak."),
-    "dentist": ("Tandarts", [ZORG], ["iedereen"],
-                "Tandarts: controle en behandeling van uw gebit."),
-    "hospital": ("Ziekenhuis", [ZORG], ["iedereen"],
-                 "Ziekenhuis: onderzoek en behandeling door medisch specialisten."),
-    "nursing_home": ("Verpleeghuis", [ZORG], ["ouderen"],
-                     "Verpleeghuis: wonen met zorg voor mensen die veel zorg nodig hebben."),
-    "social_facility": ("Sociale voorziening", [ZORG], ["iedereen"],
-                        "Voorziening voor zorg en hulp aan mensen die het moeilijk hebben."),
-    "community_centre": ("Buurthuis", ["meedoen-ontmoeten"], ["iedereen"],
-                         "Ontmoetingsplek: activiteiten en andere mensen ontmoeten."),
-    "library": ("Bibliotheek", ["informatie-advies"], ["iedereen"],
-                "Bibliotheek: boeken lenen, informatie zoeken en hulp met de computer."),
-    "childcare": ("Kinderopvang", ["opgroeien-opvoeden"], ["kinderen", "ouders"],
-                  "Kinderopvang: opvang voor kinderen als hun ouders werken of studeren."),
-    "police": ("Politiebureau", ["veiligheid"], ["iedereen"],
-               "Politiebureau: aangifte doen en vragen stellen aan de politie."),
-    "townhall": ("Gemeentehuis", ["informatie-advies"], ["iedereen"],
-                 "Gemeentehuis: het loket van de gemeente voor inwoners."),
+    "pharmacy": (
+        "Apotheek",
+        [ZORG],
+        ["iedereen"],
+        "Apotheek: hier haalt u uw medicijnen op en krijgt u uitleg over het gebruik.",
+    ),
+    "doctors": (
+        "Huisartsenpraktijk",
+        [ZORG],
+        ["iedereen"],
+        "Huisarts: voor vragen over uw gezondheid en als u ziek bent.",
+    ),
+    "clinic": (
+        "Kliniek",
+        [ZORG],
+        ["iedereen"],
+        "Kliniek of polikliniek: onderzoek en behandeling, meestal op afspraak.",
+    ),
+    "dentist": (
+        "Tandarts",
+        [ZORG],
+        ["iedereen"],
+        "Tandarts: controle en behandeling van uw gebit.",
+    ),
+    "hospital": (
+        "Ziekenhuis",
+        [ZORG],
+        ["iedereen"],
+        "Ziekenhuis: onderzoek en behandeling door medisch specialisten.",
+    ),
+    "nursing_home": (
+        "Verpleeghuis",
+        [ZORG],
+        ["ouderen"],
+        "Verpleeghuis: wonen met zorg voor mensen die veel zorg nodig hebben.",
+    ),
+    "social_facility": (
+        "Sociale voorziening",
+        [ZORG],
+        ["iedereen"],
+        "Voorziening voor zorg en hulp aan mensen die het moeilijk hebben.",
+    ),
+    "community_centre": (
+        "Buurthuis",
+        ["meedoen-ontmoeten"],
+        ["iedereen"],
+        "Ontmoetingsplek: activiteiten en andere mensen ontmoeten.",
+    ),
+    "library": (
+        "Bibliotheek",
+        ["informatie-advies"],
+        ["iedereen"],
+        "Bibliotheek: boeken lenen, informatie zoeken en hulp met de computer.",
+    ),
+    "childcare": (
+        "Kinderopvang",
+        ["opgroeien-opvoeden"],
+        ["kinderen", "ouders"],
+        "Kinderopvang: opvang voor kinderen als hun ouders werken of studeren.",
+    ),
+    "police": (
+        "Politiebureau",
+        ["veiligheid"],
+        ["iedereen"],
+        "Politiebureau: aangifte doen en vragen stellen aan de politie.",
+    ),
+    "townhall": (
+        "Gemeentehuis",
+        ["informatie-advies"],
+        ["iedereen"],
+        "Gemeentehuis: het loket van de gemeente voor inwoners.",
+    ),
 }
 # OSM social_facility=* -> (themes, doelgroepen); other values keep the amenity default.
 OSM_SOCIAL_FACILITY = {
     "shelter": (["wonen-huishouden", "veiligheid"], ["dak-en-thuislozen"]),
     "food_bank": (["geld-uitkering"], ["mensen-met-geldzorgen"]),
-    "soup_kitchen": (["geld-uitkering", "meedoen-ontmoeten"],
-                     ["dak-en-thuislozen", "mensen-met-geldzorgen"]),
+    "soup_kitchen": (
+        ["geld-uitkering", "meedoen-ontmoeten"],
+        ["dak-en-thuislozen", "mensen-met-geldzorgen"],
+    ),
     "clothing_bank": (["geld-uitkering"], ["mensen-met-geldzorgen"]),
     "outreach": (["informatie-advies"], ["iedereen"]),
     "group_home": (["wonen-huishouden", ZORG], ["mensen-met-beperking"]),
@@ -71,17 +134,27 @@ OSM_SOCIAL_FACILITY = {
     "day_care": (["werk-dagbesteding"], ["mensen-met-beperking", "ouderen"]),
     "workshop": (["werk-dagbesteding"], ["mensen-met-beperking"]),
 }
-WHEELCHAIR = {"yes": "Rolstoeltoegankelijk", "limited": "Beperkt rolstoeltoegankelijk",
-              "no": "Niet rolstoeltoegankelijk"}
+WHEELCHAIR = {
+    "yes": "Rolstoeltoegankelijk",
+    "limited": "Beperkt rolstoeltoegankelijk",
+    "no": "Niet rolstoeltoegankelijk",
+}
 OSM_DAYS = {"Mo": "ma", "Tu": "di", "We": "wo", "Th": "do", "Fr": "vr", "Sa": "za", "Su": "zo"}
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-HOUSENUMBER = re.compile(r"^(?P<nr>\d{1,5})\s*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
-                         r"\s*(?:[-/]?\s*(?P<rest>[A-Za-z0-9]{1,4}))?$")
-RANGE = re.compile(
-    r"^(?P<nr>(?P<first>\d{1,5})\s*[A-Za-z]?)\s*-\s*(?P<end>\d{1,5})\s*[A-Za-z]?$")
-OSM_RULE = re.compile(r"^(?:(?P<days>[A-Z][a-z](?:[-,][A-Z][a-z])*)\s+)?"
-                      r"(?:(?P<off>off|closed)|(?P<from>\d\d:\d\d)-(?P<to>\d\d:\d\d))$")
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+HOUSENUMBER = re.compile(
+    r"^(?P<nr>\d{1,5})\s*(?P<letter>[A-Za-z](?![A-Za-z0-9]))?"
+    r"\s*(?:[-/]?\s*(?P<rest>[A-Za-z0-9]{1,4}))?$"
+)
+RANGE = re.compile(r"^(?P<nr>(?P<first>\d{1,5})\s*[A-Za-z]?)\s*-\s*(?P<end>\d{1,5})\s*[A-Za-z]?$")
+OSM_RULE = re.compile(
+    r"^(?:(?P<days>[A-Z][a-z](?:[-,][A-Z][a-z])*)\s+)?"
+    r"(?:(?P<off>off|closed)|(?P<from>\d\d:\d\d)-(?P<to>\d\d:\d\d))$"
+)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -123,7 +196,7 @@ def _osm_days(days: str) -> str:
     out = []
     for part in days.split(","):
         first, _, last = part.partition("-")
-        out += order[order.index(first):order.index(last or first) + 1]
+        out += order[order.index(first) : order.index(last or first) + 1]
     return ",".join(OSM_DAYS[d] for d in out)
 
 
@@ -160,13 +233,24 @@ def _osm_row(tags: dict, lon: float, lat: float) -> dict:
     name = _text(tags.get("name")) or f"{label} (naam onbekend)"
     nr, letter, extra = split_housenumber(tags.get("housenumber"))
     return {
-        "id": f"osm:{tags['osm_id']}", "organisatie_id": f"osm:{tags['osm_id']}",
-        "organisatie": name, "aanbod": label, "aanbod_omschrijving": description,
-        "thema": "; ".join(themes), "doelgroep": "; ".join(groups), "locatie_naam": name,
-        "straat": _text(tags.get("street")), "huisnummer": nr, "huisletter": letter,
-        "toevoeging": extra, "postcode": postcode(tags.get("postcode")),
-        "plaats": _text(tags.get("city")), "lat": f"{lat:.6f}", "lon": f"{lon:.6f}",
-        "telefoon": _text(tags.get("phone")), "website": _text(tags.get("website")),
+        "id": f"osm:{tags['osm_id']}",
+        "organisatie_id": f"osm:{tags['osm_id']}",
+        "organisatie": name,
+        "aanbod": label,
+        "aanbod_omschrijving": description,
+        "thema": "; ".join(themes),
+        "doelgroep": "; ".join(groups),
+        "locatie_naam": name,
+        "straat": _text(tags.get("street")),
+        "huisnummer": nr,
+        "huisletter": letter,
+        "toevoeging": extra,
+        "postcode": postcode(tags.get("postcode")),
+        "plaats": _text(tags.get("city")),
+        "lat": f"{lat:.6f}",
+        "lon": f"{lon:.6f}",
+        "telefoon": _text(tags.get("phone")),
+        "website": _text(tags.get("website")),
         "openingstijden": opening_hours(tags.get("opening_hours")),
         "toegankelijkheid": WHEELCHAIR.get(_text(tags.get("wheelchair")), ""),
         "zichtbaarheid": "openbaar",
@@ -190,9 +274,14 @@ def osm_records(path: Path = DATA / "osm_poi_maastricht_2023.geojson") -> pd.Dat
     """
     frame = gpd.read_file(path).to_crs(4326)
     frame = frame[(frame["key"] == "amenity") & frame["value"].isin(list(OSM_AMENITIES))]
-    rows = [_osm_row(tags, point.x, point.y) for tags, point in
-            zip(frame.drop(columns="geometry").to_dict("records"),
-                frame.geometry.representative_point(), strict=True)]
+    rows = [
+        _osm_row(tags, point.x, point.y)
+        for tags, point in zip(
+            frame.drop(columns="geometry").to_dict("records"),
+            frame.geometry.representative_point(),
+            strict=True,
+        )
+    ]
     return _frame(rows)
 
 
@@ -206,16 +295,18 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 HOSPITAL_SERVICE = {
     "Algemeen ziekenhuis": "Ziekenhuis: onderzoek en behandeling door medisch specialisten, "
-                           "met opname als dat nodig is.",
+    "met opname als dat nodig is.",
     "Academisch ziekenhuis": "Academisch ziekenhuis: onderzoek en behandeling door medisch "
-                             "specialisten, ook voor zeldzame en moeilijke ziektes.",
+    "specialisten, ook voor zeldzame en moeilijke ziektes.",
     "Buitenpolikliniek": "Polikliniek van het ziekenhuis: afspraken met een medisch "
-                         "specialist dichter bij huis.",
+    "specialist dichter bij huis.",
 }
 
 
-def hospital_records(path: Path = DATA / "ziekenhuislocaties_limburg_2016.csv",
-                     pc4_path: Path = DATA / "pc4_zuid_limburg.csv") -> pd.DataFrame:
+def hospital_records(
+    path: Path = DATA / "ziekenhuislocaties_limburg_2016.csv",
+    pc4_path: Path = DATA / "pc4_zuid_limburg.csv",
+) -> pd.DataFrame:
     """Hospital locations in the 16 Zuid-Limburg gemeenten, as import rows without coordinates.
 
     The woonplaats is taken from the CBS PC4 table when the list names something else
@@ -237,16 +328,25 @@ def hospital_records(path: Path = DATA / "ziekenhuislocaties_limburg_2016.csv",
         nr, letter, extra = split_housenumber(number)
         code = postcode(rec["postcode"])
         soort = re.sub(r"polikl\w*niek", "polikliniek", rec["soort"])
-        rows.append({
-            "id": f"rivm:{rec['ziekenhuisnummer']}",
-            "organisatie_id": f"rivm:{rec['organisatienummer']}",
-            "organisatie": rec["organisatie"],
-            "omschrijving": "Ziekenhuisorganisatie uit de RIVM-lijst van ziekenhuislocaties.",
-            "aanbod": soort, "aanbod_omschrijving": HOSPITAL_SERVICE.get(soort, ""),
-            "thema": ZORG, "doelgroep": "iedereen", "locatie_naam": rec["locatie"],
-            "straat": street, "huisnummer": nr, "huisletter": letter, "toevoeging": extra,
-            "postcode": code, "plaats": plaats.get(code[:4], rec["plaats"]),
-            "voorwaarden": "Meestal heeft u een verwijzing van de huisarts nodig.",
-            "zichtbaarheid": "openbaar",
-        })
+        rows.append(
+            {
+                "id": f"rivm:{rec['ziekenhuisnummer']}",
+                "organisatie_id": f"rivm:{rec['organisatienummer']}",
+                "organisatie": rec["organisatie"],
+                "omschrijving": "Ziekenhuisorganisatie uit de RIVM-lijst van ziekenhuislocaties.",
+                "aanbod": soort,
+                "aanbod_omschrijving": HOSPITAL_SERVICE.get(soort, ""),
+                "thema": ZORG,
+                "doelgroep": "iedereen",
+                "locatie_naam": rec["locatie"],
+                "straat": street,
+                "huisnummer": nr,
+                "huisletter": letter,
+                "toevoeging": extra,
+                "postcode": code,
+                "plaats": plaats.get(code[:4], rec["plaats"]),
+                "voorwaarden": "Meestal heeft u een verwijzing van de huisarts nodig.",
+                "zichtbaarheid": "openbaar",
+            }
+        )
     return _frame(rows)

@@ -29,12 +29,23 @@ import pandas as pd
 from demo.sources import IMPORT_COLUMNS
 from demo.synthetic_bag import locate_points, read_pc4, synthetic_addresses, words
 
-__all__ = ["synthetic_addresses", "synthetic_records", "records_for", "benchmark_input",
-           "read_buurten", "read_taxonomy"]
+__all__ = [
+    "synthetic_addresses",
+    "synthetic_records",
+    "records_for",
+    "benchmark_input",
+    "read_buurten",
+    "read_taxonomy",
+]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-TAXONOMY = (Path(__file__).resolve().parent.parent / "geo" / "migrations" / "versions"
-            / "0002_taxonomie.toml")
+TAXONOMY = (
+    Path(__file__).resolve().parent.parent
+    / "geo"
+    / "migrations"
+    / "versions"
+    / "0002_taxonomie.toml"
+)
 BUURTEN = DATA / "buurten_zuid_limburg_2022_generalised.geojson"
 DEMO_SEED = 2026
 BENCH_SEED = 100_000
@@ -67,8 +78,10 @@ def load_templates(themes, doelgroepen) -> list[dict]:
         by no template (the demo must cover every theme and doelgroep).
     """
     templates = words()["organisatie"]
-    used = {kind: {s for t in templates for a in t["aanbod"] for s in a[kind]}
-            for kind in ("thema", "doelgroep")}
+    used = {
+        kind: {s for t in templates for a in t["aanbod"] for s in a[kind]}
+        for kind in ("thema", "doelgroep")
+    }
     for kind, known in (("thema", set(themes)), ("doelgroep", set(doelgroepen))):
         if used[kind] - known:
             raise ValueError(f"templates use unknown {kind} {sorted(used[kind] - known)}")
@@ -111,8 +124,7 @@ def slug(text: str) -> str:
 def _buurt_label(naam, plaats: str) -> str:
     """A buurt name fit for an organisation name, else the woonplaats."""
     bad = words()["namen"]["slechte_buurtwoorden"]
-    if not isinstance(naam, str) or len(naam) > 26 or any(b.lower() in naam.lower()
-                                                         for b in bad):
+    if not isinstance(naam, str) or len(naam) > 26 or any(b.lower() in naam.lower() for b in bad):
         return plaats
     return f"{plaats}-Centrum" if naam.lower() == "centrum" else naam
 
@@ -128,14 +140,16 @@ def _sites(addresses, n_locations, rng, buurten) -> pd.DataFrame:
     else:
         area = locate_points(sites["x"].to_numpy(), sites["y"].to_numpy(), buurten)
         names = buurten["naam"].to_numpy()[area].tolist()
-        sites["buurt"] = [_buurt_label(n, p) for n, p in zip(names, sites["woonplaats"].tolist(),
-                                                           strict=True)]
+        sites["buurt"] = [
+            _buurt_label(n, p) for n, p in zip(names, sites["woonplaats"].tolist(), strict=True)
+        ]
     return sites
 
 
 def _fill(text: str, org: dict) -> str:
-    return text.format(**{k: org[k] for k in ("plaats", "buurt", "achternaam", "koosnaam",
-                                              "dier", "heilige")})
+    return text.format(
+        **{k: org[k] for k in ("plaats", "buurt", "achternaam", "koosnaam", "dier", "heilige")}
+    )
 
 
 def _unique_name(template: dict, org: dict, taken: set) -> str:
@@ -167,11 +181,17 @@ def _organisations(sites: pd.DataFrame, templates, rng, draws: _Draws) -> list[d
         if used[site]:
             continue
         template = templates[kinds[len(orgs)]]
-        org = {"template": template, "plaats": plaats[site], "buurt": buurt[site],
-               "achternaam": draws.pick(names["achternamen"]),
-               "koosnaam": draws.pick(names["koosnamen"]), "dier": draws.pick(names["dieren"]),
-               "heilige": draws.pick(names["heiligen"]), "sites": [site],
-               "complete": len(orgs) < len(templates)}
+        org = {
+            "template": template,
+            "plaats": plaats[site],
+            "buurt": buurt[site],
+            "achternaam": draws.pick(names["achternamen"]),
+            "koosnaam": draws.pick(names["koosnamen"]),
+            "dier": draws.pick(names["dieren"]),
+            "heilige": draws.pick(names["heiligen"]),
+            "sites": [site],
+            "complete": len(orgs) < len(templates),
+        }
         org["naam"] = _unique_name(template, org, taken)
         taken.add((org["naam"], org["plaats"]))
         used[site] = True
@@ -195,8 +215,11 @@ def _contact(org: dict, first_site: dict, draws: _Draws, domains: set) -> dict:
     phone = f"{area} 7{digits[:2]} {digits[2:4]} {digits[4:]}"
     base = slug(re.sub(r"^Stichting ", "", org["naam"]))
     numbered = (f"{base}-{i}" for i in itertools.count(2))
-    domain = next(d for d in itertools.chain([base, f"{base}-{slug(org['plaats'])}"], numbered)
-                  if d not in domains)
+    domain = next(
+        d
+        for d in itertools.chain([base, f"{base}-{slug(org['plaats'])}"], numbered)
+        if d not in domains
+    )
     domains.add(domain)
     web = f"https://{domain}.example" if draws.chance(0.85) else ""
     return {"telefoon": phone, "email": f"info@{domain}.example", "website": web}
@@ -214,12 +237,14 @@ def _org_fields(org: dict, number: int, draws: _Draws, kvk: int) -> dict:
     template = org["template"]
     day = FIRST_DAY + timedelta(days=draws.integer(0, (LAST_DAY - FIRST_DAY).days))
     return {
-        "organisatie_id": f"syn-{number:05d}", "organisatie": org["naam"],
+        "organisatie_id": f"syn-{number:05d}",
+        "organisatie": org["naam"],
         "kvk": f"{kvk:08d}" if draws.chance(template["kvk"]) else "",
         "omschrijving": f"{_fill(template['omschrijving'], org)} {NOTE}",
         "zichtbaarheid": template.get("zichtbaarheid", "openbaar"),
         "vertrouwelijk": "ja" if template.get("vertrouwelijk") else "nee",
-        "laatst_geverifieerd": day.isoformat(), "synthetisch": "ja",
+        "laatst_geverifieerd": day.isoformat(),
+        "synthetisch": "ja",
     }
 
 
@@ -227,9 +252,12 @@ def _location_fields(org: dict, k: int, site: dict, draws: _Draws) -> dict:
     code = site["postcode"]
     return {
         "locatie_naam": org["naam"] if k == 0 else f"{org['naam']}, {site['straat']}",
-        "straat": site["straat"], "huisnummer": str(site["huisnummer"]),
-        "huisletter": site["huisletter"], "toevoeging": site["toevoeging"],
-        "postcode": f"{code[:4]} {code[4:]}", "plaats": site["woonplaats"],
+        "straat": site["straat"],
+        "huisnummer": str(site["huisnummer"]),
+        "huisletter": site["huisletter"],
+        "toevoeging": site["toevoeging"],
+        "postcode": f"{code[:4]} {code[4:]}",
+        "plaats": site["woonplaats"],
         "toegankelijkheid": draws.pick(words()["contact"]["toegankelijkheid"]),
     }
 
@@ -237,18 +265,27 @@ def _location_fields(org: dict, k: int, site: dict, draws: _Draws) -> dict:
 def _service_fields(service: dict, draws: _Draws) -> dict:
     low_high = service.get("capaciteit")
     return {
-        "aanbod": service["naam"], "aanbod_omschrijving": service["omschrijving"],
-        "thema": "; ".join(service["thema"]), "doelgroep": "; ".join(service["doelgroep"]),
+        "aanbod": service["naam"],
+        "aanbod_omschrijving": service["omschrijving"],
+        "thema": "; ".join(service["thema"]),
+        "doelgroep": "; ".join(service["doelgroep"]),
         "openingstijden": draws.pick(service["tijden"]),
-        "kosten": service.get("kosten", ""), "aanmelden": service.get("aanmelden", ""),
+        "kosten": service.get("kosten", ""),
+        "aanmelden": service.get("aanmelden", ""),
         "voorwaarden": service.get("voorwaarden", ""),
         "talen": draws.pick(service.get("talen", ["nl"])),
         "capaciteit": str(draws.integer(*low_high)) if low_high else "",
     }
 
 
-def synthetic_records(addresses: pd.DataFrame, n_locations: int, seed: int, themes,
-                      doelgroepen, buurten: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def synthetic_records(
+    addresses: pd.DataFrame,
+    n_locations: int,
+    seed: int,
+    themes,
+    doelgroepen,
+    buurten: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """Invented organisations with services at ``n_locations`` of the given addresses.
 
     Parameters
@@ -280,8 +317,10 @@ def synthetic_records(addresses: pd.DataFrame, n_locations: int, seed: int, them
     orgs = _organisations(sites, templates, rng, draws)
     kvks = 90_000_000 + rng.choice(10_000_000, size=len(orgs), replace=False)
     columns = list(sites.columns)
-    site_rows = [dict(zip(columns, values, strict=True))
-                 for values in zip(*(sites[c].tolist() for c in columns), strict=True)]
+    site_rows = [
+        dict(zip(columns, values, strict=True))
+        for values in zip(*(sites[c].tolist() for c in columns), strict=True)
+    ]
     rows: list[dict] = []
     domains: set[str] = set()
     for number, org in enumerate(orgs, start=1):
@@ -291,13 +330,23 @@ def synthetic_records(addresses: pd.DataFrame, n_locations: int, seed: int, them
         for k, site in enumerate(org["sites"]):
             place = _location_fields(org, k, site_rows[site], draws)
             for j, service in enumerate(services, start=1):
-                rows.append(common | place | _service_fields(service, draws)
-                            | {"id": f"syn-{number:05d}-a{j}-l{k + 1}"})
+                rows.append(
+                    common
+                    | place
+                    | _service_fields(service, draws)
+                    | {"id": f"syn-{number:05d}-a{j}-l{k + 1}"}
+                )
     return pd.DataFrame(rows, columns=RECORD_COLUMNS).fillna("").astype(str)
 
 
-def records_for(addresses: pd.DataFrame, n_rows: int, seed: int, themes, doelgroepen,
-                buurten: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def records_for(
+    addresses: pd.DataFrame,
+    n_rows: int,
+    seed: int,
+    themes,
+    doelgroepen,
+    buurten: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """The first ``n_rows`` rows of ``synthetic_records``, with as many locations as needed.
 
     A location has about 1.5 services, so the first try has ``n_rows / 1.5`` locations;
@@ -313,8 +362,9 @@ def records_for(addresses: pd.DataFrame, n_rows: int, seed: int, themes, doelgro
         n_locations = min(len(addresses), math.ceil(n_locations * 1.1 * n_rows / len(records)))
 
 
-def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
-                    buurten: gpd.GeoDataFrame | None = None):
+def benchmark_input(
+    n_rows: int = 100_000, seed: int = BENCH_SEED, buurten: gpd.GeoDataFrame | None = None
+):
     """The benchmark input: a BAG extract and exactly ``n_rows`` import rows on it.
 
     Returns
@@ -327,4 +377,3 @@ def benchmark_input(n_rows: int = 100_000, seed: int = BENCH_SEED,
     themes, doelgroepen = read_taxonomy()
     addresses = synthetic_addresses(buurten, max(n_rows, 1000), seed, pc4=read_pc4())
     return addresses, records_for(addresses, n_rows, seed, themes, doelgroepen, buurten)
-

@@ -22,15 +22,24 @@ import shapely
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 WORDS = Path(__file__).with_name("synthetic_words.toml")
-BAG_COLUMNS = ["postcode", "huisnummer", "huisletter", "toevoeging", "straat", "woonplaats",
-               "x", "y"]
+BAG_COLUMNS = [
+    "postcode",
+    "huisnummer",
+    "huisletter",
+    "toevoeging",
+    "straat",
+    "woonplaats",
+    "x",
+    "y",
+]
 STREET_SIZE = 60  # mean number of addresses per street
 SEGMENT_SIZE = 18  # addresses per PC6 segment of a street (real PC6: about 15-20)
 SUB_ADDRESS_SHARE = 0.07  # share of addresses like 12A or 12-1 next to 12
 # PC6 letter pairs as PostNL issues them: no F, I, O, Q, U or Y, and no SA, SD or SS.
 POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
-LETTER_PAIRS = np.array([a + b for a in POSTCODE_LETTERS for b in POSTCODE_LETTERS
-                         if a + b not in ("SA", "SD", "SS")])
+LETTER_PAIRS = np.array(
+    [a + b for a in POSTCODE_LETTERS for b in POSTCODE_LETTERS if a + b not in ("SA", "SD", "SS")]
+)
 
 
 @cache
@@ -108,7 +117,7 @@ def locate_points(x: np.ndarray, y: np.ndarray, areas: gpd.GeoDataFrame) -> np.n
     xs = x[order]
     for i, geom in enumerate(areas.geometry.values):
         x0, y0, x1, y1 = geom.bounds
-        strip = order[np.searchsorted(xs, x0):np.searchsorted(xs, x1, side="right")]
+        strip = order[np.searchsorted(xs, x0) : np.searchsorted(xs, x1, side="right")]
         todo = strip[(y[strip] >= y0) & (y[strip] <= y1) & (result[strip] < 0)]
         if len(todo):
             shapely.prepare(geom)
@@ -117,7 +126,8 @@ def locate_points(x: np.ndarray, y: np.ndarray, areas: gpd.GeoDataFrame) -> np.n
     if len(missing):
         tree = shapely.STRtree(areas.geometry.values)
         near_point, near_area = tree.query_nearest(
-            shapely.points(x[missing], y[missing]), all_matches=False)
+            shapely.points(x[missing], y[missing]), all_matches=False
+        )
         result[missing[near_point]] = near_area
     return result
 
@@ -213,10 +223,14 @@ def _postcodes(frame: pd.DataFrame, rng) -> np.ndarray:
     """
     size = _segment_sizes(frame)[frame["pc4"]].to_numpy()
     keyed = frame[["street", "pc4", "x", "y"]].assign(
-        chunk=frame.groupby(["street", "pc4"]).cumcount().to_numpy() // size)
+        chunk=frame.groupby(["street", "pc4"]).cumcount().to_numpy() // size
+    )
     codes = keyed.groupby(["street", "pc4", "chunk"]).ngroup().to_numpy()
-    seg = keyed.assign(code=codes).groupby("code").agg(
-        x=("x", "mean"), y=("y", "mean"), pc4=("pc4", "first"))
+    seg = (
+        keyed.assign(code=codes)
+        .groupby("code")
+        .agg(x=("x", "mean"), y=("y", "mean"), pc4=("pc4", "first"))
+    )
     letters = np.empty(len(seg), dtype=object)
     seg = seg.sort_values(["pc4", "y", "x"], ascending=[True, False, True])
     for _, group in seg.groupby("pc4", sort=True):
@@ -225,9 +239,13 @@ def _postcodes(frame: pd.DataFrame, rng) -> np.ndarray:
     return (frame["pc4"].to_numpy().astype(object) + letters[codes]).astype(str)
 
 
-def synthetic_addresses(buurten: gpd.GeoDataFrame, n: int, seed: int,
-                        pc4: gpd.GeoDataFrame | None = None,
-                        with_buurt: bool = False) -> pd.DataFrame:
+def synthetic_addresses(
+    buurten: gpd.GeoDataFrame,
+    n: int,
+    seed: int,
+    pc4: gpd.GeoDataFrame | None = None,
+    with_buurt: bool = False,
+) -> pd.DataFrame:
     """A synthetic BAG extract of ``n`` addresses.
 
     Parameters
@@ -262,15 +280,21 @@ def synthetic_addresses(buurten: gpd.GeoDataFrame, n: int, seed: int,
     street_gemeente[street] = buurten["gemeentecode"].to_numpy()[owner]
     names = _street_names(street_gemeente, rng)
     angle = rng.uniform(0, np.pi, size=len(names))
-    frame = pd.DataFrame({
-        "street": street, "x": x, "y": y, "pc4": pc4["pc4"].to_numpy()[area],
-        "woonplaats": pc4["plaats"].to_numpy()[area],
-        "buurtcode": buurten["code"].to_numpy()[owner],
-        "along": x * np.cos(angle[street]) + y * np.sin(angle[street]),
-    }).sort_values(["street", "along"], kind="stable", ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "street": street,
+            "x": x,
+            "y": y,
+            "pc4": pc4["pc4"].to_numpy()[area],
+            "woonplaats": pc4["plaats"].to_numpy()[area],
+            "buurtcode": buurten["code"].to_numpy()[owner],
+            "along": x * np.cos(angle[street]) + y * np.sin(angle[street]),
+        }
+    ).sort_values(["street", "along"], kind="stable", ignore_index=True)
     frame = _numbers(frame, rng)
     frame["postcode"] = _postcodes(frame, rng)
     frame["straat"] = names[frame["street"].to_numpy()]
-    frame = frame.sort_values(["postcode", "huisnummer", "huisletter", "toevoeging"],
-                              kind="stable", ignore_index=True)
+    frame = frame.sort_values(
+        ["postcode", "huisnummer", "huisletter", "toevoeging"], kind="stable", ignore_index=True
+    )
     return frame[BAG_COLUMNS + (["buurtcode"] if with_buurt else [])]

@@ -50,12 +50,17 @@ def _stage_rows(levels, years) -> list[dict]:
     for level in LEVELS:
         frame = levels[level]
         for rec, geom in zip(frame.itertuples(index=False), frame.geometry, strict=True):
-            rows.append({
-                "code": rec.code, "niveau": level, "naam": rec.naam,
-                "gemeentecode": rec.gemeentecode,
-                "wijkcode": None if pd.isna(rec.wijkcode) else rec.wijkcode,
-                "jaar": years[level], "wkb": geom.wkb,
-            })
+            rows.append(
+                {
+                    "code": rec.code,
+                    "niveau": level,
+                    "naam": rec.naam,
+                    "gemeentecode": rec.gemeentecode,
+                    "wijkcode": None if pd.isna(rec.wijkcode) else rec.wijkcode,
+                    "jaar": years[level],
+                    "wkb": geom.wkb,
+                }
+            )
     return rows
 
 
@@ -71,8 +76,9 @@ def population_rows(levels, tables, source: str) -> list[dict]:
                 if pd.notna(value):
                     row = merged.setdefault((code, year), dict.fromkeys(POP_COLUMNS))
                     row[column] = int(value)
-    return [dict(row, gebiedcode=code, jaar=year, bron=source)
-            for (code, year), row in merged.items()]
+    return [
+        dict(row, gebiedcode=code, jaar=year, bron=source) for (code, year), row in merged.items()
+    ]
 
 
 def load_areas(
@@ -105,9 +111,13 @@ def load_areas(
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(STAGE))
-            conn.execute(sa.text(
-                "INSERT INTO gebied_stage VALUES "
-                "(:code, :niveau, :naam, :gemeentecode, :wijkcode, :jaar, :wkb)"), stage)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO gebied_stage VALUES "
+                    "(:code, :niveau, :naam, :gemeentecode, :wijkcode, :jaar, :wkb)"
+                ),
+                stage,
+            )
             changed = conn.execute(sa.text(UPSERT), {"bron": sources.source}).all()
             progress("Bevolking opslaan")
             if population:

@@ -61,8 +61,10 @@ class AreaSources:
             return cls(
                 files={lvl: base / data[lvl]["bestand"] for lvl in LEVELS},
                 years={lvl: int(data[lvl]["jaar"]) for lvl in LEVELS},
-                population=[(base / p["bestand"], p.get("code", "regiocode"))
-                            for p in data.get("bevolking", [])],
+                population=[
+                    (base / p["bestand"], p.get("code", "regiocode"))
+                    for p in data.get("bevolking", [])
+                ],
                 source=data.get("bron", "onbekend"),
             )
         except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -74,8 +76,7 @@ def _pick(columns, candidates, level, path, what) -> str:
         if name in columns:
             return name
     raise AreaLoadError(
-        f"{path.name}: no {what} column for level {level} "
-        f"(expected one of {', '.join(candidates)})"
+        f"{path.name}: no {what} column for level {level} (expected one of {', '.join(candidates)})"
     )
 
 
@@ -102,10 +103,13 @@ def read_level(path: Path, level: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         raise AreaLoadError(f"{path.name} has no coordinate reference system")
     code_col = _pick(frame.columns, CODE_COLUMNS[level], level, path, "code")
     name_col = _pick(frame.columns, NAME_COLUMNS[level], level, path, "name")
-    out = gpd.GeoDataFrame({
-        "code": frame[code_col].astype("string").str.strip(),
-        "naam": frame[name_col].astype("string").str.strip(),
-    }, geometry=frame.geometry.to_crs(STORAGE_SRID))
+    out = gpd.GeoDataFrame(
+        {
+            "code": frame[code_col].astype("string").str.strip(),
+            "naam": frame[name_col].astype("string").str.strip(),
+        },
+        geometry=frame.geometry.to_crs(STORAGE_SRID),
+    )
     bad = out.loc[~out["code"].fillna("").str.match(CODE_PATTERN[level]), "code"]
     if len(bad):
         raise AreaLoadError(
@@ -134,8 +138,7 @@ def _check_declared_parents(frame, out, level, path) -> None:
             wrong = out.loc[declared.notna() & (declared != out[parent]), "code"]
             if len(wrong):
                 raise AreaLoadError(
-                    f"{path.name}: {parent} disagrees with the code for "
-                    f"{', '.join(wrong.head(5))}"
+                    f"{path.name}: {parent} disagrees with the code for {', '.join(wrong.head(5))}"
                 )
 
 

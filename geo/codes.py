@@ -24,5 +24,4 @@ def is_area_code(code: str) -> bool:
 
 def level_of(code: str) -> str | None:
     """``'gemeente'``, ``'wijk'`` or ``'buurt'`` for a well-formed code, else None."""
-    return next((level for level, pattern in _LEVEL_CODE.items() if pattern.fullmatch(code)),
-                None)
+    return next((level for level, pattern in _LEVEL_CODE.items() if pattern.fullmatch(code)), None)

@@ -36,9 +36,9 @@ def server_info(engine: sa.Engine) -> dict:
     try:
         with engine.connect() as conn:
             version = conn.execute(sa.text("SHOW server_version")).scalar_one()
-            postgis = conn.execute(sa.text(
-                "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
-            )).scalar_one_or_none()
+            postgis = conn.execute(
+                sa.text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar_one_or_none()
             revision = None
             if conn.execute(sa.text("SELECT to_regclass('alembic_version')")).scalar():
                 revision = conn.execute(

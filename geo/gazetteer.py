@@ -28,8 +28,16 @@ from geo.errors import GeoError
 # Rough bounds of the Netherlands in RD New (EPSG:28992): x_min, y_min, x_max, y_max.
 RD_BOUNDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
-BAG_COLUMNS = ("postcode", "huisnummer", "huisletter", "toevoeging",
-               "straat", "woonplaats", "x", "y")
+BAG_COLUMNS = (
+    "postcode",
+    "huisnummer",
+    "huisletter",
+    "toevoeging",
+    "straat",
+    "woonplaats",
+    "x",
+    "y",
+)
 MAX_REJECTS = 100
 PROGRESS_EVERY = 50_000
 PC6_JAAR = PC4_JAAR = 2021
@@ -58,8 +66,10 @@ CREATE TEMP TABLE bag_stage (
     toevoeging text COLLATE "C", straat text, woonplaats text, x float8, y float8
 ) ON COMMIT DROP
 """
-BAG_COPY = ("COPY bag_stage (lijn, postcode, huisnummer, huisletter, toevoeging, "
-            "straat, woonplaats, x, y) FROM STDIN")
+BAG_COPY = (
+    "COPY bag_stage (lijn, postcode, huisnummer, huisletter, toevoeging, "
+    "straat, woonplaats, x, y) FROM STDIN"
+)
 # The checked rows, one per address: the last line wins when a file holds one twice.
 _GOOD = """good AS MATERIALIZED (
     SELECT DISTINCT ON (postcode, huisnummer, huisletter, toevoeging) *
@@ -117,8 +127,12 @@ def _float(text: str) -> float | None:
 
 
 def _normalise(pc: str, nr: str, letter: str, toev: str) -> tuple[str, str, str, str]:
-    return (pc.replace(" ", "").upper(), nr.strip(), letter.strip().upper(),
-            toev.replace(" ", "").replace("-", "").upper())
+    return (
+        pc.replace(" ", "").upper(),
+        nr.strip(),
+        letter.strip().upper(),
+        toev.replace(" ", "").replace("-", "").upper(),
+    )
 
 
 def _check_bag(pc: str, nr: str, letter: str, toev: str, x: str, y: str) -> tuple | None:
@@ -133,8 +147,12 @@ def _check_bag(pc: str, nr: str, letter: str, toev: str, x: str, y: str) -> tupl
             return None
     x, y = x.replace(",", "."), y.replace(",", ".")
     fx, fy = _float(x), _float(y)
-    if (fx is not None and fy is not None and RD_BOUNDS[0] <= fx <= RD_BOUNDS[2]
-            and RD_BOUNDS[1] <= fy <= RD_BOUNDS[3]):
+    if (
+        fx is not None
+        and fy is not None
+        and RD_BOUNDS[0] <= fx <= RD_BOUNDS[2]
+        and RD_BOUNDS[1] <= fy <= RD_BOUNDS[3]
+    ):
         return (*key, x, y)
     return None
 
@@ -171,7 +189,8 @@ def _bag_reader(path: Path, text) -> tuple:
     if missing:
         raise GazetteerError(
             f"{path.name} is not a BAG address extract: column(s) {', '.join(missing)} "
-            f"missing (expected {','.join(BAG_COLUMNS)}).")
+            f"missing (expected {','.join(BAG_COLUMNS)})."
+        )
     return reader, len(names), [names.index(c) for c in BAG_COLUMNS]
 
 
@@ -197,8 +216,15 @@ def _copy_rows(copy, reader, width: int, indexes: list[int], tick) -> dict:
         if checked is None:
             _reject(counts, reader.line_num, _bag_reason(pc, nr, letter, toev, x, y))
             continue
-        copy.write_row((reader.line_num, *checked[:4], straat.strip() or None,
-                        plaats.strip() or None, *checked[4:]))
+        copy.write_row(
+            (
+                reader.line_num,
+                *checked[:4],
+                straat.strip() or None,
+                plaats.strip() or None,
+                *checked[4:],
+            )
+        )
         if counts["read"] % PROGRESS_EVERY == 0:
             tick()
     return counts
@@ -214,8 +240,13 @@ def _stream_bag(conn: sa.Connection, path: Path, progress: Progress) -> dict:
             conn.execute(sa.text(BAG_STAGE))
             cursor = cast(psycopg.Connection, conn.connection.driver_connection).cursor()
             with cursor.copy(BAG_COPY) as copy:
-                counts = _copy_rows(copy, reader, width, indexes, lambda: progress(
-                    "BAG-adressen lezen", raw.tell(), size))
+                counts = _copy_rows(
+                    copy,
+                    reader,
+                    width,
+                    indexes,
+                    lambda: progress("BAG-adressen lezen", raw.tell(), size),
+                )
     except UnicodeDecodeError as exc:
         raise GazetteerError(f"{path.name} is not UTF-8 text; save it as UTF-8.") from exc
     except csv.Error as exc:
@@ -243,8 +274,9 @@ def _store_bag(conn: sa.Connection, bron: str) -> tuple[int, int, int]:
     return counts
 
 
-def load_bag(engine: sa.Engine, path: Path | str, bron: str = "BAG",
-             progress: Progress | None = None) -> dict:
+def load_bag(
+    engine: sa.Engine, path: Path | str, bron: str = "BAG", progress: Progress | None = None
+) -> dict:
     """Load a BAG verblijfsobject extract into ``adres``; bad rows are skipped.
 
     Parameters
@@ -285,8 +317,13 @@ def load_bag(engine: sa.Engine, path: Path | str, bron: str = "BAG",
         orig = getattr(exc, "orig", exc)
         raise GazetteerError(f"The database refused {path.name}: {orig}") from exc
     loaded = counts["read"] - counts["rejected"]
-    return counts | {"loaded": loaded, "inserted": inserted, "updated": updated,
-                     "unchanged": distinct - inserted - updated, "duplicates": loaded - distinct}
+    return counts | {
+        "loaded": loaded,
+        "inserted": inserted,
+        "updated": updated,
+        "unchanged": distinct - inserted - updated,
+        "duplicates": loaded - distinct,
+    }
 
 
 # ------------------------------------------------------------------------ postcodes
@@ -333,14 +370,36 @@ WHERE (p.geom, p.vlak, p.plaats, p.gemeentecode, p.inwoners, p.inwoners_65plus,
                         EXCLUDED.jaar, EXCLUDED.bron)
 RETURNING (xmax = 0) AS nieuw
 """  # noqa: S608
-PC6_COLUMNS = {"code": "pc6", "lon": "lon", "lat": "lat", "inwoners": "inwoners",
-               "inwoners_65plus": "inw_65plus", "huishoudens": "huishoudens"}
-PC4_COLUMNS = {"code": "pc4", "lon": "lon", "lat": "lat", "plaats": "plaats",
-               "gemeentecode": "gemeentecode", "inwoners": "inwoners_2021",
-               "inwoners_65plus": "inwoners_65plus_2021",
-               "inwoners_80plus": "inwoners_80plus_2021"}
-STAGE_KEYS = ("code", "lon", "lat", "plaats", "gemeentecode", "inwoners",
-              "inwoners_65plus", "inwoners_80plus", "huishoudens", "vlak")
+PC6_COLUMNS = {
+    "code": "pc6",
+    "lon": "lon",
+    "lat": "lat",
+    "inwoners": "inwoners",
+    "inwoners_65plus": "inw_65plus",
+    "huishoudens": "huishoudens",
+}
+PC4_COLUMNS = {
+    "code": "pc4",
+    "lon": "lon",
+    "lat": "lat",
+    "plaats": "plaats",
+    "gemeentecode": "gemeentecode",
+    "inwoners": "inwoners_2021",
+    "inwoners_65plus": "inwoners_65plus_2021",
+    "inwoners_80plus": "inwoners_80plus_2021",
+}
+STAGE_KEYS = (
+    "code",
+    "lon",
+    "lat",
+    "plaats",
+    "gemeentecode",
+    "inwoners",
+    "inwoners_65plus",
+    "inwoners_80plus",
+    "huishoudens",
+    "vlak",
+)
 _NUMBERS = {"lon", "lat", "inwoners", "inwoners_65plus", "inwoners_80plus", "huishoudens"}
 
 
@@ -369,15 +428,15 @@ def _read_points(path: Path, columns: dict[str, str]) -> list[dict]:
         raise GazetteerError(f"Cannot read {path}: {exc}.") from exc
     except ValueError as exc:
         raise GazetteerError(
-            f"{Path(path).name} line {reader.line_num}: not a number ({exc}).") from exc
+            f"{Path(path).name} line {reader.line_num}: not a number ({exc})."
+        ) from exc
 
 
 def _read_polygons(path: Path) -> dict[str, str]:
     """PC4 code -> GeoJSON geometry text, from a GeoJSON file in WGS84."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {str(f["properties"]["pc4"]): json.dumps(f["geometry"])
-                for f in data["features"]}
+        return {str(f["properties"]["pc4"]): json.dumps(f["geometry"]) for f in data["features"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise GazetteerError(f"Cannot read PC4 polygons from {path}: {exc!s}.") from exc
 
@@ -388,12 +447,20 @@ def _upsert(conn: sa.Connection, rows: list[dict], sql: str, bron: str, jaar: in
         conn.execute(sa.text(PC_STAGE_INSERT), rows)
     changed = conn.execute(sa.text(sql), {"bron": bron, "jaar": jaar}).scalars().all()
     inserted = sum(1 for nieuw in changed if nieuw)
-    return {"read": len(rows), "inserted": inserted, "updated": len(changed) - inserted,
-            "unchanged": len(rows) - len(changed)}
+    return {
+        "read": len(rows),
+        "inserted": inserted,
+        "updated": len(changed) - inserted,
+        "unchanged": len(rows) - len(changed),
+    }
 
 
-def load_postcodes(engine: sa.Engine, pc6_csv: Path | str, pc4_csv: Path | str,
-                   pc4_geojson: Path | str | None = None) -> dict:
+def load_postcodes(
+    engine: sa.Engine,
+    pc6_csv: Path | str,
+    pc4_csv: Path | str,
+    pc4_geojson: Path | str | None = None,
+) -> dict:
     """Load CBS PC6 points into ``postcode6`` and PC4 areas into ``postcode4``.
 
     Parameters
@@ -431,7 +498,9 @@ def load_postcodes(engine: sa.Engine, pc6_csv: Path | str, pc4_csv: Path | str,
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(PC_STAGE))
-            return {"pc6": _upsert(conn, pc6, PC6_UPSERT, PC6_BRON, PC6_JAAR),
-                    "pc4": _upsert(conn, pc4, PC4_UPSERT, PC4_BRON, PC4_JAAR)}
+            return {
+                "pc6": _upsert(conn, pc6, PC6_UPSERT, PC6_BRON, PC6_JAAR),
+                "pc4": _upsert(conn, pc4, PC4_UPSERT, PC4_BRON, PC4_JAAR),
+            }
     except sa.exc.DBAPIError as exc:
         raise GazetteerError(f"The database refused the postcodes: {exc.orig}") from exc

@@ -36,8 +36,11 @@ from geo.gazetteer import RD_BOUNDS, normalise_postcode
 FOUT_BUITEN_NL = "ligt buiten Nederland"
 FOUT_BUITEN_GEBIED = "ligt buiten het gebied van deze sociale kaart"
 FOUT_NIET_GEVONDEN = "adres niet gevonden (ook niet op postcode)"
-OUTCOMES = {FOUT_BUITEN_NL: "buiten_nederland", FOUT_BUITEN_GEBIED: "buiten_gebied",
-            FOUT_NIET_GEVONDEN: "niet_gevonden"}
+OUTCOMES = {
+    FOUT_BUITEN_NL: "buiten_nederland",
+    FOUT_BUITEN_GEBIED: "buiten_gebied",
+    FOUT_NIET_GEVONDEN: "niet_gevonden",
+}
 PRECISIONS = ("handmatig", "adres", "pc6", "pc4")
 ONLINE_PRECISIONS = ("adres", "pc6", "pc4")
 
@@ -96,12 +99,12 @@ WHERE s.geom IS NULL AND s.geocode_fout IS NULL AND {match} AND (a.huisletter, a
     LIMIT 1)
 """
 _ON_POSTCODE = "{t}.postcode = s.postcode AND {t}.huisnummer = s.huisnummer"
-_ON_STREET = ("s.postcode IS NULL AND lower({t}.woonplaats) = lower(s.woonplaats) "
-              "AND lower({t}.straat) = lower(s.straat) AND {t}.huisnummer = s.huisnummer")
-ADDRESS = _ADDRESS.format(match=_ON_POSTCODE.format(t="a"),
-                          match_b=_ON_POSTCODE.format(t="b"))
-ADDRESS_STREET = _ADDRESS.format(match=_ON_STREET.format(t="a"),
-                                 match_b=_ON_STREET.format(t="b"))
+_ON_STREET = (
+    "s.postcode IS NULL AND lower({t}.woonplaats) = lower(s.woonplaats) "
+    "AND lower({t}.straat) = lower(s.straat) AND {t}.huisnummer = s.huisnummer"
+)
+ADDRESS = _ADDRESS.format(match=_ON_POSTCODE.format(t="a"), match_b=_ON_POSTCODE.format(t="b"))
+ADDRESS_STREET = _ADDRESS.format(match=_ON_STREET.format(t="a"), match_b=_ON_STREET.format(t="b"))
 PC6 = """
 UPDATE geocode_stage s SET geom = p.geom, geocode_precisie = 'pc6', geocode_bron = p.bron
 FROM postcode6 p WHERE s.geom IS NULL AND s.geocode_fout IS NULL AND p.pc6 = s.postcode
@@ -111,9 +114,11 @@ UPDATE geocode_stage s SET geom = p.geom, geocode_precisie = 'pc4', geocode_bron
 FROM postcode4 p WHERE s.geom IS NULL AND s.geocode_fout IS NULL AND p.pc4 = left(s.postcode, 4)
 """
 # Cache key of a stage row for one online geocoder (:bron): everything the query holds.
-_KEY = ("concat_ws('|', CAST(:bron AS text), coalesce(s.postcode, ''), "
-        "coalesce(s.huisnummer::text, ''), s.huisletter, s.toevoeging, "
-        "lower(coalesce(s.straat, '')), lower(coalesce(s.woonplaats, '')))")
+_KEY = (
+    "concat_ws('|', CAST(:bron AS text), coalesce(s.postcode, ''), "
+    "coalesce(s.huisnummer::text, ''), s.huisletter, s.toevoeging, "
+    "lower(coalesce(s.straat, '')), lower(coalesce(s.woonplaats, '')))"
+)
 ONLINE_TODO = f"""
 SELECT DISTINCT ON (k.sleutel) k.sleutel, s.postcode, s.huisnummer, s.huisletter,
        s.toevoeging, s.straat, s.woonplaats, c.sleutel IS NOT NULL AS in_cache
@@ -151,8 +156,10 @@ WHERE s.geom IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM gebied g
                   WHERE g.niveau = 'gemeente' AND ST_DWithin(g.geom, s.geom, :buffer))
 """
-NOT_FOUND = ("UPDATE geocode_stage s SET geocode_fout = :fout "
-             "WHERE s.geom IS NULL AND s.geocode_fout IS NULL")
+NOT_FOUND = (
+    "UPDATE geocode_stage s SET geocode_fout = :fout "
+    "WHERE s.geom IS NULL AND s.geocode_fout IS NULL"
+)
 OUTCOME_COUNTS = """
 SELECT coalesce(geocode_precisie, geocode_fout, 'open'), count(*)
 FROM geocode_stage GROUP BY 1
@@ -178,8 +185,10 @@ def _online_step(conn: sa.Connection, online: Online) -> dict:
     for row in todo:
         if row["in_cache"]:
             continue
-        query = {k: row[k] for k in ("postcode", "huisnummer", "huisletter", "toevoeging",
-                                     "straat", "woonplaats")}
+        query = {
+            k: row[k]
+            for k in ("postcode", "huisnummer", "huisletter", "toevoeging", "straat", "woonplaats")
+        }
         answer = online(query)
         if answer is not None:
             answers.append(_cache_row(row["sleutel"], bron, answer))
@@ -191,17 +200,24 @@ def _online_step(conn: sa.Connection, online: Online) -> dict:
 
 
 def _cache_row(sleutel: str, bron: str, answer: dict) -> dict:
-    found = (answer.get("precisie") in ONLINE_PRECISIONS
-             and answer.get("x") is not None and answer.get("y") is not None)
-    return {"sleutel": sleutel, "bron": bron,
-            "precisie": answer["precisie"] if found else None,
-            "x": float(answer["x"]) if found else None,
-            "y": float(answer["y"]) if found else None,
-            "antwoord": json.dumps(answer.get("antwoord"))}
+    found = (
+        answer.get("precisie") in ONLINE_PRECISIONS
+        and answer.get("x") is not None
+        and answer.get("y") is not None
+    )
+    return {
+        "sleutel": sleutel,
+        "bron": bron,
+        "precisie": answer["precisie"] if found else None,
+        "x": float(answer["x"]) if found else None,
+        "y": float(answer["y"]) if found else None,
+        "antwoord": json.dumps(answer.get("antwoord")),
+    }
 
 
-def geocode_stage(conn: sa.Connection, region_buffer_m: float = 5000,
-                  online: Online | None = None) -> dict:
+def geocode_stage(
+    conn: sa.Connection, region_buffer_m: float = 5000, online: Online | None = None
+) -> dict:
     """Fill ``geom``, ``geocode_precisie`` and ``geocode_bron`` of ``geocode_stage``.
 
     Only rows without a point and without a ``geocode_fout`` are geocoded; the checks
@@ -232,10 +248,12 @@ def geocode_stage(conn: sa.Connection, region_buffer_m: float = 5000,
     if online is not None:
         online_counts = _online_step(conn, online)
     x0, y0, x1, y1 = RD_BOUNDS
-    conn.execute(sa.text(OUTSIDE_NL),
-                 {"fout": FOUT_BUITEN_NL, "x0": x0, "x1": x1, "y0": y0, "y1": y1})
-    conn.execute(sa.text(OUTSIDE_REGION),
-                 {"fout": FOUT_BUITEN_GEBIED, "buffer": float(region_buffer_m)})
+    conn.execute(
+        sa.text(OUTSIDE_NL), {"fout": FOUT_BUITEN_NL, "x0": x0, "x1": x1, "y0": y0, "y1": y1}
+    )
+    conn.execute(
+        sa.text(OUTSIDE_REGION), {"fout": FOUT_BUITEN_GEBIED, "buffer": float(region_buffer_m)}
+    )
     conn.execute(sa.text(NOT_FOUND), {"fout": FOUT_NIET_GEVONDEN})
     counts = dict.fromkeys((*PRECISIONS, *OUTCOMES.values(), "overig"), 0)
     for outcome, n in conn.execute(sa.text(OUTCOME_COUNTS)).all():
@@ -257,11 +275,17 @@ FROM geocode_stage
 """
 
 
-def geocode_address(conn: sa.Connection | sa.Engine, postcode: str | None = None,
-                    huisnummer: int | None = None, huisletter: str = "",
-                    toevoeging: str = "", straat: str | None = None,
-                    woonplaats: str | None = None, online: Online | None = None,
-                    region_buffer_m: float = 5000) -> dict | None:
+def geocode_address(
+    conn: sa.Connection | sa.Engine,
+    postcode: str | None = None,
+    huisnummer: int | None = None,
+    huisletter: str = "",
+    toevoeging: str = "",
+    straat: str | None = None,
+    woonplaats: str | None = None,
+    online: Online | None = None,
+    region_buffer_m: float = 5000,
+) -> dict | None:
     """Geocode one address with the same cascade as ``geocode_stage``.
 
     Parameters
@@ -288,17 +312,34 @@ def geocode_address(conn: sa.Connection | sa.Engine, postcode: str | None = None
     """
     if isinstance(conn, sa.Engine):
         with conn.begin() as inner:
-            return geocode_address(inner, postcode, huisnummer, huisletter, toevoeging,
-                                   straat, woonplaats, online, region_buffer_m)
+            return geocode_address(
+                inner,
+                postcode,
+                huisnummer,
+                huisletter,
+                toevoeging,
+                straat,
+                woonplaats,
+                online,
+                region_buffer_m,
+            )
     if conn.execute(sa.text("SELECT to_regclass('pg_temp.geocode_stage')")).scalar():
-        raise GeocodeError("geocode_address cannot run while this connection has a "
-                           "geocode_stage in use; finish that transaction first.")
+        raise GeocodeError(
+            "geocode_address cannot run while this connection has a "
+            "geocode_stage in use; finish that transaction first."
+        )
     create_stage(conn)
-    conn.execute(sa.text(STAGE_ONE), {
-        "postcode": normalise_postcode(postcode),
-        "huisnummer": int(huisnummer) if huisnummer not in (None, "") else None,
-        "huisletter": huisletter or "", "toevoeging": toevoeging or "",
-        "straat": straat, "woonplaats": woonplaats})
+    conn.execute(
+        sa.text(STAGE_ONE),
+        {
+            "postcode": normalise_postcode(postcode),
+            "huisnummer": int(huisnummer) if huisnummer not in (None, "") else None,
+            "huisletter": huisletter or "",
+            "toevoeging": toevoeging or "",
+            "straat": straat,
+            "woonplaats": woonplaats,
+        },
+    )
     geocode_stage(conn, region_buffer_m=region_buffer_m, online=online)
     row = conn.execute(sa.text(READ_ONE)).mappings().one()
     conn.execute(sa.text("DROP TABLE geocode_stage"))

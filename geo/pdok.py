@@ -117,8 +117,11 @@ def _answer(query: dict, docs: list) -> dict:
     precision = PRECISION.get(doc.get("type"))
     postcode = (query.get("postcode") or "").replace(" ", "").upper()
     wrong_postcode = postcode and doc.get("postcode") and doc["postcode"] != postcode
-    wrong_number = (precision == "adres" and query.get("huisnummer") is not None
-                    and str(doc.get("huisnummer")) != str(query["huisnummer"]))
+    wrong_number = (
+        precision == "adres"
+        and query.get("huisnummer") is not None
+        and str(doc.get("huisnummer")) != str(query["huisnummer"])
+    )
     kept = {k: doc.get(k) for k in ("id", "type", "weergavenaam", "centroide_rd")}
     if point is None or precision is None or wrong_postcode or wrong_number:
         return miss | {"antwoord": kept}

@@ -64,15 +64,13 @@ class Cluster:
     def url(self, database: str = DATABASE) -> str:
         """SQLAlchemy URL (psycopg 3) that reaches this cluster over its socket."""
         return (
-            f"postgresql+psycopg://{SUPERUSER}@/{database}"
-            f"?host={self.socket_dir}&port={self.port}"
+            f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={self.port}"
         )
 
     def web_url(self, database: str = DATABASE) -> str:
         """URL of the web app's least-privilege login role (same socket, trust auth)."""
         return (
-            f"postgresql+psycopg://{WEB_LOGIN}@/{database}"
-            f"?host={self.socket_dir}&port={self.port}"
+            f"postgresql+psycopg://{WEB_LOGIN}@/{database}?host={self.socket_dir}&port={self.port}"
         )
 
 
@@ -124,9 +122,13 @@ def find_bindir(pattern: str = PG_CTL_GLOB) -> Path:
 
 def postgis_available(bindir: Path) -> bool:
     """True when the PostGIS extension files exist for this PostgreSQL installation."""
-    sharedir = subprocess.run(
-        [str(bindir / "pg_config"), "--sharedir"], capture_output=True, text=True
-    ).stdout.strip() if (bindir / "pg_config").exists() else str(bindir.parent / "share")
+    sharedir = (
+        subprocess.run(
+            [str(bindir / "pg_config"), "--sharedir"], capture_output=True, text=True
+        ).stdout.strip()
+        if (bindir / "pg_config").exists()
+        else str(bindir.parent / "share")
+    )
     major = bindir.parent.name
     roots = {sharedir, f"/usr/share/postgresql/{major}"}
     return any(glob.glob(f"{root}/extension/postgis.control") for root in roots)
@@ -168,10 +170,18 @@ def initialise(cluster: Cluster) -> bool:
     if (cluster.pgdata / "PG_VERSION").exists():
         return False
     _prepare_dirs(cluster)
-    result = _run([
-        str(bindir / "initdb"), "-D", str(cluster.pgdata), "-U", SUPERUSER,
-        "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-    ])
+    result = _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(cluster.pgdata),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ]
+    )
     if result.returncode != 0:
         raise ClusterError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
     # Why these settings: a private, single-user cluster tuned a little for GIS reads.
@@ -210,18 +220,26 @@ def start(cluster: Cluster, timeout: float = 30.0) -> str:
         _ensure_web_roles(cluster, bindir)  # a cluster started before the roles existed
         return "already running"
     _prepare_dirs(cluster)
-    result = _run([
-        str(bindir / "pg_ctl"), "start", "-D", str(cluster.pgdata), "-l", str(cluster.logfile),
-        "-w", "-t", str(int(timeout)),
-        # Port and socket come from the Cluster, not the config file, so moving the
-        # data folder or changing DB_PORT just works.
-        "-o", f"-p {cluster.port} -k '{cluster.socket_dir}'",
-    ])
+    result = _run(
+        [
+            str(bindir / "pg_ctl"),
+            "start",
+            "-D",
+            str(cluster.pgdata),
+            "-l",
+            str(cluster.logfile),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            # Port and socket come from the Cluster, not the config file, so moving the
+            # data folder or changing DB_PORT just works.
+            "-o",
+            f"-p {cluster.port} -k '{cluster.socket_dir}'",
+        ]
+    )
     if result.returncode != 0:
         tail = cluster.logfile.read_text(errors="replace").strip().splitlines()[-5:]
-        raise ClusterError(
-            f"PostgreSQL did not start on port {cluster.port}: " + " | ".join(tail)
-        )
+        raise ClusterError(f"PostgreSQL did not start on port {cluster.port}: " + " | ".join(tail))
     _ensure_database(cluster, bindir)
     _ensure_web_roles(cluster, bindir)
     return "started"
@@ -230,10 +248,24 @@ def start(cluster: Cluster, timeout: float = 30.0) -> str:
 def _ensure_web_roles(cluster: Cluster, bindir: Path) -> None:
     """The web app's login role, member of the group role (socket auth is trust here)."""
     result = subprocess.run(
-        [str(bindir / "psql"), "-h", str(cluster.socket_dir), "-p", str(cluster.port),
-         "-U", SUPERUSER, "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1",
-         "-c", web_roles_sql()],
-        capture_output=True, text=True,
+        [
+            str(bindir / "psql"),
+            "-h",
+            str(cluster.socket_dir),
+            "-p",
+            str(cluster.port),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            web_roles_sql(),
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise ClusterError(f"Could not create the web role {WEB_LOGIN}: {result.stderr.strip()}")
@@ -243,19 +275,39 @@ def _ensure_database(cluster: Cluster, bindir: Path) -> None:
     deadline = time.monotonic() + 10
     while True:
         probe = subprocess.run(
-            [str(bindir / "psql"), "-h", str(cluster.socket_dir), "-p", str(cluster.port),
-             "-U", SUPERUSER, "-d", "postgres", "-tAc",
-             "SELECT 1 FROM pg_database WHERE datname = 'sociale_kaart'"],
-            capture_output=True, text=True,
+            [
+                str(bindir / "psql"),
+                "-h",
+                str(cluster.socket_dir),
+                "-p",
+                str(cluster.port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                "postgres",
+                "-tAc",
+                "SELECT 1 FROM pg_database WHERE datname = 'sociale_kaart'",
+            ],
+            capture_output=True,
+            text=True,
         )
         if probe.returncode == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     if probe.stdout.strip() != "1":
         created = subprocess.run(
-            [str(bindir / "createdb"), "-h", str(cluster.socket_dir), "-p", str(cluster.port),
-             "-U", SUPERUSER, DATABASE],
-            capture_output=True, text=True,
+            [
+                str(bindir / "createdb"),
+                "-h",
+                str(cluster.socket_dir),
+                "-p",
+                str(cluster.port),
+                "-U",
+                SUPERUSER,
+                DATABASE,
+            ],
+            capture_output=True,
+            text=True,
         )
         if created.returncode != 0:
             raise ClusterError(f"Could not create database {DATABASE}: {created.stderr.strip()}")
@@ -265,8 +317,9 @@ def stop(cluster: Cluster) -> str:
     """Stop the cluster if it runs; idempotent. Returns ``"stopped"`` or ``"not running"``."""
     if not is_running(cluster):
         return "not running"
-    result = _run([str(find_bindir() / "pg_ctl"), "stop", "-D", str(cluster.pgdata),
-                   "-m", "fast", "-w"])
+    result = _run(
+        [str(find_bindir() / "pg_ctl"), "stop", "-D", str(cluster.pgdata), "-m", "fast", "-w"]
+    )
     if result.returncode != 0:
         raise ClusterError(f"pg_ctl stop failed: {result.stderr.strip()}")
     return "stopped"

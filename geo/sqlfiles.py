@@ -14,8 +14,9 @@ def named(filename: str, package: str = "geo") -> dict[str, sa.TextClause]:
     """All ``-- name: <name>`` sections of ``<package>/sql/<filename>`` as text clauses."""
     text = (files(package) / "sql" / filename).read_text(encoding="utf-8")
     parts = re.split(r"^-- name: (\w+)\s*$", text, flags=re.M)
-    return {name: sa.text(body.strip()) for name, body in zip(parts[1::2], parts[2::2],
-                                                               strict=True)}
+    return {
+        name: sa.text(body.strip()) for name, body in zip(parts[1::2], parts[2::2], strict=True)
+    }
 
 
 def script(filename: str, package: str = "geo") -> str:

@@ -15,8 +15,9 @@ GROUP_COLUMNS = ("slug", "naam", "omschrijving")
 LEGEND = ("slug", "naam", "omschrijving", "kleur", "icoon")
 
 
-def _rows(conn: sa.Connection, table: str, known: Sequence[str],
-          columns: Sequence[str]) -> list[dict]:
+def _rows(
+    conn: sa.Connection, table: str, known: Sequence[str], columns: Sequence[str]
+) -> list[dict]:
     unknown = [c for c in columns if c not in known]
     if unknown or not columns:
         raise ValueError(f"{table}: unknown column(s) {unknown or columns!r}")
@@ -42,5 +43,7 @@ def groups(conn: sa.Connection, columns: Sequence[str] = GROUP_COLUMNS) -> list[
 
 def names(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]]:
     """``slug -> naam`` of the themes and of the doelgroepen, both in their order."""
-    return ({t["slug"]: t["naam"] for t in themes(conn, ("slug", "naam"))},
-            {g["slug"]: g["naam"] for g in groups(conn, ("slug", "naam"))})
+    return (
+        {t["slug"]: t["naam"] for t in themes(conn, ("slug", "naam"))},
+        {g["slug"]: g["naam"] for g in groups(conn, ("slug", "naam"))},
+    )

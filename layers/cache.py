@@ -35,9 +35,11 @@ from layers.catalog import Collection
 # One scalar subquery: the data version of a collection (bind ``tables``). NULL inside a
 # transaction that has written: it may read its own uncommitted changes, and a rollback
 # would leave entries under a version number that later committed data could reach.
-VERSION_SQL = ("(SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN "
-               "coalesce(sum(versie), 0)::bigint END FROM data_versie "
-               "WHERE tabel = ANY(CAST(:tables AS text[])))")
+VERSION_SQL = (
+    "(SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN "
+    "coalesce(sum(versie), 0)::bigint END FROM data_versie "
+    "WHERE tabel = ANY(CAST(:tables AS text[])))"
+)
 ENTRY_OVERHEAD = 100  # bytes per entry for the key and bookkeeping, roughly
 
 

@@ -14,14 +14,33 @@ import sqlalchemy as sa
 
 HIDDEN = {"geom", "themas", "doelgroepen", "zichtbaarheid"}
 JSON_TYPES = {
-    "integer": "integer", "bigint": "integer", "smallint": "integer", "numeric": "number",
-    "double precision": "number", "real": "number", "boolean": "boolean", "date": "string",
-    "text": "string", "character varying": "string",
+    "integer": "integer",
+    "bigint": "integer",
+    "smallint": "integer",
+    "numeric": "number",
+    "double precision": "number",
+    "real": "number",
+    "boolean": "boolean",
+    "date": "string",
+    "text": "string",
+    "character varying": "string",
 }
 # Part 1 property filters per kind of layer; array filters test membership of a list.
-SIMPLE_FILTERS = ("gemeentecode", "wijkcode", "buurtcode", "bron", "synthetisch",
-                  "geocode_precisie", "postcode", "plaats", "organisatie_id", "code",
-                  "run", "niveau", "actueel")
+SIMPLE_FILTERS = (
+    "gemeentecode",
+    "wijkcode",
+    "buurtcode",
+    "bron",
+    "synthetisch",
+    "geocode_precisie",
+    "postcode",
+    "plaats",
+    "organisatie_id",
+    "code",
+    "run",
+    "niveau",
+    "actueel",
+)
 ARRAY_FILTERS = {"thema": "themas", "doelgroep": "doelgroepen"}
 
 CATALOG_SQL = sa.text("""
@@ -83,7 +102,8 @@ def collection_id(view: str) -> str:
 def _geometry_type(sql_type: str) -> str:
     match = re.search(r"geometry\((\w+)", sql_type, re.I)
     return {"point": "Point", "multipolygon": "MultiPolygon"}.get(
-        match[1].lower() if match else "", "Geometry")
+        match[1].lower() if match else "", "Geometry"
+    )
 
 
 def _collection(view: str, comment: str | None, columns: list) -> Collection:
@@ -91,14 +111,26 @@ def _collection(view: str, comment: str | None, columns: list) -> Collection:
     title, _, description = (comment or view).partition("|")
     names = {c.column for c in columns}
     props = tuple(
-        Property(c.column, c.type, JSON_TYPES.get(c.type, "string"),
-                 "date" if c.type == "date" else None, c.column_comment)
-        for c in columns if c.column not in HIDDEN and c.column != "id")
+        Property(
+            c.column,
+            c.type,
+            JSON_TYPES.get(c.type, "string"),
+            "date" if c.type == "date" else None,
+            c.column_comment,
+        )
+        for c in columns
+        if c.column not in HIDDEN and c.column != "id"
+    )
     geom = next((c.type for c in columns if c.column == "geom"), "")
     return Collection(
-        id=collection_id(view), view=view, title=title.strip(), description=description.strip(),
-        properties=props, geometry_type=_geometry_type(geom),
-        id_type="integer" if next(c.type for c in columns if c.column == "id") == "bigint"
+        id=collection_id(view),
+        view=view,
+        title=title.strip(),
+        description=description.strip(),
+        properties=props,
+        geometry_type=_geometry_type(geom),
+        id_type="integer"
+        if next(c.type for c in columns if c.column == "id") == "bigint"
         else "string",
         temporal="laatst_geverifieerd_op" if "laatst_geverifieerd_op" in names else None,
         filters=tuple(f for f in SIMPLE_FILTERS if f in names),

@@ -35,12 +35,24 @@ from layers.errors import FilterError
 OGC_F3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 OGC_CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
 CONFORMANCE: tuple[str, ...] = (
-    *(OGC_F3 + c for c in ("queryables", "queryables-query-parameters", "filter",
-                           "features-filter")),
-    *(OGC_CQL2 + c for c in ("basic-cql2", "cql2-text", "cql2-json",
-                             "advanced-comparison-operators", "case-insensitive-comparison",
-                             "accent-insensitive-comparison", "basic-spatial-functions",
-                             "basic-spatial-functions-plus", "spatial-functions")),
+    *(
+        OGC_F3 + c
+        for c in ("queryables", "queryables-query-parameters", "filter", "features-filter")
+    ),
+    *(
+        OGC_CQL2 + c
+        for c in (
+            "basic-cql2",
+            "cql2-text",
+            "cql2-json",
+            "advanced-comparison-operators",
+            "case-insensitive-comparison",
+            "accent-insensitive-comparison",
+            "basic-spatial-functions",
+            "basic-spatial-functions-plus",
+            "spatial-functions",
+        )
+    ),
 )
 LANGUAGES = ("cql2-text", "cql2-json")
 MAX_TEXT = 10_000
@@ -48,22 +60,44 @@ MAX_NODES = 200
 MAX_DEPTH = 20
 MAX_JSON_DEPTH = 2 * MAX_DEPTH + 10  # an operator is two JSON levels; coordinates add a few
 JSON_OPS = {
-    "and", "or", "not", "=", "<>", "<", "<=", ">", ">=", "like", "between", "in", "isNull",
-    "casei", "accenti", "s_intersects", "s_disjoint", "s_contains", "s_within", "s_touches",
-    "s_crosses", "s_overlaps", "s_equals",
+    "and",
+    "or",
+    "not",
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "like",
+    "between",
+    "in",
+    "isNull",
+    "casei",
+    "accenti",
+    "s_intersects",
+    "s_disjoint",
+    "s_contains",
+    "s_within",
+    "s_touches",
+    "s_crosses",
+    "s_overlaps",
+    "s_equals",
 }
 PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # (original, replacement) pairs applied to pygeofilter's cql2-text grammar.
 GRAMMAR_PATCHES = (
-    ('?condition: condition_1\n'
-     '          | condition "AND"i condition_1                                 -> and_\n'
-     '          | condition "OR"i condition_1                                   -> or_\n\n'
-     '?condition_1: predicate\n'
-     '            | "NOT"i predicate                                               -> not_\n'
-     '            | "NOT"i "(" predicate ")"                                       -> not_\n',
-     '?condition: conjunction\n          | condition "OR"i conjunction -> or_\n\n'
-     '?conjunction: condition_1\n          | conjunction "AND"i condition_1 -> and_\n\n'
-     '?condition_1: predicate\n            | "NOT"i condition_1 -> not_\n'),
+    (
+        "?condition: condition_1\n"
+        '          | condition "AND"i condition_1                                 -> and_\n'
+        '          | condition "OR"i condition_1                                   -> or_\n\n'
+        "?condition_1: predicate\n"
+        '            | "NOT"i predicate                                               -> not_\n'
+        '            | "NOT"i "(" predicate ")"                                       -> not_\n',
+        '?condition: conjunction\n          | condition "OR"i conjunction -> or_\n\n'
+        '?conjunction: condition_1\n          | conjunction "AND"i condition_1 -> and_\n\n'
+        '?condition_1: predicate\n            | "NOT"i condition_1 -> not_\n',
+    ),
     ('SINGLE_QUOTED: "\'" /.*?/ "\'"', "SINGLE_QUOTED: /'(?:[^'\\\\]|''|\\\\.)*'/"),
     ("attribute: /[a-zA-Z][a-zA-Z_:0-9.]+/", "attribute: /[a-zA-Z_][a-zA-Z_:0-9.]*/"),
     ('?timestamp: "TIMESTAMP" "("', '?timestamp: "TIMESTAMP"i "("'),
@@ -71,9 +105,14 @@ GRAMMAR_PATCHES = (
 )
 
 
-def compile_filter(text: str, lang: str, collection: Collection, filter_srid: int = 4326,
-                   filter_axis_latlon: bool = False, param_prefix: str = "f",
-                   ) -> tuple[str, dict]:
+def compile_filter(
+    text: str,
+    lang: str,
+    collection: Collection,
+    filter_srid: int = 4326,
+    filter_axis_latlon: bool = False,
+    param_prefix: str = "f",
+) -> tuple[str, dict]:
     """Compile a CQL2 filter to a SQL condition on the collection's view.
 
     Parameters
@@ -146,9 +185,14 @@ def queryables(collection: Collection) -> dict:
             entry["description"] = prop.description
         props[prop.name] = entry
     for name, column in collection.array_filters.items():
-        props[name] = {"type": "string", "title": name, "description": (
-            f"Each feature has a list of {column}; '{name} = value' (also <> and IN) tests "
-            f"whether the list contains the value, '{name} IS NULL' whether it is empty.")}
+        props[name] = {
+            "type": "string",
+            "title": name,
+            "description": (
+                f"Each feature has a list of {column}; '{name} = value' (also <> and IN) tests "
+                f"whether the list contains the value, '{name} IS NULL' whether it is empty."
+            ),
+        }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "",
@@ -198,9 +242,14 @@ def _text_parser() -> Lark:
         if old not in grammar:
             raise RuntimeError(f"pygeofilter's CQL2 grammar changed; cannot patch {old[:40]!r}")
         grammar = grammar.replace(old, new)
-    return Lark(grammar, parser="lalr", maybe_placeholders=False, transformer=_Transformer(),
-                import_paths=[str(grammar_file.parent.parent)],
-                source_path=str(grammar_file))
+    return Lark(
+        grammar,
+        parser="lalr",
+        maybe_placeholders=False,
+        transformer=_Transformer(),
+        import_paths=[str(grammar_file.parent.parent)],
+        source_path=str(grammar_file),
+    )
 
 
 def parse_text(text: str) -> Any:
@@ -211,12 +260,14 @@ def parse_text(text: str) -> Any:
     except FilterError:
         raise
     except UnexpectedInput as exc:
-        raise FilterError(f"Could not parse the cql2-text filter near line {exc.line}, "
-                          f"column {exc.column}.") from exc
+        raise FilterError(
+            f"Could not parse the cql2-text filter near line {exc.line}, column {exc.column}."
+        ) from exc
     except Exception as exc:  # transformer errors, e.g. an impossible DATE
         cause = getattr(exc, "orig_exc", exc)
-        raise FilterError(f"Could not parse the cql2-text filter: invalid value ({cause}).") \
-            from exc
+        raise FilterError(
+            f"Could not parse the cql2-text filter: invalid value ({cause})."
+        ) from exc
 
 
 def parse_json(text: str) -> Any:
@@ -268,8 +319,9 @@ def _normalise_op(node: dict) -> dict:
 def bbox_geojson(arguments: list) -> dict:
     """GeoJSON for ``BBOX(minx, miny, maxx, maxy)`` (or the 6-number 3D form)."""
     if len(arguments) not in (4, 6) or not all(
-            isinstance(a, int | float) and not isinstance(a, bool) and math.isfinite(a)
-            for a in arguments):
+        isinstance(a, int | float) and not isinstance(a, bool) and math.isfinite(a)
+        for a in arguments
+    ):
         raise FilterError("BBOX needs 4 (or 6) numbers: minx, miny, maxx, maxy.")
     half = len(arguments) // 2
     x1, y1, x2, y2 = arguments[0], arguments[1], arguments[half], arguments[half + 1]

@@ -37,22 +37,37 @@ CLIP = {
     3857: ((222638.98, 6446275.84, 890555.93, 7558415.66), 5000.0),
 }
 ALLOWED_SRIDS = (*CLIP, STORAGE_SRID)
-COMPARISONS = (ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan,
-               ast.GreaterEqual)
+COMPARISONS = (
+    ast.Equal,
+    ast.NotEqual,
+    ast.LessThan,
+    ast.LessEqual,
+    ast.GreaterThan,
+    ast.GreaterEqual,
+)
 SPATIAL_SQL = {
-    ast.GeometryIntersects: "ST_Intersects", ast.GeometryDisjoint: "ST_Disjoint",
-    ast.GeometryContains: "ST_Contains", ast.GeometryWithin: "ST_Within",
-    ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
-    ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals",
+    ast.GeometryIntersects: "ST_Intersects",
+    ast.GeometryDisjoint: "ST_Disjoint",
+    ast.GeometryContains: "ST_Contains",
+    ast.GeometryWithin: "ST_Within",
+    ast.GeometryTouches: "ST_Touches",
+    ast.GeometryCrosses: "ST_Crosses",
+    ast.GeometryOverlaps: "ST_Overlaps",
+    ast.GeometryEquals: "ST_Equals",
 }
-FUNCTIONS = {"lower": ("lower", "CASEI"), "casei": ("lower", "CASEI"),
-             "accenti": ("unaccent", "ACCENTI")}
+FUNCTIONS = {
+    "lower": ("lower", "CASEI"),
+    "casei": ("lower", "CASEI"),
+    "accenti": ("unaccent", "ACCENTI"),
+}
 UNSUPPORTED = (
     (ast.TemporalPredicate, "Temporal operators (T_...)"),
     (ast.ArrayPredicate, "Array operators (A_...)"),
-    (ast.Relate, "RELATE"), (ast.SpatialDistancePredicate, "Distance operators"),
+    (ast.Relate, "RELATE"),
+    (ast.SpatialDistancePredicate, "Distance operators"),
     (ast.BBox, "BBOX(property, ...) as a predicate (use S_INTERSECTS(geometry, BBOX(...)))"),
-    (ast.Exists, "EXISTS"), (ast.Arithmetic, "Arithmetic (+, -, *, /)"),
+    (ast.Exists, "EXISTS"),
+    (ast.Arithmetic, "Arithmetic (+, -, *, /)"),
 )
 
 
@@ -148,10 +163,15 @@ class SqlCompiler:
     def condition(self, node: Any) -> str:
         """SQL for a boolean condition."""
         handlers = (
-            (ast.Combination, self._combination), (ast.Not, self._not),
-            (COMPARISONS, self._comparison), (ast.Between, self._between),
-            (ast.Like, self._like), (ast.In, self._in), (ast.IsNull, self._is_null),
-            (ast.SpatialComparisonPredicate, self._spatial), (ast.Include, self._include),
+            (ast.Combination, self._combination),
+            (ast.Not, self._not),
+            (COMPARISONS, self._comparison),
+            (ast.Between, self._between),
+            (ast.Like, self._like),
+            (ast.In, self._in),
+            (ast.IsNull, self._is_null),
+            (ast.SpatialComparisonPredicate, self._spatial),
+            (ast.Include, self._include),
         )
         for kind, handler in handlers:
             if isinstance(node, kind):
@@ -183,8 +203,10 @@ class SqlCompiler:
             array, item = (lhs, rhs) if lhs.kind == "array" else (rhs, lhs)
             return self._membership(array, [item], negate=op == "<>", op=op)
         if lhs.is_property == rhs.is_property:
-            raise FilterError(f"'{op}' needs a property on one side and a literal on the "
-                              f"other; got {lhs.label} and {rhs.label}.")
+            raise FilterError(
+                f"'{op}' needs a property on one side and a literal on the "
+                f"other; got {lhs.label} and {rhs.label}."
+            )
         prop, lit = (lhs, rhs) if lhs.is_property else (rhs, lhs)
         if prop.kind == "geometry":
             raise FilterError(f"Compare geometries with S_EQUALS or S_INTERSECTS, not '{op}'.")
@@ -233,10 +255,16 @@ class SqlCompiler:
 
     def _membership(self, array: Operand, items: list[Operand], negate: bool, op: str) -> str:
         for item in items:
-            if item.is_property or item.wrapped or item.kind != "string" or op not in (
-                    "=", "<>", "IN"):
-                raise FilterError(f"{array.label.capitalize()} tests membership: use =, <>, "
-                                  "IN or IS NULL with text literals.")
+            if (
+                item.is_property
+                or item.wrapped
+                or item.kind != "string"
+                or op not in ("=", "<>", "IN")
+            ):
+                raise FilterError(
+                    f"{array.label.capitalize()} tests membership: use =, <>, "
+                    "IN or IS NULL with text literals."
+                )
         tests = [f"{item.sql} = ANY({array.sql})" for item in items]
         test = tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"
         return f"NOT ({test})" if negate else test
@@ -255,11 +283,14 @@ class SqlCompiler:
             raise FilterError(f"{what} cannot be used with {prop.label}.")
         if prop.kind != lit.kind:
             hint = " (write dates as DATE('YYYY-MM-DD'))" if prop.kind == "date" else ""
-            raise FilterError(f"Type mismatch in {what}: {prop.label} is {prop.kind}, "
-                              f"{lit.label} is {lit.kind}{hint}.")
+            raise FilterError(
+                f"Type mismatch in {what}: {prop.label} is {prop.kind}, "
+                f"{lit.label} is {lit.kind}{hint}."
+            )
 
-    def _property_and_literals(self, lhs: Operand, others: list[Operand], what: str,
-                               kinds: tuple[str, ...]) -> None:
+    def _property_and_literals(
+        self, lhs: Operand, others: list[Operand], what: str, kinds: tuple[str, ...]
+    ) -> None:
         if not lhs.is_property:
             raise FilterError(f"{what} needs a property on the left, got {lhs.label}.")
         if lhs.kind not in kinds:
@@ -291,8 +322,10 @@ class SqlCompiler:
             return Operand(q(self.collection.array_filters[name]), "array", True, label)
         prop = self.collection.property(name)
         if prop is None:
-            raise FilterError(f"Unknown {label} for collection '{self.collection.id}'; "
-                              "see its queryables for the properties you can filter on.")
+            raise FilterError(
+                f"Unknown {label} for collection '{self.collection.id}'; "
+                "see its queryables for the properties you can filter on."
+            )
         kind = property_kind(prop)
         if kind is None:
             raise FilterError(f"{label.capitalize()} cannot be used in a filter.")
@@ -301,16 +334,24 @@ class SqlCompiler:
     def _function(self, node: ast.Function) -> Operand:
         name = node.name.lower()
         if name not in FUNCTIONS:
-            raise FilterError(f"Unknown function {_short(node.name)}; supported are CASEI, "
-                              "ACCENTI (and BBOX for geometry literals).")
+            raise FilterError(
+                f"Unknown function {_short(node.name)}; supported are CASEI, "
+                "ACCENTI (and BBOX for geometry literals)."
+            )
         sql_name, label = FUNCTIONS[name]
         if len(node.arguments) != 1:
             raise FilterError(f"{label} takes exactly one argument.")
         arg = self.operand(node.arguments[0])
         if arg.kind != "string":
             raise FilterError(f"{label} needs text, got {arg.label}.")
-        return Operand(f"{sql_name}({arg.sql})", "string", arg.is_property,
-                       f"{label}({arg.label})", arg.literal, True)
+        return Operand(
+            f"{sql_name}({arg.sql})",
+            "string",
+            arg.is_property,
+            f"{label}({arg.label})",
+            arg.literal,
+            True,
+        )
 
     def _geometry(self, value: Any) -> Operand:
         if isinstance(value, values.Envelope):
@@ -338,8 +379,11 @@ def count_vertices(geojson: Any) -> int:
         item = stack.pop()
         if isinstance(item, dict):
             stack.append(item.get("coordinates", item.get("geometries")))
-        elif isinstance(item, list | tuple) and item and all(
-                isinstance(c, int | float) and not isinstance(c, bool) for c in item):
+        elif (
+            isinstance(item, list | tuple)
+            and item
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in item)
+        ):
             if not 2 <= len(item) <= 4 or not all(math.isfinite(c) for c in item):
                 raise FilterError("Invalid position in geometry literal.")
             total += 1
@@ -366,8 +410,10 @@ def geometry_wkt(geojson: dict, srid: int, latlon: bool) -> str:
         minx, miny, maxx, maxy = geom.bounds
         lon, lat = ((miny, maxy), (minx, maxx)) if latlon else ((minx, maxx), (miny, maxy))
         if lon[0] < -180 or lon[1] > 180 or lat[0] < -90 or lat[1] > 90:
-            raise FilterError("Coordinates outside the range of longitude/latitude; check "
-                              "the axis order for filter-crs.")
+            raise FilterError(
+                "Coordinates outside the range of longitude/latitude; check "
+                "the axis order for filter-crs."
+            )
     if srid in CLIP:
         geom = _clip_and_densify(geom, srid, latlon)
     return shapely.to_wkt(geom, rounding_precision=-1, output_dimension=2)

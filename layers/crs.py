@@ -52,10 +52,14 @@ def parse_crs(value: str | None, parameter: str = "crs") -> Crs:
         return BY_URI[text]
     if text in ALIASES:
         return ALIASES[text]
-    code = text.rsplit(":", 1)[-1] if text.upper().startswith(("EPSG:", "URN:OGC:DEF:CRS:EPSG")) \
+    code = (
+        text.rsplit(":", 1)[-1]
+        if text.upper().startswith(("EPSG:", "URN:OGC:DEF:CRS:EPSG"))
         else None
+    )
     for crs in SUPPORTED:
         if code and crs.uri.endswith(f"/EPSG/0/{code}"):
             return crs
     raise InvalidParameter(
-        f"{parameter}: unsupported CRS '{value}'; use one of {', '.join(BY_URI)}")
+        f"{parameter}: unsupported CRS '{value}'; use one of {', '.join(BY_URI)}"
+    )

@@ -22,8 +22,10 @@ def _select(query: ItemsQuery, geometry: str) -> tuple[str, dict]:
     where, params = where_sql(query)
     columns = ", ".join(q(p.name) for p in query.collection.properties)
     params["limit"] = min(query.limit, MAX_EXPORT)
-    return (f"SELECT id, {columns}, {geometry} FROM {q(query.collection.view)} "
-            f"WHERE {where} ORDER BY id LIMIT :limit"), params
+    return (
+        f"SELECT id, {columns}, {geometry} FROM {q(query.collection.view)} "
+        f"WHERE {where} ORDER BY id LIMIT :limit"
+    ), params
 
 
 def _geometry_columns(query: ItemsQuery) -> tuple[str, list[str]]:
@@ -34,8 +36,10 @@ def _geometry_columns(query: ItemsQuery) -> tuple[str, list[str]]:
         names = ["lat", "lon"] if query.crs.geographic else ["x", "y"]
         first, second = ("ST_Y", "ST_X") if query.crs.geographic else ("ST_X", "ST_Y")
         digits = query.crs.digits
-        return (f"round({first}({geom})::numeric, {digits}) AS {names[0]}, "
-                f"round({second}({geom})::numeric, {digits}) AS {names[1]}"), names
+        return (
+            f"round({first}({geom})::numeric, {digits}) AS {names[0]}, "
+            f"round({second}({geom})::numeric, {digits}) AS {names[1]}"
+        ), names
     return f"ST_AsText({geom}, {query.crs.digits}) AS wkt", ["wkt"]
 
 
@@ -54,9 +58,13 @@ def prepare_csv(query: ItemsQuery) -> Export:
     """The CSV statement; raises InvalidParameter now, not halfway through the stream."""
     geometry, names = _geometry_columns(query)
     sql, params = _select(query, geometry)
-    return Export(query.collection.id, sql, params,
-                  ["id", *(p.name for p in query.collection.properties), *names],
-                  int(query.crs.srid))
+    return Export(
+        query.collection.id,
+        sql,
+        params,
+        ["id", *(p.name for p in query.collection.properties), *names],
+        int(query.crs.srid),
+    )
 
 
 def prepare_geopackage(query: ItemsQuery) -> Export:
@@ -75,7 +83,8 @@ def csv_chunks(conn: sa.Connection, export: Export) -> Iterator[str]:
     answer with a proper error.
     """
     result = conn.execution_options(stream_results=True, max_row_buffer=2000).execute(
-        sa.text(export.sql), export.params)
+        sa.text(export.sql), export.params
+    )
     buffer = io.StringIO()
     writer = SafeWriter(buffer)
     writer.writerow(export.header)
@@ -89,7 +98,8 @@ def csv_chunks(conn: sa.Connection, export: Export) -> Iterator[str]:
 
 def write_geopackage(conn: sa.Connection, export: Export, path: Path) -> int:
     """Write the filtered collection to a GeoPackage layer named after the collection."""
-    frame = gpd.read_postgis(sa.text(export.sql), conn, geom_col="geom", params=export.params,
-                             crs=export.srid)
+    frame = gpd.read_postgis(
+        sa.text(export.sql), conn, geom_col="geom", params=export.params, crs=export.srid
+    )
     frame.to_file(path, driver="GPKG", layer=export.layer, engine="pyogrio")
     return len(frame)

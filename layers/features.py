@@ -67,9 +67,11 @@ def geometry_sql(crs: Crs) -> str:
 def feature_sql(collection: Collection, crs: Crs) -> str:
     """``json_build_object`` text of one Feature; ``options => 0`` omits a legacy crs member."""
     props = ", ".join(f"'{p.name}', {q(p.name)}" for p in collection.properties)
-    return (f"json_build_object('type', 'Feature', 'id', id, 'geometry', "
-            f"ST_AsGeoJSON({geometry_sql(crs)}, {int(crs.digits)}, 0)::json, "
-            f"'properties', json_build_object({props}))::text")
+    return (
+        f"json_build_object('type', 'Feature', 'id', id, 'geometry', "
+        f"ST_AsGeoJSON({geometry_sql(crs)}, {int(crs.digits)}, 0)::json, "
+        f"'properties', json_build_object({props}))::text"
+    )
 
 
 def _bbox_sql(query: ItemsQuery, bbox: tuple[float, float, float, float], params: dict) -> str:
@@ -84,8 +86,10 @@ def _bbox_sql(query: ItemsQuery, bbox: tuple[float, float, float, float], params
     envelope = f"ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, {int(query.bbox_crs.srid)})"
     if query.bbox_crs.srid == STORAGE_SRID:
         return envelope
-    return (f"ST_Transform(ST_ClipByBox2D(ST_Segmentize(ST_Transform({envelope}, 4326), 0.05), "
-            f"{CLIP_4326}), {STORAGE_SRID})")
+    return (
+        f"ST_Transform(ST_ClipByBox2D(ST_Segmentize(ST_Transform({envelope}, 4326), 0.05), "
+        f"{CLIP_4326}), {STORAGE_SRID})"
+    )
 
 
 def _typed(collection: Collection, name: str, value: str):
@@ -125,8 +129,11 @@ def where_sql(query: ItemsQuery) -> tuple[str, dict]:
             params["dt_end"] = end
     for i, (name, value) in enumerate(sorted(query.properties.items())):
         params[f"p{i}"] = _typed(c, name, value)
-        parts.append(f":p{i} = ANY({q(c.array_filters[name])})" if name in c.array_filters
-                     else f"{q(name)} = :p{i}")
+        parts.append(
+            f":p{i} = ANY({q(c.array_filters[name])})"
+            if name in c.array_filters
+            else f"{q(name)} = :p{i}"
+        )
     if query.cql:
         parts.append(f"({query.cql[0]})")
         params.update(query.cql[1])
@@ -165,12 +172,20 @@ def items_page(conn: sa.Connection, query: ItemsQuery) -> Page:
     where, params = where_sql(query)
     params.update(page_params(query))
     row = conn.execute(sa.text(_page_sql(query, where)), params).one()
-    return Page(row.features, row.matched, row.returned, row.first_id, row.last_id,
-                row.after, row.before or (query.offset > 0 and row.returned > 0))
+    return Page(
+        row.features,
+        row.matched,
+        row.returned,
+        row.first_id,
+        row.last_id,
+        row.after,
+        row.before or (query.offset > 0 and row.returned > 0),
+    )
 
 
-def item(conn: sa.Connection, collection: Collection, fid: str, crs: Crs,
-         visibility: tuple[str, ...]) -> str:
+def item(
+    conn: sa.Connection, collection: Collection, fid: str, crs: Crs, visibility: tuple[str, ...]
+) -> str:
     """One Feature as GeoJSON text, or FeatureNotFound."""
     query = ItemsQuery(collection, visibility)
     where, params = where_sql(query)
@@ -180,21 +195,30 @@ def item(conn: sa.Connection, collection: Collection, fid: str, crs: Crs,
         params["fid"] = int(fid)
     else:
         params["fid"] = fid
-    text = conn.execute(sa.text(
-        f"SELECT {feature_sql(collection, crs)} FROM {q(collection.view)} "
-        f"WHERE {where} AND id = :fid"), params).scalar_one_or_none()
+    text = conn.execute(
+        sa.text(
+            f"SELECT {feature_sql(collection, crs)} FROM {q(collection.view)} "
+            f"WHERE {where} AND id = :fid"
+        ),
+        params,
+    ).scalar_one_or_none()
     if text is None:
         raise FeatureNotFound(f"No feature '{fid}' in {collection.id}")
     return text
 
 
-def extent(conn: sa.Connection, collection: Collection,
-           visibility: tuple[str, ...]) -> tuple[list[float] | None, int]:
+def extent(
+    conn: sa.Connection, collection: Collection, visibility: tuple[str, ...]
+) -> tuple[list[float] | None, int]:
     """Bounding box in CRS84 and the number of features the caller may see."""
     where, params = where_sql(ItemsQuery(collection, visibility))
-    row = conn.execute(sa.text(
-        f"SELECT ST_Extent(ST_Transform(geom, 4326)), count(*) FROM {q(collection.view)} "
-        f"WHERE {where}"), params).one()
+    row = conn.execute(
+        sa.text(
+            f"SELECT ST_Extent(ST_Transform(geom, 4326)), count(*) FROM {q(collection.view)} "
+            f"WHERE {where}"
+        ),
+        params,
+    ).one()
     if row[0] is None:
         return None, row[1]
     box = row[0].removeprefix("BOX(").removesuffix(")").replace(",", " ").split()

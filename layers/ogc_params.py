@@ -115,7 +115,8 @@ def parse_datetime(raw: str | None) -> tuple[date | None, date | None] | None:
         raise InvalidParameter(
             f"datetime: '{raw}' is geen datum of tijdstip volgens RFC 3339. Gebruik "
             "bijvoorbeeld 2025-06-01, 2025-06-01T12:00:00Z of een periode als "
-            "2025-01-01/2025-12-31 of ../2025-12-31.")
+            "2025-01-01/2025-12-31 of ../2025-12-31."
+        )
     if "/" in raw:
         start_text, _, end_text = raw.partition("/")
         start, end = _instant(start_text, False), _instant(end_text, True)
@@ -142,9 +143,7 @@ def pairs(args: Mapping[str, str]) -> list[tuple[str, str]]:
 def filter_checksum(args: Mapping[str, str], collection: Collection) -> str:
     """Hash of everything that selects features, so a cursor is only valid for its query."""
     keep = sorted(
-        (k, v)
-        for k, v in pairs(args)
-        if k not in {"cursor", "offset", "limit", "f", "_"}
+        (k, v) for k, v in pairs(args) if k not in {"cursor", "offset", "limit", "f", "_"}
     )
     return hashlib.sha1(json.dumps([collection.id, keep]).encode()).hexdigest()[:10]
 
@@ -198,8 +197,9 @@ def crs_parameter(args: Mapping[str, str], name: str = "crs"):
     return parse_crs(raw, name)
 
 
-def items_query(args: Mapping[str, str], collection: Collection,
-                visibility: tuple[str, ...]) -> ItemsQuery:
+def items_query(
+    args: Mapping[str, str], collection: Collection, visibility: tuple[str, ...]
+) -> ItemsQuery:
     """Everything in the query string, validated."""
     check_known(args, allowed_items_parameters(collection))
     limit = _int(args, "limit", 1)
@@ -216,16 +216,18 @@ def items_query(args: Mapping[str, str], collection: Collection,
         crs=crs_parameter(args, "crs"),
         interval=parse_datetime(args.get("datetime")),
         properties={
-            k: args[k]
-            for k in args
-            if k in collection.filters or k in collection.array_filters
+            k: args[k] for k in args if k in collection.filters or k in collection.array_filters
         },
         cql=_cql(args, collection),
     )
 
 
-def requested_format(args: Mapping[str, str], accept: str | None = None,
-                     default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
+def requested_format(
+    args: Mapping[str, str],
+    accept: str | None = None,
+    default: str = "json",
+    allowed: set[str] = RESOURCE_FORMATS,
+) -> str:
     """The response format: ``f`` if given, else from the ``Accept`` header.
 
     ``f`` wins (one of ``allowed``, else a 400); otherwise HTML only when the client
@@ -234,8 +236,9 @@ def requested_format(args: Mapping[str, str], accept: str | None = None,
     f = args.get("f")
     if f is not None:
         if f not in allowed:
-            raise InvalidParameter(f"f moet een van deze waarden zijn: "
-                                   f"{', '.join(sorted(allowed))}.")
+            raise InvalidParameter(
+                f"f moet een van deze waarden zijn: {', '.join(sorted(allowed))}."
+            )
         return "json" if f == "geojson" else f
     mimetypes = parse_accept_header(accept, MIMEAccept)
     best = mimetypes.best_match(

@@ -34,11 +34,17 @@ def page_ids_sql(view: str, where: str, query: Paged) -> str:
     Before a ``before`` cursor the ids come in descending order: sort them.
     """
     condition, order = keyset(query)
-    return (f"SELECT id FROM {view} WHERE {where}{condition} "  # noqa: S608 - catalogue names
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    return (
+        f"SELECT id FROM {view} WHERE {where}{condition} "  # noqa: S608 - catalogue names
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+    )
 
 
 def page_params(query: Paged) -> dict:
     """The bound parameters of ``page_ids_sql``."""
-    return {"limit": query.limit, "offset": query.offset, "after": query.after,
-            "before": query.before}
+    return {
+        "limit": query.limit,
+        "offset": query.offset,
+        "after": query.after,
+        "before": query.before,
+    }

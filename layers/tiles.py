@@ -37,8 +37,15 @@ SIMPLIFY_BELOW_ZOOM = 14
 # map metre is this many ground (RD) metres.
 GROUND_PER_MAP_METRE = math.cos(math.radians(51.0))
 # The compact set of properties in point tiles (the full record is one GeoJSON call away).
-POINT_PROPERTIES = ("organisatie", "aanbod", "thema", "gemeentecode", "buurtcode",
-                    "geocode_precisie", "synthetisch")
+POINT_PROPERTIES = (
+    "organisatie",
+    "aanbod",
+    "thema",
+    "gemeentecode",
+    "buurtcode",
+    "geocode_precisie",
+    "synthetisch",
+)
 # Point tiles up to this zoom keep one point per cell (a dense z12 tile holds 6,000 points,
 # a z10 tile 30,000); from z13 a tile spans a few km and every point is kept.
 THIN_MAX_ZOOM = 12
@@ -48,20 +55,31 @@ THIN_CELL = 64
 COUNT_PROPERTY = "aantal"  # in point tiles: how many points a feature stands for
 # Placeholders of sql/tile.sql when every feature found is drawn (the CTE cells is then
 # not referenced, so PostgreSQL never computes it and its cell size is a dummy).
-_EVERY_FEATURE = {"found": "NOT MATERIALIZED", "cell": "1.0", "kept": "", "aantal": "",
-                  "geom": "found.geom"}
+_EVERY_FEATURE = {
+    "found": "NOT MATERIALIZED",
+    "cell": "1.0",
+    "kept": "",
+    "aantal": "",
+    "geom": "found.geom",
+}
 
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
 # MVT feature ids are integers. CBS codes (GM0917, BU09170001) keep their digits, unique
 # within a level; other text ids get a 53-bit hash (exact in JavaScript numbers), since
 # joining their digits made different ids equal ('1-…-1-12' and '1-…-11-2').
-TEXT_FID_SQL = ("CASE WHEN {id} ~ '^[A-Z]{{2}}[0-9]+$' THEN CAST(substr({id}, 3) AS bigint) "
-                "ELSE hashtextextended({id}, 0) & 9007199254740991 END")
+TEXT_FID_SQL = (
+    "CASE WHEN {id} ~ '^[A-Z]{{2}}[0-9]+$' THEN CAST(substr({id}, 3) AS bigint) "
+    "ELSE hashtextextended({id}, 0) & 9007199254740991 END"
+)
 # Planner settings for tile statements (see _run for why); the reset restores the defaults.
-_SETTINGS = sa.text("SELECT set_config('jit', 'off', :local), "
-                    "set_config('max_parallel_workers_per_gather', '0', :local)")
-_RESET_SETTINGS = sa.text("SELECT set_config(name, reset_val, false) FROM pg_settings "
-                          "WHERE name IN ('jit', 'max_parallel_workers_per_gather')")
+_SETTINGS = sa.text(
+    "SELECT set_config('jit', 'off', :local), "
+    "set_config('max_parallel_workers_per_gather', '0', :local)"
+)
+_RESET_SETTINGS = sa.text(
+    "SELECT set_config(name, reset_val, false) FROM pg_settings "
+    "WHERE name IN ('jit', 'max_parallel_workers_per_gather')"
+)
 TILE_MATRIX_SET_ID = "WebMercatorQuad"
 TILE_MATRIX_SET_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
@@ -71,17 +89,18 @@ def validate_tile(z: int, x: int, y: int) -> None:
     """Raise InvalidParameter unless ``0 <= z <= MAX_ZOOM`` and ``0 <= x, y < 2**z``."""
     if not 0 <= z <= MAX_ZOOM:
         raise InvalidParameter(f"Tile matrix (zoom) {z} is outside 0..{MAX_ZOOM}")
-    size = 2 ** z
+    size = 2**z
     if not (0 <= x < size and 0 <= y < size):
         raise InvalidParameter(
-            f"Tile column {x} / row {y} is outside 0..{size - 1} at tile matrix {z}")
+            f"Tile column {x} / row {y} is outside 0..{size - 1} at tile matrix {z}"
+        )
 
 
 def simplify_tolerance(z: int) -> float:
     """Simplification tolerance in RD metres: half a screen pixel at zoom ``z``, 0 from z14."""
     if z >= SIMPLIFY_BELOW_ZOOM:
         return 0.0
-    pixel = 2 * ORIGIN / (TILE_PIXELS * 2 ** z)
+    pixel = 2 * ORIGIN / (TILE_PIXELS * 2**z)
     return pixel / 2 * GROUND_PER_MAP_METRE
 
 
@@ -89,13 +108,20 @@ def thinning_cell(z: int) -> float | None:
     """Side of a thinning cell in RD metres at zoom ``z``; None above ``THIN_MAX_ZOOM``."""
     if z > THIN_MAX_ZOOM:
         return None
-    unit = 2 * ORIGIN / (EXTENT * 2 ** z)  # one tile grid unit in map metres
+    unit = 2 * ORIGIN / (EXTENT * 2**z)  # one tile grid unit in map metres
     return THIN_CELL * unit * GROUND_PER_MAP_METRE
 
 
-def tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
-         visibility: tuple[str, ...], filters: Mapping[str, str] | None = None,
-         properties: Sequence[str] | None = None) -> bytes:
+def tile(
+    conn: sa.Connection,
+    collection: Collection,
+    z: int,
+    x: int,
+    y: int,
+    visibility: tuple[str, ...],
+    filters: Mapping[str, str] | None = None,
+    properties: Sequence[str] | None = None,
+) -> bytes:
     """One MVT tile of ``collection``: a single layer named after the collection id.
 
     Parameters
@@ -164,8 +190,9 @@ def _run(conn: sa.Connection, statement: sa.TextClause, params: dict) -> bytes |
         conn.execute(_RESET_SETTINGS)
 
 
-def tile_properties(collection: Collection,
-                    requested: Sequence[str] | None = None) -> tuple[str, ...]:
+def tile_properties(
+    collection: Collection, requested: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """The properties a tile carries: ``requested`` (checked) or a compact default.
 
     Points default to ``id`` and ``POINT_PROPERTIES``; areas to all catalogue properties
@@ -184,25 +211,34 @@ def tile_properties(collection: Collection,
     unknown = [n for n in requested if n != "id" and collection.property(n) is None]
     if unknown:
         raise InvalidParameter(
-            f"Unknown properties for collection '{collection.id}': {', '.join(unknown)}")
+            f"Unknown properties for collection '{collection.id}': {', '.join(unknown)}"
+        )
     return tuple(dict.fromkeys(requested))
 
 
-def _statement(collection: Collection, zxy: tuple[int, int, int], quoted: list[str],
-               clauses: list[str]) -> sa.TextClause:
+def _statement(
+    collection: Collection, zxy: tuple[int, int, int], quoted: list[str], clauses: list[str]
+) -> sa.TextClause:
     """The tile query; numbers are inlined as literals (see ``sql/tile.sql`` for why)."""
     z, x, y = (int(v) for v in zxy)
     fid = "t.id" if collection.id_type == "integer" else TEXT_FID_SQL.format(id="t.id")
-    return sa.text(TILE_SQL.format(
-        fid=fid,
-        columns="".join(f", t.{name}" for name in quoted),
-        found_columns="".join(f", found.{name}" for name in quoted),
-        view=q(collection.view),
-        where="WHERE " + " AND ".join(clauses) if clauses else "",
-        z=z, x=x, y=y, margin=repr(BUFFER / EXTENT), extent=EXTENT, buffer=BUFFER,
-        segment=repr(min(2 * ORIGIN / 2 ** z / 16, 10_000.0)),  # densify the envelope edges
-        **_parts(collection, z),
-    ))
+    return sa.text(
+        TILE_SQL.format(
+            fid=fid,
+            columns="".join(f", t.{name}" for name in quoted),
+            found_columns="".join(f", found.{name}" for name in quoted),
+            view=q(collection.view),
+            where="WHERE " + " AND ".join(clauses) if clauses else "",
+            z=z,
+            x=x,
+            y=y,
+            margin=repr(BUFFER / EXTENT),
+            extent=EXTENT,
+            buffer=BUFFER,
+            segment=repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),  # densify the envelope edges
+            **_parts(collection, z),
+        )
+    )
 
 
 def _parts(collection: Collection, z: int) -> dict[str, str]:
@@ -212,8 +248,13 @@ def _parts(collection: Collection, z: int) -> dict[str, str]:
     cell = thinning_cell(z)
     if cell is None:
         return {**_EVERY_FEATURE, "aantal": f", 1 AS {COUNT_PROPERTY}"}
-    return {"found": "MATERIALIZED", "cell": repr(cell), "kept": " JOIN cells USING (fid)",
-            "aantal": f", cells.aantal AS {COUNT_PROPERTY}", "geom": "found.geom"}
+    return {
+        "found": "MATERIALIZED",
+        "cell": repr(cell),
+        "kept": " JOIN cells USING (fid)",
+        "aantal": f", cells.aantal AS {COUNT_PROPERTY}",
+        "geom": "found.geom",
+    }
 
 
 def _polygon_geom(tolerance: float) -> str:
@@ -221,8 +262,9 @@ def _polygon_geom(tolerance: float) -> str:
     return f"ST_Simplify({clipped}, {tolerance!r}, true)" if tolerance > 0 else clipped
 
 
-def _filter_clauses(collection: Collection,
-                    filters: Mapping[str, str]) -> tuple[list[str], dict[str, object]]:
+def _filter_clauses(
+    collection: Collection, filters: Mapping[str, str]
+) -> tuple[list[str], dict[str, object]]:
     """SQL conditions (identifiers from the catalogue) and their bound values."""
     clauses: list[str] = []
     params: dict[str, object] = {}
@@ -240,7 +282,8 @@ def _filter_clauses(collection: Collection,
             allowed = ", ".join(sorted([*collection.filters, *collection.array_filters]))
             raise InvalidParameter(
                 f"Unknown parameter {name!r} for collection '{collection.id}'; "
-                f"filters: {allowed or 'none'}")
+                f"filters: {allowed or 'none'}"
+            )
     return clauses, params
 
 
@@ -262,13 +305,20 @@ def tile_matrix_set() -> dict:
     """The OGC WebMercatorQuad tile matrix set (OGC 17-083r4 JSON), tile matrices 0..22."""
     matrices = []
     for z in range(MAX_ZOOM + 1):
-        cell = 2 * ORIGIN / (TILE_PIXELS * 2 ** z)
-        matrices.append({
-            "id": str(z), "scaleDenominator": cell / 0.00028, "cellSize": cell,
-            "cornerOfOrigin": "topLeft", "pointOfOrigin": [-ORIGIN, ORIGIN],
-            "tileWidth": TILE_PIXELS, "tileHeight": TILE_PIXELS,
-            "matrixWidth": 2 ** z, "matrixHeight": 2 ** z,
-        })
+        cell = 2 * ORIGIN / (TILE_PIXELS * 2**z)
+        matrices.append(
+            {
+                "id": str(z),
+                "scaleDenominator": cell / 0.00028,
+                "cellSize": cell,
+                "cornerOfOrigin": "topLeft",
+                "pointOfOrigin": [-ORIGIN, ORIGIN],
+                "tileWidth": TILE_PIXELS,
+                "tileHeight": TILE_PIXELS,
+                "matrixWidth": 2**z,
+                "matrixHeight": 2**z,
+            }
+        )
     return {
         "id": TILE_MATRIX_SET_ID,
         "title": "Google Maps Compatible for the World",
@@ -276,16 +326,27 @@ def tile_matrix_set() -> dict:
         "crs": CRS_3857,
         "orderedAxes": ["E", "N"],
         "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "boundingBox": {"lowerLeft": [-ORIGIN, -ORIGIN], "upperRight": [ORIGIN, ORIGIN],
-                        "crs": CRS_3857, "orderedAxes": ["E", "N"]},
+        "boundingBox": {
+            "lowerLeft": [-ORIGIN, -ORIGIN],
+            "upperRight": [ORIGIN, ORIGIN],
+            "crs": CRS_3857,
+            "orderedAxes": ["E", "N"],
+        },
         "tileMatrices": matrices,
     }
 
 
-def cached_tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: int,
-                visibility: tuple[str, ...], filters: Mapping[str, str] | None,
-                properties: Sequence[str] | None,
-                cache: LayerCache | None) -> tuple[bytes, str]:
+def cached_tile(
+    conn: sa.Connection,
+    collection: Collection,
+    z: int,
+    x: int,
+    y: int,
+    visibility: tuple[str, ...],
+    filters: Mapping[str, str] | None,
+    properties: Sequence[str] | None,
+    cache: LayerCache | None,
+) -> tuple[bytes, str]:
     """``tile`` and its ETag (SHA-1 of the body), kept under the collection's data version.
 
     The version is read before the tile, so a write changes the key and the next request
@@ -294,8 +355,18 @@ def cached_tile(conn: sa.Connection, collection: Collection, z: int, x: int, y: 
     filters = dict(filters or {})
     enabled = cache is not None and cache.enabled
     version = data_version(conn, collection) if enabled else None
-    key = ("tile", collection.view, z, x, y, visibility, tuple(sorted(filters.items())),
-           tuple(properties or ()), properties is None, version)
+    key = (
+        "tile",
+        collection.view,
+        z,
+        x,
+        y,
+        visibility,
+        tuple(sorted(filters.items())),
+        tuple(properties or ()),
+        properties is None,
+        version,
+    )
     found = cache.get(key) if cache is not None and version is not None else None
     if found is not None:
         return found

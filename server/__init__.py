@@ -37,16 +37,39 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     from server.routes import dekking, health, kaart, ogc, ogc_items, pages, tiles, vendor, zoeken
 
-    for blueprint in (health.bp, kaart.bp, vendor.bp, ogc.bp, ogc_items.bp, tiles.bp, pages.bp,
-                      zoeken.bp, dekking.bp):
+    for blueprint in (
+        health.bp,
+        kaart.bp,
+        vendor.bp,
+        ogc.bp,
+        ogc_items.bp,
+        tiles.bp,
+        pages.bp,
+        zoeken.bp,
+        dekking.bp,
+    ):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.
-    CORS(app, resources={r"/ogc/*": {"origins": "*"}, r"/kaart/*": {"origins": "*"}},
-         expose_headers=["Content-Crs", "Link", "ETag"], send_wildcard=True)
-    app.config.setdefault("COMPRESS_MIMETYPES", [
-        "application/json", "application/geo+json", "application/schema+json",
-        "application/vnd.oai.openapi+json;version=3.0", "text/html", "text/css",
-        "text/javascript", "text/csv", "application/vnd.mapbox-vector-tile"])
+    CORS(
+        app,
+        resources={r"/ogc/*": {"origins": "*"}, r"/kaart/*": {"origins": "*"}},
+        expose_headers=["Content-Crs", "Link", "ETag"],
+        send_wildcard=True,
+    )
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "application/json",
+            "application/geo+json",
+            "application/schema+json",
+            "application/vnd.oai.openapi+json;version=3.0",
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "text/csv",
+            "application/vnd.mapbox-vector-tile",
+        ],
+    )
     Compress(app)
     from server import ratelimit, security
 

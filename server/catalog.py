@@ -12,8 +12,11 @@ from server.database import get_engine
 EXTENSION_KEY = "sociale_kaart.catalog"
 CACHE_KEY = "sociale_kaart.layer_cache"
 # Who sees what. Without login everyone is the public; later roles widen this list.
-ROLE_VISIBILITY = {"publiek": ("openbaar",), "professional": ("openbaar", "professional"),
-                   "beheerder": ("openbaar", "professional", "intern")}
+ROLE_VISIBILITY = {
+    "publiek": ("openbaar",),
+    "professional": ("openbaar", "professional"),
+    "beheerder": ("openbaar", "professional", "intern"),
+}
 
 
 def get_catalog(app: Flask | None = None, refresh: bool = False) -> dict[str, Collection]:

@@ -82,8 +82,10 @@ def web_database_url(config, development: bool | None = None) -> str:
         development = is_development(config)
     if not development:
         raise WebRoleMissing(NO_WEB_URL)
-    log.warning("WEB_DATABASE_URL is not set: web requests use the database OWNER "
-                "(development only; set SOCIALE_KAART_WEB_DATABASE_URL in production)")
+    log.warning(
+        "WEB_DATABASE_URL is not set: web requests use the database OWNER "
+        "(development only; set SOCIALE_KAART_WEB_DATABASE_URL in production)"
+    )
     return config["DATABASE_URL"]
 
 
@@ -110,9 +112,15 @@ def get_owner_engine(app: Flask | None = None) -> sa.Engine:
 def get_web_engine(app: Flask | None = None) -> sa.Engine:
     """The web role's engine (transactions, ping per checkout, statement timeout)."""
     app = app or current_app
-    return _cached(app, WEB_KEY, lambda: make_engine(
-        web_database_url(app.config, _development(app)), pool_timeout=POOL_TIMEOUT_S,
-        connect_args=web_options(app.config)))
+    return _cached(
+        app,
+        WEB_KEY,
+        lambda: make_engine(
+            web_database_url(app.config, _development(app)),
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args=web_options(app.config),
+        ),
+    )
 
 
 def get_engine(app: Flask | None = None) -> sa.Engine:
@@ -133,10 +141,17 @@ def get_read_engine(app: Flask | None = None) -> sa.Engine:
     fails one request with 503 (server/errors.py), and the pool is then replaced.
     """
     app = app or current_app
-    return _cached(app, READ_KEY, lambda: make_engine(
-        web_database_url(app.config, _development(app)), pool_pre_ping=False,
-        isolation_level="AUTOCOMMIT", pool_timeout=POOL_TIMEOUT_S,
-        connect_args=web_options(app.config, READ_OPTIONS)))
+    return _cached(
+        app,
+        READ_KEY,
+        lambda: make_engine(
+            web_database_url(app.config, _development(app)),
+            pool_pre_ping=False,
+            isolation_level="AUTOCOMMIT",
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args=web_options(app.config, READ_OPTIONS),
+        ),
+    )
 
 
 def get_health_engine(app: Flask | None = None) -> sa.Engine:
@@ -144,9 +159,17 @@ def get_health_engine(app: Flask | None = None) -> sa.Engine:
     app = app or current_app
     options = web_options(app.config)
     options["options"] = f"-c statement_timeout={HEALTH_STATEMENT_TIMEOUT_MS}"
-    return _cached(app, HEALTH_KEY, lambda: make_engine(
-        web_database_url(app.config, _development(app)), pool_size=2, max_overflow=2,
-        pool_timeout=2, connect_args=options))
+    return _cached(
+        app,
+        HEALTH_KEY,
+        lambda: make_engine(
+            web_database_url(app.config, _development(app)),
+            pool_size=2,
+            max_overflow=2,
+            pool_timeout=2,
+            connect_args=options,
+        ),
+    )
 
 
 def _development(app: Flask) -> bool:

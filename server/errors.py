@@ -46,8 +46,10 @@ def handle_http(exc: HTTPException) -> Response:
 
 
 UNAVAILABLE = "De database is even niet bereikbaar. Probeer het zo opnieuw."
-TOO_SLOW = ("De database had te lang nodig voor deze vraag. Probeer het zo opnieuw, "
-            "of vraag minder tegelijk op.")
+TOO_SLOW = (
+    "De database had te lang nodig voor deze vraag. Probeer het zo opnieuw, "
+    "of vraag minder tegelijk op."
+)
 RETRY_AFTER = "2"
 
 
@@ -69,8 +71,7 @@ def database_outage(exc: BaseException) -> str | None:
         cause = exc.orig
     if isinstance(cause, psycopg.errors.QueryCanceled):
         return TOO_SLOW
-    if isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError,
-                          sa.exc.TimeoutError)):
+    if isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError, sa.exc.TimeoutError)):
         return UNAVAILABLE
     return None
 
@@ -79,8 +80,12 @@ def handle_any(exc: Exception) -> Response:
     """Every other error as problem+json: its status from :data:`STATUS`, else a 500."""
     detail = database_outage(exc)
     if detail is not None:
-        log.warning("database unavailable on %s: %s: %s", request.path,
-                    type(exc).__name__, getattr(exc, "orig", exc))
+        log.warning(
+            "database unavailable on %s: %s: %s",
+            request.path,
+            type(exc).__name__,
+            getattr(exc, "orig", exc),
+        )
         response = problem(503, "Service Unavailable", detail)
         response.headers["Retry-After"] = RETRY_AFTER
         return response

@@ -30,10 +30,14 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR allowed
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-CONTROL_DETAIL = ("{where} bevat een verboden teken (een stuurteken, zoals %00 of een "
-                  "regelovergang). Haal dat teken weg en probeer het opnieuw.")
-UTF8_DETAIL = ("{where} bevat tekens die wij niet kunnen lezen (geen geldige UTF-8). "
-               "Controleer het adres en probeer het opnieuw.")
+CONTROL_DETAIL = (
+    "{where} bevat een verboden teken (een stuurteken, zoals %00 of een "
+    "regelovergang). Haal dat teken weg en probeer het opnieuw."
+)
+UTF8_DETAIL = (
+    "{where} bevat tekens die wij niet kunnen lezen (geen geldige UTF-8). "
+    "Controleer het adres en probeer het opnieuw."
+)
 
 
 def _bad_request(detail: str) -> Response:

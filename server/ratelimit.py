@@ -57,8 +57,13 @@ class PostgresStorage(Storage):
 
     STORAGE_SCHEME = ["sociale-kaart"]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
-                 engine: Callable[[], sa.Engine] | None = None, **options) -> None:
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        engine: Callable[[], sa.Engine] | None = None,
+        **options,
+    ) -> None:
         if engine is None:
             raise ConfigurationError("sociale-kaart:// storage needs engine=<callable>")
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -75,8 +80,9 @@ class PostgresStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add ``amount`` to the window of ``key``; a new window lasts ``expiry`` seconds."""
-        return int(self._scalar(INCR, sleutel=key, seconden=int(math.ceil(expiry)),
-                                aantal=int(amount)))
+        return int(
+            self._scalar(INCR, sleutel=key, seconden=int(math.ceil(expiry)), aantal=int(amount))
+        )
 
     def _stand(self, key: str) -> tuple[int, float]:
         with self._engine().begin() as conn:
@@ -137,12 +143,13 @@ def _too_many(exc: RateLimitExceeded) -> Response:
     reset_at = current.window[0] if current is not None else time.time() + 60  # epoch
     retry_after = max(1, int(math.ceil(reset_at - time.time())))
     response = error_response(
-        429, "Too Many Requests",
-        f"Te veel verzoeken ({exc.description}). Probeer het over {retry_after} seconden "
-        "opnieuw.",
+        429,
+        "Too Many Requests",
+        f"Te veel verzoeken ({exc.description}). Probeer het over {retry_after} seconden opnieuw.",
         "Even wachten, alstublieft",
         "U heeft dit kort na elkaar te vaak gedaan. Er is niets opgeslagen. Probeer het "
-        f"over {_wait_text(retry_after)} opnieuw.")
+        f"over {_wait_text(retry_after)} opnieuw.",
+    )
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -165,10 +172,14 @@ def init_app(app: Flask) -> Limiter | None:
     if not app.config.get("RATELIMIT_ENABLED", True):
         return None
     limiter = Limiter(
-        key_func=client_key, storage_uri="sociale-kaart://",
+        key_func=client_key,
+        storage_uri="sociale-kaart://",
         # flask-limiter types the options as str | int; they are our storage's arguments
         storage_options={"engine": lambda: get_engine(app)},  # type: ignore[dict-item]
-        strategy="fixed-window", key_prefix="sk", headers_enabled=False)
+        strategy="fixed-window",
+        key_prefix="sk",
+        headers_enabled=False,
+    )
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter
     for endpoint, setting in LIMITED.items():
@@ -177,5 +188,6 @@ def init_app(app: Flask) -> Limiter | None:
             # wrap this app's view only; the blueprint's function stays as it was
             # flask-limiter's decorator is typed for async views too; it keeps ours sync
             app.view_functions[endpoint] = limiter.limit(value)(  # type: ignore[assignment]
-                app.view_functions[endpoint])
+                app.view_functions[endpoint]
+            )
     return limiter

@@ -57,8 +57,10 @@ def link(rel: str, href: str, type_: str, title: str | None = None, **extra) -> 
 def self_and_alternates(path: str, json_type: str = JSON, params: dict | None = None) -> list:
     """``self`` (JSON) and ``alternate`` (HTML) links for a resource."""
     params = {k: v for k, v in (params or {}).items() if k != "f"}
-    return [link("self", absolute(path, {**params, "f": "json"}), json_type, "Dit document"),
-            link("alternate", absolute(path, {**params, "f": "html"}), HTML, "Als webpagina")]
+    return [
+        link("self", absolute(path, {**params, "f": "json"}), json_type, "Dit document"),
+        link("alternate", absolute(path, {**params, "f": "html"}), HTML, "Als webpagina"),
+    ]
 
 
 def wanted_format(default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -> str:
@@ -66,12 +68,18 @@ def wanted_format(default: str = "json", allowed: set[str] = RESOURCE_FORMATS) -
     return requested_format(request.args, request.headers.get("Accept"), default, allowed)
 
 
-def respond(data: dict, media: str = JSON, title: str = "", template_data: dict | None = None,
-            public: bool = True) -> Response:
+def respond(
+    data: dict,
+    media: str = JSON,
+    title: str = "",
+    template_data: dict | None = None,
+    public: bool = True,
+) -> Response:
     """JSON (exact media type) or the HTML rendering of the same resource."""
     if wanted_format() == "html":
-        html = render_template("ogc.html", title=title or data.get("title", ""), data=data,
-                               **(template_data or {}))
+        html = render_template(
+            "ogc.html", title=title or data.get("title", ""), data=data, **(template_data or {})
+        )
         response = Response(html, mimetype=HTML)
     else:
         response = Response(json.dumps(data, ensure_ascii=False), mimetype=media)

@@ -80,8 +80,9 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
-def error_response(status: int, title: str, detail: str, page_title: str,
-                   page_text: str) -> Response:
+def error_response(
+    status: int, title: str, detail: str, page_title: str, page_text: str
+) -> Response:
     """An error for people (Dutch HTML page) or programs (problem+json).
 
     Neither includes anything the client sent.
@@ -95,20 +96,26 @@ def error_response(status: int, title: str, detail: str, page_title: str,
 def _csrf_failed(exc: CSRFError) -> Response:
     current_app.logger.info("form refused on %s: %s", request.path, exc.description)
     return error_response(
-        400, "Bad Request", "De beveiligingscode van het formulier ontbreekt of klopt niet.",
+        400,
+        "Bad Request",
+        "De beveiligingscode van het formulier ontbreekt of klopt niet.",
         "Het formulier is verlopen",
         "Het formulier was te lang open, of het kwam niet van deze website. Er is niets "
         "opgeslagen. Ga terug naar de vorige pagina, laad die opnieuw en verstuur het "
-        "formulier nog een keer.")
+        "formulier nog een keer.",
+    )
 
 
 def _too_large(exc: RequestEntityTooLarge) -> Response:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     return error_response(
-        413, "Content Too Large", f"Het verzoek is groter dan {limit} bytes.",
+        413,
+        "Content Too Large",
+        f"Het verzoek is groter dan {limit} bytes.",
         "Uw bericht is te groot",
         "Wat u verstuurde is te groot. Er is niets opgeslagen. Maak uw tekst korter en "
-        "probeer het opnieuw.")
+        "probeer het opnieuw.",
+    )
 
 
 def _allowed_origins() -> set[str]:
@@ -145,7 +152,8 @@ def _add_headers(response: Response) -> Response:
     headers["Server"] = SERVER_NAME
     if response.mimetype == "text/html":
         headers["Content-Security-Policy"] = content_security_policy(
-            bool(current_app.config.get("ONLINE_BASEMAP")))
+            bool(current_app.config.get("ONLINE_BASEMAP"))
+        )
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if request.is_secure or https_site(current_app.config):
@@ -172,7 +180,8 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # client address, scheme and host as the trusted proxies saw them
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.before_request(_check_request)  # before CSRFProtect's check: cheap refusals first
     CSRFProtect(app)
     app.register_error_handler(CSRFError, _csrf_failed)
@@ -182,4 +191,5 @@ def init_app(app: Flask) -> None:
     # version banner before the app's headers; production servers are configured instead
     # (gunicorn: see README "Settings" / the gunicorn config).
     WSGIRequestHandler.send_response = (  # type: ignore[method-assign]  # on purpose, see above
-        _send_response_without_banner)
+        _send_response_without_banner
+    )

@@ -132,8 +132,12 @@ def web_url(url: sa.URL) -> sa.URL:
 
 def app_config(url: sa.URL, **extra) -> dict:
     """Settings of a test app: commands as the owner, every request as the web role."""
-    return {"DATABASE_URL": url_string(url), "WEB_DATABASE_URL": url_string(web_url(url)),
-            "TESTING": True, **extra}
+    return {
+        "DATABASE_URL": url_string(url),
+        "WEB_DATABASE_URL": url_string(web_url(url)),
+        "TESTING": True,
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +169,7 @@ def live_server(app):
 
 # --- the full Zuid-Limburg demo (areas, postcodes, addresses, organisations) ---
 
+
 @pytest.fixture(scope="session")
 def demo_url(databases):
     url = databases.create()
@@ -175,16 +180,25 @@ def demo_url(databases):
     with engine.begin() as conn:
         # Data that must never be public: an internal record, a confidential shelter and a
         # contact person (see test_ogc_privacy.py).
-        conn.execute(sa.text(
-            "UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = (SELECT min(id) FROM "
-            "organisatie WHERE bron = 'synthetisch (demo)')"))
-        conn.execute(sa.text(
-            "UPDATE locatie SET vertrouwelijk = true WHERE id = (SELECT max(id) FROM locatie "
-            "WHERE bron = 'synthetisch (demo)' AND geocode_precisie = 'adres')"))
-        conn.execute(sa.text(
-            "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
-            "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
-            "'geheim.contact@intern.example' FROM organisatie"))
+        conn.execute(
+            sa.text(
+                "UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = (SELECT min(id) FROM "
+                "organisatie WHERE bron = 'synthetisch (demo)')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE locatie SET vertrouwelijk = true WHERE id = (SELECT max(id) FROM locatie "
+                "WHERE bron = 'synthetisch (demo)' AND geocode_precisie = 'adres')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
+                "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
+                "'geheim.contact@intern.example' FROM organisatie"
+            )
+        )
     engine.dispose()
     return url
 

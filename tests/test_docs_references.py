@@ -56,9 +56,8 @@ def sections(markdown: str) -> dict[str, str]:
     result = {}
     for i, heading in enumerate(found):
         level = len(heading["hashes"])
-        end = next((h.start() for h in found[i + 1:] if len(h["hashes"]) <= level),
-                   len(markdown))
-        result[heading["number"]] = markdown[heading.start():end]
+        end = next((h.start() for h in found[i + 1 :] if len(h["hashes"]) <= level), len(markdown))
+        result[heading["number"]] = markdown[heading.start() : end]
     return result
 
 
@@ -75,8 +74,10 @@ def _check_refs(name: str, refs: str, docs: Path) -> list[str]:
     for ref in REF.finditer(refs):
         number, letter = ref["number"], ref["letter"]
         if number not in numbered:
-            problems.append(f"docs/{name} has no section {number} (numbered headings: "
-                            f"{', '.join(numbered) or 'none'})")
+            problems.append(
+                f"docs/{name} has no section {number} (numbered headings: "
+                f"{', '.join(numbered) or 'none'})"
+            )
         elif letter and f"({letter})" not in numbered[number]:
             problems.append(f"docs/{name} §{number} has no ({letter})")
     return problems
@@ -97,13 +98,21 @@ def bad_references(text: str, docs: Path = DOCS) -> list[Problem]:
         for problem in _check_refs(citation["name"], citation["refs"], docs):
             problems.append(Problem(_line(text, citation.start()), problem))
     for bare in BARE_DESIGN.finditer(text):
-        problems.append(Problem(_line(text, bare.start()),
-                                f"{bare[0]} without docs/: that design text is not in the "
-                                "repository; cite a section of a document in docs/"))
+        problems.append(
+            Problem(
+                _line(text, bare.start()),
+                f"{bare[0]} without docs/: that design text is not in the "
+                "repository; cite a section of a document in docs/",
+            )
+        )
     for design in DESIGN_SECTION.finditer(text):
-        problems.append(Problem(_line(text, design.start()),
-                                f"{design[0]!r} cites a design text that is not in the "
-                                "repository; cite a section of a document in docs/"))
+        problems.append(
+            Problem(
+                _line(text, design.start()),
+                f"{design[0]!r} cites a design text that is not in the "
+                "repository; cite a section of a document in docs/",
+            )
+        )
     return sorted(problems, key=lambda p: p.line)
 
 
@@ -119,9 +128,12 @@ def scanned_files() -> list[Path]:
     files = []
     for folder in SCANNED_FOLDERS:
         for path in sorted((ROOT / folder).rglob("*")):
-            if (path.suffix in SUFFIXES and path.is_file()
-                    and not SKIPPED_FOLDERS & set(path.relative_to(ROOT).parts)
-                    and path != Path(__file__).resolve()):  # its examples are meant to fail
+            if (
+                path.suffix in SUFFIXES
+                and path.is_file()
+                and not SKIPPED_FOLDERS & set(path.relative_to(ROOT).parts)
+                and path != Path(__file__).resolve()
+            ):  # its examples are meant to fail
                 files.append(path)
     return files
 
@@ -151,33 +163,39 @@ def docs(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("text", [
-    "see docs/FAKE.md §1",
-    "see docs/FAKE.md §1.1 and docs/FAKE.md §3.",
-    "(docs/FAKE.md §2(c))",
-    "docs/FAKE.md §1–2",
-    "docs/FAKE.md §1, §2 and §3",
-    "``docs/FAKE.md`` describes it",  # the whole document, no section
-    "OGC 17-069r4 §7.15.4",  # a standard's own numbering
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see docs/FAKE.md §1",
+        "see docs/FAKE.md §1.1 and docs/FAKE.md §3.",
+        "(docs/FAKE.md §2(c))",
+        "docs/FAKE.md §1–2",
+        "docs/FAKE.md §1, §2 and §3",
+        "``docs/FAKE.md`` describes it",  # the whole document, no section
+        "OGC 17-069r4 §7.15.4",  # a standard's own numbering
+    ],
+)
 def test_good_references_pass(docs, text):
     assert bad_references(text, docs) == []
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("see docs/MISSING.md §1", "docs/MISSING.md does not exist"),
-    ("x\nsee docs/FAKE.md §4", "docs/FAKE.md has no section 4"),
-    ("docs/FAKE.md §1.2", "docs/FAKE.md has no section 1.2"),
-    ("docs/FAKE.md §2(b)", "docs/FAKE.md §2 has no (b)"),
-    ("docs/FAKE.md §1(c)", "docs/FAKE.md §1 has no (c)"),  # (c) is in §2, not §1
-    ("docs/FAKE.md §1–7", "docs/FAKE.md has no section 7"),
-    ("docs/FAKE.md §1 and §9", "docs/FAKE.md has no section 9"),
-    ("the flag rule of ANALYSIS.md §5(c)", "ANALYSIS.md without docs/"),
-    ("(OGC-SERVING.md §B)", "OGC-SERVING.md without docs/"),
-    ("see ARCHITECTURE.md", "ARCHITECTURE.md without docs/"),
-    ("the pattern of design §3.1", "'design §3' cites a design text"),
-    ("counters (design D6/D10)", "'design D6' cites a design text"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see docs/MISSING.md §1", "docs/MISSING.md does not exist"),
+        ("x\nsee docs/FAKE.md §4", "docs/FAKE.md has no section 4"),
+        ("docs/FAKE.md §1.2", "docs/FAKE.md has no section 1.2"),
+        ("docs/FAKE.md §2(b)", "docs/FAKE.md §2 has no (b)"),
+        ("docs/FAKE.md §1(c)", "docs/FAKE.md §1 has no (c)"),  # (c) is in §2, not §1
+        ("docs/FAKE.md §1–7", "docs/FAKE.md has no section 7"),
+        ("docs/FAKE.md §1 and §9", "docs/FAKE.md has no section 9"),
+        ("the flag rule of ANALYSIS.md §5(c)", "ANALYSIS.md without docs/"),
+        ("(OGC-SERVING.md §B)", "OGC-SERVING.md without docs/"),
+        ("see ARCHITECTURE.md", "ARCHITECTURE.md without docs/"),
+        ("the pattern of design §3.1", "'design §3' cites a design text"),
+        ("counters (design D6/D10)", "'design D6' cites a design text"),
+    ],
+)
 def test_planted_bad_references_are_found(docs, text, expected):
     problems = bad_references(text, docs)
     assert len(problems) == 1, problems
@@ -194,22 +212,32 @@ def test_sections_include_their_subsections():
 
 # ------------------------------------------------------------- the repository's citations
 
+
 def test_the_scan_sees_the_packages_and_the_tests():
     files = {p.relative_to(ROOT).as_posix() for p in scanned_files()}
-    assert {"geo/sql/0008_analyse.up.sql", "tests/server/test_ogc_core.py",
-            "server/templates/base.html"} <= files
+    assert {
+        "geo/sql/0008_analyse.up.sql",
+        "tests/server/test_ogc_core.py",
+        "server/templates/base.html",
+    } <= files
     assert any(f.startswith("notebooks/") and f.endswith(".ipynb") for f in files)
 
 
 def test_every_citation_in_code_and_tests_points_to_a_numbered_section():
-    problems = [f"{path.relative_to(ROOT)} {problem}"
-                for path in scanned_files() for problem in bad_references(_text_of(path))]
+    problems = [
+        f"{path.relative_to(ROOT)} {problem}"
+        for path in scanned_files()
+        for problem in bad_references(_text_of(path))
+    ]
     assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", ["README.md", *sorted(p.name for p in DOCS.glob("*.md"))])
 def test_every_citation_in_the_documents_points_to_a_numbered_section(name):
     path = ROOT / name if name == "README.md" else DOCS / name
-    problems = [str(p) for p in bad_references(path.read_text(encoding="utf-8"))
-                if name == "README.md" or "without docs/" not in p.text]
+    problems = [
+        str(p)
+        for p in bad_references(path.read_text(encoding="utf-8"))
+        if name == "README.md" or "without docs/" not in p.text
+    ]
     assert problems == [], "\n".join(problems)

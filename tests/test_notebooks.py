@@ -12,8 +12,13 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "dekking.ipynb
 
 
 def _outputs(nb, kind: str) -> list:
-    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
-            if kind in o.get("data", {})]
+    return [
+        o
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+        if kind in o.get("data", {})
+    ]
 
 
 def test_dekking_notebook_runs(demo_url, monkeypatch, tmp_path):
@@ -22,10 +27,12 @@ def test_dekking_notebook_runs(demo_url, monkeypatch, tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     # Not saved: proves the kernel is this interpreter (the venv's ipykernel).
     nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
-    NotebookClient(nb, kernel_name="python3", timeout=600,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for cell in nb.cells for o in cell.get("outputs", [])
-              if o.get("output_type") == "error"]
+    NotebookClient(
+        nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    errors = [
+        o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert errors == []
     assert nb.cells[-1].outputs[0]["text"].strip() == sys.executable
     tables = [o["data"]["text/html"] for o in _outputs(nb, "text/html")]

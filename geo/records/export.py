@@ -21,8 +21,16 @@ from geo.records.columns import COLUMNS
 from geo.records.hsds_write import write_hsds
 from geo.sqlfiles import named
 
-EXTRA_COLUMNS = ("geocode_precisie", "geocode_bron", "buurtcode", "wijkcode", "gemeentecode",
-                 "kaart_lat", "kaart_lon", "bron")
+EXTRA_COLUMNS = (
+    "geocode_precisie",
+    "geocode_bron",
+    "buurtcode",
+    "wijkcode",
+    "gemeentecode",
+    "kaart_lat",
+    "kaart_lon",
+    "bron",
+)
 ROLE_VISIBILITY = {
     "publiek": ["openbaar"],
     "professional": ["openbaar", "professional"],
@@ -32,11 +40,19 @@ ROLE_VISIBILITY = {
 GENERALISED_ROLES = {"publiek"}
 
 
-def export_rows(conn: sa.Connection, role: str = "publiek", bron: str | None = None,
-                gemeentecode: str | None = None) -> list[dict]:
+def export_rows(
+    conn: sa.Connection,
+    role: str = "publiek",
+    bron: str | None = None,
+    gemeentecode: str | None = None,
+) -> list[dict]:
     """Rows (one per service at a location) that ``role`` may see, as dicts."""
-    params = {"zichtbaarheid": ROLE_VISIBILITY[role], "bron": bron,
-              "gemeentecode": gemeentecode, "generalise": role in GENERALISED_ROLES}
+    params = {
+        "zichtbaarheid": ROLE_VISIBILITY[role],
+        "bron": bron,
+        "gemeentecode": gemeentecode,
+        "generalise": role in GENERALISED_ROLES,
+    }
     rows = conn.execute(named("export.sql")["rows"], params).mappings().all()
     return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
 
@@ -44,8 +60,9 @@ def export_rows(conn: sa.Connection, role: str = "publiek", bron: str | None = N
 def write_csv(rows: list[dict], path: Path) -> int:
     """Write rows in the flat import format (UTF-8, comma separated). Returns the row count."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = SafeDictWriter(handle, fieldnames=list(COLUMNS) + list(EXTRA_COLUMNS),
-                                extrasaction="ignore")
+        writer = SafeDictWriter(
+            handle, fieldnames=list(COLUMNS) + list(EXTRA_COLUMNS), extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)

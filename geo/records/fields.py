@@ -20,7 +20,8 @@ class FieldError(GeoError, ValueError):
 
 POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 HOUSE = re.compile(
-    r"^(\d{1,5})\s*([A-Za-z])?(?:\s*[-/ ]\s*([A-Za-z0-9]{1,4})|\s+([A-Za-z0-9]{1,4}))?$")
+    r"^(\d{1,5})\s*([A-Za-z])?(?:\s*[-/ ]\s*([A-Za-z0-9]{1,4})|\s+([A-Za-z0-9]{1,4}))?$"
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 TIME = r"([01]?\d|2[0-4])[:.]([0-5]\d)"
@@ -43,7 +44,8 @@ def postcode(value: str) -> str:
     letters = match[2].upper()
     if letters in {"SA", "SD", "SS"}:
         raise FieldError(
-            f"postcode '{value}' bestaat niet: de letters {letters} worden niet gebruikt")
+            f"postcode '{value}' bestaat niet: de letters {letters} worden niet gebruikt"
+        )
     return match[1] + letters
 
 
@@ -71,8 +73,12 @@ def phone(value: str) -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("0031"):
         digits = "0" + digits[4:]
-    ok = (re.fullmatch(r"0[1-9]\d{8}", digits) or re.fullmatch(r"0[89]00\d{4,7}", digits)
-          or re.fullmatch(r"14\d{3,4}", digits) or re.fullmatch(r"112|11\d{4}", digits))
+    ok = (
+        re.fullmatch(r"0[1-9]\d{8}", digits)
+        or re.fullmatch(r"0[89]00\d{4,7}", digits)
+        or re.fullmatch(r"14\d{3,4}", digits)
+        or re.fullmatch(r"112|11\d{4}", digits)
+    )
     if not ok:
         raise FieldError(f"telefoonnummer '{value}' klopt niet (zoals 043 123 45 67 of 0800-1234)")
     return value.strip()
@@ -178,7 +184,7 @@ def _days(text: str) -> list[str]:
         start, stop = DAYS.index(ends[0]), DAYS.index(ends[-1])
         if stop < start:
             raise FieldError(f"dagen '{item}' lopen terug")
-        names.extend(DAYS[start:stop + 1])
+        names.extend(DAYS[start : stop + 1])
     return names
 
 

@@ -35,9 +35,18 @@ ADDRESS = re.compile(r"^(.*\S)\s+(\d{1,5}\s*[A-Za-z]?(?:\s*[-/ ]\s*[A-Za-z0-9]{1
 # and coordinates); fields we do not read are left alone.
 FIELDS = {
     "organization": ("id", "name", "description", "email", "website"),
-    "service": ("id", "organization_id", "name", "description", "email", "url",
-                "fees_description", "application_process", "eligibility_description",
-                "assured_date"),
+    "service": (
+        "id",
+        "organization_id",
+        "name",
+        "description",
+        "email",
+        "url",
+        "fees_description",
+        "application_process",
+        "eligibility_description",
+        "assured_date",
+    ),
     "location": ("id", "name", "latitude", "longitude"),
     "address": ("id", "location_id", "address_1", "postal_code", "city"),
     "service_at_location": ("id", "service_id", "location_id"),
@@ -49,8 +58,7 @@ FIELDS = {
     "taxonomy_term": ("id", "taxonomy", "code"),
     "attribute": ("id", "link_id", "taxonomy_term_id", "value"),
 }
-ID_FIELDS = {"id", "organization_id", "service_id", "location_id", "link_id",
-             "taxonomy_term_id"}
+ID_FIELDS = {"id", "organization_id", "service_id", "location_id", "link_id", "taxonomy_term_id"}
 NUMBER_FIELDS = {"latitude", "longitude"}
 MAX_JSON_BYTES = 500 * 1024 * 1024
 
@@ -110,7 +118,8 @@ def check_tables(data, name: str) -> dict[str, list[dict]]:
     if not isinstance(data, dict):
         raise RecordFileError(
             f"{name} is geen HSDS-bestand: verwacht een JSON-object met tabellen, "
-            f"maar het is {_kind(data)}.")
+            f"maar het is {_kind(data)}."
+        )
     if "service_at_location" not in data:
         raise RecordFileError(f"{name} heeft geen HSDS-tabel 'service_at_location'.")
     tables: dict[str, list[dict]] = {}
@@ -123,7 +132,8 @@ def check_tables(data, name: str) -> dict[str, list[dict]]:
 def _check_table(rows, table: str, fields: tuple[str, ...], name: str) -> list[dict]:
     if not isinstance(rows, list):
         raise RecordFileError(
-            f"{name}: de tabel '{table}' moet een lijst zijn, maar is {_kind(rows)}.")
+            f"{name}: de tabel '{table}' moet een lijst zijn, maar is {_kind(rows)}."
+        )
     seen: dict[str, int] = {}
     clean = []
     for i, row in enumerate(rows):
@@ -140,7 +150,8 @@ def _check_table(rows, table: str, fields: tuple[str, ...], name: str) -> list[d
         if key in seen:
             raise RecordFileError(
                 f"{name}: de tabel '{table}' heeft id '{key[:80]}' twee keer "
-                f"({table}[{seen[key]}] en {where}); ids moeten uniek zijn.")
+                f"({table}[{seen[key]}] en {where}); ids moeten uniek zijn."
+            )
         seen[key] = i
         clean.append(out)
     return clean
@@ -152,7 +163,8 @@ def _load_tables(path: Path, encoding: str | None = None) -> dict[str, list[dict
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise RecordFileError(
-                f"{path.name} is te groot (meer dan {size_text(MAX_JSON_BYTES)}).")
+                f"{path.name} is te groot (meer dan {size_text(MAX_JSON_BYTES)})."
+            )
         text = decode(path.read_bytes(), path.name, encoding)
     except OSError as exc:
         raise RecordFileError(f"{path.name} kan niet gelezen worden.") from exc
@@ -173,7 +185,8 @@ def _csv_table(text: str, label: str) -> list[dict]:
         return list(reader)
     except csv.Error as exc:
         raise RecordFileError(
-            f"{label} is geen geldig CSV-bestand: regel {reader.line_num} klopt niet.") from exc
+            f"{label} is geen geldig CSV-bestand: regel {reader.line_num} klopt niet."
+        ) from exc
 
 
 def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
@@ -184,7 +197,8 @@ def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict
         if total > DATAPACKAGE.max_total_bytes:
             raise RecordFileError(
                 f"{path.name} is te groot: {size_text(total)} aan tabellen, de grens is "
-                f"{size_text(DATAPACKAGE.max_total_bytes)}.")
+                f"{size_text(DATAPACKAGE.max_total_bytes)}."
+            )
         for p in files:
             texts[p.name] = decode(p.read_bytes(), f"{path.name}/{p.name}", encoding)
     else:
@@ -197,12 +211,20 @@ def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict
                     base = PurePosixPath(info.filename).name
                     if base in texts:
                         raise RecordFileError(
-                            f"{path.name} bevat twee tabellen met de naam {base}.")
+                            f"{path.name} bevat twee tabellen met de naam {base}."
+                        )
                     texts[base] = decode(archive.read(info), f"{path.name}/{base}", encoding)
-        except (OSError, zipfile.BadZipFile, zlib.error, RuntimeError,
-                NotImplementedError, EOFError) as exc:
-            raise RecordFileError(f"{path.name} kan niet uitgepakt worden (beschadigd of "
-                                  "versleuteld).") from exc
+        except (
+            OSError,
+            zipfile.BadZipFile,
+            zlib.error,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+        ) as exc:
+            raise RecordFileError(
+                f"{path.name} kan niet uitgepakt worden (beschadigd of versleuteld)."
+            ) from exc
     if "service_at_location.csv" not in texts:
         raise RecordFileError(f"{path.name} heeft geen service_at_location.csv.")
     return {base[:-4]: _csv_table(text, f"{path.name}/{base}") for base, text in texts.items()}

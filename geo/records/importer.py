@@ -75,7 +75,8 @@ def _refuse_unstorable(rows: list[RawRow], name: str) -> None:
         column = next(c for c, v in raw.values.items() if not _storable(v))
         raise RecordFileError(
             f"{name}: regel {raw.line}, kolom {raw.headers.get(column, column)} bevat een "
-            "teken dat niet opgeslagen kan worden (NUL of een ongeldig Unicode-teken).")
+            "teken dat niet opgeslagen kan worden (NUL of een ongeldig Unicode-teken)."
+        )
 
 
 def _storable(value: str) -> bool:

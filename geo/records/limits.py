@@ -34,11 +34,13 @@ class ZipLimits:
 
 
 # HSDS datapackages: a handful of CSV tables.
-DATAPACKAGE = ZipLimits(max_members=200, max_member_bytes=200 * MB, max_total_bytes=400 * MB,
-                        max_ratio=100)
+DATAPACKAGE = ZipLimits(
+    max_members=200, max_member_bytes=200 * MB, max_total_bytes=400 * MB, max_ratio=100
+)
 # XLSX: a sheet of 100,000 rows is ~150 MB of XML; shared strings are held in memory whole.
-XLSX = ZipLimits(max_members=1000, max_member_bytes=300 * MB, max_total_bytes=500 * MB,
-                 max_ratio=100)
+XLSX = ZipLimits(
+    max_members=1000, max_member_bytes=300 * MB, max_total_bytes=500 * MB, max_ratio=100
+)
 SHARED_STRINGS_BYTES = 100 * MB
 
 
@@ -74,40 +76,49 @@ def check_zip(path: Path, limits: ZipLimits, kind: str) -> list[zipfile.ZipInfo]
     if len(members) > limits.max_members:
         raise RecordFileError(
             f"{name} bevat {len(members)} bestanden; meer dan {limits.max_members} lezen we "
-            "niet in.")
+            "niet in."
+        )
     for info in members:
         if _unsafe_name(info.filename):
             raise RecordFileError(
                 f"{name} bevat een bestand met een onveilige naam ('{info.filename[:80]}'); "
-                "namen met '..', een schijfletter of een pad vanaf de root weigeren we.")
-        if (info.file_size > limits.ratio_from
-                and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+                "namen met '..', een schijfletter of een pad vanaf de root weigeren we."
+            )
+        if info.file_size > limits.ratio_from and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
             raise RecordFileError(
                 f"{name} lijkt een zip-bom: '{info.filename[:80]}' wordt uitgepakt "
                 f"{info.file_size // max(info.compress_size, 1)} keer zo groot; "
-                f"meer dan {limits.max_ratio:g} keer weigeren we.")
+                f"meer dan {limits.max_ratio:g} keer weigeren we."
+            )
         if info.file_size > limits.max_member_bytes:
             raise RecordFileError(
                 f"{name} is te groot: '{info.filename[:80]}' wordt uitgepakt "
                 f"{size_text(info.file_size)}, de grens is "
-                f"{size_text(limits.max_member_bytes)}.")
+                f"{size_text(limits.max_member_bytes)}."
+            )
     total = sum(info.file_size for info in members)
     if total > limits.max_total_bytes:
         raise RecordFileError(
             f"{name} is te groot: uitgepakt {size_text(total)}, de grens is "
-            f"{size_text(limits.max_total_bytes)}.")
+            f"{size_text(limits.max_total_bytes)}."
+        )
     return members
 
 
 def check_xlsx(path: Path) -> None:
     """Refuse an XLSX whose parts (above all the shared strings) are too large to open."""
     for info in check_zip(path, XLSX, "XLSX-bestand"):
-        if (info.filename.lower().endswith("sharedstrings.xml")
-                and info.file_size > SHARED_STRINGS_BYTES):
+        if (
+            info.filename.lower().endswith("sharedstrings.xml")
+            and info.file_size > SHARED_STRINGS_BYTES
+        ):
             raise RecordFileError(
                 f"{Path(path).name} heeft te veel tekst in de gedeelde teksten "
                 f"(sharedStrings.xml, {size_text(info.file_size)}, de grens is "
-                f"{size_text(SHARED_STRINGS_BYTES)}).")
+                f"{size_text(SHARED_STRINGS_BYTES)})."
+            )
 
 
 # A JSON string (escapes included), written without nested repetition so it stays linear.
@@ -131,4 +142,5 @@ def check_json_depth(text: str, name: str) -> None:
     if depth > MAX_JSON_DEPTH:
         raise RecordFileError(
             f"{name} is te diep genest ({depth} niveaus, de grens is {MAX_JSON_DEPTH}); "
-            "een HSDS-bestand heeft maar een paar niveaus.")
+            "een HSDS-bestand heeft maar een paar niveaus."
+        )

@@ -20,7 +20,8 @@ MELDING_SQL = sa.text(
     "INSERT INTO melding (organisatie_id, tekst, email) "
     "SELECT id, :tekst, :email FROM organisatie "
     "WHERE id = :id AND status = 'gepubliceerd' AND zichtbaarheid::text = ANY(:visibility) "
-    "RETURNING id")
+    "RETURNING id"
+)
 
 
 class MeldingError(GeoError, ValueError):
@@ -34,21 +35,28 @@ def clean_melding(tekst: str | None, email: str | None) -> tuple[str, str | None
     if not tekst:
         raise MeldingError("Schrijf wat er niet klopt. Het tekstvak is nog leeg.")
     if len(tekst) > MELDING_MAX:
-        raise MeldingError(f"Uw tekst is te lang: {len(tekst)} tekens. "
-                           f"Gebruik niet meer dan {MELDING_MAX} tekens.")
+        raise MeldingError(
+            f"Uw tekst is te lang: {len(tekst)} tekens. Gebruik niet meer dan {MELDING_MAX} tekens."
+        )
     if email and (len(email) > 254 or not EMAIL.match(email)):
         raise MeldingError("Dit e-mailadres klopt niet. Kijk het na of laat het leeg.")
     return tekst, email
 
 
-def add_melding(conn: sa.Connection, organisatie_id: int, tekst: str, email: str | None,
-                visibility: tuple[str, ...]) -> int | None:
+def add_melding(
+    conn: sa.Connection,
+    organisatie_id: int,
+    tekst: str,
+    email: str | None,
+    visibility: tuple[str, ...],
+) -> int | None:
     """Store a reported error (status ``nieuw``); None when the organisation is not visible.
 
     ``tekst`` and ``email`` must have passed :func:`clean_melding`. No IP address is stored.
     """
     if not 0 < organisatie_id < 2**63:
         return None
-    return conn.execute(MELDING_SQL, {
-        "id": organisatie_id, "tekst": tekst, "email": email,
-        "visibility": list(visibility)}).scalar_one_or_none()
+    return conn.execute(
+        MELDING_SQL,
+        {"id": organisatie_id, "tekst": tekst, "email": email, "visibility": list(visibility)},
+    ).scalar_one_or_none()

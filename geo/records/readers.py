@@ -118,8 +118,9 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         if not workbook.worksheets:
             raise RecordFileError(f"{path.name} heeft geen werkblad.")
         # read-only sheets parse lazily: broken XML surfaces while iterating
-        rows = [[_cell(v) for v in row]
-                for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        rows = [
+            [_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
     except RecordFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - lxml/ElementTree/openpyxl errors alike

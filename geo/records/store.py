@@ -14,18 +14,51 @@ from geo.records.validate import Reject
 from geo.sqlfiles import named, script
 
 STAGE_COLUMNS = (
-    "line", "row_key", "org_key", "organisatie", "kvk", "omschrijving", "telefoon", "email",
-    "website", "zichtbaarheid", "laatst_geverifieerd_op", "synthetisch", "aanbod_key",
-    "aanbod", "aanbod_omschrijving", "themas", "doelgroepen", "openingstijden", "kosten",
-    "aanmelden", "voorwaarden", "talen", "capaciteit", "loc_key", "locatie_naam", "straat",
-    "huisnummer", "huisletter", "toevoeging", "postcode", "plaats", "lon", "lat", "x", "y",
-    "vertrouwelijk", "toegankelijkheid",
+    "line",
+    "row_key",
+    "org_key",
+    "organisatie",
+    "kvk",
+    "omschrijving",
+    "telefoon",
+    "email",
+    "website",
+    "zichtbaarheid",
+    "laatst_geverifieerd_op",
+    "synthetisch",
+    "aanbod_key",
+    "aanbod",
+    "aanbod_omschrijving",
+    "themas",
+    "doelgroepen",
+    "openingstijden",
+    "kosten",
+    "aanmelden",
+    "voorwaarden",
+    "talen",
+    "capaciteit",
+    "loc_key",
+    "locatie_naam",
+    "straat",
+    "huisnummer",
+    "huisletter",
+    "toevoeging",
+    "postcode",
+    "plaats",
+    "lon",
+    "lat",
+    "x",
+    "y",
+    "vertrouwelijk",
+    "toegankelijkheid",
 )
 # The list fields of a record (always lists, see validate_row), written as text[] literals.
 ARRAY_POSITIONS = tuple(STAGE_COLUMNS.index(c) for c in ("themas", "doelgroepen", "talen"))
 # The link tables of a service's themes and doelgroepen: (table, slug column, soort).
-TAXONOMY_LINKS = (("aanbod_thema", "thema_slug", "thema"),
-                  ("aanbod_doelgroep", "doelgroep_slug", "doelgroep"))
+TAXONOMY_LINKS = (
+    ("aanbod_thema", "thema_slug", "thema"),
+    ("aanbod_doelgroep", "doelgroep_slug", "doelgroep"),
+)
 Progress = Callable[[str], None]
 
 
@@ -59,8 +92,12 @@ def _upsert(conn: sa.Connection, sql: dict, bron: str) -> None:
 
 
 def store_records(
-    conn: sa.Connection, records: list[dict], bron: str, *,
-    online: Callable | None = None, region_buffer_m: float = 5000.0,
+    conn: sa.Connection,
+    records: list[dict],
+    bron: str,
+    *,
+    online: Callable | None = None,
+    region_buffer_m: float = 5000.0,
     progress: Progress = lambda step: None,
 ) -> dict:
     """Geocode and upsert validated records inside the caller's transaction.
@@ -98,16 +135,30 @@ def store_records(
     conn.exec_driver_sql("ANALYZE geocode_stage")
     progress("Adressen op de kaart zetten")
     geocoding = geocode.geocode_stage(conn, region_buffer_m=region_buffer_m, online=online)
-    rejects = [Reject(line, "postcode", reason) for line, reason in
-               conn.execute(sql["geocode_rejects"]).all()]
+    rejects = [
+        Reject(line, "postcode", reason)
+        for line, reason in conn.execute(sql["geocode_rejects"]).all()
+    ]
     conn.exec_driver_sql("CREATE INDEX ON geocode_stage USING gist (geom)")  # for area_codes
     progress("Organisaties, aanbod en locaties opslaan")
     _upsert(conn, sql, bron)
     conn.execute(sql["bulk_off"])
     status: dict[str, int] = dict(conn.execute(sql["row_status"]).tuples().all())
     progress("Mogelijke dubbelingen zoeken")
-    touched = conn.execute(sa.text(
-        "SELECT o.id FROM changed c JOIN organisatie o ON o.bron = :bron AND o.bron_id = c.key "
-        "WHERE c.kind = 'organisatie'"), {"bron": bron}).scalars().all()
-    return {"status": status, "rejects": sorted(rejects, key=lambda r: r.line),
-            "geocoding": geocoding, "duplicates": find_duplicates(conn, list(touched))}
+    touched = (
+        conn.execute(
+            sa.text(
+                "SELECT o.id FROM changed c JOIN organisatie o "
+                "ON o.bron = :bron AND o.bron_id = c.key WHERE c.kind = 'organisatie'"
+            ),
+            {"bron": bron},
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "status": status,
+        "rejects": sorted(rejects, key=lambda r: r.line),
+        "geocoding": geocoding,
+        "duplicates": find_duplicates(conn, list(touched)),
+    }

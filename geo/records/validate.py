@@ -41,12 +41,14 @@ class Taxonomy:
         Spreadsheets repeat the same values (themes, opening hours, an organisation's
         contact details) on many rows.
         """
-        return tuple((column, key, _memo(parse), always)
-                     for column, key, parse, always in _field_table(self))
+        return tuple(
+            (column, key, _memo(parse), always) for column, key, parse, always in _field_table(self)
+        )
 
 
 def _memo(parse):
     """Cache results, and cache FieldErrors too (re-raised with the same message)."""
+
     @lru_cache(maxsize=65536)
     def cached(value: str):
         try:
@@ -59,6 +61,7 @@ def _memo(parse):
         if not ok:
             raise f.FieldError(result)
         return copy(result) if isinstance(result, list) else result
+
     return run
 
 
@@ -67,6 +70,7 @@ def _text(limit=4000):
         if len(value) > limit:
             raise f.FieldError(f"tekst is langer dan {limit} tekens")
         return value or None
+
     return parse
 
 
@@ -110,8 +114,12 @@ def _field_table(taxonomy: Taxonomy):
         ("aanbod", "aanbod", _text(200), opt),
         ("aanbod_omschrijving", "aanbod_omschrijving", _text(), opt),
         ("thema", "themas", lambda s: f.slugs(s, taxonomy.themes, "thema"), True),
-        ("doelgroep", "doelgroepen",
-         lambda s: f.slugs(s, taxonomy.groups, "doelgroep") if s else ["iedereen"], True),
+        (
+            "doelgroep",
+            "doelgroepen",
+            lambda s: f.slugs(s, taxonomy.groups, "doelgroep") if s else ["iedereen"],
+            True,
+        ),
         ("openingstijden", "openingstijden", _json_hours, opt),
         ("kosten", "kosten", _text(), opt),
         ("aanmelden", "aanmelden", _text(), opt),
@@ -132,8 +140,10 @@ def _field_table(taxonomy: Taxonomy):
 
 def _coordinates(v) -> dict:
     out: dict[str, float | None] = {"lon": None, "lat": None, "x": None, "y": None}
-    for a, b, bounds, label in (("lon", "lat", WGS84_BOUNDS, "lat/lon"),
-                                ("x", "y", RD_BOUNDS, "x/y")):
+    for a, b, bounds, label in (
+        ("lon", "lat", WGS84_BOUNDS, "lat/lon"),
+        ("x", "y", RD_BOUNDS, "x/y"),
+    ):
         if v.get(a, "").strip() or v.get(b, "").strip():
             try:
                 first, second = float(v[a].replace(",", ".")), float(v[b].replace(",", "."))
@@ -148,8 +158,11 @@ def _coordinates(v) -> dict:
 
 def _house(v) -> dict:
     number = v.get("huisnummer", "").strip()
-    parsed = f.house(number, v.get("huisletter", ""), v.get("toevoeging", "")) if number \
+    parsed = (
+        f.house(number, v.get("huisletter", ""), v.get("toevoeging", ""))
+        if number
         else (None, "", "")
+    )
     return dict(zip(("huisnummer", "huisletter", "toevoeging"), parsed, strict=True))
 
 
@@ -192,9 +205,9 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
 
 def _add_keys(record: dict, values: dict) -> None:
     record["aanbod"] = record["aanbod"] or record["organisatie"]
-    record["org_key"] = (values.get("organisatie_id") or
-                         (f"kvk:{record['kvk']}" if record["kvk"] else
-                          f"naam:{f.slug(record['organisatie'])}"))
+    record["org_key"] = values.get("organisatie_id") or (
+        f"kvk:{record['kvk']}" if record["kvk"] else f"naam:{f.slug(record['organisatie'])}"
+    )
     record["loc_key"] = f"{record['org_key']}/{_location_key(record)}"
     record["aanbod_key"] = f"{record['org_key']}/{f.slug(record['aanbod'])}"
     record["row_key"] = values.get("id") or _derived_id(record)

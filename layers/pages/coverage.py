@@ -56,8 +56,9 @@ def area_rows(conn: sa.Connection, thema: str, doelgroep: str, niveau: str) -> l
     Dutch, one line per reason) and ``klasse`` (index into :data:`SPAR_CLASSES` or None).
     """
     rows = []
-    for r in conn.execute(AREAS_SQL, {"thema": thema, "doelgroep": doelgroep,
-                                      "niveau": niveau}).mappings():
+    for r in conn.execute(
+        AREAS_SQL, {"thema": thema, "doelgroep": doelgroep, "niveau": niveau}
+    ).mappings():
         row = dict(r)
         row["redenen"] = json.loads(row["redenen"] or "[]")
         row["redenen_tekst"] = [reason_text(x) for x in row["redenen"]]
@@ -84,44 +85,58 @@ def reason_text(reason: dict) -> str:
     """One flag reason (``analyse_resultaat.redenen`` item) as a short Dutch line."""
     rule = str(reason.get("rule", ""))
     if rule.startswith("spar<"):
-        return (f"Weinig aanbod per inwoner: SPAR {decimal(reason.get('value'), 2)}, onder de "
-                f"grens {decimal(reason.get('threshold'), 2)}, in {reason.get('hits', '?')} "
-                "van de 3 vanggebieden.")
+        return (
+            f"Weinig aanbod per inwoner: SPAR {decimal(reason.get('value'), 2)}, onder de "
+            f"grens {decimal(reason.get('threshold'), 2)}, in {reason.get('hits', '?')} "
+            "van de 3 vanggebieden."
+        )
     if rule.startswith("pct_verder>"):
-        return (f"{decimal(reason.get('value'), 1)}% van de inwoners woont verder dan "
-                f"{decimal((reason.get('drempel_m') or 0) / 1000, 1)} km (grens "
-                f"{decimal(reason.get('threshold'), 0)}%).")
+        return (
+            f"{decimal(reason.get('value'), 1)}% van de inwoners woont verder dan "
+            f"{decimal((reason.get('drempel_m') or 0) / 1000, 1)} km (grens "
+            f"{decimal(reason.get('threshold'), 0)}%)."
+        )
     if rule == "koude_plek":
         return "Koude plek: de gebieden eromheen hebben ook weinig aanbod (statistisch getoetst)."
     if rule.startswith("inwoners<"):
-        return (f"Te weinig inwoners ({decimal(reason.get('value'))}) voor een eigen oordeel "
-                f"(minimaal {decimal(reason.get('threshold'))}).")
+        return (
+            f"Te weinig inwoners ({decimal(reason.get('value'))}) voor een eigen oordeel "
+            f"(minimaal {decimal(reason.get('threshold'))})."
+        )
     return str(reason.get("zin") or rule)
 
 
 # How distance weighs in, in words for advisers (never the internal function names).
-DECAY_WORDS = {"gaussian_dai": "het gewicht neemt geleidelijk af, als een klokvorm",
-               "binary": "binnen het vanggebied telt alles even zwaar, daarbuiten niets",
-               "step": "het gewicht neemt in drie stappen af"}
+DECAY_WORDS = {
+    "gaussian_dai": "het gewicht neemt geleidelijk af, als een klokvorm",
+    "binary": "binnen het vanggebied telt alles even zwaar, daarbuiten niets",
+    "step": "het gewicht neemt in drie stappen af",
+}
 
 
 def method_lines(parameters: dict, thema: str | None = None) -> list[str]:
     """The run's method in plain Dutch, from ``analyse_run.parameters``."""
     lines = []
     if parameters.get("detour") is not None:
-        lines.append(f"Afstand: afstand in rechte lijn × {decimal(parameters['detour'], 1)} "
-                     "(geen wegennet).")
+        lines.append(
+            f"Afstand: afstand in rechte lijn × {decimal(parameters['detour'], 1)} (geen wegennet)."
+        )
     drempel = (parameters.get("drempel_m") or {}).get(thema)
     vang = (parameters.get("vanggebieden_m") or {}).get(thema)
     if drempel:
         lines.append(f"Drempelafstand voor dit thema: {decimal(drempel / 1000, 1)} km.")
     if parameters.get("decay"):
-        sizes = f" Vanggebieden: {', '.join(decimal(v / 1000, 1) + ' km' for v in vang)}." \
-            if vang else ""
+        sizes = (
+            f" Vanggebieden: {', '.join(decimal(v / 1000, 1) + ' km' for v in vang)}."
+            if vang
+            else ""
+        )
         verval = DECAY_WORDS.get(parameters["decay"], "geleidelijk")
-        lines.append("Bereikbaarheid: aanbod per inwoner binnen bereik, met minder gewicht op "
-                     f"grotere afstand ({verval}). SPAR 1 is het gemiddelde van de regio."
-                     f"{sizes}")
+        lines.append(
+            "Bereikbaarheid: aanbod per inwoner binnen bereik, met minder gewicht op "
+            f"grotere afstand ({verval}). SPAR 1 is het gemiddelde van de regio."
+            f"{sizes}"
+        )
     rule = parameters.get("rule")
     uitleg = parameters.get("uitleg") or (rule.get("uitleg") if isinstance(rule, dict) else None)
     if isinstance(uitleg, str) and uitleg:
@@ -133,8 +148,11 @@ def method_lines(parameters: dict, thema: str | None = None) -> list[str]:
             f"minstens {rule['min_vanggebieden']} van de 3 vanggebieden, en minstens "
             f"{decimal(rule['min_inwoners'])} inwoners. Ernstig: SPAR onder "
             f"{decimal(rule['spar_ernstig'], 2)} of meer dan {decimal(rule['pct_ernstig'])}% "
-            "verder.")
+            "verder."
+        )
     if parameters.get("supply_buffer_m"):
-        lines.append(f"Aanbod tot {decimal(parameters['supply_buffer_m'] / 1000)} km buiten "
-                     "het gebied telt mee.")
+        lines.append(
+            f"Aanbod tot {decimal(parameters['supply_buffer_m'] / 1000)} km buiten "
+            "het gebied telt mee."
+        )
     return lines

@@ -92,13 +92,21 @@ SELECT code, ST_AsBinary(ST_Multi(geom)) AS wkb FROM gebied WHERE code = ANY(:co
 # Notes on a result, from fields of migration 0013 (or reasons with such a rule):
 # (flag field, share field, rule prefixes, the Dutch note, the note with the share).
 NOTES = (
-    ("randeffect", "pct_rand", ("randeffect",),
-     "Randeffect mogelijk: aanbod net buiten de geladen gemeenten kan dichterbij liggen.",
-     "Randeffect mogelijk: voor {pct}% van de inwoners kan aanbod net buiten de geladen "
-     "gemeenten dichterbij liggen."),
-    ("geschat", "pct_geschat", ("geschat",),
-     "Het aantal 65-plussers is deels geschat.",
-     "Het aantal 65-plussers is deels geschat ({pct}% van de 65-plussers)."),
+    (
+        "randeffect",
+        "pct_rand",
+        ("randeffect",),
+        "Randeffect mogelijk: aanbod net buiten de geladen gemeenten kan dichterbij liggen.",
+        "Randeffect mogelijk: voor {pct}% van de inwoners kan aanbod net buiten de geladen "
+        "gemeenten dichterbij liggen.",
+    ),
+    (
+        "geschat",
+        "pct_geschat",
+        ("geschat",),
+        "Het aantal 65-plussers is deels geschat.",
+        "Het aantal 65-plussers is deels geschat ({pct}% van de 65-plussers).",
+    ),
 )
 TOO_FEW = "Te weinig inwoners voor een eigen oordeel: kijk naar de wijk."
 
@@ -229,11 +237,15 @@ class GemeenteReport:
     def ranking(self) -> str:
         """How the lists are ordered, in Dutch."""
         if spar_first(self.rule):
-            then = ("het minste aanbod per inwoner (SPAR) eerst, en bij gelijk aanbod het "
-                    "grootste deel van de inwoners ver van het aanbod")
+            then = (
+                "het minste aanbod per inwoner (SPAR) eerst, en bij gelijk aanbod het "
+                "grootste deel van de inwoners ver van het aanbod"
+            )
         else:
-            then = ("het grootste deel van de inwoners ver van het aanbod eerst, dan de "
-                    "grootste afstand tot het aanbod en het minste aanbod per inwoner (SPAR)")
+            then = (
+                "het grootste deel van de inwoners ver van het aanbod eerst, dan de "
+                "grootste afstand tot het aanbod en het minste aanbod per inwoner (SPAR)"
+            )
         return f"eerst ernstig tekort, dan tekort; daarbinnen {then}"
 
     @property
@@ -271,29 +283,36 @@ def rank_key(r: AreaResult, by_spar: bool = False) -> tuple:
     return (not r.flagged, level, *measures, r.naam.lower(), r.gebiedcode)
 
 
-def gemeente_report(conn: sa.Connection, code: str, doelgroep: str,
-                    niveau: str = "buurt", rule: dict | None = None) -> GemeenteReport | None:
+def gemeente_report(
+    conn: sa.Connection, code: str, doelgroep: str, niveau: str = "buurt", rule: dict | None = None
+) -> GemeenteReport | None:
     """The short list of gemeente ``code`` for one target group and level.
 
     ``rule`` is the flag rule (``analyse_run.parameters['rule']``); by default that of the
     newest run among the results. It orders the lists and is explained with the report.
     Returns None for a malformed code or a gemeente without current results.
     """
-    if not GEMEENTE_CODE.match(code or "") or doelgroep not in GROUPS \
-            or niveau not in REPORT_LEVELS:
+    if (
+        not GEMEENTE_CODE.match(code or "")
+        or doelgroep not in GROUPS
+        or niveau not in REPORT_LEVELS
+    ):
         return None
-    naam = conn.execute(sa.text("SELECT naam FROM gebied WHERE code = :c AND niveau = "
-                                "'gemeente'"), {"c": code}).scalar()
+    naam = conn.execute(
+        sa.text("SELECT naam FROM gebied WHERE code = :c AND niveau = 'gemeente'"), {"c": code}
+    ).scalar()
     if naam is None:
         return None
     themes: dict[str, ThemeReport] = {}
     runs: set[int] = set()
-    for data, thema_naam in conn.execute(ROWS_SQL, {"gemeente": code, "doelgroep": doelgroep,
-                                                    "niveau": niveau}):
+    for data, thema_naam in conn.execute(
+        ROWS_SQL, {"gemeente": code, "doelgroep": doelgroep, "niveau": niveau}
+    ):
         result = _area_result(data)
         runs.add(int(data["run_id"]))
-        theme = themes.setdefault(result.thema, ThemeReport(result.thema, thema_naam,
-                                                            result.drempel_m, []))
+        theme = themes.setdefault(
+            result.thema, ThemeReport(result.thema, thema_naam, result.drempel_m, [])
+        )
         theme.ranked.append(result)
     if not themes:
         return None
@@ -303,8 +322,16 @@ def gemeente_report(conn: sa.Connection, code: str, doelgroep: str,
         theme.ranked.sort(key=lambda r: rank_key(r, spar_first(rule)))
         for i, r in enumerate(theme.ranked, 1):
             r.rank = i
-    return GemeenteReport(code, naam, doelgroep, niveau, list(themes.values()),
-                          _report_map(conn, code, niveau), sorted(runs), rule or {})
+    return GemeenteReport(
+        code,
+        naam,
+        doelgroep,
+        niveau,
+        list(themes.values()),
+        _report_map(conn, code, niveau),
+        sorted(runs),
+        rule or {},
+    )
 
 
 def _number(value) -> float | None:
@@ -321,14 +348,21 @@ def _area_result(data: dict) -> AreaResult:
     spar = _number(data.get("spar"))
     return AreaResult(
         thema=str(data.get("thema") or data.get("thema_slug")),
-        gebiedcode=str(data["gebiedcode"]), naam=str(data.get("naam") or data["gebiedcode"]),
-        inwoners=_number(data.get("inwoners")), spar=spar,
-        pct_verder=_number(data.get("pct_verder")), afstand_m=_number(data.get("afstand_m")),
-        drempel_m=_number(data.get("drempel_m")), flagged=bool(data.get("flagged")),
+        gebiedcode=str(data["gebiedcode"]),
+        naam=str(data.get("naam") or data["gebiedcode"]),
+        inwoners=_number(data.get("inwoners")),
+        spar=spar,
+        pct_verder=_number(data.get("pct_verder")),
+        afstand_m=_number(data.get("afstand_m")),
+        drempel_m=_number(data.get("drempel_m")),
+        flagged=bool(data.get("flagged")),
         flag_level=data.get("flag_level") if data.get("flagged") else None,
-        zin=str(data.get("zin") or ""), redenen=redenen,
-        redenen_tekst=[reason_text(x) for x in redenen], notes=notes(data, redenen),
-        klasse=spar_class(spar))
+        zin=str(data.get("zin") or ""),
+        redenen=redenen,
+        redenen_tekst=[reason_text(x) for x in redenen],
+        notes=notes(data, redenen),
+        klasse=spar_class(spar),
+    )
 
 
 def notes(data: dict, redenen: Iterable[dict]) -> list[str]:
@@ -345,15 +379,24 @@ def notes(data: dict, redenen: Iterable[dict]) -> list[str]:
             pct = _number(data.get(share))
             found.append(with_share.format(pct=decimal(pct)) if pct else plain)
     if "te weinig" not in str(data.get("zin") or "").lower() and (
-            data.get("beoordeling") == "te weinig inwoners"
-            or any(r.startswith("inwoners<") for r in rules)):
+        data.get("beoordeling") == "te weinig inwoners"
+        or any(r.startswith("inwoners<") for r in rules)
+    ):
         found.append(TOO_FEW)
     return found
 
 
 def _report_map(conn: sa.Connection, code: str, niveau: str) -> ReportMap:
-    rows = conn.execute(MAP_SQL, {"gemeente": code, "niveau": niveau, "width": MAP_WIDTH,
-                                  "max_height": MAP_MAX_HEIGHT, "pad": MAP_PAD}).all()
+    rows = conn.execute(
+        MAP_SQL,
+        {
+            "gemeente": code,
+            "niveau": niveau,
+            "width": MAP_WIDTH,
+            "max_height": MAP_MAX_HEIGHT,
+            "pad": MAP_PAD,
+        },
+    ).all()
     outline = next((r.d for r in rows if r.code == code), "") or ""
     paths = {r.code: r.d for r in rows if r.code != code and r.d}
     width = round(rows[0].width, 1) if rows else MAP_WIDTH
@@ -363,9 +406,20 @@ def _report_map(conn: sa.Connection, code: str, niveau: str) -> ReportMap:
 
 # --- downloads: exactly the rows of the short lists ---
 
-CSV_HEADER = ["thema", "rang", "gebiedcode", "gebied", "tekort", "inwoners",
-              "aanbod_per_inwoner_spar", "pct_verder_dan_drempel", "drempel_km",
-              "afstand_dichtstbijzijnd_km", "opmerkingen", "uitleg"]
+CSV_HEADER = [
+    "thema",
+    "rang",
+    "gebiedcode",
+    "gebied",
+    "tekort",
+    "inwoners",
+    "aanbod_per_inwoner_spar",
+    "pct_verder_dan_drempel",
+    "drempel_km",
+    "afstand_dichtstbijzijnd_km",
+    "opmerkingen",
+    "uitleg",
+]
 
 
 def _cell(value: float | None, digits: int) -> str:
@@ -376,16 +430,29 @@ def _cell(value: float | None, digits: int) -> str:
 
 
 def _record(theme: ThemeReport, r: AreaResult) -> dict:
-    return {"thema": theme.naam, "rang": r.rank, "gebiedcode": r.gebiedcode,
-            "gebied": r.naam, "tekort": r.flag_label, "inwoners": r.inwoners,
-            "aanbod_per_inwoner_spar": r.spar, "pct_verder_dan_drempel": r.pct_verder,
-            "drempel_km": r.drempel_m / 1000 if r.drempel_m is not None else None,
-            "afstand_dichtstbijzijnd_km": r.afstand_m / 1000 if r.afstand_m is not None
-            else None, "opmerkingen": " ".join(r.notes), "uitleg": r.zin}
+    return {
+        "thema": theme.naam,
+        "rang": r.rank,
+        "gebiedcode": r.gebiedcode,
+        "gebied": r.naam,
+        "tekort": r.flag_label,
+        "inwoners": r.inwoners,
+        "aanbod_per_inwoner_spar": r.spar,
+        "pct_verder_dan_drempel": r.pct_verder,
+        "drempel_km": r.drempel_m / 1000 if r.drempel_m is not None else None,
+        "afstand_dichtstbijzijnd_km": r.afstand_m / 1000 if r.afstand_m is not None else None,
+        "opmerkingen": " ".join(r.notes),
+        "uitleg": r.zin,
+    }
 
 
-DIGITS = {"inwoners": 0, "aanbod_per_inwoner_spar": 2, "pct_verder_dan_drempel": 1,
-          "drempel_km": 1, "afstand_dichtstbijzijnd_km": 1}
+DIGITS = {
+    "inwoners": 0,
+    "aanbod_per_inwoner_spar": 2,
+    "pct_verder_dan_drempel": 1,
+    "drempel_km": 1,
+    "afstand_dichtstbijzijnd_km": 1,
+}
 
 
 def records(report: GemeenteReport) -> list[dict]:
@@ -408,8 +475,7 @@ def write_csv(report: GemeenteReport, handle) -> int:
     writer.writerow(CSV_HEADER)
     rows = records(report)
     for row in rows:
-        writer.writerow([_cell(row[k], DIGITS[k]) if k in DIGITS else row[k]
-                         for k in CSV_HEADER])
+        writer.writerow([_cell(row[k], DIGITS[k]) if k in DIGITS else row[k] for k in CSV_HEADER])
     return len(rows)
 
 
@@ -420,16 +486,20 @@ def write_geopackage(conn: sa.Connection, report: GemeenteReport, path: Path) ->
 
     rows = records(report)
     codes = sorted({r["gebiedcode"] for r in rows})
-    shapes = {code: from_wkb(bytes(wkb)) for code, wkb in
-              conn.execute(GEOMETRY_SQL, {"codes": codes})}
+    shapes = {
+        code: from_wkb(bytes(wkb)) for code, wkb in conn.execute(GEOMETRY_SQL, {"codes": codes})
+    }
     frame = gpd.GeoDataFrame(
         {k: [r[k] for r in rows] for k in CSV_HEADER},
-        geometry=[shapes.get(r["gebiedcode"]) for r in rows], crs=28992)
+        geometry=[shapes.get(r["gebiedcode"]) for r in rows],
+        crs=28992,
+    )
     for column in ("inwoners", *DIGITS):
         frame[column] = frame[column].astype("float64")
     frame["rang"] = frame["rang"].astype("int64")
-    frame.to_file(path, driver="GPKG", layer="tekorten", engine="pyogrio",
-                  geometry_type="MultiPolygon")
+    frame.to_file(
+        path, driver="GPKG", layer="tekorten", engine="pyogrio", geometry_type="MultiPolygon"
+    )
     return len(frame)
 
 
@@ -445,8 +515,10 @@ def describe_rule(rule: dict) -> str:
         return rule["uitleg"]
     if "spar_matig" not in rule:
         return ""
-    return (f"Een gebied heeft een tekort als het aanbod per inwoner (SPAR) onder "
-            f"{decimal(rule['spar_matig'], 2)} ligt of meer dan "
-            f"{decimal(rule.get('pct_verder'))}% van de inwoners verder woont dan de "
-            f"drempelafstand, in minstens {rule.get('min_vanggebieden', 2)} van de 3 "
-            f"vanggebieden, en er minstens {decimal(rule.get('min_inwoners'))} mensen wonen.")
+    return (
+        f"Een gebied heeft een tekort als het aanbod per inwoner (SPAR) onder "
+        f"{decimal(rule['spar_matig'], 2)} ligt of meer dan "
+        f"{decimal(rule.get('pct_verder'))}% van de inwoners verder woont dan de "
+        f"drempelafstand, in minstens {rule.get('min_vanggebieden', 2)} van de 3 "
+        f"vanggebieden, en er minstens {decimal(rule.get('min_inwoners'))} mensen wonen."
+    )

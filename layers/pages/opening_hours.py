@@ -11,8 +11,13 @@ from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
-DAY_NAMES = dict(zip(DAYS, ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
-                            "zaterdag", "zondag"), strict=True))
+DAY_NAMES = dict(
+    zip(
+        DAYS,
+        ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        strict=True,
+    )
+)
 
 
 def _minutes(text: str) -> int:
@@ -59,8 +64,9 @@ def open_now(openingstijden: dict | None, moment: datetime) -> bool | None:
     local = moment.astimezone(AMSTERDAM) if moment.tzinfo else moment
     minute, weekday = local.hour * 60 + local.minute, local.weekday()
     try:
-        return (_open_in(days.get(DAYS[weekday]), minute)
-                or _open_in(days.get(DAYS[weekday - 1]), minute, overnight_only=True))
+        return _open_in(days.get(DAYS[weekday]), minute) or _open_in(
+            days.get(DAYS[weekday - 1]), minute, overnight_only=True
+        )
     except (ValueError, TypeError, AttributeError):
         return None
 
@@ -75,6 +81,11 @@ def opening_rows(openingstijden: dict | None, moment: datetime | None = None) ->
     if not any(days.values()):
         return []
     today = DAYS[moment.astimezone(AMSTERDAM).weekday()] if moment else None
-    return [{"dag": DAY_NAMES[day],
-             "tijden": " en ".join(f"{s} tot {e}" for s, e in days.get(day) or ()) or "gesloten",
-             "vandaag": day == today} for day in DAYS]
+    return [
+        {
+            "dag": DAY_NAMES[day],
+            "tijden": " en ".join(f"{s} tot {e}" for s, e in days.get(day) or ()) or "gesloten",
+            "vandaag": day == today,
+        }
+        for day in DAYS
+    ]

@@ -58,8 +58,9 @@ SELECT json_build_object(
 FROM org""")
 
 
-def organisation(conn: sa.Connection, organisatie_id: int,
-                 visibility: tuple[str, ...]) -> dict | None:
+def organisation(
+    conn: sa.Connection, organisatie_id: int, visibility: tuple[str, ...]
+) -> dict | None:
     """One organisation with its services and locations as the public may see them.
 
     Parameters
@@ -78,8 +79,9 @@ def organisation(conn: sa.Connection, organisatie_id: int,
     """
     if not 0 < organisatie_id < 2**63:
         return None
-    record = conn.execute(ORGANISATION_SQL, {
-        "id": organisatie_id, "visibility": list(visibility)}).scalar_one_or_none()
+    record = conn.execute(
+        ORGANISATION_SQL, {"id": organisatie_id, "visibility": list(visibility)}
+    ).scalar_one_or_none()
     if record is None:
         return None
     record["laatst_geverifieerd_op"] = _date(record["laatst_geverifieerd_op"])
@@ -92,8 +94,9 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def address(straat: str | None, huisnummer: str | None, postcode: str | None,
-            plaats: str | None) -> str:
+def address(
+    straat: str | None, huisnummer: str | None, postcode: str | None, plaats: str | None
+) -> str:
     """``Straat 12A, 6211 AB Maastricht`` from whichever parts are known."""
     pc = f"{postcode[:4]} {postcode[4:]}" if postcode and len(postcode) == 6 else postcode
     street = " ".join(p for p in (straat, huisnummer) if p)

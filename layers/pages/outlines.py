@@ -32,9 +32,14 @@ def outlines_geojson(conn: sa.Connection, niveau: str, gemeentecode: str | None 
     """
     if niveau not in LEVELS:
         raise UnknownLevel(f"Unknown area level {niveau!r}: use gemeente, wijk or buurt")
-    text = conn.execute(OUTLINES_SQL, {
-        "niveau": niveau, "gemeentecode": gemeentecode, "tolerance": TOLERANCE_M[niveau],
-    }).scalar_one()
+    text = conn.execute(
+        OUTLINES_SQL,
+        {
+            "niveau": niveau,
+            "gemeentecode": gemeentecode,
+            "tolerance": TOLERANCE_M[niveau],
+        },
+    ).scalar_one()
     return text.encode("utf-8")
 
 

@@ -118,8 +118,7 @@ class PrintArea:
     organisaties: int
 
 
-def print_area(conn: sa.Connection, code: str,
-               visibility: tuple[str, ...]) -> PrintArea | None:
+def print_area(conn: sa.Connection, code: str, visibility: tuple[str, ...]) -> PrintArea | None:
     """The paper social map of an area: theme groups, numbers and the SVG map.
 
     Two statements: the public records of the area (one row per service, location and
@@ -136,16 +135,25 @@ def print_area(conn: sa.Connection, code: str,
     rows = conn.execute(PRINT_ROWS_SQL, {"code": code, "visibility": list(visibility)}).all()
     groups, points = _group(rows)
     xs, ys = [x for _, x, _ in points], [y for _, _, y in points]
-    area = conn.execute(PRINT_MAP_SQL, {
-        "code": code, "width": MAP_WIDTH, "max_height": MAP_MAX_HEIGHT, "pad": MAP_PAD,
-        "bx0": min(xs, default=None), "by0": min(ys, default=None),
-        "bx1": max(xs, default=None), "by1": max(ys, default=None),
-    }).one_or_none()
+    area = conn.execute(
+        PRINT_MAP_SQL,
+        {
+            "code": code,
+            "width": MAP_WIDTH,
+            "max_height": MAP_MAX_HEIGHT,
+            "pad": MAP_PAD,
+            "bx0": min(xs, default=None),
+            "by0": min(ys, default=None),
+            "bx1": max(xs, default=None),
+            "by1": max(ys, default=None),
+        },
+    ).one_or_none()
     if area is None:
         return None
     count = len({n for n, _, _ in points})
-    return PrintArea(area.code, area.naam, area.niveau, area.gemeente, groups,
-                     _area_map(area, points), count)
+    return PrintArea(
+        area.code, area.naam, area.niveau, area.gemeente, groups, _area_map(area, points), count
+    )
 
 
 def _area_map(area, points: set[tuple[int, float, float]]) -> AreaMap:
@@ -155,14 +163,28 @@ def _area_map(area, points: set[tuple[int, float, float]]) -> AreaMap:
     them.
     """
     big = len(points) <= 40
-    markers = sorted({
-        (n, round((x - area.x0) * area.s + MAP_PAD, 1), round((area.y1 - y) * area.s + MAP_PAD, 1),
-         (17 if big else 12.5) if n > 99 else (16 if big else 10),
-         (14 if big else 10.5) if n > 99 else (18 if big else 11.5))
-        for n, x, y in points})
+    markers = sorted(
+        {
+            (
+                n,
+                round((x - area.x0) * area.s + MAP_PAD, 1),
+                round((area.y1 - y) * area.s + MAP_PAD, 1),
+                (17 if big else 12.5) if n > 99 else (16 if big else 10),
+                (14 if big else 10.5) if n > 99 else (18 if big else 11.5),
+            )
+            for n, x, y in points
+        }
+    )
     scale_m = _scale_step(area.w / 5 / area.s)
-    return AreaMap(round(area.w, 1), round(area.h + SCALE_BAND, 1), area.outline,
-                   area.inner or "", markers, scale_m, round(scale_m * area.s, 1))
+    return AreaMap(
+        round(area.w, 1),
+        round(area.h + SCALE_BAND, 1),
+        area.outline,
+        area.inner or "",
+        markers,
+        scale_m,
+        round(scale_m * area.s, 1),
+    )
 
 
 def _group(rows) -> tuple[list[ThemeGroup], set[tuple[int, float, float]]]:
@@ -186,9 +208,13 @@ def _group(rows) -> tuple[list[ThemeGroup], set[tuple[int, float, float]]]:
 def _add(entry: PrintEntry, r) -> None:
     if r.aanbod not in entry.aanbod:
         entry.aanbod.append(r.aanbod)
-    where = (f"Adres afgeschermd, {r.plaats}" if r.vertrouwelijk and r.plaats
-             else "Adres afgeschermd" if r.vertrouwelijk
-             else address(r.straat, r.huisnummer, r.postcode, r.plaats))
+    where = (
+        f"Adres afgeschermd, {r.plaats}"
+        if r.vertrouwelijk and r.plaats
+        else "Adres afgeschermd"
+        if r.vertrouwelijk
+        else address(r.straat, r.huisnummer, r.postcode, r.plaats)
+    )
     if where and where not in entry.adressen:
         entry.adressen.append(where)
     checked = r.laatst_geverifieerd_op

@@ -40,10 +40,12 @@ PC4_RE = re.compile(r"([1-9]\d{3})(?:\s*([A-Za-z]{2}))?")
 PC6_IN_TEXT = re.compile(r"\b([1-9]\d{3})\s*([A-Za-z]{2})\b")
 NUMBER_RE = re.compile(r"\b(\d{1,5})\s*([A-Za-z])?\b")
 ADDRESS_RE = re.compile(
-    r"(?P<straat>[^\d,]+?)\s+(?P<nr>\d{1,5})\s*(?P<letter>[A-Za-z])?\b\s*,?\s*(?P<plaats>[^\d,]*)")
+    r"(?P<straat>[^\d,]+?)\s+(?P<nr>\d{1,5})\s*(?P<letter>[A-Za-z])?\b\s*,?\s*(?P<plaats>[^\d,]*)"
+)
 PLACE_IN_TEXT = re.compile(
     r"(?:(?P<wat>.*)\s+)?(?P<voorzetsel>in|te|bij|dichtbij|vlakbij|nabij|rond)\s+(?P<waar>\S.*)",
-    re.I)
+    re.I,
+)
 NEAR_WORDS = {"bij", "dichtbij", "vlakbij", "nabij", "rond"}
 
 
@@ -84,8 +86,12 @@ class _Area:
     signaalcode: str | None  # CBS code stored with a demand signal
 
     def public(self) -> dict:
-        return {"code": self.code, "naam": self.naam, "niveau": self.niveau,
-                "gemeente": self.gemeente}
+        return {
+            "code": self.code,
+            "naam": self.naam,
+            "niveau": self.niveau,
+            "gemeente": self.gemeente,
+        }
 
 
 @dataclass
@@ -98,8 +104,12 @@ class _Point:
     label: str
 
     def public(self) -> dict:
-        return {"lon": round(self.lon, 6), "lat": round(self.lat, 6),
-                "precisie": self.precisie, "label": self.label}
+        return {
+            "lon": round(self.lon, 6),
+            "lat": round(self.lat, 6),
+            "precisie": self.precisie,
+            "label": self.label,
+        }
 
 
 def _sql(name: str) -> sa.TextClause:
@@ -151,8 +161,9 @@ def _area(row) -> _Area:
     return _Area(row.code, row.naam, row.niveau, row.gemeente, row.signaalcode)
 
 
-def resolve_area(conn: sa.Connection, text: str,
-                 suggest: bool = True) -> tuple[_Area | None, str | None]:
+def resolve_area(
+    conn: sa.Connection, text: str, suggest: bool = True
+) -> tuple[_Area | None, str | None]:
     """A CBS code, postcode or name -> the area, and a B1 message when that did not work.
 
     With ``suggest`` an unknown name gets the most similar known one in the message.
@@ -167,21 +178,26 @@ def resolve_area(conn: sa.Connection, text: str,
         row = conn.execute(_sql("postcode4"), {"pc4": postcode[1]}).first()
         if row is None:
             return None, f"We kennen postcode {postcode[1]} niet."
-        return _Area(row.code, f"postcode {row.code}", "postcode", row.gemeente,
-                     row.signaalcode), None
+        return _Area(
+            row.code, f"postcode {row.code}", "postcode", row.gemeente, row.signaalcode
+        ), None
     rows = _areas_named(conn, [text], ALL_LEVELS)
     if rows:
         first = rows[0]
         melding = None
         if first.gelijk > 1:
-            melding = (f"Er zijn meer {PLURAL[first.niveau]} met de naam '{first.naam}'. "
-                       f"We zoeken in {first.naam} in {first.gemeente}.")
+            melding = (
+                f"Er zijn meer {PLURAL[first.niveau]} met de naam '{first.naam}'. "
+                f"We zoeken in {first.naam} in {first.gemeente}."
+            )
         return _area(first), melding
     suggestion = suggest_place(conn, text) if suggest else None
     if suggestion:
         return None, f"We kennen de plaats '{text}' niet. Bedoelt u {suggestion}?"
-    return None, (f"We kennen de plaats '{text}' niet. Kijk of de naam goed is geschreven, "
-                  "of vul een postcode in.")
+    return None, (
+        f"We kennen de plaats '{text}' niet. Kijk of de naam goed is geschreven, "
+        "of vul een postcode in."
+    )
 
 
 def _geocoded(conn: sa.Connection, label: str, **address) -> _Point | None:
@@ -199,10 +215,14 @@ def _postcode_point(conn: sa.Connection, text: str) -> _Point | None:
             return None
         return _Point(row.x, row.y, row.lon, row.lat, "pc4", f"postcode {row.code}")
     postcode = f"{pc6[1]} {pc6[2].upper()}"
-    number = NUMBER_RE.search(text[:pc6.start()] + " " + text[pc6.end():])
-    found = _geocoded(conn, postcode + (f", huisnummer {number[1]}" if number else ""),
-                      postcode=postcode, huisnummer=int(number[1]) if number else None,
-                      huisletter=(number[2] or "").upper() if number else "")
+    number = NUMBER_RE.search(text[: pc6.start()] + " " + text[pc6.end() :])
+    found = _geocoded(
+        conn,
+        postcode + (f", huisnummer {number[1]}" if number else ""),
+        postcode=postcode,
+        huisnummer=int(number[1]) if number else None,
+        huisletter=(number[2] or "").upper() if number else "",
+    )
     if number is None and (found is None or found.precisie == "pc4"):
         # no CBS PC6 point: the middle of the postcode's BAG addresses is closer than PC4
         result = conn.execute(_sql("postcode6_punt"), {"postcode": postcode.replace(" ", "")})
@@ -218,24 +238,37 @@ def _street_point(conn: sa.Connection, text: str) -> tuple[_Point | None, str | 
     straat, nr = match["straat"].strip(), int(match["nr"])
     letter, plaats = (match["letter"] or "").upper(), match["plaats"].strip()
     if not plaats:
-        places = conn.execute(_sql("straat_plaatsen"),
-                              {"straat": straat, "huisnummer": nr}).scalars().all()
+        places = (
+            conn.execute(_sql("straat_plaatsen"), {"straat": straat, "huisnummer": nr})
+            .scalars()
+            .all()
+        )
         if len(places) > 1:
-            return None, (f"De {straat} is er in meer plaatsen. Typ ook de plaats, "
-                          f"bijvoorbeeld: {straat} {nr}, {places[0]}.")
+            return None, (
+                f"De {straat} is er in meer plaatsen. Typ ook de plaats, "
+                f"bijvoorbeeld: {straat} {nr}, {places[0]}."
+            )
         if not places:
             return None, None
         plaats = places[0]
-    return _geocoded(conn, f"{straat} {nr}{letter}, {plaats}", straat=straat, huisnummer=nr,
-                     huisletter=letter, woonplaats=plaats), None
+    return _geocoded(
+        conn,
+        f"{straat} {nr}{letter}, {plaats}",
+        straat=straat,
+        huisnummer=nr,
+        huisletter=letter,
+        woonplaats=plaats,
+    ), None
 
 
 def _area_point(conn: sa.Connection, text: str) -> _Point | None:
     rows = _areas_named(conn, [text], ALL_LEVELS)
     if not rows:
         return None
-    spot = conn.execute(_sql("punt_van_gebied"), {
-        "niveau": rows[0].niveau, "naam": rows[0].naam, "code": rows[0].code}).first()
+    spot = conn.execute(
+        _sql("punt_van_gebied"),
+        {"niveau": rows[0].niveau, "naam": rows[0].naam, "code": rows[0].code},
+    ).first()
     return _Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", rows[0].naam) if spot else None
 
 
@@ -250,8 +283,10 @@ def resolve_point(conn: sa.Connection, text: str) -> tuple[_Point | None, str | 
     else:
         point = _area_point(conn, text)
     if point is None and melding is None:
-        melding = (f"We konden '{text}' niet vinden. Typ een postcode, bijvoorbeeld 6411 AB, "
-                   "of een straat met huisnummer en plaats.")
+        melding = (
+            f"We konden '{text}' niet vinden. Typ een postcode, bijvoorbeeld 6411 AB, "
+            "of een straat met huisnummer en plaats."
+        )
     return point, melding
 
 
@@ -264,8 +299,9 @@ def _place_candidates(words: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _after_preposition(conn: sa.Connection, tekst: str, want_area: bool,
-                       want_point: bool) -> tuple | None:
+def _after_preposition(
+    conn: sa.Connection, tekst: str, want_area: bool, want_point: bool
+) -> tuple | None:
     """'huisarts in Heerlen', 'tandarts bij 6411 AB 12': (rest, area, point) or None."""
     match = PLACE_IN_TEXT.fullmatch(tekst)
     if not match:
@@ -281,14 +317,13 @@ def _after_preposition(conn: sa.Connection, tekst: str, want_area: bool,
     return None
 
 
-def _bare_place(conn: sa.Connection, tekst: str, want_area: bool,
-                want_point: bool) -> tuple | None:
+def _bare_place(conn: sa.Connection, tekst: str, want_area: bool, want_point: bool) -> tuple | None:
     """'huisarts 6411 AB', 'huisarts 6411', 'huisarts heerlen': (rest, area, point) or None."""
     pc6 = PC6_IN_TEXT.search(tekst)
     if pc6 and want_point:
         point, _ = resolve_point(conn, pc6[0])
         if point:
-            return _clean(tekst[:pc6.start()] + " " + tekst[pc6.end():]), None, point
+            return _clean(tekst[: pc6.start()] + " " + tekst[pc6.end() :]), None, point
     pc4 = re.fullmatch(r"(.*?)\s*\b([1-9]\d{3})", tekst)
     if pc4 and want_area:
         area, _ = resolve_area(conn, pc4[2], suggest=False)
@@ -302,13 +337,15 @@ def _bare_place(conn: sa.Connection, tekst: str, want_area: bool,
     return None
 
 
-def _split_text(conn: sa.Connection, tekst: str, want_area: bool,
-                want_point: bool) -> tuple[str, _Area | None, _Point | None]:
+def _split_text(
+    conn: sa.Connection, tekst: str, want_area: bool, want_point: bool
+) -> tuple[str, _Area | None, _Point | None]:
     """Take a place out of the text: 'huisarts in Heerlen' -> ('huisarts', Heerlen, None)."""
     if not (want_area or want_point):
         return tekst, None, None
-    found = (_after_preposition(conn, tekst, want_area, want_point)
-             or _bare_place(conn, tekst, want_area, want_point))
+    found = _after_preposition(conn, tekst, want_area, want_point) or _bare_place(
+        conn, tekst, want_area, want_point
+    )
     return found or (tekst, None, None)
 
 
@@ -323,7 +360,8 @@ def _interpret(conn: sa.Connection, query: SearchQuery) -> tuple:
         meldingen.append(melding)
     if tekst:
         tekst, text_area, text_point = _split_text(
-            conn, tekst, not _clean(query.gebied), not _clean(query.dichtbij))
+            conn, tekst, not _clean(query.gebied), not _clean(query.dichtbij)
+        )
         area, point = area or text_area, point or text_point
     area_failed = bool(_clean(query.gebied)) and area is None
     return tekst, area, point, [m for m in meldingen if m], area_failed
@@ -357,20 +395,41 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
     public_point = point.public() if point else None
     if area_failed:  # never show results from elsewhere as if they were in that area
         return SearchResult(0, [], None, public_point, meldingen[0])
-    row = conn.execute(_sql("zoeken"), {
-        "tekst": tekst or None, "x": point.x if point else None, "y": point.y if point else None,
-        "visibility": list(query.visibility), "thema": thema, "doelgroep": doelgroep,
-        "niveau": area.niveau if area else None, "code": area.code if area else None,
-        "naam": area.naam if area else None, "limit": query.limit, "offset": query.offset,
-    }).one()
+    row = conn.execute(
+        _sql("zoeken"),
+        {
+            "tekst": tekst or None,
+            "x": point.x if point else None,
+            "y": point.y if point else None,
+            "visibility": list(query.visibility),
+            "thema": thema,
+            "doelgroep": doelgroep,
+            "niveau": area.niveau if area else None,
+            "code": area.code if area else None,
+            "naam": area.naam if area else None,
+            "limit": query.limit,
+            "offset": query.offset,
+        },
+    ).one()
     if row.total == 0 and tekst:
         _record_demand(conn, tekst, thema, area, point, query.client)
-    return SearchResult(row.total, row.items, area.public() if area else None, public_point,
-                        meldingen[0] if meldingen else None)
+    return SearchResult(
+        row.total,
+        row.items,
+        area.public() if area else None,
+        public_point,
+        meldingen[0] if meldingen else None,
+    )
 
 
-def _record_demand(conn: sa.Connection, tekst: str, thema: str | None, area: _Area | None,
-                   point: _Point | None, client: str | None) -> None:
+def _record_demand(
+    conn: sa.Connection,
+    tekst: str,
+    thema: str | None,
+    area: _Area | None,
+    point: _Point | None,
+    client: str | None,
+) -> None:
     """Count a search without results; nothing about the person is kept.
 
     What is counted: words, theme, area, day, and (as a salted hash of the day) whether
@@ -379,6 +438,14 @@ def _record_demand(conn: sa.Connection, tekst: str, thema: str | None, area: _Ar
     woord = signal_words(tekst)
     if not woord:
         return
-    conn.execute(_sql("zoekvraag_vastleggen"), {
-        "woord": woord, "thema": thema, "gebiedcode": area.signaalcode if area else None,
-        "x": point.x if point else None, "y": point.y if point else None, "client": client})
+    conn.execute(
+        _sql("zoekvraag_vastleggen"),
+        {
+            "woord": woord,
+            "thema": thema,
+            "gebiedcode": area.signaalcode if area else None,
+            "x": point.x if point else None,
+            "y": point.y if point else None,
+            "client": client,
+        },
+    )

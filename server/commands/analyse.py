@@ -15,25 +15,58 @@ from server.routes.dekking import load_report, report_csv, report_pdf
 
 
 @click.command("analyse")
-@click.option("--thema", "themas", multiple=True, metavar="SLUG",
-              help="Thema (slug, bijv. zorg-ondersteuning); meermaals te geven. Standaard: alle.")
-@click.option("--gemeente", "gemeenten", multiple=True, metavar="GMxxxx",
-              help="CBS-gemeentecode (bijv. GM0935); meermaals te geven. Standaard: alle.")
-@click.option("--niveau", type=click.Choice(["buurt", "wijk", "gemeente"]), default="buurt",
-              show_default=True, help="Niveau van de kaart en het CSV-rapport.")
-@click.option("--uitvoer", type=click.Path(file_okay=False, path_type=Path),
-              help="Map voor de kaarten (PNG en PDF) en het CSV-rapport.")
-@click.option("--doelgroep", type=click.Choice(["iedereen", "ouderen"]), default="iedereen",
-              show_default=True, help="Doelgroep van de kaarten (het CSV-rapport heeft beide).")
-@click.option("--zonder-locatievoorstellen", is_flag=True,
-              help="Sla de locatievoorstellen (maximale dekking) over.")
+@click.option(
+    "--thema",
+    "themas",
+    multiple=True,
+    metavar="SLUG",
+    help="Thema (slug, bijv. zorg-ondersteuning); meermaals te geven. Standaard: alle.",
+)
+@click.option(
+    "--gemeente",
+    "gemeenten",
+    multiple=True,
+    metavar="GMxxxx",
+    help="CBS-gemeentecode (bijv. GM0935); meermaals te geven. Standaard: alle.",
+)
+@click.option(
+    "--niveau",
+    type=click.Choice(["buurt", "wijk", "gemeente"]),
+    default="buurt",
+    show_default=True,
+    help="Niveau van de kaart en het CSV-rapport.",
+)
+@click.option(
+    "--uitvoer",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Map voor de kaarten (PNG en PDF) en het CSV-rapport.",
+)
+@click.option(
+    "--doelgroep",
+    type=click.Choice(["iedereen", "ouderen"]),
+    default="iedereen",
+    show_default=True,
+    help="Doelgroep van de kaarten (het CSV-rapport heeft beide).",
+)
+@click.option(
+    "--zonder-locatievoorstellen",
+    is_flag=True,
+    help="Sla de locatievoorstellen (maximale dekking) over.",
+)
 @with_appcontext
 def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorstellen):
     """Dekkingsanalyse: waar is weinig aanbod, waarom, en waar kan iets bij."""
-    params = RunParams(themas=tuple(themas), gemeenten=tuple(g.upper() for g in gemeenten),
-                       locatievoorstellen=not zonder_locatievoorstellen)
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-               "{task.total}"), TimeElapsedColumn())
+    params = RunParams(
+        themas=tuple(themas),
+        gemeenten=tuple(g.upper() for g in gemeenten),
+        locatievoorstellen=not zonder_locatievoorstellen,
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task("Analyse starten", total=None)
 
@@ -54,8 +87,9 @@ def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorste
             console.print(f"  {path}")
 
 
-def write_gemeente_report(gemeente: str, folder: Path, doelgroep: str = "iedereen",
-                          niveau: str = "buurt") -> list[Path]:
+def write_gemeente_report(
+    gemeente: str, folder: Path, doelgroep: str = "iedereen", niveau: str = "buurt"
+) -> list[Path]:
     """The short list of one gemeente as PDF and CSV files in ``folder``.
 
     The same files as the downloads of /dekking?gemeente=… (one function for page, download
@@ -86,7 +120,9 @@ def _print_summary(summary) -> None:
     for thema, counts in summary.flagged.items():
         table.add_row(thema, *(str(counts[k]) for k in ("buurt", "wijk", "gemeente")))
     console.print(table)
-    console.print(f"Vraagpunten: {summary.vraagniveau}; {summary.rows} resultaatrijen in "
-                  f"{summary.seconds:.1f} s.")
+    console.print(
+        f"Vraagpunten: {summary.vraagniveau}; {summary.rows} resultaatrijen in "
+        f"{summary.seconds:.1f} s."
+    )
     for note in summary.meldingen:
         console.print(f"[yellow]Let op:[/yellow] {note['tekst']}")

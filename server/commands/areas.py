@@ -20,16 +20,22 @@ def areas():
 
 
 @areas.command("load")
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="TOML manifest of area files (default: the shipped Zuid-Limburg data).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML manifest of area files (default: the shipped Zuid-Limburg data).",
+)
 @with_appcontext
 def areas_load(manifest):
     """Load gemeenten, wijken and buurten with population in one transaction."""
     manifest = manifest or Path(current_app.config["AREAS_MANIFEST"])
     try:
         with console.status("Gebieden laden…") as status:
-            summary = load_areas(get_engine(), AreaSources.from_manifest(manifest),
-                                 progress=lambda step: status.update(step + "…"))
+            summary = load_areas(
+                get_engine(),
+                AreaSources.from_manifest(manifest),
+                progress=lambda step: status.update(step + "…"),
+            )
     except GeoError as exc:
         fail(exc)
     table = Table(title="Gebieden geladen")
@@ -39,5 +45,7 @@ def areas_load(manifest):
         row = summary[level]
         table.add_row(level, *(str(row[k]) for k in ("read", "inserted", "updated", "unchanged")))
     console.print(table)
-    console.print(f"Bevolkingsrijen: {summary['bevolking']}; "
-                  f"locaties opnieuw gekoppeld: {summary['locaties_herberekend']}")
+    console.print(
+        f"Bevolkingsrijen: {summary['bevolking']}; "
+        f"locaties opnieuw gekoppeld: {summary['locaties_herberekend']}"
+    )

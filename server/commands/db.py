@@ -22,8 +22,10 @@ def db():
 def _cluster_or_note():
     cluster = cluster_for(current_app.config)
     if cluster is None:
-        click.echo("An external database is configured (SOCIALE_KAART_DATABASE_URL); "
-                   "the embedded cluster is not used.")
+        click.echo(
+            "An external database is configured (SOCIALE_KAART_DATABASE_URL); "
+            "the embedded cluster is not used."
+        )
     return cluster
 
 
@@ -71,8 +73,11 @@ def _migrate(action, revision):
     try:
         action(get_engine(), revision)
     except sa.exc.OperationalError as exc:
-        fail(RuntimeError(f"Database not reachable ({exc.orig}); "
-                           "start it with: sociale-kaart db start"))
+        fail(
+            RuntimeError(
+                f"Database not reachable ({exc.orig}); start it with: sociale-kaart db start"
+            )
+        )
     click.echo(f"Schema revision: {geodb.current_revision(get_engine())}")
 
 
@@ -108,7 +113,8 @@ def db_roles_sql(password):
     except ValueError as exc:
         fail(exc)
     url = sa.make_url(current_app.config["DATABASE_URL"]).set(
-        username=pgcluster.WEB_LOGIN, password=password)
+        username=pgcluster.WEB_LOGIN, password=password
+    )
     click.echo("-- Run as a superuser or a role with CREATEROLE, e.g. psql -f -, then set:")
     click.echo(f"--   SOCIALE_KAART_WEB_DATABASE_URL={url.render_as_string(hide_password=False)}")
     click.echo("-- `sociale-kaart db upgrade` grants the rights (migration 0012).")

@@ -34,15 +34,21 @@ def load_demo_records(manifest: Path) -> None:
     data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     shipped = Path(current_app.config["AREAS_MANIFEST"]).parent
     with console.status("Postcodepunten laden…"):
-        load_postcodes(get_engine(), shipped / "pc6_maastricht_centroids_cbs2021.csv",
-                       shipped / "pc4_zuid_limburg.csv")
+        load_postcodes(
+            get_engine(),
+            shipped / "pc6_maastricht_centroids_cbs2021.csv",
+            shipped / "pc4_zuid_limburg.csv",
+        )
     for item in data.get("adressen", []):
         with console.status(f"Adressen laden ({item['bestand']})…"):
             load_bag(get_engine(), manifest.parent / item["bestand"], bron=item["bron"])
     for item in data.get("organisaties", []):
-        run_import(manifest.parent / item["bestand"], item["bron"], None,
-                   Path(current_app.config["DATA_DIR"]) / f"{Path(item['bestand']).stem}"
-                   ".afgewezen.csv")
+        run_import(
+            manifest.parent / item["bestand"],
+            item["bron"],
+            None,
+            Path(current_app.config["DATA_DIR"]) / f"{Path(item['bestand']).stem}.afgewezen.csv",
+        )
 
 
 def demo_secret_key(data_dir: Path) -> str:
@@ -59,8 +65,10 @@ def demo_secret_key(data_dir: Path) -> str:
         key = path.read_text(encoding="ascii").strip()
         if len(key) >= 32:
             return key
-        raise click.ClickException(f"{path} is leeg of te kort: verwijder het bestand, dan "
-                                   "maakt de demo een nieuwe sleutel.") from None
+        raise click.ClickException(
+            f"{path} is leeg of te kort: verwijder het bestand, dan "
+            "maakt de demo een nieuwe sleutel."
+        ) from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(key + "\n")
@@ -77,10 +85,21 @@ def workers_for(cpus: int | None) -> int:
 
 def gunicorn_argv(app: Flask, cpus: int | None = None) -> list[str]:
     """The gunicorn command line that serves ``app``'s configuration."""
-    return [sys.executable, "-m", "gunicorn", "--config", "python:server.gunicorn_conf",
-            "--bind", f"{app.config['HOST']}:{app.config['PORT']}",
-            "--workers", str(workers_for(cpus if cpus is not None else os.cpu_count())),
-            "--threads", str(THREADS), "--preload", "server:create_app()"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:server.gunicorn_conf",
+        "--bind",
+        f"{app.config['HOST']}:{app.config['PORT']}",
+        "--workers",
+        str(workers_for(cpus if cpus is not None else os.cpu_count())),
+        "--threads",
+        str(THREADS),
+        "--preload",
+        "server:create_app()",
+    ]
 
 
 def gunicorn_env(app: Flask, secret_key: str, environ=None) -> dict[str, str]:
@@ -92,8 +111,9 @@ def gunicorn_env(app: Flask, secret_key: str, environ=None) -> dict[str, str]:
     env = dict(os.environ if environ is None else environ)
     for setting in SETTINGS:
         value = app.config[setting.name]
-        env[PREFIX + setting.name] = (("true" if value else "false")
-                                      if isinstance(value, bool) else str(value))
+        env[PREFIX + setting.name] = (
+            ("true" if value else "false") if isinstance(value, bool) else str(value)
+        )
     env[PREFIX + "SECRET_KEY"] = secret_key
     return env
 
@@ -104,12 +124,17 @@ def serve_with_gunicorn(app: Flask) -> None:
         web_database_url(app.config, development=False)
     except WebRoleMissing as exc:
         fail(exc)
-    key = app.config["SECRET_KEY"] if _configured_key() else demo_secret_key(
-        Path(app.config["DATA_DIR"]))
+    key = (
+        app.config["SECRET_KEY"]
+        if _configured_key()
+        else demo_secret_key(Path(app.config["DATA_DIR"]))
+    )
     argv = gunicorn_argv(app)
     host, port = app.config["HOST"], app.config["PORT"]
-    console.print(f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] "
-                  f"(gunicorn, {argv[argv.index('--workers') + 1]} workers; Ctrl+C stopt)")
+    console.print(
+        f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] "
+        f"(gunicorn, {argv[argv.index('--workers') + 1]} workers; Ctrl+C stopt)"
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(argv[0], argv, gunicorn_env(app, key))
@@ -133,7 +158,14 @@ def demo(serve):
     except GeoError as exc:
         fail(exc)
     # A first coverage run, so /dekking and the `dekking` layer have something to show.
-    ctx.invoke(analyse, themas=(), gemeenten=(), niveau="buurt", uitvoer=None,
-               doelgroep="iedereen", zonder_locatievoorstellen=False)
+    ctx.invoke(
+        analyse,
+        themas=(),
+        gemeenten=(),
+        niveau="buurt",
+        uitvoer=None,
+        doelgroep="iedereen",
+        zonder_locatievoorstellen=False,
+    )
     if serve:
         serve_with_gunicorn(current_app._get_current_object())

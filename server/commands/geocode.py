@@ -25,8 +25,9 @@ def geocode():
 
 @geocode.command("load-bag")
 @click.argument("file", type=FILE)
-@click.option("--bron", default="BAG", show_default=True,
-              help="Source name stored with every address.")
+@click.option(
+    "--bron", default="BAG", show_default=True, help="Source name stored with every address."
+)
 @with_appcontext
 def geocode_load_bag(file, bron):
     """Load a BAG address extract into the address gazetteer.
@@ -34,8 +35,7 @@ def geocode_load_bag(file, bron):
     The extract is CSV: postcode,huisnummer,huisletter,toevoeging,straat,woonplaats,x,y in
     EPSG:28992.
     """
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("BAG-adressen lezen", total=file.stat().st_size)
@@ -47,11 +47,30 @@ def geocode_load_bag(file, bron):
     except GeoError as exc:
         fail(exc)
     table = Table(title=f"BAG-adressen geladen uit {file.name}")
-    for column in ("gelezen", "geladen", "afgewezen", "nieuw", "gewijzigd", "ongewijzigd",
-                   "dubbel"):
+    for column in (
+        "gelezen",
+        "geladen",
+        "afgewezen",
+        "nieuw",
+        "gewijzigd",
+        "ongewijzigd",
+        "dubbel",
+    ):
         table.add_column(column, justify="right")
-    table.add_row(*(str(summary[k]) for k in ("read", "loaded", "rejected", "inserted",
-                                              "updated", "unchanged", "duplicates")))
+    table.add_row(
+        *(
+            str(summary[k])
+            for k in (
+                "read",
+                "loaded",
+                "rejected",
+                "inserted",
+                "updated",
+                "unchanged",
+                "duplicates",
+            )
+        )
+    )
     console.print(table)
     if summary["rejects"]:
         _print_rejects(summary)
@@ -70,12 +89,26 @@ def _print_rejects(summary: dict) -> None:
 
 
 @geocode.command("load-postcodes")
-@click.option("--pc6", type=FILE, default=DATA / "pc6_maastricht_centroids_cbs2021.csv",
-              show_default=True, help="CSV with CBS PC6 points (pc6, lat, lon, …).")
-@click.option("--pc4", type=FILE, default=DATA / "pc4_zuid_limburg.csv", show_default=True,
-              help="CSV with CBS PC4 points and population (pc4, plaats, …, lon, lat).")
-@click.option("--pc4-vlakken", type=FILE, default=None,
-              help="GeoJSON with PC4 polygons (default: the .geojson next to --pc4).")
+@click.option(
+    "--pc6",
+    type=FILE,
+    default=DATA / "pc6_maastricht_centroids_cbs2021.csv",
+    show_default=True,
+    help="CSV with CBS PC6 points (pc6, lat, lon, …).",
+)
+@click.option(
+    "--pc4",
+    type=FILE,
+    default=DATA / "pc4_zuid_limburg.csv",
+    show_default=True,
+    help="CSV with CBS PC4 points and population (pc4, plaats, …, lon, lat).",
+)
+@click.option(
+    "--pc4-vlakken",
+    type=FILE,
+    default=None,
+    help="GeoJSON with PC4 polygons (default: the .geojson next to --pc4).",
+)
 @with_appcontext
 def geocode_load_postcodes(pc6, pc4, pc4_vlakken):
     """Load CBS PC6 points and PC4 areas (default: the shipped Zuid-Limburg files)."""
@@ -89,6 +122,5 @@ def geocode_load_postcodes(pc6, pc4, pc4_vlakken):
         table.add_column(column, justify="right" if column != "niveau" else "left")
     for level in ("pc6", "pc4"):
         row = summary[level]
-        table.add_row(level, *(str(row[k]) for k in ("read", "inserted", "updated",
-                                                     "unchanged")))
+        table.add_row(level, *(str(row[k]) for k in ("read", "inserted", "updated", "unchanged")))
     console.print(table)

@@ -23,8 +23,14 @@ def organisations():
 
 
 def _progress_bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 class ImportRefused(click.ClickException):
@@ -35,8 +41,13 @@ class ImportRefused(click.ClickException):
         click.echo(self.format_message(), err=True, file=file)
 
 
-def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path | None,
-               encoding: str | None = None):
+def run_import(
+    path: Path,
+    bron: str | None,
+    mapping: Path | None,
+    rejects: Path | None,
+    encoding: str | None = None,
+):
     """Import one file with a progress bar; print the summary; write the rejects file."""
     with _progress_bar() as bar:
         task = bar.add_task("Bestand lezen", total=None)
@@ -45,11 +56,16 @@ def run_import(path: Path, bron: str | None, mapping: Path | None, rejects: Path
             bar.update(task, description=step, completed=done, total=total or None)
 
         try:
-            result = import_file(get_engine(), path, bron, mapping_file=mapping,
-                                 encoding=encoding,
-                                 online=online_geocoder(current_app.config),
-                                 region_buffer_m=current_app.config["REGION_BUFFER_M"],
-                                 progress=progress)
+            result = import_file(
+                get_engine(),
+                path,
+                bron,
+                mapping_file=mapping,
+                encoding=encoding,
+                online=online_geocoder(current_app.config),
+                region_buffer_m=current_app.config["REGION_BUFFER_M"],
+                progress=progress,
+            )
         except GeoError:
             bar.live.transient = True  # a refused file shows its message only
             bar.remove_task(task)
@@ -67,12 +83,14 @@ def _summary(result: ImportResult) -> None:
     table = Table(title=f"Import {result.bron}")
     for column in ("gelezen", "nieuw", "gewijzigd", "ongewijzigd", "afgewezen"):
         table.add_column(column, justify="right")
-    table.add_row(*map(str, (result.read, result.inserted, result.updated, result.unchanged,
-                             result.rejected)))
+    table.add_row(
+        *map(str, (result.read, result.inserted, result.updated, result.unchanged, result.rejected))
+    )
     console.print(table)
     if result.geocoding:
-        console.print("Op de kaart gezet: " + ", ".join(
-            f"{k}: {v}" for k, v in result.geocoding.items() if v))
+        console.print(
+            "Op de kaart gezet: " + ", ".join(f"{k}: {v}" for k, v in result.geocoding.items() if v)
+        )
     for r in result.rejects[:10]:
         console.print(f"  regel {r.line}, kolom {r.column}: {r.reason}")
     if len(result.rejects) > 10:
@@ -84,12 +102,22 @@ def _summary(result: ImportResult) -> None:
 @organisations.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--bron", help="Source name (default: the file name). Re-imports match on it.")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="TOML file mapping other column headers to ours ([kolommen]).")
-@click.option("--afgewezen", "rejects", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write rejected rows (default: FILE.afgewezen.csv).")
-@click.option("--encoding", help="Text encoding of a CSV/JSON file (default UTF-8), "
-              "e.g. cp1252 for files saved by older Excel versions.")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML file mapping other column headers to ours ([kolommen]).",
+)
+@click.option(
+    "--afgewezen",
+    "rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write rejected rows (default: FILE.afgewezen.csv).",
+)
+@click.option(
+    "--encoding",
+    help="Text encoding of a CSV/JSON file (default UTF-8), "
+    "e.g. cp1252 for files saved by older Excel versions.",
+)
 @with_appcontext
 def organisations_import(path, bron, mapping, rejects, encoding):
     """Import CSV, XLSX or HSDS 3: bad rows are reported, good rows load.
@@ -106,10 +134,17 @@ def organisations_import(path, bron, mapping, rejects, encoding):
 
 @organisations.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--formaat", type=click.Choice(["csv", "hsds"]),
-              help="Default: by extension (.json = HSDS 3, otherwise CSV).")
-@click.option("--rol", type=click.Choice(sorted(ROLE_VISIBILITY)), default="publiek",
-              help="Whose view to export (publiek = public records only).")
+@click.option(
+    "--formaat",
+    type=click.Choice(["csv", "hsds"]),
+    help="Default: by extension (.json = HSDS 3, otherwise CSV).",
+)
+@click.option(
+    "--rol",
+    type=click.Choice(sorted(ROLE_VISIBILITY)),
+    default="publiek",
+    help="Whose view to export (publiek = public records only).",
+)
 @click.option("--bron", help="Only records of this source.")
 @click.option("--gemeente", "gemeentecode", help="Only locations in this gemeente (GM0917).")
 @with_appcontext

@@ -85,15 +85,33 @@ def dekking():
     theme = next((t for t in themes if t["slug"] == thema), None)
     unknown = bool(gemeente) and not errors and report is None
     html = render_template(
-        "dekking.html", themes=themes, groups=GROUPS, levels=LEVELS, thema=thema,
-        theme=theme, doelgroep=doelgroep, niveau=niveau, rows=rows, run=run, runs=runs,
-        chosen=chosen, gemeenten=gemeenten, gemeente=gemeente, report=report,
+        "dekking.html",
+        themes=themes,
+        groups=GROUPS,
+        levels=LEVELS,
+        thema=thema,
+        theme=theme,
+        doelgroep=doelgroep,
+        niveau=niveau,
+        rows=rows,
+        run=run,
+        runs=runs,
+        chosen=chosen,
+        gemeenten=gemeenten,
+        gemeente=gemeente,
+        report=report,
         gemeente_onbekend=unknown,
-        errors=errors, gebied_onbekend=bool(code) and chosen is None and not errors,
+        errors=errors,
+        gebied_onbekend=bool(code) and chosen is None and not errors,
         method=method_lines(run["parameters"], thema) if run else [],
-        datum_nl=datum_nl, classes=SPAR_CLASSES, no_data=NO_DATA, bbox=bbox,
+        datum_nl=datum_nl,
+        classes=SPAR_CLASSES,
+        no_data=NO_DATA,
+        bbox=bbox,
         klassen=[[lo, colour] for lo, _, colour, _ in SPAR_CLASSES],
-        online_basemap=current_app.config["ONLINE_BASEMAP"], **REPORT_HELPERS)
+        online_basemap=current_app.config["ONLINE_BASEMAP"],
+        **REPORT_HELPERS,
+    )
     return html, 400 if errors else 404 if unknown else 200
 
 
@@ -110,9 +128,16 @@ def load_report(conn, gemeente: str, doelgroep: str, niveau: str) -> GemeenteRep
 
 def report_html(report: GemeenteReport, run: dict | None) -> str:
     """The stand-alone A4 report (the PDF's HTML): map per theme, short lists, reasons."""
-    return render_template("dekking_rapport.html", report=report, run=run, pdf=True,
-                           datum_nl=datum_nl, classes=SPAR_CLASSES, no_data=NO_DATA,
-                           **REPORT_HELPERS)
+    return render_template(
+        "dekking_rapport.html",
+        report=report,
+        run=run,
+        pdf=True,
+        datum_nl=datum_nl,
+        classes=SPAR_CLASSES,
+        no_data=NO_DATA,
+        **REPORT_HELPERS,
+    )
 
 
 def report_pdf(report: GemeenteReport) -> bytes:
@@ -130,8 +155,11 @@ def report_csv(report: GemeenteReport) -> str:
     return buffer.getvalue()
 
 
-DOWNLOADS = {"csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3",
-             "pdf": "application/pdf"}
+DOWNLOADS = {
+    "csv": "text/csv; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+    "pdf": "application/pdf",
+}
 
 
 @bp.get("/dekking/<gemeente>.<fmt>")
@@ -152,9 +180,11 @@ def download(gemeente: str, fmt: str):
     with get_engine().connect() as conn:
         report = load_report(conn, gemeente, doelgroep, niveau)
         if report is None:
-            return problem(404, "Onbekende gemeente",
-                           "Voor deze gemeente zijn er geen resultaten. Gebruik een code "
-                           "zoals GM0928.")
+            return problem(
+                404,
+                "Onbekende gemeente",
+                "Voor deze gemeente zijn er geen resultaten. Gebruik een code zoals GM0928.",
+            )
         if fmt == "gpkg":
             return _geopackage(conn, report)
     name = f"{report.filename}.{fmt}"
@@ -177,8 +207,15 @@ def _geopackage(conn, report: GemeenteReport) -> Response:
         handle = path.open("rb")  # an open file outlives its folder
     size = os.fstat(handle.fileno()).st_size
     try:
-        response = send_file(handle, mimetype=DOWNLOADS["gpkg"], as_attachment=True,
-                             download_name=name, max_age=0, etag=False, conditional=False)
+        response = send_file(
+            handle,
+            mimetype=DOWNLOADS["gpkg"],
+            as_attachment=True,
+            download_name=name,
+            max_age=0,
+            etag=False,
+            conditional=False,
+        )
     except BaseException:
         handle.close()
         raise

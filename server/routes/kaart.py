@@ -41,8 +41,13 @@ def kaart():
     for theme in theme_list:
         theme["pad"] = icon_path(current_app.config["NODE_MODULES"], theme["icoon"])
     return render_template(
-        "kaart.html", bbox=bbox, themes=theme_list, groups=group_list, args=request.args,
-        online_basemap=current_app.config["ONLINE_BASEMAP"])
+        "kaart.html",
+        bbox=bbox,
+        themes=theme_list,
+        groups=group_list,
+        args=request.args,
+        online_basemap=current_app.config["ONLINE_BASEMAP"],
+    )
 
 
 @bp.get("/kaart/punten.json")
@@ -53,8 +58,9 @@ def punten():
         version = data_version(conn, get_collection("voorzieningen"))
         body = map_points_json(conn, visibility)
     response = Response(body, mimetype="application/json")
-    response.headers["Cache-Control"] = ("public, max-age=60" if visibility == ("openbaar",)
-                                         else "private, no-store")
+    response.headers["Cache-Control"] = (
+        "public, max-age=60" if visibility == ("openbaar",) else "private, no-store"
+    )
     response.set_etag(f"{version}-{'-'.join(visibility)}")
     return conditional(response)
 

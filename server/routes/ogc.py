@@ -41,13 +41,19 @@ def landing():
     data = {
         "title": "Sociale Kaart",
         "description": "Wie biedt zorg, welzijn, wonen en ondersteuning, en waar: "
-                       "per thema, met CBS-gemeenten, -wijken en -buurten.",
-        "links": [*alternates("/ogc/"),
-                  link("service-desc", absolute("/ogc/api"), OPENAPI, "OpenAPI-definitie"),
-                  link("conformance", absolute("/ogc/conformance"), JSON, "Conformiteit"),
-                  link("data", absolute("/ogc/collections"), JSON, "Collecties"),
-                  link("http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
-                       absolute("/ogc/tileMatrixSets"), JSON, "Tegelschema's")],
+        "per thema, met CBS-gemeenten, -wijken en -buurten.",
+        "links": [
+            *alternates("/ogc/"),
+            link("service-desc", absolute("/ogc/api"), OPENAPI, "OpenAPI-definitie"),
+            link("conformance", absolute("/ogc/conformance"), JSON, "Conformiteit"),
+            link("data", absolute("/ogc/collections"), JSON, "Collecties"),
+            link(
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                absolute("/ogc/tileMatrixSets"),
+                JSON,
+                "Tegelschema's",
+            ),
+        ],
     }
     return respond(data)
 
@@ -56,8 +62,13 @@ def landing():
 def conformance():
     """The conformance classes we implement."""
     check_known(request.args, COMMON)
-    return respond({"title": "Conformiteit", "conformsTo": list(CONFORMANCE),
-                    "links": alternates("/ogc/conformance")})
+    return respond(
+        {
+            "title": "Conformiteit",
+            "conformsTo": list(CONFORMANCE),
+            "links": alternates("/ogc/conformance"),
+        }
+    )
 
 
 @bp.get("/api")
@@ -85,22 +96,42 @@ def collection_json(c: Collection) -> dict:
     bbox, count = _extent(c)
     base = f"/ogc/collections/{c.id}"
     return {
-        "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
-        "crs": [crs.uri for crs in SUPPORTED], "storageCrs": STORAGE.uri,
+        "id": c.id,
+        "title": c.title,
+        "description": c.description,
+        "itemType": "feature",
+        "crs": [crs.uri for crs in SUPPORTED],
+        "storageCrs": STORAGE.uri,
         "extent": {"spatial": {"bbox": [bbox] if bbox else [], "crs": CRS84.uri}},
         "itemCount": count,
         "links": [
             *alternates(base),
             link("items", absolute(base + "/items"), GEOJSON, "Objecten (GeoJSON)"),
             link("items", absolute(base + "/items", {"f": "html"}), HTML, "Objecten (webpagina)"),
-            link("http://www.opengis.net/def/rel/ogc/1.0/queryables",
-                 absolute(base + "/queryables"), SCHEMA, "Filterbare eigenschappen"),
-            link("http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                 absolute(base + "/tiles"), JSON, "Vectortegels"),
-            link("enclosure", absolute(base + "/items", {"f": "gpkg"}),
-                 "application/geopackage+sqlite3", "Download als GeoPackage"),
-            link("license", "https://creativecommons.org/licenses/by/4.0/", HTML,
-                 "CC BY 4.0 (CBS / Kadaster); OpenStreetMap-gegevens: ODbL"),
+            link(
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                absolute(base + "/queryables"),
+                SCHEMA,
+                "Filterbare eigenschappen",
+            ),
+            link(
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                absolute(base + "/tiles"),
+                JSON,
+                "Vectortegels",
+            ),
+            link(
+                "enclosure",
+                absolute(base + "/items", {"f": "gpkg"}),
+                "application/geopackage+sqlite3",
+                "Download als GeoPackage",
+            ),
+            link(
+                "license",
+                "https://creativecommons.org/licenses/by/4.0/",
+                HTML,
+                "CC BY 4.0 (CBS / Kadaster); OpenStreetMap-gegevens: ODbL",
+            ),
         ],
         "tiles": absolute(base + "/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"),
         "tilesType": MVT,
@@ -111,9 +142,12 @@ def collection_json(c: Collection) -> dict:
 def collections():
     """Every published collection."""
     check_known(request.args, COMMON)
-    data = {"title": "Collecties", "links": alternates("/ogc/collections"),
-            "collections": [collection_json(c) for c in get_catalog().values()],
-            "crs": [crs.uri for crs in SUPPORTED]}
+    data = {
+        "title": "Collecties",
+        "links": alternates("/ogc/collections"),
+        "collections": [collection_json(c) for c in get_catalog().values()],
+        "crs": [crs.uri for crs in SUPPORTED],
+    }
     return respond(data)
 
 

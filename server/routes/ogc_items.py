@@ -58,9 +58,15 @@ def _paging_links(query: ItemsQuery, page: Page, path: str) -> list[dict]:
             links.append(("next", _args(cursor=encode_cursor("after", page.last_id, checksum))))
         if page.more_before and page.number_returned:
             links.append(("prev", _args(cursor=encode_cursor("before", page.first_id, checksum))))
-    return [link(rel, absolute(path, [(k, v) for k, v in params if k != "f"] + [("f", "json")]),
-                 GEOJSON, "Volgende pagina" if rel == "next" else "Vorige pagina")
-            for rel, params in links]
+    return [
+        link(
+            rel,
+            absolute(path, [(k, v) for k, v in params if k != "f"] + [("f", "json")]),
+            GEOJSON,
+            "Volgende pagina" if rel == "next" else "Vorige pagina",
+        )
+        for rel, params in links
+    ]
 
 
 def _headers(response: Response, query: ItemsQuery, links: list[dict]) -> Response:
@@ -75,13 +81,18 @@ def _headers(response: Response, query: ItemsQuery, links: list[dict]) -> Respon
 
 
 def _feature_collection(query: ItemsQuery, page: Page, path: str) -> tuple[bytes, list]:
-    links = [link("self", absolute(path, _args(f="json")), GEOJSON, "Deze pagina"),
-             link("alternate", absolute(path, _args(f="html")), HTML, "Als webpagina"),
-             *_paging_links(query, page, path)]
-    head = {"type": "FeatureCollection",
-            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "numberMatched": page.number_matched, "numberReturned": page.number_returned,
-            "links": links}
+    links = [
+        link("self", absolute(path, _args(f="json")), GEOJSON, "Deze pagina"),
+        link("alternate", absolute(path, _args(f="html")), HTML, "Als webpagina"),
+        *_paging_links(query, page, path),
+    ]
+    head = {
+        "type": "FeatureCollection",
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "numberMatched": page.number_matched,
+        "numberReturned": page.number_returned,
+        "links": links,
+    }
     # Splice the SQL-built feature text in: no per-feature Python objects.
     text = json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + page.features + "]}"
     return text.encode("utf-8"), links
@@ -93,8 +104,9 @@ def _etag(query: ItemsQuery, page: Page, links: list) -> str:
     With a data version (cached reads) the version stands for the features, so the 1 MB
     body of a large page is not hashed; without one the feature text is.
     """
-    digest = hashlib.sha1(json.dumps(
-        [page.version, page.number_matched, links, query.visibility]).encode())
+    digest = hashlib.sha1(
+        json.dumps([page.version, page.number_matched, links, query.visibility]).encode()
+    )
     if page.version is None:
         digest.update(page.features.encode("utf-8"))
     return digest.hexdigest()
@@ -120,8 +132,15 @@ def _download(query: ItemsQuery, fmt: str) -> Response:
         handle = path.open("rb")
     size = os.fstat(handle.fileno()).st_size
     try:
-        response = send_file(handle, mimetype=GPKG, as_attachment=True, download_name=name,
-                             max_age=0, etag=False, conditional=False)
+        response = send_file(
+            handle,
+            mimetype=GPKG,
+            as_attachment=True,
+            download_name=name,
+            max_age=0,
+            etag=False,
+            conditional=False,
+        )
     except BaseException:
         handle.close()
         raise
@@ -167,19 +186,29 @@ def items(collection_id: str):
     if fmt == "html" and query.limit > HTML_MAX_LIMIT:
         # A browser table of 10,000 rows takes seconds to render and to show; more rows
         # are for GeoJSON or CSV (linked from the note on the page).
-        capped = {"limit": HTML_MAX_LIMIT, "asked": query.limit,
-                  "geojson": absolute(path, _args(f="json")),
-                  "csv": absolute(path, _args(f="csv"))}
+        capped = {
+            "limit": HTML_MAX_LIMIT,
+            "asked": query.limit,
+            "geojson": absolute(path, _args(f="json")),
+            "csv": absolute(path, _args(f="csv")),
+        }
         query.limit = HTML_MAX_LIMIT
     with get_read_engine().connect() as conn:
         page = cached_items_page(conn, query, get_layer_cache())
     body, links = _feature_collection(query, page, path)
     if fmt == "html":
         data = json.loads(body)
-        response = Response(render_template("ogc.html", title=collection.title, data=data,
-                                            features=data["features"], collection=collection,
-                                            capped=capped),
-                            mimetype=HTML)
+        response = Response(
+            render_template(
+                "ogc.html",
+                title=collection.title,
+                data=data,
+                features=data["features"],
+                collection=collection,
+                capped=capped,
+            ),
+            mimetype=HTML,
+        )
     else:
         response = Response(body, mimetype=GEOJSON)
     response.set_etag(_etag(query, page, links) + ("-html" if fmt == "html" else ""))
@@ -191,21 +220,33 @@ def feature(collection_id: str, feature_id: str):
     """One feature, as GeoJSON or HTML."""
     check_known(request.args, COMMON | {"crs"})
     collection = get_collection(collection_id)
-    query = ItemsQuery(collection, current_visibility(),
-                       crs=crs_parameter(request.args, "crs"))
+    query = ItemsQuery(collection, current_visibility(), crs=crs_parameter(request.args, "crs"))
     with get_read_engine().connect() as conn:
         text = item(conn, collection, feature_id, query.crs, query.visibility)
     path = f"/ogc/collections/{collection.id}/items/{feature_id}"
-    links = [link("self", absolute(path, {"f": "json"}), GEOJSON, "Dit object"),
-             link("alternate", absolute(path, {"f": "html"}), HTML, "Als webpagina"),
-             link("collection", absolute(f"/ogc/collections/{collection.id}"), "application/json",
-                  collection.title)]
+    links = [
+        link("self", absolute(path, {"f": "json"}), GEOJSON, "Dit object"),
+        link("alternate", absolute(path, {"f": "html"}), HTML, "Als webpagina"),
+        link(
+            "collection",
+            absolute(f"/ogc/collections/{collection.id}"),
+            "application/json",
+            collection.title,
+        ),
+    ]
     body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
     if wanted_format(allowed=FEATURE_FORMATS) == "html":
         data = json.loads(body)
-        response = Response(render_template("ogc.html", title=collection.title, data=data,
-                                            features=[data], collection=collection),
-                            mimetype=HTML)
+        response = Response(
+            render_template(
+                "ogc.html",
+                title=collection.title,
+                data=data,
+                features=[data],
+                collection=collection,
+            ),
+            mimetype=HTML,
+        )
     else:
         response = Response(body.encode("utf-8"), mimetype=GEOJSON)
     return conditional(_headers(response, query, links))

@@ -58,8 +58,11 @@ def _location_label(loc: dict) -> str:
     """How a service names the place where it is offered (never a confidential address)."""
     if loc["vertrouwelijk"]:
         return ", ".join(p for p in ("Adres afgeschermd", loc["plaats"]) if p)
-    return (loc["naam"] or address(loc["straat"], loc["huisnummer"], loc["postcode"],
-                                   loc["plaats"]) or "Adres onbekend")
+    return (
+        loc["naam"]
+        or address(loc["straat"], loc["huisnummer"], loc["postcode"], loc["plaats"])
+        or "Adres onbekend"
+    )
 
 
 def _organisation_page(organisatie_id: int, status: int = 200, **form):
@@ -77,9 +80,15 @@ def _organisation_page(organisatie_id: int, status: int = 200, **form):
         loc["label"] = _location_label(loc)
     locations = {loc["id"]: loc for loc in record["locaties"]}
     html = render_template(
-        "organisatie.html", org=record, locations=locations, now=now,
+        "organisatie.html",
+        org=record,
+        locations=locations,
+        now=now,
         melding_max=MELDING_MAX,
-        gemeld=request.args.get("gemeld") == "1", form=form, **HELPERS)
+        gemeld=request.args.get("gemeld") == "1",
+        form=form,
+        **HELPERS,
+    )
     return html, status
 
 
@@ -106,8 +115,9 @@ def melding(organisatie_id: int):
         stored = add_melding(conn, organisatie_id, tekst, email, current_visibility())
     if stored is None:
         return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
-    target = url_for("pages.organisatie", organisatie_id=organisatie_id, gemeld=1,
-                     _anchor="melding")
+    target = url_for(
+        "pages.organisatie", organisatie_id=organisatie_id, gemeld=1, _anchor="melding"
+    )
     return redirect(target, code=303)
 
 
@@ -119,16 +129,24 @@ def _print_html(code: str, pdf: bool) -> str | None:
     if area is None:
         return None
     return render_template(
-        "print.html", area=area, level=LEVELS[area.niveau], pdf=pdf,
-        printed=datetime.now(AMSTERDAM).date(), **HELPERS)
+        "print.html",
+        area=area,
+        level=LEVELS[area.niveau],
+        pdf=pdf,
+        printed=datetime.now(AMSTERDAM).date(),
+        **HELPERS,
+    )
 
 
 @bp.get("/print/<code>")
 def print_page(code: str):
     """The paper social map of a gemeente, wijk or buurt as an A4 HTML page."""
     html = _print_html(code, pdf=False)
-    return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.") \
-        if html is None else html
+    return (
+        not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
+        if html is None
+        else html
+    )
 
 
 @bp.get("/print/<code>.pdf")
@@ -154,6 +172,7 @@ def render_pdf(html: str) -> bytes:
 
     try:  # newer WeasyPrint: refuse every URL except inline data, should one ever appear
         from weasyprint.urls import URLFetcher
+
         fetcher = {"url_fetcher": URLFetcher(allowed_protocols=("data",))}
     except (ImportError, TypeError):
         fetcher = {}

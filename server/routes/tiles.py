@@ -49,17 +49,25 @@ def _tileset_summary(collection: Collection) -> dict:
         "tileMatrixSetURI": TILE_MATRIX_SET_URI,
         "links": [
             link("self", url, JSON, f"{collection.title}: tileset {TILE_MATRIX_SET_ID}"),
-            link(TILING_SCHEME, absolute(f"/ogc/tileMatrixSets/{TILE_MATRIX_SET_ID}"), JSON,
-                 f"Tile matrix set {TILE_MATRIX_SET_ID}"),
-            link("item", url + "/{tileMatrix}/{tileRow}/{tileCol}", MVT,
-                 f"{collection.title}: Mapbox vector tiles", templated=True),
+            link(
+                TILING_SCHEME,
+                absolute(f"/ogc/tileMatrixSets/{TILE_MATRIX_SET_ID}"),
+                JSON,
+                f"Tile matrix set {TILE_MATRIX_SET_ID}",
+            ),
+            link(
+                "item",
+                url + "/{tileMatrix}/{tileRow}/{tileCol}",
+                MVT,
+                f"{collection.title}: Mapbox vector tiles",
+                templated=True,
+            ),
         ],
     }
 
 
 def _collection_link(collection: Collection) -> dict:
-    return link("collection", absolute(f"/ogc/collections/{collection.id}"), JSON,
-                collection.title)
+    return link("collection", absolute(f"/ogc/collections/{collection.id}"), JSON, collection.title)
 
 
 def _json(body: dict) -> Response:
@@ -72,12 +80,20 @@ def _json(body: dict) -> Response:
 def tilesets(collection_id: str):
     """The tilesets of one collection (one: vector tiles in WebMercatorQuad)."""
     collection = get_collection(collection_id)
-    return _json({
-        "links": [link("self", absolute(f"/ogc/collections/{collection.id}/tiles"), JSON,
-                       "Tilesets of this collection"),
-                  _collection_link(collection)],
-        "tilesets": [_tileset_summary(collection)],
-    })
+    return _json(
+        {
+            "links": [
+                link(
+                    "self",
+                    absolute(f"/ogc/collections/{collection.id}/tiles"),
+                    JSON,
+                    "Tilesets of this collection",
+                ),
+                _collection_link(collection),
+            ],
+            "tilesets": [_tileset_summary(collection)],
+        }
+    )
 
 
 @bp.get(f"/collections/<collection_id>/tiles/{TILE_MATRIX_SET_ID}")
@@ -87,18 +103,27 @@ def tileset(collection_id: str):
     body = _tileset_summary(collection)
     body["description"] = collection.description
     body["links"].append(_collection_link(collection))
-    schema = {name: {"type": "integer" if name == "id" else _json_type(collection, name)}
-              for name in tile_properties(collection)}
+    schema = {
+        name: {"type": "integer" if name == "id" else _json_type(collection, name)}
+        for name in tile_properties(collection)
+    }
     if collection.geometry_type == "Point":
         schema[COUNT_PROPERTY] = {
-            "type": "integer", "description": "Aantal punten dat dit punt voorstelt "
-                                              f"(tot zoom {THIN_MAX_ZOOM} samengevoegd)"}
-    body["layers"] = [{
-        "id": collection.id, "title": collection.title, "dataType": "vector",
-        "geometryDimension": 0 if collection.geometry_type == "Point" else 2,
-        "minTileMatrix": "0", "maxTileMatrix": str(MAX_ZOOM),
-        "propertiesSchema": {"type": "object", "properties": schema},
-    }]
+            "type": "integer",
+            "description": "Aantal punten dat dit punt voorstelt "
+            f"(tot zoom {THIN_MAX_ZOOM} samengevoegd)",
+        }
+    body["layers"] = [
+        {
+            "id": collection.id,
+            "title": collection.title,
+            "dataType": "vector",
+            "geometryDimension": 0 if collection.geometry_type == "Point" else 2,
+            "minTileMatrix": "0",
+            "maxTileMatrix": str(MAX_ZOOM),
+            "propertiesSchema": {"type": "object", "properties": schema},
+        }
+    ]
     return _json(body)
 
 
@@ -107,8 +132,10 @@ def _json_type(collection: Collection, name: str) -> str:
     return prop.json_type if prop else "string"
 
 
-@bp.get(f"/collections/<collection_id>/tiles/{TILE_MATRIX_SET_ID}"
-        "/<int(signed=True):z>/<int(signed=True):y>/<int(signed=True):x>")
+@bp.get(
+    f"/collections/<collection_id>/tiles/{TILE_MATRIX_SET_ID}"
+    "/<int(signed=True):z>/<int(signed=True):y>/<int(signed=True):x>"
+)
 def collection_tile(collection_id: str, z: int, y: int, x: int):
     """One Mapbox vector tile: tile matrix ``z``, row ``y``, column ``x`` (XYZ numbering).
 
@@ -136,13 +163,15 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
     return conditional(response)
 
 
-def _tile(collection: Collection, z: int, x: int, y: int,
-          visibility: tuple[str, ...]) -> tuple[bytes, str]:
+def _tile(
+    collection: Collection, z: int, x: int, y: int, visibility: tuple[str, ...]
+) -> tuple[bytes, str]:
     """The tile and its ETag, from the layer cache while the data version is unchanged."""
     filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}
     with get_read_engine().connect() as conn:
-        return cached_tile(conn, collection, z, x, y, visibility, filters, _properties(),
-                           get_layer_cache())
+        return cached_tile(
+            conn, collection, z, x, y, visibility, filters, _properties(), get_layer_cache()
+        )
 
 
 def _properties() -> list[str] | None:
@@ -152,9 +181,11 @@ def _properties() -> list[str] | None:
         return None
     names = [name.strip() for name in value.split(",")]
     if not all(names) or len(set(names)) != len(names):  # as the OpenAPI document says
-        raise InvalidParameter("properties: geef een of meer namen van eigenschappen, elk "
-                               "één keer, gescheiden door komma's (bijvoorbeeld "
-                               "properties=naam,code).")
+        raise InvalidParameter(
+            "properties: geef een of meer namen van eigenschappen, elk "
+            "één keer, gescheiden door komma's (bijvoorbeeld "
+            "properties=naam,code)."
+        )
     return names
 
 
@@ -163,14 +194,22 @@ def tile_matrix_sets():
     """The tile matrix sets this service uses (only WebMercatorQuad)."""
     tms = tile_matrix_set()
     href = absolute(f"/ogc/tileMatrixSets/{tms['id']}")
-    return _json({
-        "links": [link("self", absolute("/ogc/tileMatrixSets"), JSON, "Tile matrix sets")],
-        "tileMatrixSets": [{
-            "id": tms["id"], "title": tms["title"], "uri": tms["uri"],
-            "links": [link("self", href, JSON, tms["title"]),
-                      link(TILING_SCHEME, href, JSON, tms["title"])],
-        }],
-    })
+    return _json(
+        {
+            "links": [link("self", absolute("/ogc/tileMatrixSets"), JSON, "Tile matrix sets")],
+            "tileMatrixSets": [
+                {
+                    "id": tms["id"],
+                    "title": tms["title"],
+                    "uri": tms["uri"],
+                    "links": [
+                        link("self", href, JSON, tms["title"]),
+                        link(TILING_SCHEME, href, JSON, tms["title"]),
+                    ],
+                }
+            ],
+        }
+    )
 
 
 @bp.get("/tileMatrixSets/<tms_id>")

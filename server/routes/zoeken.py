@@ -43,13 +43,20 @@ def _search_query(default_limit: int) -> SearchQuery:
     if unknown:
         raise InvalidParameter(
             f"Onbekende parameter: {', '.join(unknown)}. "
-            f"Gebruik {', '.join(PARAMS)}, limit of offset.")
+            f"Gebruik {', '.join(PARAMS)}, limit of offset."
+        )
     value = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
-    return SearchQuery(tekst=value["q"], thema=value["thema"], doelgroep=value["doelgroep"],
-                       gebied=value["gebied"], dichtbij=value["dichtbij"],
-                       limit=min(_number("limit", 1, default_limit), MAX_LIMIT),
-                       offset=_number("offset", 0, 0), visibility=current_visibility(),
-                       client=_client())
+    return SearchQuery(
+        tekst=value["q"],
+        thema=value["thema"],
+        doelgroep=value["doelgroep"],
+        gebied=value["gebied"],
+        dichtbij=value["dichtbij"],
+        limit=min(_number("limit", 1, default_limit), MAX_LIMIT),
+        offset=_number("offset", 0, 0),
+        visibility=current_visibility(),
+        client=_client(),
+    )
 
 
 def _client() -> str:
@@ -76,22 +83,30 @@ def _page(query: SearchQuery, offset: int | None) -> dict:
 
 def _paging(query: SearchQuery, total: int) -> dict:
     """Offsets of the previous and next page (None when there is none)."""
-    return {"prev": max(query.offset - query.limit, 0) if query.offset > 0 else None,
-            "next": query.offset + query.limit if query.offset + query.limit < total else None}
+    return {
+        "prev": max(query.offset - query.limit, 0) if query.offset > 0 else None,
+        "next": query.offset + query.limit if query.offset + query.limit < total else None,
+    }
 
 
 def _links(query: SearchQuery, result: SearchResult) -> list[dict]:
     path = "/api/zoeken"
-    out = [link("self", absolute(path, _page(query, query.offset)), JSON, "Deze pagina"),
-           link("alternate", absolute("/lijst", _page(query, query.offset)), HTML,
-                "Als lijst (webpagina)")]
+    out = [
+        link("self", absolute(path, _page(query, query.offset)), JSON, "Deze pagina"),
+        link(
+            "alternate",
+            absolute("/lijst", _page(query, query.offset)),
+            HTML,
+            "Als lijst (webpagina)",
+        ),
+    ]
     pages = _paging(query, result.total)
     if pages["next"] is not None:
-        out.append(link("next", absolute(path, _page(query, pages["next"])), JSON,
-                        "Volgende pagina"))
+        out.append(
+            link("next", absolute(path, _page(query, pages["next"])), JSON, "Volgende pagina")
+        )
     if pages["prev"] is not None:
-        out.append(link("prev", absolute(path, _page(query, pages["prev"])), JSON,
-                        "Vorige pagina"))
+        out.append(link("prev", absolute(path, _page(query, pages["prev"])), JSON, "Vorige pagina"))
     return out
 
 
@@ -101,9 +116,16 @@ def api():
     query = _search_query(API_LIMIT)
     with get_engine().begin() as conn:  # begin: a search without results is counted
         result = search(conn, query)
-    return jsonify({"total": result.total, "items": result.items, "gebied": result.gebied,
-                    "dichtbij": result.dichtbij, "melding": result.melding,
-                    "links": _links(query, result)})
+    return jsonify(
+        {
+            "total": result.total,
+            "items": result.items,
+            "gebied": result.gebied,
+            "dichtbij": result.dichtbij,
+            "melding": result.melding,
+            "links": _links(query, result),
+        }
+    )
 
 
 # ---------------------------------------------------------------------- the list page
@@ -127,12 +149,14 @@ def _address(item: dict) -> str:
 def _display(item: dict, theme_names: dict) -> dict:
     """What the template shows of one result, already in words."""
     phone = item.get("telefoon") or ""
-    return {**item,
-            "thema_namen": [theme_names.get(s, s) for s in item["thema"]],
-            "adres": _address(item),
-            "tel": "tel:" + re.sub(r"[^\d+]", "", phone) if re.search(r"\d", phone) else None,
-            "afstand": _distance(item.get("afstand_m")),
-            "gecontroleerd": _dutch_date(item.get("laatst_geverifieerd_op"))}
+    return {
+        **item,
+        "thema_namen": [theme_names.get(s, s) for s in item["thema"]],
+        "adres": _address(item),
+        "tel": "tel:" + re.sub(r"[^\d+]", "", phone) if re.search(r"\d", phone) else None,
+        "afstand": _distance(item.get("afstand_m")),
+        "gecontroleerd": _dutch_date(item.get("laatst_geverifieerd_op")),
+    }
 
 
 def _where(gebied: dict | None) -> str:
@@ -163,8 +187,13 @@ def _suggestion_url(conn, result: SearchResult) -> tuple[str, str] | None:
     return (name, url_for("zoeken.lijst", **_params(gebied=name, offset=None))) if name else None
 
 
-def _render_list(query: SearchQuery | None, result: SearchResult | None, taxonomy: tuple,
-                 fout: str | None = None, suggestie=None):
+def _render_list(
+    query: SearchQuery | None,
+    result: SearchResult | None,
+    taxonomy: tuple,
+    fout: str | None = None,
+    suggestie=None,
+):
     theme_names = {t["slug"]: t["naam"] for t in taxonomy[0]}
     vorige = volgende = None
     if query and result:
@@ -175,16 +204,28 @@ def _render_list(query: SearchQuery | None, result: SearchResult | None, taxonom
             volgende = url_for("zoeken.lijst", **_page(query, pages["next"]))
     map_params = {k: v for k, v in _params().items() if k in PARAMS}
     return render_template(
-        "lijst.html", args={k: request.args.get(k, "") for k in PARAMS},
-        themes=taxonomy[0], groups=taxonomy[1], result=result, fout=fout,
+        "lijst.html",
+        args={k: request.args.get(k, "") for k in PARAMS},
+        themes=taxonomy[0],
+        groups=taxonomy[1],
+        result=result,
+        fout=fout,
         items=[_display(i, theme_names) for i in result.items] if result else [],
-        samenvatting=_summary(result) if result else None, suggestie=suggestie,
+        samenvatting=_summary(result) if result else None,
+        suggestie=suggestie,
         melding=result.melding if result else None,
-        geteld=bool(result and result.total == 0 and request.args.get("q", "").strip()
-                    and (result.gebied or not request.args.get("gebied", "").strip())),
-        offset=query.offset if query else 0, limit=query.limit if query else LIST_LIMIT,
-        vorige=vorige, volgende=volgende,
-        kaart_url="/" + ("?" + urlencode(map_params) if map_params else ""))
+        geteld=bool(
+            result
+            and result.total == 0
+            and request.args.get("q", "").strip()
+            and (result.gebied or not request.args.get("gebied", "").strip())
+        ),
+        offset=query.offset if query else 0,
+        limit=query.limit if query else LIST_LIMIT,
+        vorige=vorige,
+        volgende=volgende,
+        kaart_url="/" + ("?" + urlencode(map_params) if map_params else ""),
+    )
 
 
 @bp.get("/lijst")

@@ -11,8 +11,21 @@ from analysis.errors import AnalysisError
 from analysis.run import RunParams, run_analysis
 from geo.db import make_engine
 
-FLOATS = ("inwoners", "afstand_m", "aantal_1km", "aantal_3km", "aantal_5km", "pct_verder",
-          "a_klein", "a_midden", "a_groot", "spar_klein", "spar", "spar_groot", "gi_z")
+FLOATS = (
+    "inwoners",
+    "afstand_m",
+    "aantal_1km",
+    "aantal_3km",
+    "aantal_5km",
+    "pct_verder",
+    "a_klein",
+    "a_midden",
+    "a_groot",
+    "spar_klein",
+    "spar",
+    "spar_groot",
+    "gi_z",
+)
 
 
 def square(x0, y0, x1, y1):
@@ -30,8 +43,16 @@ AREAS = [  # code, niveau, naam, geometry (RD New metres, in Zuid-Limburg)
     ("BU99020002", "buurt", "Gehucht", square(195000, 320000, 196500, 322000)),
     ("BU99020003", "buurt", "Centrum", square(196500, 320000, 198000, 322000)),
 ]
-POPULATION = {"BU99010000": 500, "BU99020000": 0, "BU99020002": 50, "BU99020003": 2000,
-              "WK990100": 500, "WK990200": 2050, "GM9901": 500, "GM9902": 2050}
+POPULATION = {
+    "BU99010000": 500,
+    "BU99020000": 0,
+    "BU99020002": 50,
+    "BU99020003": 2000,
+    "WK990100": 500,
+    "WK990200": 2050,
+    "GM9901": 500,
+    "GM9902": 2050,
+}
 SERVICES = [  # bron_id, thema, x, y: one inside, one just outside every area (border)
     ("binnen", "zorg-ondersteuning", 197200, 321000),
     ("grens", "zorg-ondersteuning", 189700, 321000),
@@ -42,33 +63,58 @@ def load_region(engine):
     with engine.begin() as conn:
         for code, niveau, naam, geom in AREAS:
             gm, wk = "GM" + code[2:6], ("WK" + code[2:8] if niveau == "buurt" else None)
-            conn.execute(sa.text(
-                f"INSERT INTO gebied (code, niveau, naam, gemeentecode, wijkcode, jaar, bron, "
-                f"geom) VALUES (:c, :n, :naam, :gm, :wk, 2024, 'test', {geom})"),
-                {"c": code, "n": niveau, "naam": naam, "gm": gm, "wk": wk})
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO gebied (code, niveau, naam, gemeentecode, wijkcode, jaar, bron, "
+                    f"geom) VALUES (:c, :n, :naam, :gm, :wk, 2024, 'test', {geom})"
+                ),
+                {"c": code, "n": niveau, "naam": naam, "gm": gm, "wk": wk},
+            )
         for code, inwoners in POPULATION.items():
-            conn.execute(sa.text("INSERT INTO bevolking (gebiedcode, jaar, inwoners, bron) "
-                                 "VALUES (:c, 2024, :i, 'test')"), {"c": code, "i": inwoners})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO bevolking (gebiedcode, jaar, inwoners, bron) "
+                    "VALUES (:c, 2024, :i, 'test')"
+                ),
+                {"c": code, "i": inwoners},
+            )
         # A PC6 point inside the single buurt and one 5 km outside every area.
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             INSERT INTO postcode6 (pc6, geom, inwoners, inwoners_65plus, jaar, bron) VALUES
             ('9901AA', ST_SetSRID(ST_MakePoint(191000, 321000), 28992), 400, 100, 2021, 't'),
-            ('9901AB', ST_SetSRID(ST_MakePoint(185000, 321000), 28992), 40, 5, 2021, 't')"""))
+            ('9901AB', ST_SetSRID(ST_MakePoint(185000, 321000), 28992), 40, 5, 2021, 't')""")
+        )
         for bron_id, thema, x, y in SERVICES:
-            org = conn.execute(sa.text(
-                "INSERT INTO organisatie (naam, bron, bron_id) VALUES (:n, 'test', :b) "
-                "RETURNING id"), {"n": f"Org {bron_id}", "b": bron_id}).scalar_one()
-            aanbod = conn.execute(sa.text(
-                "INSERT INTO aanbod (organisatie_id, naam, bron, bron_id) VALUES "
-                "(:o, 'Hulp', 'test', :b) RETURNING id"), {"o": org, "b": bron_id}).scalar_one()
-            conn.execute(sa.text("INSERT INTO aanbod_thema VALUES (:a, :t)"),
-                         {"a": aanbod, "t": thema})
-            loc = conn.execute(sa.text(
-                "INSERT INTO locatie (organisatie_id, geom, geocode_precisie, bron, bron_id) "
-                "VALUES (:o, ST_SetSRID(ST_MakePoint(:x, :y), 28992), 'handmatig', 'test', :b) "
-                "RETURNING id"), {"o": org, "x": x, "y": y, "b": bron_id}).scalar_one()
-            conn.execute(sa.text("INSERT INTO aanbod_locatie (aanbod_id, locatie_id) "
-                                 "VALUES (:a, :l)"), {"a": aanbod, "l": loc})
+            org = conn.execute(
+                sa.text(
+                    "INSERT INTO organisatie (naam, bron, bron_id) VALUES (:n, 'test', :b) "
+                    "RETURNING id"
+                ),
+                {"n": f"Org {bron_id}", "b": bron_id},
+            ).scalar_one()
+            aanbod = conn.execute(
+                sa.text(
+                    "INSERT INTO aanbod (organisatie_id, naam, bron, bron_id) VALUES "
+                    "(:o, 'Hulp', 'test', :b) RETURNING id"
+                ),
+                {"o": org, "b": bron_id},
+            ).scalar_one()
+            conn.execute(
+                sa.text("INSERT INTO aanbod_thema VALUES (:a, :t)"), {"a": aanbod, "t": thema}
+            )
+            loc = conn.execute(
+                sa.text(
+                    "INSERT INTO locatie (organisatie_id, geom, geocode_precisie, bron, bron_id) "
+                    "VALUES (:o, ST_SetSRID(ST_MakePoint(:x, :y), 28992), 'handmatig', 'test', :b) "
+                    "RETURNING id"
+                ),
+                {"o": org, "x": x, "y": y, "b": bron_id},
+            ).scalar_one()
+            conn.execute(
+                sa.text("INSERT INTO aanbod_locatie (aanbod_id, locatie_id) VALUES (:a, :l)"),
+                {"a": aanbod, "l": loc},
+            )
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +123,14 @@ def region(databases):
     load_region(engine)
     summary = run_analysis(engine, RunParams(themas=("zorg-ondersteuning", "vervoer")))
     with engine.connect() as conn:
-        results = pd.DataFrame(conn.execute(sa.text(
-            "SELECT * FROM analyse_resultaat WHERE run_id = :id"), {"id": summary.run_id})
-            .mappings().all())
+        results = pd.DataFrame(
+            conn.execute(
+                sa.text("SELECT * FROM analyse_resultaat WHERE run_id = :id"),
+                {"id": summary.run_id},
+            )
+            .mappings()
+            .all()
+        )
     yield engine, summary, results.set_index(["thema_slug", "doelgroep", "gebiedcode"])
     engine.dispose()
 
@@ -92,8 +143,9 @@ def test_no_nan_anywhere_and_every_gap_explained(region):
     missing = results[list(FLOATS[:-1])].isna().any(axis=1)
     assert results.loc[missing & results["spar"].isna(), "null_reden"].notna().all()
     with engine.connect() as conn:
-        status = conn.execute(sa.text("SELECT status FROM analyse_run WHERE id = :id"),
-                              {"id": summary.run_id}).scalar_one()
+        status = conn.execute(
+            sa.text("SELECT status FROM analyse_run WHERE id = :id"), {"id": summary.run_id}
+        ).scalar_one()
     assert status == "klaar"
 
 
@@ -139,7 +191,7 @@ def test_single_buurt_gemeente_and_border_supply(region):
     assert buurt["afstand_m"] == pytest.approx(1300 * 1.3, rel=1e-9)
     assert buurt["aantal_3km"] == 1
     assert buurt["vraagniveau"] == "pc6" and buurt["inwoners"] == pytest.approx(500)
-    assert pd.isna(buurt["lisa"])          # fewer than 5 buurten: no spatial statistics
+    assert pd.isna(buurt["lisa"])  # fewer than 5 buurten: no spatial statistics
 
 
 def test_points_outside_all_areas_are_reported(region):
@@ -155,7 +207,7 @@ def test_target_group_without_age_figures(region):
     row = results.loc[("zorg-ondersteuning", "ouderen", "BU99020003")]
     assert row["inwoners"] == 0 and "65-plussers" in row["null_reden"]
     kern = results.loc[("zorg-ondersteuning", "ouderen", "BU99010000")]
-    assert kern["inwoners"] == pytest.approx(125)     # 100 of 400 at the PC6 point, scaled
+    assert kern["inwoners"] == pytest.approx(125)  # 100 of 400 at the PC6 point, scaled
 
 
 def test_empty_database_and_unknown_input_are_clear_errors(fresh_url, region):
@@ -171,8 +223,7 @@ def test_pure_functions_survive_empty_inputs():
     supply = ind.build_supply(pd.DataFrame(columns=["x", "y", "capaciteit"]))
     assert len(supply) == 0 and supply.basis == "aantal"
     theme = ind.Theme("t", "T", 1000)
-    points = ind.point_indicators(np.array([0.0]), np.array([0.0]), np.array([10.0]), supply,
-                                  theme)
+    points = ind.point_indicators(np.array([0.0]), np.array([0.0]), np.array([10.0]), supply, theme)
     assert np.isinf(points.nearest).all() and points.counts.sum() == 0
     assert points.regional.tolist() == [0.0, 0.0, 0.0]
     none = ind.point_indicators(np.array([]), np.array([]), np.array([]), supply, theme)
@@ -180,8 +231,9 @@ def test_pure_functions_survive_empty_inputs():
 
 
 def test_capacity_basis():
-    frame = pd.DataFrame({"x": [0.0, 0.0, 5.0], "y": [0.0, 0.0, 5.0],
-                          "capaciteit": [4.0, None, 10.0]})
+    frame = pd.DataFrame(
+        {"x": [0.0, 0.0, 5.0], "y": [0.0, 0.0, 5.0], "capaciteit": [4.0, None, 10.0]}
+    )
     mixed = ind.build_supply(frame)
     assert mixed.basis == "gemengd" and mixed.imputed == 7.0
     assert mixed.capacity.tolist() == [11.0, 10.0] and mixed.count.tolist() == [2.0, 1.0]

@@ -39,8 +39,7 @@ def test_logistic_matches_ipea():
 
 def test_dai_truncated_gaussian_reaches_zero_at_d0():
     f = decay.gaussian_dai(1000)
-    assert f([0, 250, 500, 750, 1000]) == pytest.approx(
-        [1, 0.921806, 0.701367, 0.376926, 0], **TOL)
+    assert f([0, 250, 500, 750, 1000]) == pytest.approx([1, 0.921806, 0.701367, 0.376926, 0], **TOL)
     assert f([1000.0001, 5000]).tolist() == [0.0, 0.0]
     assert f.cutoff == 1000
 
@@ -55,7 +54,7 @@ def test_named_decays_are_one_at_zero_and_zero_beyond_d0(name):
     f = decay.by_name(name, 3000)
     assert f([0])[0] == 1
     assert f([3000.5])[0] == 0
-    assert np.all(np.diff(f(np.linspace(0, 3000, 50))) <= 1e-12)   # never increases
+    assert np.all(np.diff(f(np.linspace(0, 3000, 50))) <= 1e-12)  # never increases
     assert f.describe()["decay"] in {"gaussian_dai", "binary", "step"}
 
 

@@ -18,10 +18,13 @@ def scenario(inb, outb, cross):
     return np.array([[1, cross, inb], [cross, 1, inb], [outb, outb, 1.0]])
 
 
-SCENARIOS = [scenario(40, 40, 80), scenario(20, 40, 80), scenario(40, 20, 80),
-             scenario(20, 20, 40)]
-T1_2SFCA = [[0.331444, 0.579828, 7.286418], [0.43534, 0.683724, 5.727977],
-            [0.331072, 0.577858, 7.299992], [0.442568, 0.666758, 5.740525]]
+SCENARIOS = [scenario(40, 40, 80), scenario(20, 40, 80), scenario(40, 20, 80), scenario(20, 20, 40)]
+T1_2SFCA = [
+    [0.331444, 0.579828, 7.286418],
+    [0.43534, 0.683724, 5.727977],
+    [0.331072, 0.577858, 7.299992],
+    [0.442568, 0.666758, 5.740525],
+]
 
 
 @pytest.mark.parametrize("n", range(4))
@@ -42,15 +45,18 @@ def test_t1_three_step_with_selection_inside_the_catchment():
 
 def test_t1_plain_two_step_binary():
     assert fca.e2sfca(P, S, SCENARIOS[0], decay.binary(61)).access == pytest.approx(
-        [0.761364, 0.958333, 1.094697], **TOL)
+        [0.761364, 0.958333, 1.094697], **TOL
+    )
     assert fca.e2sfca(P, S, SCENARIOS[3], decay.binary(61)).access == pytest.approx(
-        [0.84375] * 3, **TOL)
+        [0.84375] * 3, **TOL
+    )
 
 
 def test_t2_e2sfca_steps():
     weight = decay.step({20: 1, 40: 0.68, 60: 0.22})
     assert fca.e2sfca(P, S, SCENARIOS[0], weight).access == pytest.approx(
-        [0.747592, 0.959256, 1.227799], **TOL)
+        [0.747592, 0.959256, 1.227799], **TOL
+    )
 
 
 @pytest.mark.parametrize("method", ["binary", "gravity", "step", "three"])
@@ -143,12 +149,19 @@ def access_frames(cost):
 
 def run_access(cost, method, weight_fn, max_cost, normalize=False):
     zones, costs = access_frames(cost)
-    a = access_lib.Access(demand_df=zones.copy(), demand_index="geoid", demand_value="pop",
-                          supply_df=zones.copy(), supply_index="geoid", supply_value="doc",
-                          cost_df=costs, cost_origin="origin", cost_dest="dest",
-                          cost_name="cost")
-    out = getattr(a, method)(name="x", weight_fn=weight_fn, max_cost=max_cost,
-                             normalize=normalize)
+    a = access_lib.Access(
+        demand_df=zones.copy(),
+        demand_index="geoid",
+        demand_value="pop",
+        supply_df=zones.copy(),
+        supply_index="geoid",
+        supply_value="doc",
+        cost_df=costs,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    out = getattr(a, method)(name="x", weight_fn=weight_fn, max_cost=max_cost, normalize=normalize)
     # access_df keeps the raw values; the method returns the normalised ones when asked.
     return (out if normalize else a.access_df)["x_doc"].sort_index().to_numpy()
 

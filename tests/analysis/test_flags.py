@@ -14,16 +14,29 @@ from analysis.wording import km, number, place
 # The region: the worst 10 % of buurten are 1.8 km or farther (5 %: 2.5 km) and have a
 # SPAR of at most 0.5 (5 %: 0.3) in every size.
 CUT = Cutoffs(1800.0, 2500.0, (0.5, 0.5, 0.5), (0.3, 0.3, 0.3), 300)
-WALK = Context("Meedoen en ontmoeten", "iedereen", 1000, (800, 1000, 1500), "capaciteit",
-               grenzen=CUT)
+WALK = Context(
+    "Meedoen en ontmoeten", "iedereen", 1000, (800, 1000, 1500), "capaciteit", grenzen=CUT
+)
 COUNT = Context("Vervoer", "ouderen", 3000, (2000, 3000, 5000), "aantal", grenzen=CUT)
 
 
 def area(**values):
-    row = {"niveau": "buurt", "naam": "Kakert", "inwoners": 1680.0, "pct_verder": 10.0,
-           "afstand_m": 600.0, "aantal_1km": 1.4, "aantal_3km": 4.6, "aantal_5km": 9.0,
-           "spar_klein": 1.0, "spar": 1.0, "spar_groot": 1.0, "null_reden": None,
-           "pct_rand": 0.0, "pct_geschat": 0.0}
+    row = {
+        "niveau": "buurt",
+        "naam": "Kakert",
+        "inwoners": 1680.0,
+        "pct_verder": 10.0,
+        "afstand_m": 600.0,
+        "aantal_1km": 1.4,
+        "aantal_3km": 4.6,
+        "aantal_5km": 9.0,
+        "spar_klein": 1.0,
+        "spar": 1.0,
+        "spar_groot": 1.0,
+        "null_reden": None,
+        "pct_rand": 0.0,
+        "pct_geschat": 0.0,
+    }
     row.update(values)
     return pd.Series(row)
 
@@ -36,7 +49,8 @@ def test_well_served_area_is_not_flagged_but_explained():
         "In buurt Kakert woont 10% van de inwoners verder dan 1 km van aanbod voor meedoen en "
         "ontmoeten. De gemiddelde afstand van de inwoners tot het dichtstbijzijnde aanbod is "
         "600 meter. Het aanbod binnen bereik is 100% van het gemiddelde in de regio. Volgens "
-        "de regel is hier geen tekort.")
+        "de regel is hier geen tekort."
+    )
 
 
 def test_far_but_not_relatively_poor_is_not_flagged():
@@ -47,8 +61,9 @@ def test_far_but_not_relatively_poor_is_not_flagged():
 
 def test_relatively_poor_but_close_is_not_flagged():
     # Bleijerheide: low SPAR, yet nobody lives beyond T: no shortage a resident notices.
-    out = flag_row(area(pct_verder=0.0, afstand_m=300.0, spar_klein=0.1, spar=0.1,
-                        spar_groot=0.1), WALK)
+    out = flag_row(
+        area(pct_verder=0.0, afstand_m=300.0, spar_klein=0.1, spar=0.1, spar_groot=0.1), WALK
+    )
     assert not out["flagged"]
 
 
@@ -57,14 +72,17 @@ def test_far_and_among_the_farthest_is_flagged_with_both_reasons():
     assert out["flagged"] and out["flag_level"] == "matig" and out["beoordeling"] == "tekort"
     far, distant = out["redenen"]
     assert far["rule"] == "pct_verder>=25" and far["value"] == 31.2 and far["drempel_m"] == 1000
-    assert far["zin"] == ("In buurt Kakert woont 31% van de inwoners verder dan 1 km van "
-                          "aanbod voor meedoen en ontmoeten.")
+    assert far["zin"] == (
+        "In buurt Kakert woont 31% van de inwoners verder dan 1 km van "
+        "aanbod voor meedoen en ontmoeten."
+    )
     assert distant["rule"] == "afstand>=p90" and distant["value"] == 1900
     assert distant["threshold"] == 1800
     assert distant["zin"] == (
         "De gemiddelde afstand van de inwoners tot het dichtstbijzijnde aanbod is 1,9 km. Dat "
         "is zo ver als bij de 10% buurten van de regio die het verst weg liggen (1,8 km of "
-        "meer).")
+        "meer)."
+    )
     assert out["zin"] == f"{far['zin']} {distant['zin']}"
 
 
@@ -79,7 +97,8 @@ def test_relative_shortage_must_hold_in_two_of_three_catchments():
     assert "gaussian" not in str(reason)
     assert reason["zin"] == (
         "Per inwoner is er binnen 1 km 45% van het gemiddelde aanbod in de regio. Dat is zo "
-        "weinig als bij de 10% buurten van de regio met het minste aanbod (50% of minder).")
+        "weinig als bij de 10% buurten van de regio met het minste aanbod (50% of minder)."
+    )
 
 
 def test_severe_only_when_both_hold_strongly():
@@ -93,22 +112,32 @@ def test_small_population_is_too_few_residents():
     assert not out["flagged"] and out["beoordeling"] == "te weinig inwoners"
     (gate,) = out["redenen"]
     assert gate["rule"] == "inwoners<100" and gate["value"] == 60
-    assert gate["zin"] == ("In buurt Kakert wonen te weinig inwoners (60) voor een eigen "
-                           "oordeel. Kijk naar de wijk.")
+    assert gate["zin"] == (
+        "In buurt Kakert wonen te weinig inwoners (60) voor een eigen oordeel. Kijk naar de wijk."
+    )
     old = flag_row(area(inwoners=60.4), COUNT)
     assert "te weinig 65-plussers (60)" in old["zin"]
 
 
 def test_count_based_theme_is_never_judged_on_spar():
-    low = area(niveau="wijk", naam="Wijk 00 Schaesberg", pct_verder=40.0, afstand_m=1200.0,
-               spar_klein=0.0, spar=0.0, spar_groot=0.0)
+    low = area(
+        niveau="wijk",
+        naam="Wijk 00 Schaesberg",
+        pct_verder=40.0,
+        afstand_m=1200.0,
+        spar_klein=0.0,
+        spar=0.0,
+        spar_groot=0.0,
+    )
     assert not flag_row(low, COUNT)["flagged"]
-    far = flag_row(area(niveau="gemeente", naam="Vaals", pct_verder=40, afstand_m=2000.0),
-                   COUNT)
-    assert far["flagged"] and [r["rule"] for r in far["redenen"]] == ["pct_verder>=25",
-                                                                       "afstand>=p90"]
+    far = flag_row(area(niveau="gemeente", naam="Vaals", pct_verder=40, afstand_m=2000.0), COUNT)
+    assert far["flagged"] and [r["rule"] for r in far["redenen"]] == [
+        "pct_verder>=25",
+        "afstand>=p90",
+    ]
     assert far["redenen"][0]["zin"].startswith(
-        "In de gemeente Vaals woont 40% van de 65-plussers verder dan 3 km")
+        "In de gemeente Vaals woont 40% van de 65-plussers verder dan 3 km"
+    )
     assert "van de 65-plussers tot het dichtstbijzijnde aanbod is 2 km" in far["zin"]
     calm = flag_row(area(aantal_3km=2.37), COUNT)
     assert "Binnen 3 km zijn er gemiddeld 2 voorzieningen." in calm["zin"]
@@ -116,57 +145,99 @@ def test_count_based_theme_is_never_judged_on_spar():
 
 
 def test_areas_without_population_or_without_supply_are_not_judged():
-    empty = flag_row(area(inwoners=0.0, pct_verder=math.nan, afstand_m=math.nan,
-                          spar_klein=math.nan, spar=math.nan, spar_groot=math.nan,
-                          null_reden="Geen inwoners in dit gebied."), WALK)
+    empty = flag_row(
+        area(
+            inwoners=0.0,
+            pct_verder=math.nan,
+            afstand_m=math.nan,
+            spar_klein=math.nan,
+            spar=math.nan,
+            spar_groot=math.nan,
+            null_reden="Geen inwoners in dit gebied.",
+        ),
+        WALK,
+    )
     assert not empty["flagged"] and empty["zin"] == "In buurt Kakert: Geen inwoners in dit gebied."
     assert empty["beoordeling"] == "geen gegevens"
-    none = flag_row(area(pct_verder=100.0, afstand_m=math.nan, spar_klein=math.nan,
-                         spar=math.nan, spar_groot=math.nan,
-                         null_reden="Er is geen aanbod voor dit thema."), WALK)
+    none = flag_row(
+        area(
+            pct_verder=100.0,
+            afstand_m=math.nan,
+            spar_klein=math.nan,
+            spar=math.nan,
+            spar_groot=math.nan,
+            null_reden="Er is geen aanbod voor dit thema.",
+        ),
+        WALK,
+    )
     assert not none["flagged"] and "geen aanbod" in none["zin"]
 
 
 def test_edge_effect_and_estimated_65plus_are_marked():
     out = flag_row(area(pct_verder=40.0, afstand_m=2000.0, pct_rand=35.0), WALK)
-    assert out["flagged"] and out["randeffect"] and out["zin"].endswith(
-        "aanbod net daarbuiten (ook over de grens) telt niet mee.")
+    assert (
+        out["flagged"]
+        and out["randeffect"]
+        and out["zin"].endswith("aanbod net daarbuiten (ook over de grens) telt niet mee.")
+    )
     assert not flag_row(area(pct_rand=5.0), WALK)["randeffect"]
     estimated = flag_row(area(pct_geschat=40.0), COUNT)
     assert estimated["geschat"] and "deels geschat" in estimated["zin"]
-    assert not flag_row(area(pct_geschat=40.0), WALK)["geschat"]   # only for 65-plussers
+    assert not flag_row(area(pct_geschat=40.0), WALK)["geschat"]  # only for 65-plussers
 
 
 def test_cold_spot_is_supporting_evidence_only():
-    cold = dict(koude_plek=True, lisa="LL", p_lisa=0.002, fdr_lisa=0.004, gi_z=-3.1,
-                p_gi=0.001, fdr_gi=0.003)
+    cold = dict(
+        koude_plek=True,
+        lisa="LL",
+        p_lisa=0.002,
+        fdr_lisa=0.004,
+        gi_z=-3.1,
+        p_gi=0.001,
+        fdr_gi=0.003,
+    )
     flagged = flag_row(area(pct_verder=30, afstand_m=2000.0, **cold), WALK)
     assert flagged["redenen"][-1] == {
-        "rule": "koude_plek", "method": "local_moran_LL", "p": 0.002, "gi_z": -3.1,
-        "fdr_cutoff": 0.004, "zin": "Ook de buurten eromheen hebben weinig aanbod: dit is een "
-                                   "koude plek."}
+        "rule": "koude_plek",
+        "method": "local_moran_LL",
+        "p": 0.002,
+        "gi_z": -3.1,
+        "fdr_cutoff": 0.004,
+        "zin": "Ook de buurten eromheen hebben weinig aanbod: dit is een koude plek.",
+    }
     assert not flag_row(area(**cold), WALK)["flagged"]
 
 
 def test_regional_cutoffs_select_at_most_the_worst_tenth():
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"niveau": "buurt", "naam": "x", "inwoners": 500.0,
-                          "pct_verder": 60.0, "afstand_m": rng.uniform(100, 5000, 200),
-                          "spar_klein": 0.0, "spar": 0.0, "spar_groot": 0.0,
-                          "null_reden": None})
-    frame.loc[:79, ["spar_klein", "spar", "spar_groot"]] = 1.0   # 60 % tie at SPAR 0
+    frame = pd.DataFrame(
+        {
+            "niveau": "buurt",
+            "naam": "x",
+            "inwoners": 500.0,
+            "pct_verder": 60.0,
+            "afstand_m": rng.uniform(100, 5000, 200),
+            "spar_klein": 0.0,
+            "spar": 0.0,
+            "spar_groot": 0.0,
+            "null_reden": None,
+        }
+    )
+    frame.loc[:79, ["spar_klein", "spar", "spar_groot"]] = 1.0  # 60 % tie at SPAR 0
     cut = regional_cutoffs(frame)
     assert (frame["afstand_m"] >= cut.afstand).mean() <= 0.10
-    assert all((frame[c] <= v).mean() <= 0.10 for c, v in zip(
-        ["spar_klein", "spar", "spar_groot"], cut.spar, strict=True))
-    out = flag_areas(frame, Context("Zorg", "iedereen", 3000, (2000, 3000, 5000),
-                                    "capaciteit"))
+    assert all(
+        (frame[c] <= v).mean() <= 0.10
+        for c, v in zip(["spar_klein", "spar", "spar_groot"], cut.spar, strict=True)
+    )
+    out = flag_areas(frame, Context("Zorg", "iedereen", 3000, (2000, 3000, 5000), "capaciteit"))
     assert 0 < out["flagged"].mean() <= 0.10
 
 
 def test_flag_areas_keeps_the_index():
-    frame = pd.DataFrame([area(), area(naam="Lichtenberg", pct_verder=40.0, afstand_m=2000.0)],
-                         index=["BU1", "BU2"])
+    frame = pd.DataFrame(
+        [area(), area(naam="Lichtenberg", pct_verder=40.0, afstand_m=2000.0)], index=["BU1", "BU2"]
+    )
     out = flag_areas(frame, WALK)
     assert list(out.index) == ["BU1", "BU2"]
     assert out["flagged"].tolist() == [False, True]
@@ -180,8 +251,10 @@ def test_rule_is_named_and_recorded_without_internal_terms():
     assert not any(term in described["uitleg"] for term in ("spar", "e2sfca", "gaussian"))
 
 
-@pytest.mark.parametrize("metres, text", [(1000, "1 km"), (1500, "1,5 km"), (800, "800 meter"),
-                                          (3000, "3 km"), (2000, "2 km")])
+@pytest.mark.parametrize(
+    "metres, text",
+    [(1000, "1 km"), (1500, "1,5 km"), (800, "800 meter"), (3000, "3 km"), (2000, "2 km")],
+)
 def test_distance_wording(metres, text):
     assert km(metres) == text
 
@@ -195,11 +268,19 @@ def test_place_and_number_wording():
 
 # -------------------------------------------------------------------------- cold spots
 
+
 def lattice(n=8):
     codes = [f"B{r}{c}" for r in range(n) for c in range(n)]
-    neighbours = {f"B{r}{c}": {f"B{r + dr}{c + dc}" for dr in (-1, 0, 1) for dc in (-1, 0, 1)
-                               if (dr or dc) and 0 <= r + dr < n and 0 <= c + dc < n}
-                  for r in range(n) for c in range(n)}
+    neighbours = {
+        f"B{r}{c}": {
+            f"B{r + dr}{c + dc}"
+            for dr in (-1, 0, 1)
+            for dc in (-1, 0, 1)
+            if (dr or dc) and 0 <= r + dr < n and 0 <= c + dc < n
+        }
+        for r in range(n)
+        for c in range(n)
+    }
     xy = np.array([(c * 1000.0, r * 1000.0) for r in range(n) for c in range(n)])
     return codes, neighbours, xy
 
@@ -218,7 +299,7 @@ def test_a_planted_cluster_of_low_values_is_a_cold_spot():
     assert not out.loc["B77", "koude_plek"]
     assert out["lisa"].isin(["HH", "LH", "LL", "HL", "ns"]).all()
     again = cold_spots(codes, values, neighbours, xy, permutations=999, seed=1)
-    pd.testing.assert_frame_equal(out, again)       # reproducible with the run's seed
+    pd.testing.assert_frame_equal(out, again)  # reproducible with the run's seed
 
 
 def test_islands_get_nearest_neighbours_and_small_or_flat_inputs_are_skipped():
@@ -233,8 +314,10 @@ def test_islands_get_nearest_neighbours_and_small_or_flat_inputs_are_skipped():
 
 
 def test_every_sentence_is_one_plain_line():
-    rows = (area(pct_verder=31, afstand_m=2000.0),
-            area(pct_verder=31, spar_klein=0.2, spar=0.2, spar_groot=0.2))
+    rows = (
+        area(pct_verder=31, afstand_m=2000.0),
+        area(pct_verder=31, spar_klein=0.2, spar=0.2, spar_groot=0.2),
+    )
     for row in rows:
         reasons = flag_row(row, WALK)["redenen"]
         assert len(reasons) == 2

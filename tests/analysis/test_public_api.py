@@ -14,8 +14,13 @@ RD = np.array([[176000.0, 318000.0], [197000.0, 322000.0]])
 
 
 def test_public_api_has_local_moran_and_siting():
-    for name in ("cold_spots", "suggest_sites", "suggest_sites_from_costs", "SiteSolution",
-                 "check_projected"):
+    for name in (
+        "cold_spots",
+        "suggest_sites",
+        "suggest_sites_from_costs",
+        "SiteSolution",
+        "check_projected",
+    ):
         assert name in analysis.__all__ and callable(getattr(analysis, name))
 
 
@@ -52,10 +57,15 @@ def test_siting_on_a_ready_cost_matrix_equals_siting_on_coordinates():
     x = np.array([0.0, 1000, 2000, 3000, 4000])
     pop = np.array([10.0, 20, 30, 40, 50])
     cand = np.array([2000.0, 4000])
-    by_xy = analysis.suggest_sites(np.column_stack([x + 150000, np.full(5, 400000.0)]), pop,
-                                   [[150000.0, 400000.0]],
-                                   np.column_stack([cand + 150000, np.full(2, 400000.0)]),
-                                   1000, max_extra=2, detour=1.0)
+    by_xy = analysis.suggest_sites(
+        np.column_stack([x + 150000, np.full(5, 400000.0)]),
+        pop,
+        [[150000.0, 400000.0]],
+        np.column_stack([cand + 150000, np.full(2, 400000.0)]),
+        1000,
+        max_extra=2,
+        detour=1.0,
+    )
     cost = np.abs(x[:, None] - cand[None, :])
     by_cost = analysis.suggest_sites_from_costs(pop, np.abs(x), cost, 1000, max_extra=2)
     assert by_cost == by_xy

@@ -52,13 +52,13 @@ def test_equals_the_literal_model_with_every_existing_service_fixed():
     existing = rng.uniform(0, 6000, (4, 2))
     candidates = rng.uniform(0, 6000, (15, 2))
     ours = suggest_sites(clients, pop, existing, candidates, 1200, 3, 1.3)
-    cost = np.linalg.norm(clients[:, None] - np.vstack([existing, candidates])[None],
-                          axis=2) * 1.3
+    cost = np.linalg.norm(clients[:, None] - np.vstack([existing, candidates])[None], axis=2) * 1.3
     fixed = np.r_[np.ones(4, int), np.zeros(15, int)]
     covered_now = pop[(cost[:, :4] <= 1200).any(axis=1)].sum()
     for s in ours:
-        model = MCLP.from_cost_matrix(cost, pop, 1200, p_facilities=4 + s.extra,
-                                      predefined_facilities_arr=fixed)
+        model = MCLP.from_cost_matrix(
+            cost, pop, 1200, p_facilities=4 + s.extra, predefined_facilities_arr=fixed
+        )
         model.solve(pulp.PULP_CBC_CMD(msg=False))
         literal = pulp.value(model.problem.objective) - covered_now
         assert s.newly_covered == pytest.approx(literal)

@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Without the background-networking flags Chromium tries Google hosts on a closed network.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 CSP_MARK = "CSP-VIOLATION "
@@ -91,8 +97,12 @@ def no_csp_violations():
 
 @pytest.fixture
 def page(browser, demo_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=demo_server,
-                                  locale="nl-NL", timezone_id="Europe/Amsterdam")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860},
+        base_url=demo_server,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+    )
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -112,17 +122,22 @@ def axe_violations(page) -> list[dict]:
 
     axe is loaded as a same-origin script file (served here by Playwright), so the page's
     CSP (script-src 'self', no inline scripts) allows it like our own scripts."""
-    page.route(f"**{AXE_URL}", lambda route: route.fulfill(
-        path=str(AXE), content_type="text/javascript; charset=utf-8"))
+    page.route(
+        f"**{AXE_URL}",
+        lambda route: route.fulfill(path=str(AXE), content_type="text/javascript; charset=utf-8"),
+    )
     page.add_script_tag(url=urljoin(page.url, AXE_URL))
     result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"]]
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
 
 
 def wait_for_map(page) -> None:
     # Predicates are functions: a string expression would make Playwright eval() it in the
     # page, which the CSP (no 'unsafe-eval') refuses.
-    page.wait_for_function("() => document.getElementById('kaart').dataset.klaar === 'ja'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('kaart').dataset.klaar === 'ja'", timeout=30_000
+    )

@@ -52,9 +52,12 @@ def test_meld_een_fout_in_a_real_browser(page, demo_engine):
     Origin header pass; the thanks shows and the text is stored as typed."""
     with demo_engine.begin() as conn:
         conn.execute(sa.text("SELECT limiet_wissen(NULL)"))
-        org_id = conn.execute(sa.text(
-            "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
-            "AND status = 'gepubliceerd' ORDER BY id LIMIT 1")).scalar_one()
+        org_id = conn.execute(
+            sa.text(
+                "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
+                "AND status = 'gepubliceerd' ORDER BY id LIMIT 1"
+            )
+        ).scalar_one()
     marker = uuid.uuid4().hex
     tekst = f'<b>"Het nummer klopt niet"</b> {marker}'
     page.goto(f"/organisatie/{org_id}")
@@ -63,7 +66,12 @@ def test_meld_een_fout_in_a_real_browser(page, demo_engine):
     page.wait_for_url(re.compile(r"gemeld=1"))
     assert "Bedankt voor uw melding" in page.locator("#melding").inner_text()
     with demo_engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT tekst FROM melding WHERE tekst LIKE :m"),
-                              {"m": f"%{marker}%"}).scalars().all()
+        stored = (
+            conn.execute(
+                sa.text("SELECT tekst FROM melding WHERE tekst LIKE :m"), {"m": f"%{marker}%"}
+            )
+            .scalars()
+            .all()
+        )
     assert stored == [tekst]
     assert page.errors == []

@@ -1,6 +1,5 @@
 """The advisers' coverage page in a real Chromium: map with areas, area details, axe, phone."""
 
-
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, axe_violations
@@ -21,22 +20,28 @@ def shot(page, name: str) -> None:
 
 
 def open_page(browser, base, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=base,
-                                  locale="nl-NL")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, base_url=base, locale="nl-NL"
+    )
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(URL)
-    page.wait_for_function("() => document.getElementById('kaart').dataset.klaar === 'ja'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('kaart').dataset.klaar === 'ja'", timeout=30_000
+    )
     return page
 
 
 def test_map_shows_areas_and_click_shows_sentence(browser, dekking_server):
     outside = []
     page = open_page(browser, dekking_server)
-    page.on("request", lambda r: None if r.url.startswith((dekking_server, "data:", "blob:"))
-            else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((dekking_server, "data:", "blob:")) else outside.append(r.url)
+        ),
+    )
     rows = page.locator("#gebiedentabel tbody tr").count()
     assert page.evaluate("window.dekkingAantal") == rows > 0
     # Click the middle of the map: an area there shows its name and sentence.
@@ -90,9 +95,11 @@ def test_page_works_without_javascript(browser, dekking_server):
 
 # --- the short list of one gemeente (/dekking?gemeente=…) ---
 
+
 def open_gemeente(browser, base, width=1280, height=900, **options):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=base,
-                                  locale="nl-NL", **options)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, base_url=base, locale="nl-NL", **options
+    )
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -130,7 +137,10 @@ def test_gemeente_page_axe_and_phone(browser, dekking_server):
     page.context.close()
     phone = open_gemeente(browser, dekking_server, width=375, height=812)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    assert phone.locator("#gemeente").is_visible() and phone.locator(".kaartjes svg").first.is_visible()
+    assert (
+        phone.locator("#gemeente").is_visible()
+        and phone.locator(".kaartjes svg").first.is_visible()
+    )
     assert axe_violations(phone) == []
     shot(phone, "dekking-gemeente-375")
     phone.context.close()
@@ -144,10 +154,15 @@ def test_printing_the_page_gives_the_short_list(browser, dekking_server):
     assert page.locator("#matrix-titel").is_visible()
     assert page.locator(".kaartjes svg").count() == page.locator(".rapport-thema").count() > 0
     names = page.locator(".rangorde .naam").all_inner_texts()
-    assert all(page.locator(".rangorde .naam").nth(i).is_visible() for i in range(min(3, len(names))))
+    assert all(
+        page.locator(".rangorde .naam").nth(i).is_visible() for i in range(min(3, len(names)))
+    )
     pdf = page.pdf(format="A4")
     from io import BytesIO
 
     from pypdf import PdfReader
-    print(f"\nprinting /dekking?gemeente=GM0928 from Chromium: {len(PdfReader(BytesIO(pdf)).pages)} pages")
+
+    print(
+        f"\nprinting /dekking?gemeente=GM0928 from Chromium: {len(PdfReader(BytesIO(pdf)).pages)} pages"
+    )
     page.context.close()

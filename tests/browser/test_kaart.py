@@ -20,10 +20,16 @@ def test_map_loads_themes_offline(page, demo_server):
     counts = page.evaluate("window.kaartTellingen")
     assert len(counts) == 10 and all(n > 0 for n in counts.values())
     # The mark is honest: at that moment service points are drawn on the map.
-    assert page.evaluate(f"window.socialeKaart.queryRenderedFeatures({{layers: {POINT_LAYERS}}})"
-                         ".length") > 0
-    page.wait_for_function("() => window.socialeKaart.getLayer('punt-icoon') && "
-                           "window.socialeKaart.hasImage('thema-vervoer')")
+    assert (
+        page.evaluate(
+            f"window.socialeKaart.queryRenderedFeatures({{layers: {POINT_LAYERS}}}).length"
+        )
+        > 0
+    )
+    page.wait_for_function(
+        "() => window.socialeKaart.getLayer('punt-icoon') && "
+        "window.socialeKaart.hasImage('thema-vervoer')"
+    )
     assert outside == [] and page.errors == []
     shot(page, "kaart")
 
@@ -31,8 +37,10 @@ def test_map_loads_themes_offline(page, demo_server):
 def test_map_points_are_the_published_services(page, demo_server):
     """The compact list the map draws holds exactly the public OGC services, same places."""
     points = page.request.get(demo_server + "/kaart/punten.json").json()
-    items = page.request.get(demo_server + "/ogc/collections/voorzieningen/items?limit=10000",
-                             headers={"Accept": "application/geo+json"}).json()["features"]
+    items = page.request.get(
+        demo_server + "/ogc/collections/voorzieningen/items?limit=10000",
+        headers={"Accept": "application/geo+json"},
+    ).json()["features"]
     assert [p[0] for p in points] == sorted(f["id"] for f in items)
     published = {f["id"]: f for f in items}
     for id_, lon, lat, themas in points:
@@ -67,8 +75,11 @@ def test_cluster_click_zooms_in_and_point_click_shows_details(page, demo_server)
         .queryRenderedFeatures({layers: ['punt']}).length > 0""")
     page.mouse.click(*_screen_point(page, "punt"))
     page.wait_for_selector(".maplibregl-popup .popup-naam")
-    assert page.locator(".maplibregl-popup .popup-naam").get_attribute("href") \
+    assert (
+        page.locator(".maplibregl-popup .popup-naam")
+        .get_attribute("href")
         .startswith("/organisatie/")
+    )
     assert page.errors == []
 
 
@@ -87,8 +98,9 @@ def _screen_point(page, layer: str) -> tuple[float, float]:
 def test_online_basemap_setting_draws_pdok_under_the_points(page, demo_app, monkeypatch):
     monkeypatch.setitem(demo_app.config, "ONLINE_BASEMAP", True)
     asked = []
-    page.route("https://service.pdok.nl/**", lambda route: (asked.append(route.request.url),
-                                                            route.abort()))
+    page.route(
+        "https://service.pdok.nl/**", lambda route: (asked.append(route.request.url), route.abort())
+    )
     page.goto("/")
     wait_for_map(page)
     layers = page.evaluate("window.socialeKaart.getStyle().layers.map((l) => l.id)")
@@ -103,7 +115,9 @@ def test_search_huisarts_in_heerlen_and_open_a_result(page, demo_engine):
     page.get_by_label("Waar?").fill("Heerlen")
     page.get_by_role("button", name="Zoeken").click()
     status = page.locator("#zoekstatus")
-    page.wait_for_function("() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
+    page.wait_for_function(
+        "() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)"
+    )
     total = int(re.search(r"We vonden (\d+)", status.inner_text())[1])
     assert total > 0
     assert "q=huisarts" in page.url and "gebied=Heerlen" in page.url
@@ -117,7 +131,9 @@ def test_search_huisarts_in_heerlen_and_open_a_result(page, demo_engine):
     assert page.locator("h1").inner_text().strip() == name
     shot(page, "organisatie")
     page.go_back()
-    page.wait_for_function("() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)")
+    page.wait_for_function(
+        "() => /We vonden \\d+/.test(document.getElementById('zoekstatus').textContent)"
+    )
     assert page.get_by_label("Wat zoekt u?").input_value() == "huisarts"
 
 
@@ -168,8 +184,9 @@ def test_keyboard_reaches_search_results_with_visible_focus(page):
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, demo_server):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, base_url=demo_server,
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, base_url=demo_server, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     for path in ("/", "/lijst?q=huisarts", "/hulp"):
         page.goto(path)
@@ -181,13 +198,17 @@ def test_phone_width_has_no_horizontal_scroll(browser, demo_server):
 
 def _org_and_area(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT organisatie_id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' "
-            "ORDER BY id LIMIT 1")).scalar()
+        return conn.execute(
+            sa.text(
+                "SELECT organisatie_id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' "
+                "ORDER BY id LIMIT 1"
+            )
+        ).scalar()
 
 
-@pytest.mark.parametrize("path", ["/", "/lijst?q=huisarts&gebied=Heerlen", "/hulp",
-                                  "ORG", "/print/WK091733"])
+@pytest.mark.parametrize(
+    "path", ["/", "/lijst?q=huisarts&gebied=Heerlen", "/hulp", "ORG", "/print/WK091733"]
+)
 def test_no_accessibility_violations(page, demo_engine, path):
     page.goto(f"/organisatie/{_org_and_area(demo_engine)}" if path == "ORG" else path)
     if path == "/":

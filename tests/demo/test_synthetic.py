@@ -24,9 +24,24 @@ from demo.synthetic import (
 from demo.synthetic_bag import allocate, locate_points, read_pc4
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-ZL_GEMEENTEN = {"GM0882", "GM0888", "GM0899", "GM0917", "GM0928", "GM0935", "GM0938",
-                "GM0965", "GM0971", "GM0981", "GM0986", "GM0994", "GM1729", "GM1883",
-                "GM1903", "GM1954"}
+ZL_GEMEENTEN = {
+    "GM0882",
+    "GM0888",
+    "GM0899",
+    "GM0917",
+    "GM0928",
+    "GM0935",
+    "GM0938",
+    "GM0965",
+    "GM0971",
+    "GM0981",
+    "GM0986",
+    "GM0994",
+    "GM1729",
+    "GM1883",
+    "GM1903",
+    "GM1954",
+}
 
 # Format rules of docs/IMPORT.md, as regular expressions.
 DAY = r"(ma|di|wo|do|vr|za|zo)"
@@ -81,21 +96,26 @@ def fresh(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def demo(fresh) -> dict[str, pd.DataFrame]:
-    return {key: pd.read_csv(fresh / name, dtype=str, keep_default_na=False)
-            for key, name in FILES.items()}
+    return {
+        key: pd.read_csv(fresh / name, dtype=str, keep_default_na=False)
+        for key, name in FILES.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def sites(demo, buurten) -> pd.DataFrame:
     """Distinct locations of the synthetic records, with x/y and gemeentecode."""
     addresses = demo["adressen"].assign(
-        postcode=lambda a: a["postcode"].str[:4] + " " + a["postcode"].str[4:])
+        postcode=lambda a: a["postcode"].str[:4] + " " + a["postcode"].str[4:]
+    )
     key = ["postcode", "huisnummer", "huisletter", "toevoeging"]
     locations = demo["organisaties"].drop_duplicates(["organisatie_id", *key])
-    merged = locations.merge(addresses, on=key, how="left", suffixes=("", "_bag"),
-                             validate="many_to_one")
-    area = locate_points(merged["x"].astype(float).to_numpy(),
-                         merged["y"].astype(float).to_numpy(), buurten)
+    merged = locations.merge(
+        addresses, on=key, how="left", suffixes=("", "_bag"), validate="many_to_one"
+    )
+    area = locate_points(
+        merged["x"].astype(float).to_numpy(), merged["y"].astype(float).to_numpy(), buurten
+    )
     return merged.assign(gemeentecode=buurten["gemeentecode"].to_numpy()[area])
 
 
@@ -103,7 +123,8 @@ def sites(demo, buurten) -> pd.DataFrame:
 def test_committed_demo_files_equal_a_fresh_generation(fresh, name):
     assert (DEMO / name).exists(), "run: .venv/bin/python -m demo --out data/demo"
     assert (DEMO / name).read_bytes() == (fresh / name).read_bytes(), (
-        f"data/demo/{name} is stale: run .venv/bin/python -m demo --out data/demo")
+        f"data/demo/{name} is stale: run .venv/bin/python -m demo --out data/demo"
+    )
 
 
 def test_committed_files_are_small_enough_to_commit():
@@ -128,10 +149,12 @@ def test_demo_sizes(demo, sites):
 
 
 def test_locations_cover_all_gemeenten_in_proportion_to_population(sites, buurten):
-    per_gemeente = pd.DataFrame({
-        "locaties": sites["gemeentecode"].value_counts(),
-        "inwoners": buurten.groupby("gemeentecode")["inwoners"].sum(),
-    }).fillna(0)
+    per_gemeente = pd.DataFrame(
+        {
+            "locaties": sites["gemeentecode"].value_counts(),
+            "inwoners": buurten.groupby("gemeentecode")["inwoners"].sum(),
+        }
+    ).fillna(0)
     assert set(per_gemeente.index[per_gemeente["locaties"] > 0]) == ZL_GEMEENTEN
     assert per_gemeente["locaties"].corr(per_gemeente["inwoners"]) > 0.9
     ranks = per_gemeente.rank()
@@ -172,9 +195,12 @@ def test_organisations_have_stable_ids_and_one_to_three_services_and_locations(d
     assert records["id"].is_unique
     assert (records["id"].str[:9] == records["organisatie_id"]).all()
     per_org = records.groupby("organisatie_id").agg(
-        naam=("organisatie", "nunique"), kvk=("kvk", "nunique"),
-        aanbod=("aanbod", "nunique"), locaties=("locatie_naam", "nunique"),
-        plaats=("plaats", "nunique"))
+        naam=("organisatie", "nunique"),
+        kvk=("kvk", "nunique"),
+        aanbod=("aanbod", "nunique"),
+        locaties=("locatie_naam", "nunique"),
+        plaats=("plaats", "nunique"),
+    )
     assert (per_org[["naam", "kvk", "plaats"]] == 1).all().all()
     assert per_org["aanbod"].between(1, 3).all() and per_org["locaties"].between(1, 3).all()
     assert per_org["locaties"].max() == 3 and per_org["aanbod"].max() == 3
@@ -189,8 +215,7 @@ def test_addresses_lie_inside_their_populated_buurt(buurten):
     geoms = buurten.set_index("code").geometry
     for code, group in addresses.groupby("buurtcode"):
         assert shapely.contains_xy(geoms[code], group["x"], group["y"]).all(), code
-    expected = pd.Series(allocate(buurten["inwoners"].to_numpy(), 5000),
-                         index=buurten["code"])
+    expected = pd.Series(allocate(buurten["inwoners"].to_numpy(), 5000), index=buurten["code"])
     counts = addresses["buurtcode"].value_counts().reindex(buurten["code"], fill_value=0)
     assert (counts == expected).all()
     empty = buurten.loc[buurten["inwoners"].fillna(0) == 0, "code"]
@@ -199,8 +224,16 @@ def test_addresses_lie_inside_their_populated_buurt(buurten):
 
 def test_address_extract_format(demo):
     bag = demo["adressen"]
-    assert list(bag.columns) == ["postcode", "huisnummer", "huisletter", "toevoeging",
-                                 "straat", "woonplaats", "x", "y"]
+    assert list(bag.columns) == [
+        "postcode",
+        "huisnummer",
+        "huisletter",
+        "toevoeging",
+        "straat",
+        "woonplaats",
+        "x",
+        "y",
+    ]
     assert bag["postcode"].str.match(r"^[1-9][0-9]{3}[A-Z]{2}$").all()
     assert not bag["postcode"].str[4:].isin(["SA", "SD", "SS"]).any()
     assert not bag["postcode"].str[4:].str.contains("[FIOQUY]").any()
@@ -217,8 +250,7 @@ def test_address_extract_format(demo):
 def test_postcodes_are_the_real_pc4_of_the_point(demo):
     bag = demo["adressen"]
     pc4 = read_pc4()
-    area = locate_points(bag["x"].astype(float).to_numpy(), bag["y"].astype(float).to_numpy(),
-                         pc4)
+    area = locate_points(bag["x"].astype(float).to_numpy(), bag["y"].astype(float).to_numpy(), pc4)
     assert (bag["postcode"].str[:4] == pc4["pc4"].to_numpy()[area]).all()
     assert (bag["woonplaats"] == pc4["plaats"].to_numpy()[area]).all()
     assert bag["postcode"].str[:4].nunique() > 100
@@ -226,7 +258,9 @@ def test_postcodes_are_the_real_pc4_of_the_point(demo):
 
 def test_street_names_look_dutch(demo):
     streets = demo["adressen"]["straat"]
-    assert streets.str.contains(r"(?:straat|weg|laan|plein|pad|hof|dreef|steeg|singel)$").mean() > 0.8
+    assert (
+        streets.str.contains(r"(?:straat|weg|laan|plein|pad|hof|dreef|steeg|singel)$").mean() > 0.8
+    )
     assert streets.str.startswith(("Pastoor ", "Burgemeester ", "Sint ")).any()
 
 

@@ -15,8 +15,9 @@ CSV = TESTDATA / "organisaties_test.csv"
 @pytest.fixture(scope="module")
 def base_engine(databases):
     engine = databases.create_with_areas()
-    load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
-                   DATA / "pc4_zuid_limburg.csv")
+    load_postcodes(
+        engine, DATA / "pc6_maastricht_centroids_cbs2021.csv", DATA / "pc4_zuid_limburg.csv"
+    )
     load_bag(engine, TESTDATA / "bag_records.csv", bron="BAG (test)")
     yield engine
     engine.dispose()
@@ -26,6 +27,6 @@ def base_engine(databases):
 def rec_engine(base_engine):
     yield base_engine
     with base_engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE organisatie, mogelijk_dubbel, import_run, wijziging CASCADE"))
-
-
+        conn.execute(
+            sa.text("TRUNCATE organisatie, mogelijk_dubbel, import_run, wijziging CASCADE")
+        )

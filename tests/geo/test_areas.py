@@ -24,16 +24,20 @@ def fresh_engine(fresh_url):
 
 def _counts(engine):
     with engine.connect() as conn:
-        return dict(conn.execute(sa.text(
-            "SELECT niveau, count(*) FROM gebied GROUP BY niveau")).all())
+        return dict(
+            conn.execute(sa.text("SELECT niveau, count(*) FROM gebied GROUP BY niveau")).all()
+        )
 
 
 def _copy_sources(tmp_path) -> Path:
     """A writable copy of the shipped manifest and its files."""
-    for name in ("gebieden.toml", "gemeenten_limburg_2023.geojson",
-                 "wijken_zuid_limburg_2023_generalised.geojson",
-                 "buurten_zuid_limburg_2022_generalised.geojson",
-                 "kerncijfers_2024_gemeente_wijk_zuid_limburg.csv"):
+    for name in (
+        "gebieden.toml",
+        "gemeenten_limburg_2023.geojson",
+        "wijken_zuid_limburg_2023_generalised.geojson",
+        "buurten_zuid_limburg_2022_generalised.geojson",
+        "kerncijfers_2024_gemeente_wijk_zuid_limburg.csv",
+    ):
         shutil.copy(DATA / name, tmp_path / name)
     return tmp_path / "gebieden.toml"
 
@@ -48,11 +52,15 @@ def test_shipped_areas_load_with_population(engine):
     # The session database was loaded from the shipped manifest by conftest.
     assert _counts(engine) == {"gemeente": 16, "wijk": 93, "buurt": 421}
     with engine.connect() as conn:
-        buurt_total = conn.execute(sa.text(
-            "SELECT sum(inwoners) FROM bevolking b JOIN gebied g ON g.code = b.gebiedcode "
-            "WHERE g.niveau = 'buurt' AND b.jaar = 2024")).scalar()
-        heerlen = conn.execute(sa.text(
-            "SELECT inwoners FROM bevolking WHERE gebiedcode = 'GM0917' AND jaar = 2024")).scalar()
+        buurt_total = conn.execute(
+            sa.text(
+                "SELECT sum(inwoners) FROM bevolking b JOIN gebied g ON g.code = b.gebiedcode "
+                "WHERE g.niveau = 'buurt' AND b.jaar = 2024"
+            )
+        ).scalar()
+        heerlen = conn.execute(
+            sa.text("SELECT inwoners FROM bevolking WHERE gebiedcode = 'GM0917' AND jaar = 2024")
+        ).scalar()
         srids = conn.execute(sa.text("SELECT DISTINCT ST_SRID(geom) FROM gebied")).scalars().all()
         all_valid = conn.execute(sa.text("SELECT bool_and(ST_IsValid(geom)) FROM gebied")).scalar()
     assert buurt_total == 600_355  # README of the data: total of the 421 buurten
@@ -63,13 +71,18 @@ def test_shipped_areas_load_with_population(engine):
 def test_reprojection_puts_maastricht_markt_in_centre_buurt(engine):
     # Markt, Maastricht: RD New about (176 400, 317 900); lies in wijk 00 Centrum of Maastricht.
     with engine.connect() as conn:
-        wijk = conn.execute(sa.text(
-            "SELECT code FROM gebied WHERE niveau = 'wijk' AND "
-            "ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_Point(5.6913, 50.8514), 4326), 28992))"
-        )).scalar()
-        x, y = conn.execute(sa.text(
-            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM gebied "
-            "WHERE code = 'GM0935') s")).one()
+        wijk = conn.execute(
+            sa.text(
+                "SELECT code FROM gebied WHERE niveau = 'wijk' AND "
+                "ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_Point(5.6913, 50.8514), 4326), 28992))"
+            )
+        ).scalar()
+        x, y = conn.execute(
+            sa.text(
+                "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM gebied "
+                "WHERE code = 'GM0935') s"
+            )
+        ).one()
     assert wijk == "WK093500"
     assert 170_000 < x < 185_000 and 310_000 < y < 325_000
 
@@ -87,8 +100,10 @@ def test_reload_is_idempotent(fresh_engine):
 def test_changed_name_is_an_update(fresh_engine, tmp_path):
     manifest = _copy_sources(tmp_path)
     load_areas(fresh_engine, AreaSources.from_manifest(manifest))
-    _edit_features(tmp_path / "buurten_zuid_limburg_2022_generalised.geojson",
-                   lambda feats: feats[0]["properties"].update(buurtnaam="Nieuwe naam"))
+    _edit_features(
+        tmp_path / "buurten_zuid_limburg_2022_generalised.geojson",
+        lambda feats: feats[0]["properties"].update(buurtnaam="Nieuwe naam"),
+    )
     summary = load_areas(fresh_engine, AreaSources.from_manifest(manifest))
     assert summary["buurt"]["updated"] == 1 and summary["buurt"]["unchanged"] == 420
 
@@ -100,8 +115,10 @@ def _break_parent(feats):
 
 
 def _bow_tie(feats):
-    feats[3]["geometry"] = {"type": "Polygon", "coordinates": [
-        [[5.9, 50.9], [5.91, 50.91], [5.91, 50.9], [5.9, 50.91], [5.9, 50.9]]]}
+    feats[3]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[5.9, 50.9], [5.91, 50.91], [5.91, 50.9], [5.9, 50.91], [5.9, 50.9]]],
+    }
 
 
 def _bad_code(feats):
@@ -125,14 +142,22 @@ def test_bad_file_fails_clearly_and_changes_nothing(fresh_engine, tmp_path, edit
     manifest = _copy_sources(tmp_path)
     load_areas(fresh_engine, AreaSources.from_manifest(manifest))
     with fresh_engine.connect() as conn:
-        before = conn.execute(sa.text("SELECT md5(string_agg(code || naam || ST_AsEWKB(geom)::text"
-                                      ", ',' ORDER BY code)) FROM gebied")).scalar()
+        before = conn.execute(
+            sa.text(
+                "SELECT md5(string_agg(code || naam || ST_AsEWKB(geom)::text"
+                ", ',' ORDER BY code)) FROM gebied"
+            )
+        ).scalar()
     _edit_features(tmp_path / "buurten_zuid_limburg_2022_generalised.geojson", edit)
     with pytest.raises(AreaLoadError, match=message):
         load_areas(fresh_engine, AreaSources.from_manifest(manifest))
     with fresh_engine.connect() as conn:
-        after = conn.execute(sa.text("SELECT md5(string_agg(code || naam || ST_AsEWKB(geom)::text"
-                                     ", ',' ORDER BY code)) FROM gebied")).scalar()
+        after = conn.execute(
+            sa.text(
+                "SELECT md5(string_agg(code || naam || ST_AsEWKB(geom)::text"
+                ", ',' ORDER BY code)) FROM gebied"
+            )
+        ).scalar()
     assert before == after
 
 
@@ -155,8 +180,9 @@ def test_database_refusal_rolls_back_everything(fresh_engine, tmp_path, monkeypa
     import geo.area_store as store
 
     manifest = _copy_sources(tmp_path)
-    monkeypatch.setattr(store, "UPSERT_POPULATION",
-                        store.UPSERT_POPULATION.replace(":inwoners,", "-1,", 1))
+    monkeypatch.setattr(
+        store, "UPSERT_POPULATION", store.UPSERT_POPULATION.replace(":inwoners,", "-1,", 1)
+    )
     with pytest.raises(AreaLoadError, match="refused"):
         load_areas(fresh_engine, AreaSources.from_manifest(manifest))
     assert _counts(fresh_engine) == {}

@@ -9,8 +9,14 @@ from geo.records.export import write_csv
 from geo.records.report import write_rejects
 from geo.records.validate import Reject
 
-HOSTILE = ['=HYPERLINK("http://evil.example","klik")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)",
-           "-2+3", "\tverborgen", "\rterug"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","klik")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "-2+3",
+    "\tverborgen",
+    "\rterug",
+]
 
 
 @pytest.mark.parametrize("cell", HOSTILE)
@@ -41,8 +47,9 @@ def test_writers_neutralise_every_cell(tmp_path):
 
 
 def test_rejects_and_exports_are_neutralised(tmp_path):
-    rejects = write_rejects([Reject(2, "naam", "=reden", {"naam": "=HYPERLINK(1)"})],
-                            tmp_path / "r.csv")
+    rejects = write_rejects(
+        [Reject(2, "naam", "=reden", {"naam": "=HYPERLINK(1)"})], tmp_path / "r.csv"
+    )
     text = rejects.read_text(encoding="utf-8")
     assert "'=HYPERLINK(1)" in text and "'=reden" in text
     out = tmp_path / "e.csv"

@@ -4,18 +4,28 @@ import sqlalchemy as sa
 
 
 def _version(conn, table):
-    return conn.execute(sa.text("SELECT versie FROM data_versie WHERE tabel = :t"),
-                        {"t": table}).scalar_one()
+    return conn.execute(
+        sa.text("SELECT versie FROM data_versie WHERE tabel = :t"), {"t": table}
+    ).scalar_one()
 
 
 def test_every_table_a_layer_reads_has_the_counter(engine):
     with engine.connect() as conn:
-        read = set(conn.execute(sa.text(
-            "SELECT DISTINCT unnest(laag_tabellen(oid)) FROM pg_class "
-            "WHERE relkind = 'v' AND relname LIKE 'laag\\_%'")).scalars())
-        counted = set(conn.execute(sa.text(
-            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'data_versie'"))
-            .scalars())
+        read = set(
+            conn.execute(
+                sa.text(
+                    "SELECT DISTINCT unnest(laag_tabellen(oid)) FROM pg_class "
+                    "WHERE relkind = 'v' AND relname LIKE 'laag\\_%'"
+                )
+            ).scalars()
+        )
+        counted = set(
+            conn.execute(
+                sa.text(
+                    "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'data_versie'"
+                )
+            ).scalars()
+        )
     assert {"organisatie", "aanbod", "locatie", "gebied", "bevolking"} <= read
     assert read <= counted, f"tables without the data_versie trigger: {read - counted}"
 

@@ -28,10 +28,16 @@ Opvang Veilig Thuis,opvang,Noodbed,veiligheid,Opvanghuis Kerkrade,Markt,5,6461 A
 Interne Werkgroep Armoede,werkgroep,Werkgroepoverleg,geld-uitkering,Stadhuis,Markt,1,6211 CD,Maastricht,,,nee
 """
 # Text that must never be in a public file (and the contact person: in no file at all).
-HIDDEN = ("Schuilhuis Zonnebloem", "Verborgenlaan", "6228 XY", "6228XY", "Opvanghuis Kerkrade",
-          "6461 AA", "6461AA")
-CONTACT = ("Geheime Contactpersoon", "geheim.contact@intern.example", "06-99887766",
-           "coördinator")
+HIDDEN = (
+    "Schuilhuis Zonnebloem",
+    "Verborgenlaan",
+    "6228 XY",
+    "6228XY",
+    "Opvanghuis Kerkrade",
+    "6461 AA",
+    "6461AA",
+)
+CONTACT = ("Geheime Contactpersoon", "geheim.contact@intern.example", "06-99887766", "coördinator")
 INTERNAL = "Interne Werkgroep Armoede"
 PROFESSIONAL = "Casusoverleg Zorg"
 ROLES = ("publiek", "professional", "beheerder")
@@ -46,43 +52,59 @@ def exports(base_engine, tmp_path_factory):
     result = import_file(base_engine, source, "privacy")
     assert (result.inserted, result.rejected) == (5, 0), result.rejects
     with base_engine.begin() as conn:
-        conn.execute(sa.text(
-            "UPDATE organisatie SET zichtbaarheid = 'intern' WHERE naam = :n"), {"n": INTERNAL})
-        conn.execute(sa.text(
-            "UPDATE aanbod SET zichtbaarheid = 'professional' WHERE naam = :n"),
-            {"n": PROFESSIONAL})
-        conn.execute(sa.text(
-            "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
-            "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
-            "'geheim.contact@intern.example' FROM organisatie"))
-        exact = {row.naam: row for row in conn.execute(sa.text(
-            "SELECT l.naam, l.geocode_precisie, ST_X(l.geom) AS x, ST_Y(l.geom) AS y, "
-            "ST_X(ST_PointOnSurface(b.geom)) AS bx, ST_Y(ST_PointOnSurface(b.geom)) AS by "
-            "FROM locatie l JOIN gebied b ON b.code = l.buurtcode WHERE l.vertrouwelijk"))}
+        conn.execute(
+            sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE naam = :n"),
+            {"n": INTERNAL},
+        )
+        conn.execute(
+            sa.text("UPDATE aanbod SET zichtbaarheid = 'professional' WHERE naam = :n"),
+            {"n": PROFESSIONAL},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
+                "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
+                "'geheim.contact@intern.example' FROM organisatie"
+            )
+        )
+        exact = {
+            row.naam: row
+            for row in conn.execute(
+                sa.text(
+                    "SELECT l.naam, l.geocode_precisie, ST_X(l.geom) AS x, ST_Y(l.geom) AS y, "
+                    "ST_X(ST_PointOnSurface(b.geom)) AS bx, ST_Y(ST_PointOnSurface(b.geom)) AS by "
+                    "FROM locatie l JOIN gebied b ON b.code = l.buurtcode WHERE l.vertrouwelijk"
+                )
+            )
+        }
     assert exact["Schuilhuis Zonnebloem"].geocode_precisie == "handmatig"
     assert exact["Opvanghuis Kerkrade"].geocode_precisie == "adres"
-    runner = create_app({"DATABASE_URL": url_string(base_engine.url),
-                         "TESTING": True}).test_cli_runner()
+    runner = create_app(
+        {"DATABASE_URL": url_string(base_engine.url), "TESTING": True}
+    ).test_cli_runner()
     files = {}
     for role in ROLES:
         for suffix in (".csv", ".json"):
             path = folder / f"{role}{suffix}"
-            out = runner.invoke(args=["organisations", "export", str(path), "--rol", role,
-                                      "--bron", "privacy"])
+            out = runner.invoke(
+                args=["organisations", "export", str(path), "--rol", role, "--bron", "privacy"]
+            )
             assert out.exit_code == 0, out.output
             files[role, suffix] = path.read_text(encoding="utf-8")
     yield files, exact
     with base_engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE organisatie, mogelijk_dubbel, import_run, wijziging "
-                             "CASCADE"))
+        conn.execute(
+            sa.text("TRUNCATE organisatie, mogelijk_dubbel, import_run, wijziging CASCADE")
+        )
 
 
 def _points(text: str, suffix: str) -> list[tuple[float, float]]:
     """Every (lat, lon) pair in an exported file."""
     if suffix == ".csv":
         rows = list(csv.DictReader(io.StringIO(text)))
-        pairs = [(r[a], r[b]) for r in rows for a, b in (("lat", "lon"),
-                                                          ("kaart_lat", "kaart_lon"))]
+        pairs = [
+            (r[a], r[b]) for r in rows for a, b in (("lat", "lon"), ("kaart_lat", "kaart_lon"))
+        ]
     else:
         pairs = [(loc["latitude"], loc["longitude"]) for loc in json.loads(text)["location"]]
     return [(float(a), float(b)) for a, b in pairs if a and b]
@@ -91,10 +113,16 @@ def _points(text: str, suffix: str) -> list[tuple[float, float]]:
 def _distances(engine, points, x, y) -> list[float]:
     """Metres in RD New from each WGS84 point to (x, y)."""
     with engine.connect() as conn:
-        return [conn.execute(sa.text(
-            "SELECT ST_Distance(ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 28992), "
-            "ST_SetSRID(ST_MakePoint(:x, :y), 28992))"),
-            {"lat": lat, "lon": lon, "x": x, "y": y}).scalar() for lat, lon in points]
+        return [
+            conn.execute(
+                sa.text(
+                    "SELECT ST_Distance(ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 28992), "
+                    "ST_SetSRID(ST_MakePoint(:x, :y), 28992))"
+                ),
+                {"lat": lat, "lon": lon, "x": x, "y": y},
+            ).scalar()
+            for lat, lon in points
+        ]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
@@ -113,19 +141,35 @@ def test_public_export_has_no_confidential_address_or_position(exports, base_eng
 
 def test_public_csv_rows_are_generalised_like_the_ogc_layer(exports, base_engine):
     files, exact = exports
-    rows = [r for r in csv.DictReader(io.StringIO(files["publiek", ".csv"]))
-            if r["vertrouwelijk"] == "ja"]
+    rows = [
+        r
+        for r in csv.DictReader(io.StringIO(files["publiek", ".csv"]))
+        if r["vertrouwelijk"] == "ja"
+    ]
     assert sorted(r["aanbod"] for r in rows) == ["Crisisopvang", "Noodbed"]
     for row in rows:
         assert row["geocode_precisie"] == "buurt"
-        for column in ("locatie_naam", "straat", "huisnummer", "huisletter", "toevoeging",
-                       "postcode", "lat", "lon"):
+        for column in (
+            "locatie_naam",
+            "straat",
+            "huisnummer",
+            "huisletter",
+            "toevoeging",
+            "postcode",
+            "lat",
+            "lon",
+        ):
             assert row[column] == "", column
         assert row["plaats"] in {"Maastricht", "Kerkrade"}
         assert row["id"].startswith("vertrouwelijk-")  # derived ids hash the address
-        buurt = next(p for p in exact.values() if p.naam == {
-            "Crisisopvang": "Schuilhuis Zonnebloem", "Noodbed": "Opvanghuis Kerkrade"}[
-                row["aanbod"]])
+        buurt = next(
+            p
+            for p in exact.values()
+            if p.naam
+            == {"Crisisopvang": "Schuilhuis Zonnebloem", "Noodbed": "Opvanghuis Kerkrade"}[
+                row["aanbod"]
+            ]
+        )
         shown = (float(row["kaart_lat"]), float(row["kaart_lon"]))
         assert _distances(base_engine, [shown], buurt.bx, buurt.by)[0] < 0.1
 
@@ -133,8 +177,11 @@ def test_public_csv_rows_are_generalised_like_the_ogc_layer(exports, base_engine
 def test_public_hsds_location_is_generalised(exports):
     files, _ = exports
     data = json.loads(files["publiek", ".json"])
-    confidential = {a["link_id"] for a in data["attribute"]
-                    if a["taxonomy_term_id"].endswith(":vertrouwelijk") and a["value"] == "ja"}
+    confidential = {
+        a["link_id"]
+        for a in data["attribute"]
+        if a["taxonomy_term_id"].endswith(":vertrouwelijk") and a["value"] == "ja"
+    }
     assert len(confidential) == 2
     links = [s for s in data["service_at_location"] if s["id"] in confidential]
     locations = {loc["id"]: loc for loc in data["location"]}
@@ -163,8 +210,13 @@ def test_public_export_leaves_out_internal_and_professional_records(exports, suf
 def test_professional_exports_keep_exact_data(exports, base_engine, role, suffix):
     files, exact = exports
     text = files[role, suffix]
-    for kept in ("Schuilhuis Zonnebloem", "Verborgenlaan", "6228XY", "Opvanghuis Kerkrade",
-                 "6461AA"):
+    for kept in (
+        "Schuilhuis Zonnebloem",
+        "Verborgenlaan",
+        "6228XY",
+        "Opvanghuis Kerkrade",
+        "6461AA",
+    ):
         assert kept in text
     manual = exact["Schuilhuis Zonnebloem"]
     points = _points(text, suffix)

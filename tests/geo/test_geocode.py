@@ -23,24 +23,36 @@ PC6_BRON = "CBS Kerncijfers per postcode (PC6) 2021"
 PC4_BRON = "CBS Kerncijfers per postcode (PC4) 2020; CBS 83502NED/83503NED 2021"
 PC6_6211AL = (176480.3, 318423.0)  # CBS PC6 point of 6211AL, rounded to 0.1 m
 PC4_6411 = (195561.7, 322143.7)  # CBS PC4 point of 6411 (Heerlen)
-ZEROS = {"handmatig": 0, "adres": 0, "pc6": 0, "pc4": 0, "buiten_nederland": 0,
-         "buiten_gebied": 0, "niet_gevonden": 0, "overig": 0, "online_gevraagd": 0,
-         "cache_gebruikt": 0}
+ZEROS = {
+    "handmatig": 0,
+    "adres": 0,
+    "pc6": 0,
+    "pc4": 0,
+    "buiten_nederland": 0,
+    "buiten_gebied": 0,
+    "niet_gevonden": 0,
+    "overig": 0,
+    "online_gevraagd": 0,
+    "cache_gebruikt": 0,
+}
 INSERT = sa.text(
     "INSERT INTO geocode_stage (sleutel, postcode, huisnummer, huisletter, toevoeging, "
     "straat, woonplaats, x, y, geocode_fout) VALUES (:sleutel, :postcode, :huisnummer, "
-    ":huisletter, :toevoeging, :straat, :woonplaats, :x, :y, :geocode_fout)")
+    ":huisletter, :toevoeging, :straat, :woonplaats, :x, :y, :geocode_fout)"
+)
 READ = sa.text(
     "SELECT sleutel, round(ST_X(geom)::numeric, 1)::float8, round(ST_Y(geom)::numeric, 1)::float8, "
-    "geocode_precisie, geocode_bron, geocode_fout FROM geocode_stage ORDER BY sleutel")
+    "geocode_precisie, geocode_bron, geocode_fout FROM geocode_stage ORDER BY sleutel"
+)
 
 
 @pytest.fixture(scope="module")
 def geo_engine(databases):
     """A database of our own with areas, postcodes and the BAG sample."""
     engine = databases.create_with_areas()
-    load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
-                   DATA / "pc4_zuid_limburg.csv")
+    load_postcodes(
+        engine, DATA / "pc6_maastricht_centroids_cbs2021.csv", DATA / "pc4_zuid_limburg.csv"
+    )
     load_bag(engine, BAG, bron="BAG-test")
     yield engine
     engine.dispose()
@@ -55,11 +67,30 @@ def conn(geo_engine):
         conn.rollback()
 
 
-def _row(sleutel, postcode=None, huisnummer=None, huisletter="", toevoeging="", straat=None,
-         woonplaats=None, x=None, y=None, geocode_fout=None) -> dict:
-    return dict(sleutel=sleutel, postcode=postcode, huisnummer=huisnummer, huisletter=huisletter,
-                toevoeging=toevoeging, straat=straat, woonplaats=woonplaats, x=x, y=y,
-                geocode_fout=geocode_fout)
+def _row(
+    sleutel,
+    postcode=None,
+    huisnummer=None,
+    huisletter="",
+    toevoeging="",
+    straat=None,
+    woonplaats=None,
+    x=None,
+    y=None,
+    geocode_fout=None,
+) -> dict:
+    return dict(
+        sleutel=sleutel,
+        postcode=postcode,
+        huisnummer=huisnummer,
+        huisletter=huisletter,
+        toevoeging=toevoeging,
+        straat=straat,
+        woonplaats=woonplaats,
+        x=x,
+        y=y,
+        geocode_fout=geocode_fout,
+    )
 
 
 def _geocode(conn, rows, **kwargs):
@@ -70,20 +101,23 @@ def _geocode(conn, rows, **kwargs):
 
 
 def test_each_step_of_the_cascade(conn):
-    counts, rows = _geocode(conn, [
-        _row("01-handmatig", "6211LD", 18, x=176100.0, y=317500.0),
-        _row("02-exact", "6211LD", 18, "A"),
-        _row("03-zonder-letter", "6211LD", 18),
-        _row("04-letter-onbekend", "6211LD", 18, "C"),
-        _row("05-toevoeging-onbekend", "6211LD", 20, "", "3"),
-        _row("06-toevoeging", "6211LD", 20, "", "2"),
-        _row("07-straat", None, 18, "a", "", " vrijthof ", "MAASTRICHT"),
-        _row("08-pc6", "6211AL", 999),
-        _row("09-pc6-zonder-nummer", "6211AL"),
-        _row("10-pc4", "6411XX", 1),
-        _row("11-onbekend", "9999ZZ", 1),
-        _row("12-leeg"),
-    ])
+    counts, rows = _geocode(
+        conn,
+        [
+            _row("01-handmatig", "6211LD", 18, x=176100.0, y=317500.0),
+            _row("02-exact", "6211LD", 18, "A"),
+            _row("03-zonder-letter", "6211LD", 18),
+            _row("04-letter-onbekend", "6211LD", 18, "C"),
+            _row("05-toevoeging-onbekend", "6211LD", 20, "", "3"),
+            _row("06-toevoeging", "6211LD", 20, "", "2"),
+            _row("07-straat", None, 18, "a", "", " vrijthof ", "MAASTRICHT"),
+            _row("08-pc6", "6211AL", 999),
+            _row("09-pc6-zonder-nummer", "6211AL"),
+            _row("10-pc4", "6411XX", 1),
+            _row("11-onbekend", "9999ZZ", 1),
+            _row("12-leeg"),
+        ],
+    )
     assert rows == {
         "01-handmatig": (176100.0, 317500.0, "handmatig", "bestand", None),
         "02-exact": (176232.5, 317684.0, "adres", "BAG-test", None),
@@ -98,30 +132,37 @@ def test_each_step_of_the_cascade(conn):
         "11-onbekend": (None, None, None, None, FOUT_NIET_GEVONDEN),
         "12-leeg": (None, None, None, None, FOUT_NIET_GEVONDEN),
     }
-    assert counts == ZEROS | {"handmatig": 1, "adres": 6, "pc6": 2, "pc4": 1,
-                              "niet_gevonden": 2}
+    assert counts == ZEROS | {"handmatig": 1, "adres": 6, "pc6": 2, "pc4": 1, "niet_gevonden": 2}
 
 
 def test_postcode_and_letters_are_normalised(conn):
-    _, rows = _geocode(conn, [_row("a", " 6211 ld ", 18, " a ", None),
-                              _row("b", "6211ld", 20, "", "-2"),
-                              _row("c", "not a postcode", 18)])
+    _, rows = _geocode(
+        conn,
+        [
+            _row("a", " 6211 ld ", 18, " a ", None),
+            _row("b", "6211ld", 20, "", "-2"),
+            _row("c", "not a postcode", 18),
+        ],
+    )
     assert rows["a"] == (176232.5, 317684.0, "adres", "BAG-test", None)
     assert rows["b"] == (176241.0, 317671.0, "adres", "BAG-test", None)
     assert rows["c"][2:] == (None, None, FOUT_NIET_GEVONDEN)
-    assert conn.execute(sa.text(
-        "SELECT postcode, huisletter, toevoeging FROM geocode_stage ORDER BY sleutel")).all() == [
-        ("6211LD", "A", ""), ("6211LD", "", "2"), (None, "", "")]
+    assert conn.execute(
+        sa.text("SELECT postcode, huisletter, toevoeging FROM geocode_stage ORDER BY sleutel")
+    ).all() == [("6211LD", "A", ""), ("6211LD", "", "2"), (None, "", "")]
 
 
 def test_points_outside_the_netherlands_or_the_region_are_refused(conn):
-    counts, rows = _geocode(conn, [
-        _row("amsterdam", "6211CL", 78, x=121000.0, y=487000.0),
-        _row("belgie-dichtbij", x=170000.0, y=318000.0),  # 2.8 km from Maastricht
-        _row("buiten-nl", "6211CL", 78, x=350000.0, y=300000.0),
-        _row("lon-lat", x=5.6913, y=50.8514),
-        _row("zelf-afgewezen", "6211CL", 78, geocode_fout="eigen reden"),
-    ])
+    counts, rows = _geocode(
+        conn,
+        [
+            _row("amsterdam", "6211CL", 78, x=121000.0, y=487000.0),
+            _row("belgie-dichtbij", x=170000.0, y=318000.0),  # 2.8 km from Maastricht
+            _row("buiten-nl", "6211CL", 78, x=350000.0, y=300000.0),
+            _row("lon-lat", x=5.6913, y=50.8514),
+            _row("zelf-afgewezen", "6211CL", 78, geocode_fout="eigen reden"),
+        ],
+    )
     assert rows == {
         "amsterdam": (None, None, None, None, FOUT_BUITEN_GEBIED),
         "belgie-dichtbij": (170000.0, 318000.0, "handmatig", "bestand", None),
@@ -129,8 +170,12 @@ def test_points_outside_the_netherlands_or_the_region_are_refused(conn):
         "lon-lat": (None, None, None, None, FOUT_BUITEN_NL),
         "zelf-afgewezen": (None, None, None, None, "eigen reden"),
     }
-    assert counts == ZEROS | {"handmatig": 1, "buiten_nederland": 2, "buiten_gebied": 1,
-                              "overig": 1}
+    assert counts == ZEROS | {
+        "handmatig": 1,
+        "buiten_nederland": 2,
+        "buiten_gebied": 1,
+        "overig": 1,
+    }
 
 
 def test_region_buffer_is_configurable(conn):
@@ -142,12 +187,16 @@ def test_region_buffer_is_configurable(conn):
 def test_without_gemeenten_the_region_check_is_skipped(fresh_url):
     engine = make_engine(fresh_url)
     with engine.connect() as conn:
-        counts, rows = _geocode(conn, [_row("amsterdam", x=121000.0, y=487000.0),
-                                       _row("buiten-nl", x=-10.0, y=300000.0)])
+        counts, rows = _geocode(
+            conn,
+            [_row("amsterdam", x=121000.0, y=487000.0), _row("buiten-nl", x=-10.0, y=300000.0)],
+        )
         conn.rollback()
     engine.dispose()
-    assert rows == {"amsterdam": (121000.0, 487000.0, "handmatig", "bestand", None),
-                    "buiten-nl": (None, None, None, None, FOUT_BUITEN_NL)}
+    assert rows == {
+        "amsterdam": (121000.0, 487000.0, "handmatig", "bestand", None),
+        "buiten-nl": (None, None, None, None, FOUT_BUITEN_NL),
+    }
     assert counts == ZEROS | {"handmatig": 1, "buiten_nederland": 1}
 
 
@@ -175,8 +224,12 @@ class FakeGeocoder:
 
 MISS = {"precisie": None, "x": None, "y": None, "antwoord": {"numFound": 0}}
 ONLINE_ANSWERS = {
-    "6200AB": {"precisie": "adres", "x": 176300.0, "y": 317800.0,
-               "antwoord": {"weergavenaam": "Nepstraat 1, 6200AB Maastricht"}},
+    "6200AB": {
+        "precisie": "adres",
+        "x": 176300.0,
+        "y": 317800.0,
+        "antwoord": {"weergavenaam": "Nepstraat 1, 6200AB Maastricht"},
+    },
     "6200AC": MISS,
     "6200AD": None,  # the service could not be reached
     "Nergensweg": {"precisie": "pc6", "x": 195600.0, "y": 322200.0, "antwoord": None},
@@ -185,9 +238,14 @@ ONLINE_ANSWERS = {
 
 def test_online_geocoder_fills_and_uses_the_cache(geo_engine):
     fake = FakeGeocoder(ONLINE_ANSWERS)
-    rows = [_row("1", "6200AB", 1), _row("1-bis", "6200AB", 1), _row("2", "6200AC", 1),
-            _row("3", "6200AD", 1), _row("4", None, 5, "", "", "Nergensweg", "Heerlen"),
-            _row("5", "6211LD", 18)]
+    rows = [
+        _row("1", "6200AB", 1),
+        _row("1-bis", "6200AB", 1),
+        _row("2", "6200AC", 1),
+        _row("3", "6200AD", 1),
+        _row("4", None, 5, "", "", "Nergensweg", "Heerlen"),
+        _row("5", "6211LD", 18),
+    ]
     try:
         with geo_engine.begin() as conn:
             first, result = _geocode(conn, rows, online=fake)
@@ -200,15 +258,28 @@ def test_online_geocoder_fills_and_uses_the_cache(geo_engine):
             "4": (195600.0, 322200.0, "pc6", "Nep-geocoder", None),
             "5": (176230.0, 317680.0, "adres", "BAG-test", None),
         }
-        assert first == ZEROS | {"adres": 3, "pc6": 1, "niet_gevonden": 2,
-                                 "online_gevraagd": 4, "cache_gebruikt": 0}
+        assert first == ZEROS | {
+            "adres": 3,
+            "pc6": 1,
+            "niet_gevonden": 2,
+            "online_gevraagd": 4,
+            "cache_gebruikt": 0,
+        }
         with geo_engine.connect() as conn:
-            cache = conn.execute(sa.text(
-                "SELECT sleutel, bron, ST_X(geom), precisie, antwoord FROM geocode_cache "
-                "ORDER BY sleutel COLLATE \"C\"")).all()
+            cache = conn.execute(
+                sa.text(
+                    "SELECT sleutel, bron, ST_X(geom), precisie, antwoord FROM geocode_cache "
+                    'ORDER BY sleutel COLLATE "C"'
+                )
+            ).all()
         assert cache == [
-            ("Nep-geocoder|6200AB|1||||", "Nep-geocoder", 176300.0, "adres",
-             {"weergavenaam": "Nepstraat 1, 6200AB Maastricht"}),
+            (
+                "Nep-geocoder|6200AB|1||||",
+                "Nep-geocoder",
+                176300.0,
+                "adres",
+                {"weergavenaam": "Nepstraat 1, 6200AB Maastricht"},
+            ),
             ("Nep-geocoder|6200AC|1||||", "Nep-geocoder", None, None, {"numFound": 0}),
             ("Nep-geocoder||5|||nergensweg|heerlen", "Nep-geocoder", 195600.0, "pc6", None),
         ]
@@ -224,8 +295,9 @@ def test_online_geocoder_fills_and_uses_the_cache(geo_engine):
 
 
 def test_online_answer_outside_the_region_is_refused(conn):
-    fake = FakeGeocoder({"6200AB": {"precisie": "adres", "x": 121000.0, "y": 487000.0,
-                                    "antwoord": None}})
+    fake = FakeGeocoder(
+        {"6200AB": {"precisie": "adres", "x": 121000.0, "y": 487000.0, "antwoord": None}}
+    )
     counts, rows = _geocode(conn, [_row("1", "6200AB", 1)], online=fake)
     assert rows["1"] == (None, None, None, None, FOUT_BUITEN_GEBIED)
     assert counts["buiten_gebied"] == 1 and counts["online_gevraagd"] == 1
@@ -235,13 +307,19 @@ def test_geocode_address_single_lookup(geo_engine, conn):
     found = geocode_address(conn, "6211 ld", 18, "a")
     assert found is not None
     assert (found["x"], found["y"], found["precisie"], found["bron"]) == (
-        176232.5, 317684.0, "adres", "BAG-test")
+        176232.5,
+        317684.0,
+        "adres",
+        "BAG-test",
+    )
     assert (round(found["lon"], 4), round(found["lat"], 4)) == (5.6887, 50.8486)
     # The stage is dropped, so the connection can look up again.
     assert geocode_address(conn, "6411 XX", 1)["precisie"] == "pc4"
     assert geocode_address(conn, "9999ZZ", 1) is None
-    assert geocode_address(conn, straat="Vrijthof", woonplaats="Maastricht",
-                           huisnummer=18)["bron"] == "BAG-test"
+    assert (
+        geocode_address(conn, straat="Vrijthof", woonplaats="Maastricht", huisnummer=18)["bron"]
+        == "BAG-test"
+    )
     assert geocode_address(geo_engine, "6211AL")["precisie"] == "pc6"
 
 

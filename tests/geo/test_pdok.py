@@ -16,24 +16,42 @@ from geo.geocode import geocode_address
 from geo.pdok import Locatieserver, parse_point
 
 MARKT = {
-    "bron": "BAG", "type": "adres", "weergavenaam": "Markt 78, 6211CL Maastricht",
-    "id": "adr-51d1f5ae8e5d9c2a7d0bde2b2c1a9a11", "postcode": "6211CL", "huisnummer": 78,
-    "straatnaam": "Markt", "woonplaatsnaam": "Maastricht", "gemeentenaam": "Maastricht",
-    "centroide_ll": "POINT(5.69061 50.85137)", "centroide_rd": "POINT(176420.5 317950.25)",
+    "bron": "BAG",
+    "type": "adres",
+    "weergavenaam": "Markt 78, 6211CL Maastricht",
+    "id": "adr-51d1f5ae8e5d9c2a7d0bde2b2c1a9a11",
+    "postcode": "6211CL",
+    "huisnummer": 78,
+    "straatnaam": "Markt",
+    "woonplaatsnaam": "Maastricht",
+    "gemeentenaam": "Maastricht",
+    "centroide_ll": "POINT(5.69061 50.85137)",
+    "centroide_rd": "POINT(176420.5 317950.25)",
     "score": 23.890985,
 }
 POSTCODE = {
-    "bron": "BAG", "type": "postcode", "weergavenaam": "Markt, 6211CL Maastricht",
-    "id": "pcd-0f6f3a1c1b2e4d5f8a9b0c1d2e3f4a5b", "postcode": "6211CL",
-    "centroide_rd": "POINT(176427.3 317936.9)", "score": 15.742893,
+    "bron": "BAG",
+    "type": "postcode",
+    "weergavenaam": "Markt, 6211CL Maastricht",
+    "id": "pcd-0f6f3a1c1b2e4d5f8a9b0c1d2e3f4a5b",
+    "postcode": "6211CL",
+    "centroide_rd": "POINT(176427.3 317936.9)",
+    "score": 15.742893,
 }
 KEPT = ("id", "type", "weergavenaam", "centroide_rd")
 
 
 def _solr(*docs) -> dict:
     """The Locatieserver v3.1 response envelope around ``docs``."""
-    return {"response": {"numFound": len(docs), "start": 0, "maxScore": 23.890985,
-                         "numFoundExact": True, "docs": list(docs)}}
+    return {
+        "response": {
+            "numFound": len(docs),
+            "start": 0,
+            "maxScore": 23.890985,
+            "numFoundExact": True,
+            "docs": list(docs),
+        }
+    }
 
 
 # q -> what the server does: a JSON body, or one of "500", "slow", "garbage".
@@ -58,8 +76,11 @@ class Replay(BaseHTTPRequestHandler):
         action = REPLAY.get(params.get("q"), _solr())
         if action == "slow":
             time.sleep(1.0)
-        status, body = (500, b"Internal Server Error") if action == "500" else (
-            200, b"{not json" if action == "garbage" else json.dumps(action).encode())
+        status, body = (
+            (500, b"Internal Server Error")
+            if action == "500"
+            else (200, b"{not json" if action == "garbage" else json.dumps(action).encode())
+        )
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -90,16 +111,27 @@ def adapter(pdok):
     return Locatieserver(f"http://127.0.0.1:{pdok.server_port}/", timeout=0.3)
 
 
-def _query(postcode=None, huisnummer=None, huisletter="", toevoeging="", straat=None,
-           woonplaats=None):
-    return dict(postcode=postcode, huisnummer=huisnummer, huisletter=huisletter,
-                toevoeging=toevoeging, straat=straat, woonplaats=woonplaats)
+def _query(
+    postcode=None, huisnummer=None, huisletter="", toevoeging="", straat=None, woonplaats=None
+):
+    return dict(
+        postcode=postcode,
+        huisnummer=huisnummer,
+        huisletter=huisletter,
+        toevoeging=toevoeging,
+        straat=straat,
+        woonplaats=woonplaats,
+    )
 
 
 def test_address_is_found_in_rd(adapter, pdok):
     answer = adapter(_query("6211CL", 78))
-    assert answer == {"precisie": "adres", "x": 176420.5, "y": 317950.25,
-                      "antwoord": {k: MARKT[k] for k in KEPT}}
+    assert answer == {
+        "precisie": "adres",
+        "x": 176420.5,
+        "y": 317950.25,
+        "antwoord": {k: MARKT[k] for k in KEPT},
+    }
     assert pdok.requests == [("/free", {"q": "6211CL 78", "fq": "type:adres", "rows": "1"})]
 
 
@@ -115,11 +147,15 @@ def test_street_and_place_with_letter_and_addition(adapter, pdok):
     assert pdok.requests[0][1]["q"] == "Markt Maastricht 78A-2"
 
 
-@pytest.mark.parametrize("query,kept", [
-    (_query("1234AB", 1), None),
-    (_query("6211CL", 79), MARKT),
-    (_query("6299ZZ", 1), dict(MARKT, postcode="6211CM")),
-], ids=["no-docs", "other-number", "other-postcode"])
+@pytest.mark.parametrize(
+    "query,kept",
+    [
+        (_query("1234AB", 1), None),
+        (_query("6211CL", 79), MARKT),
+        (_query("6299ZZ", 1), dict(MARKT, postcode="6211CM")),
+    ],
+    ids=["no-docs", "other-number", "other-postcode"],
+)
 def test_no_match_is_a_miss(adapter, query, kept):
     expected = None if kept is None else {k: kept[k] for k in KEPT}
     assert adapter(query) == {"precisie": None, "x": None, "y": None, "antwoord": expected}
@@ -161,7 +197,11 @@ def test_geocode_address_uses_the_adapter_once_then_the_cache(fresh_url, adapter
         second = geocode_address(engine, "6211CL", 78, online=adapter)
         assert first == second
         assert (first["x"], first["y"], first["precisie"], first["bron"]) == (
-            176420.5, 317950.25, "adres", "PDOK Locatieserver")
+            176420.5,
+            317950.25,
+            "adres",
+            "PDOK Locatieserver",
+        )
         assert len(pdok.requests) == 1
         assert geocode_address(engine, "6211CL", 500, online=adapter) is None
         with engine.connect() as conn:

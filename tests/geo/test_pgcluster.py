@@ -62,10 +62,13 @@ def test_start_creates_the_web_login_role(own_cluster):
     pgcluster.start(own_cluster)
     engine = sa.create_engine(own_cluster.web_url())
     with engine.connect() as conn:
-        assert conn.execute(sa.text(
-            "SELECT current_user, pg_has_role(current_user, :group, 'MEMBER'), rolsuper "
-            "FROM pg_roles WHERE rolname = current_user"),
-            {"group": pgcluster.WEB_GROUP}).one() == (pgcluster.WEB_LOGIN, True, False)
+        assert conn.execute(
+            sa.text(
+                "SELECT current_user, pg_has_role(current_user, :group, 'MEMBER'), rolsuper "
+                "FROM pg_roles WHERE rolname = current_user"
+            ),
+            {"group": pgcluster.WEB_GROUP},
+        ).one() == (pgcluster.WEB_LOGIN, True, False)
     engine.dispose()
     assert pgcluster.status(own_cluster)["web_url"] == own_cluster.web_url()
     # an already running cluster started before the roles existed gets them on start

@@ -58,10 +58,13 @@ def test_public_export_leaves_out_internal_records_and_shows_precision(rec_engin
 def test_contact_persons_never_exported(rec_engine, tmp_path):
     import_file(rec_engine, CSV, "origineel")
     with rec_engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO contactpersoon (organisatie_id, naam, telefoon, email) "
-            "SELECT id, 'Geheime Contactpersoon', '0612345678', 'geheim@voorbeeld.nl' "
-            "FROM organisatie"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO contactpersoon (organisatie_id, naam, telefoon, email) "
+                "SELECT id, 'Geheime Contactpersoon', '0612345678', 'geheim@voorbeeld.nl' "
+                "FROM organisatie"
+            )
+        )
         for suffix in (".csv", ".json"):
             export_file(conn, tmp_path / f"e{suffix}", role="beheerder")
     for suffix in (".csv", ".json"):
@@ -74,8 +77,17 @@ def test_hsds_export_has_the_hsds_tables(rec_engine, tmp_path):
     with rec_engine.connect() as conn:
         export_file(conn, tmp_path / "hsds.json", role="publiek")
     data = json.loads((tmp_path / "hsds.json").read_text(encoding="utf-8"))
-    assert {"organization", "service", "location", "address", "service_at_location",
-            "schedule", "taxonomy_term", "attribute", "phone"} <= set(data)
+    assert {
+        "organization",
+        "service",
+        "location",
+        "address",
+        "service_at_location",
+        "schedule",
+        "taxonomy_term",
+        "attribute",
+        "phone",
+    } <= set(data)
     assert len(data["service_at_location"]) == 5
     assert len(data["organization"]) == 4
     loket = next(s for s in data["service"] if s["name"] == "Sociaal loket")

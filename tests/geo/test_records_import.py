@@ -31,8 +31,11 @@ def test_counts_add_up_and_bad_rows_do_not_stop_good_rows(rec_engine):
     assert any("bedoelt u 'zorg-ondersteuning'" in reason for _, reason in by_line[7])
     assert by_line[9] == [("postcode", "ligt buiten het gebied van deze sociale kaart")]
     assert by_line[10] == [("postcode", "adres niet gevonden (ook niet op postcode)")]
-    run = _one(rec_engine, "SELECT gelezen, nieuw, afgewezen FROM import_run WHERE id = :id",
-               id=result.run_id)
+    run = _one(
+        rec_engine,
+        "SELECT gelezen, nieuw, afgewezen FROM import_run WHERE id = :id",
+        id=result.run_id,
+    )
     assert tuple(run) == (9, 6, 3)
 
 
@@ -48,28 +51,42 @@ def test_reimport_changes_nothing(rec_engine):
 
 def test_same_kvk_rows_form_one_organisation_with_two_services(rec_engine):
     import_file(rec_engine, CSV, "test")
-    row = _one(rec_engine, "SELECT count(DISTINCT a.id), count(DISTINCT l.id), min(o.telefoon) "
-               "FROM organisatie o JOIN aanbod a ON a.organisatie_id = o.id "
-               "JOIN locatie l ON l.organisatie_id = o.id WHERE o.kvk_nummer = '12345678'")
+    row = _one(
+        rec_engine,
+        "SELECT count(DISTINCT a.id), count(DISTINCT l.id), min(o.telefoon) "
+        "FROM organisatie o JOIN aanbod a ON a.organisatie_id = o.id "
+        "JOIN locatie l ON l.organisatie_id = o.id WHERE o.kvk_nummer = '12345678'",
+    )
     assert tuple(row) == (2, 2, "045 560 00 00")
-    themes = _one(rec_engine, "SELECT array_agg(t.thema_slug ORDER BY t.thema_slug) FROM aanbod a "
-                  "JOIN aanbod_thema t ON t.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'")[0]
+    themes = _one(
+        rec_engine,
+        "SELECT array_agg(t.thema_slug ORDER BY t.thema_slug) FROM aanbod a "
+        "JOIN aanbod_thema t ON t.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'",
+    )[0]
     assert themes == ["geld-uitkering", "informatie-advies"]
 
 
-@pytest.mark.parametrize("name,precision,source,buurt_prefix", [
-    ("Stichting Welzijn Heerlen", "adres", "BAG (test)", "BU0917"),
-    ("Apotheek Markt", "adres", "BAG (test)", "BU0935"),
-    ("Huisarts Vrijthof", "handmatig", "bestand", "BU0935"),
-    ("Buurthuis Op de Kamp", "pc4", None, "BU0917"),
-    ("Opvang Veilig Thuis", "adres", "BAG (test)", "BU0928"),
-])
-def test_each_location_says_how_precisely_it_was_placed(rec_engine, name, precision, source,
-                                                         buurt_prefix):
+@pytest.mark.parametrize(
+    "name,precision,source,buurt_prefix",
+    [
+        ("Stichting Welzijn Heerlen", "adres", "BAG (test)", "BU0917"),
+        ("Apotheek Markt", "adres", "BAG (test)", "BU0935"),
+        ("Huisarts Vrijthof", "handmatig", "bestand", "BU0935"),
+        ("Buurthuis Op de Kamp", "pc4", None, "BU0917"),
+        ("Opvang Veilig Thuis", "adres", "BAG (test)", "BU0928"),
+    ],
+)
+def test_each_location_says_how_precisely_it_was_placed(
+    rec_engine, name, precision, source, buurt_prefix
+):
     import_file(rec_engine, CSV, "test")
-    row = _one(rec_engine, "SELECT min(l.geocode_precisie), min(l.geocode_bron), min(l.buurtcode), "
-               "min(l.gemeentecode) FROM locatie l JOIN organisatie o ON o.id = l.organisatie_id "
-               "WHERE o.naam = :n", n=name)
+    row = _one(
+        rec_engine,
+        "SELECT min(l.geocode_precisie), min(l.geocode_bron), min(l.buurtcode), "
+        "min(l.gemeentecode) FROM locatie l JOIN organisatie o ON o.id = l.organisatie_id "
+        "WHERE o.naam = :n",
+        n=name,
+    )
     assert row[0] == precision
     if source:
         assert row[1] == source
@@ -79,12 +96,18 @@ def test_each_location_says_how_precisely_it_was_placed(rec_engine, name, precis
 def test_changed_row_is_an_update_with_audit_diff(rec_engine, tmp_path):
     import_file(rec_engine, CSV, "test")
     changed = tmp_path / "organisaties_test.csv"
-    changed.write_text(CSV.read_text(encoding="utf-8").replace(
-        "Apotheek in het centrum.", "Apotheek op de Markt."), encoding="utf-8")
+    changed.write_text(
+        CSV.read_text(encoding="utf-8").replace(
+            "Apotheek in het centrum.", "Apotheek op de Markt."
+        ),
+        encoding="utf-8",
+    )
     result = import_file(rec_engine, changed, "test")
     assert (result.inserted, result.updated, result.unchanged) == (0, 1, 5)
-    diff = _one(rec_engine, "SELECT diff, gebruiker FROM wijziging WHERE tabel = 'organisatie' "
-                "AND actie = 'update'")
+    diff = _one(
+        rec_engine,
+        "SELECT diff, gebruiker FROM wijziging WHERE tabel = 'organisatie' AND actie = 'update'",
+    )
     assert diff[0] == {"omschrijving": ["Apotheek in het centrum.", "Apotheek op de Markt."]}
     assert diff[1] == "import:test"
     assert _one(rec_engine, "SELECT versie FROM organisatie WHERE naam = 'Apotheek Markt'")[0] == 2
@@ -93,25 +116,34 @@ def test_changed_row_is_an_update_with_audit_diff(rec_engine, tmp_path):
 def test_editor_placement_survives_reimport(rec_engine):
     import_file(rec_engine, CSV, "test")
     with rec_engine.begin() as conn:
-        conn.execute(sa.text(
-            "UPDATE locatie SET geom = ST_Translate(geom, 30, 0), geocode_precisie = 'handmatig', "
-            "geocode_bron = 'redactie' WHERE postcode = '6211CD'"))
+        conn.execute(
+            sa.text(
+                "UPDATE locatie SET geom = ST_Translate(geom, 30, 0), geocode_precisie = 'handmatig', "
+                "geocode_bron = 'redactie' WHERE postcode = '6211CD'"
+            )
+        )
     import_file(rec_engine, CSV, "test")
-    row = _one(rec_engine, "SELECT geocode_precisie, geocode_bron FROM locatie "
-               "WHERE postcode = '6211CD'")
+    row = _one(
+        rec_engine, "SELECT geocode_precisie, geocode_bron FROM locatie WHERE postcode = '6211CD'"
+    )
     assert tuple(row) == ("handmatig", "redactie")
 
 
 def test_same_kvk_from_another_source_is_a_probable_duplicate(rec_engine, tmp_path):
     import_file(rec_engine, CSV, "test")
     other = tmp_path / "andere.csv"
-    other.write_text("organisatie,kvk,thema,postcode,huisnummer\n"
-                     "Welzijn Heerlen,12345678,informatie-advies,6411AB,12\n"
-                     "Apotheek de Markt,,zorg-ondersteuning,6211CD,1\n", encoding="utf-8")
+    other.write_text(
+        "organisatie,kvk,thema,postcode,huisnummer\n"
+        "Welzijn Heerlen,12345678,informatie-advies,6411AB,12\n"
+        "Apotheek de Markt,,zorg-ondersteuning,6211CD,1\n",
+        encoding="utf-8",
+    )
     result = import_file(rec_engine, other, "andere-bron")
     reasons = sorted((d["reden"], d["a_naam"], d["b_naam"]) for d in result.duplicates)
-    assert reasons == [("kvk", "Stichting Welzijn Heerlen", "Welzijn Heerlen"),
-                       ("naam_en_afstand", "Apotheek Markt", "Apotheek de Markt")]
+    assert reasons == [
+        ("kvk", "Stichting Welzijn Heerlen", "Welzijn Heerlen"),
+        ("naam_en_afstand", "Apotheek Markt", "Apotheek de Markt"),
+    ]
     assert _one(rec_engine, "SELECT count(*) FROM organisatie")[0] == 7  # nothing merged
 
 
@@ -126,12 +158,16 @@ def test_unparseable_file_changes_nothing(rec_engine, tmp_path):
 def test_area_codes_follow_a_reload_of_areas(rec_engine, tmp_path):
     import_file(rec_engine, CSV, "test")
     with rec_engine.begin() as conn:
-        conn.execute(sa.text("UPDATE locatie SET buurtcode = NULL, wijkcode = NULL, "
-                             "gemeentecode = NULL"))
-    for name in ("gebieden.toml", "gemeenten_limburg_2023.geojson",
-                 "wijken_zuid_limburg_2023_generalised.geojson",
-                 "buurten_zuid_limburg_2022_generalised.geojson",
-                 "kerncijfers_2024_gemeente_wijk_zuid_limburg.csv"):
+        conn.execute(
+            sa.text("UPDATE locatie SET buurtcode = NULL, wijkcode = NULL, gemeentecode = NULL")
+        )
+    for name in (
+        "gebieden.toml",
+        "gemeenten_limburg_2023.geojson",
+        "wijken_zuid_limburg_2023_generalised.geojson",
+        "buurten_zuid_limburg_2022_generalised.geojson",
+        "kerncijfers_2024_gemeente_wijk_zuid_limburg.csv",
+    ):
         shutil.copy(DATA / name, tmp_path / name)
     summary = load_areas(rec_engine, AreaSources.from_manifest(tmp_path / "gebieden.toml"))
     assert summary["locaties_herberekend"] == 6
@@ -170,27 +206,40 @@ def test_bulk_import_writes_the_search_documents_and_queues_nothing(rec_engine, 
         "z2,Buurthuis De Pas,Ontmoeten in de wijk.,Taalcafé,Samen koffie drinken.,"
         "informatie-advies,nieuwkomers,6211CD,1\n"
         "z3,Thuiszorg Zuid,Zorg aan huis.,Wijkverpleging,,zorg-ondersteuning,ouderen,6211CD,1\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = import_file(rec_engine, path, "zoeken")
     assert result.inserted == 3
     documents = _documents(rec_engine)
     assert len(documents) == 3
     assert documents == _documents(rec_engine, DOCUMENT_0006)
-    assert _one(rec_engine, "SELECT (SELECT count(*) FROM zoekdocument_wachtrij) "
-                "+ (SELECT count(*) FROM zoekdocument_vlag)")[0] == 0
+    assert (
+        _one(
+            rec_engine,
+            "SELECT (SELECT count(*) FROM zoekdocument_wachtrij) "
+            "+ (SELECT count(*) FROM zoekdocument_vlag)",
+        )[0]
+        == 0
+    )
 
 
 def test_changed_themes_rebuild_the_search_document(rec_engine, tmp_path):
     import_file(rec_engine, CSV, "test")
     changed = tmp_path / "organisaties_test.csv"
-    changed.write_text(CSV.read_text(encoding="utf-8").replace(
-        "Sociaal loket,informatie-advies;geld-uitkering,", "Sociaal loket,vervoer,"),
-        encoding="utf-8")
+    changed.write_text(
+        CSV.read_text(encoding="utf-8").replace(
+            "Sociaal loket,informatie-advies;geld-uitkering,", "Sociaal loket,vervoer,"
+        ),
+        encoding="utf-8",
+    )
     result = import_file(rec_engine, changed, "test")
     assert (result.inserted, result.updated, result.unchanged) == (0, 1, 5)
-    themes, text = _one(rec_engine, "SELECT array_agg(t.thema_slug), min(z.zoektekst::text) "
-                        "FROM aanbod a JOIN aanbod_thema t ON t.aanbod_id = a.id "
-                        "JOIN zoekdocument z ON z.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'")
+    themes, text = _one(
+        rec_engine,
+        "SELECT array_agg(t.thema_slug), min(z.zoektekst::text) "
+        "FROM aanbod a JOIN aanbod_thema t ON t.aanbod_id = a.id "
+        "JOIN zoekdocument z ON z.aanbod_id = a.id WHERE a.naam = 'Sociaal loket'",
+    )
     assert themes == ["vervoer"]
     assert "'vervoer'" in text and "'geld'" not in text
 
@@ -207,9 +256,14 @@ def test_bulk_area_codes_are_the_ones_the_trigger_derives(rec_engine):
 
 def test_list_fields_keep_quotes_and_backslashes(rec_engine, tmp_path):
     path = tmp_path / "talen.csv"
-    path.write_text('organisatie,thema,postcode,huisnummer,talen\n'
-                    'Taalhuis,informatie-advies,6211CD,1,"nl;fries ""west"";a\\\\b,{c}"\n',
-                    encoding="utf-8")
+    path.write_text(
+        "organisatie,thema,postcode,huisnummer,talen\n"
+        'Taalhuis,informatie-advies,6211CD,1,"nl;fries ""west"";a\\\\b,{c}"\n',
+        encoding="utf-8",
+    )
     assert import_file(rec_engine, path, "talen").inserted == 1
     assert _one(rec_engine, "SELECT talen FROM aanbod WHERE bron = 'talen'")[0] == [
-        "nl", 'fries "west"', "a\\\\b,{c}"]
+        "nl",
+        'fries "west"',
+        "a\\\\b,{c}",
+    ]

@@ -10,21 +10,29 @@ from geo.records.readers import RawRow, read_flat
 from geo.records.validate import Taxonomy, validate_row
 
 TAX = Taxonomy(
-    {"zorg-ondersteuning": "Zorg en ondersteuning", "vervoer": "Vervoer",
-     "meedoen-ontmoeten": "Meedoen en ontmoeten"},
+    {
+        "zorg-ondersteuning": "Zorg en ondersteuning",
+        "vervoer": "Vervoer",
+        "meedoen-ontmoeten": "Meedoen en ontmoeten",
+    },
     {"iedereen": "Iedereen", "ouderen": "Ouderen (65 jaar en ouder)", "jongeren": "Jongeren"},
 )
 
 
 def _row(**values) -> RawRow:
-    base = {"organisatie": "Stichting Welzijn", "thema": "vervoer", "postcode": "6411 AB",
-            "huisnummer": "12"}
+    base = {
+        "organisatie": "Stichting Welzijn",
+        "thema": "vervoer",
+        "postcode": "6411 AB",
+        "huisnummer": "12",
+    }
     base.update(values)
     return RawRow(7, base, {k: k.capitalize() for k in base})
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("6411 AB", "6411AB"), ("6411ab", "6411AB"), (" 6211 CD ", "6211CD")])
+@pytest.mark.parametrize(
+    "value,expected", [("6411 AB", "6411AB"), ("6411ab", "6411AB"), (" 6211 CD ", "6211CD")]
+)
 def test_postcode_is_normalised(value, expected):
     assert f.postcode(value) == expected
 
@@ -35,11 +43,17 @@ def test_bad_postcodes(value):
         f.postcode(value)
 
 
-@pytest.mark.parametrize("number,letter,addition,expected", [
-    ("12", "", "", (12, "", "")), ("12a", "", "", (12, "A", "")),
-    ("12 A", "", "", (12, "A", "")), ("12-3", "", "", (12, "", "3")),
-    ("7", "b", "2", (7, "B", "2")), ("12A-bis", "", "", (12, "A", "BIS")),
-])
+@pytest.mark.parametrize(
+    "number,letter,addition,expected",
+    [
+        ("12", "", "", (12, "", "")),
+        ("12a", "", "", (12, "A", "")),
+        ("12 A", "", "", (12, "A", "")),
+        ("12-3", "", "", (12, "", "3")),
+        ("7", "b", "2", (7, "B", "2")),
+        ("12A-bis", "", "", (12, "A", "BIS")),
+    ],
+)
 def test_house_numbers(number, letter, addition, expected):
     assert f.house(number, letter, addition) == expected
 
@@ -50,8 +64,10 @@ def test_bad_house_numbers(number):
         f.house(number)
 
 
-@pytest.mark.parametrize("value", ["043 123 45 67", "+31 43 1234567", "0800-1234", "14 043",
-                                   "06-12345678", "(045) 560 00 00"])
+@pytest.mark.parametrize(
+    "value",
+    ["043 123 45 67", "+31 43 1234567", "0800-1234", "14 043", "06-12345678", "(045) 560 00 00"],
+)
 def test_good_phones(value):
     assert f.phone(value) == value.strip()
 
@@ -78,15 +94,19 @@ def test_opening_hours_structure():
     assert hours["op_afspraak"] is True
 
 
-@pytest.mark.parametrize("value", ["maandag 9-17", "ma 17:00-09:00", "xx 09:00-10:00",
-                                   "vr-ma 09:00-10:00", "ma 25:00-26:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["maandag 9-17", "ma 17:00-09:00", "xx 09:00-10:00", "vr-ma 09:00-10:00", "ma 25:00-26:00"],
+)
 def test_bad_opening_hours(value):
     with pytest.raises(f.FieldError):
         f.opening_hours(value)
 
 
-@pytest.mark.parametrize("value,suggestion", [
-    ("zorg", "zorg-ondersteuning"), ("vervoor", "vervoer"), ("ontmoeten", "meedoen-ontmoeten")])
+@pytest.mark.parametrize(
+    "value,suggestion",
+    [("zorg", "zorg-ondersteuning"), ("vervoor", "vervoer"), ("ontmoeten", "meedoen-ontmoeten")],
+)
 def test_near_miss_theme_gets_a_suggestion(value, suggestion):
     with pytest.raises(f.FieldError, match=f"bedoelt u '{suggestion}'"):
         f.slugs(value, TAX.themes, "thema")
@@ -94,7 +114,9 @@ def test_near_miss_theme_gets_a_suggestion(value, suggestion):
 
 def test_theme_by_name_or_slug():
     assert f.slugs("Zorg en ondersteuning; vervoer", TAX.themes, "thema") == [
-        "zorg-ondersteuning", "vervoer"]
+        "zorg-ondersteuning",
+        "vervoer",
+    ]
 
 
 def test_valid_row_gets_stable_keys():
@@ -109,17 +131,23 @@ def test_valid_row_gets_stable_keys():
 
 
 def test_every_problem_of_a_row_is_reported_with_its_column():
-    _, rejects = validate_row(_row(postcode="64 AB", email="geen-mail", thema="zorg",
-                                   telefoon="123"), TAX)
+    _, rejects = validate_row(
+        _row(postcode="64 AB", email="geen-mail", thema="zorg", telefoon="123"), TAX
+    )
     assert {(r.line, r.column) for r in rejects} == {
-        (7, "Postcode"), (7, "Email"), (7, "Thema"), (7, "Telefoon")}
+        (7, "Postcode"),
+        (7, "Email"),
+        (7, "Thema"),
+        (7, "Telefoon"),
+    }
     assert all(r.reason for r in rejects)
 
 
 def test_row_without_any_place_is_rejected():
     _, rejects = validate_row(_row(postcode="", huisnummer=""), TAX)
     assert [r.reason for r in rejects] == [
-        "geen postcode en geen coördinaten: de locatie kan niet op de kaart"]
+        "geen postcode en geen coördinaten: de locatie kan niet op de kaart"
+    ]
 
 
 def test_coordinates_outside_the_netherlands_are_rejected():
@@ -131,10 +159,15 @@ def test_coordinates_outside_the_netherlands_are_rejected():
 def test_headers_are_matched_loosely_and_by_mapping(tmp_path):
     mapping = tmp_path / "m.toml"
     mapping.write_text('[kolommen]\n"Naam aanbieder" = "organisatie"\n"Categorie X" = "thema"\n')
-    resolved = resolve_headers(["Naam aanbieder", "Categorie X", "Huisnr", "E-mail"],
-                               load_mapping(mapping))
-    assert resolved == {"Naam aanbieder": "organisatie", "Categorie X": "thema",
-                        "Huisnr": "huisnummer", "E-mail": "email"}
+    resolved = resolve_headers(
+        ["Naam aanbieder", "Categorie X", "Huisnr", "E-mail"], load_mapping(mapping)
+    )
+    assert resolved == {
+        "Naam aanbieder": "organisatie",
+        "Categorie X": "thema",
+        "Huisnr": "huisnummer",
+        "E-mail": "email",
+    }
 
 
 def test_missing_required_column_is_one_sentence():
@@ -160,15 +193,24 @@ def test_xlsx_is_read(tmp_path):
     sheet.append(["Buurthuis", "meedoen-ontmoeten", "6411AB", 12, "2026-01-05"])
     book.save(tmp_path / "lijst.xlsx")
     rows = read_flat(tmp_path / "lijst.xlsx", {})
-    assert rows[0].values == {"organisatie": "Buurthuis", "thema": "meedoen-ontmoeten",
-                              "postcode": "6411AB", "huisnummer": "12",
-                              "laatst_geverifieerd": "2026-01-05"}
+    assert rows[0].values == {
+        "organisatie": "Buurthuis",
+        "thema": "meedoen-ontmoeten",
+        "postcode": "6411AB",
+        "huisnummer": "12",
+        "laatst_geverifieerd": "2026-01-05",
+    }
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "is leeg"), (b'organisatie,thema\n"open quote,vervoer\n', "geen geldig CSV-bestand"),
-    (b"\x00\xff\xfe garbage", "geen geldige UTF-8-tekst: regel 1 bevat byte 0xFF"),
-    (b"\x00 garbage", "NUL-teken op regel 1")])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "is leeg"),
+        (b'organisatie,thema\n"open quote,vervoer\n', "geen geldig CSV-bestand"),
+        (b"\x00\xff\xfe garbage", "geen geldige UTF-8-tekst: regel 1 bevat byte 0xFF"),
+        (b"\x00 garbage", "NUL-teken op regel 1"),
+    ],
+)
 def test_unparseable_files_fail_with_one_sentence(tmp_path, content, message):
     path = tmp_path / "kapot.csv"
     path.write_bytes(content)

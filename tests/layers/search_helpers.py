@@ -21,9 +21,14 @@ def run(engine, **kwargs):
 
 def public_ids(engine, where: str = "TRUE", **params) -> set[int]:
     with engine.connect() as conn:
-        return set(conn.execute(sa.text(
-            f"SELECT id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' AND {where}"),
-            params).scalars())
+        return set(
+            conn.execute(
+                sa.text(
+                    f"SELECT id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' AND {where}"
+                ),
+                params,
+            ).scalars()
+        )
 
 
 def all_ids(engine, **kwargs) -> set[int]:
@@ -38,9 +43,15 @@ def nonsense() -> str:
 
 def signal(engine, woord: str) -> list[dict]:
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.text(
-            "SELECT * FROM zoekvraag_zonder_resultaat WHERE woord = :w ORDER BY gebiedcode"),
-            {"w": woord}).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT * FROM zoekvraag_zonder_resultaat WHERE woord = :w ORDER BY gebiedcode"
+                ),
+                {"w": woord},
+            ).mappings()
+        ]
 
 
 def names(item: dict) -> str:

@@ -12,8 +12,15 @@ from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 
 PUBLIC = ("openbaar",)
-FIELDS = ("features", "number_matched", "number_returned", "first_id", "last_id",
-          "more_after", "more_before")
+FIELDS = (
+    "features",
+    "number_matched",
+    "number_returned",
+    "first_id",
+    "last_id",
+    "more_after",
+    "more_before",
+)
 
 
 def _fields(page):
@@ -29,8 +36,9 @@ def catalog(demo_engine):
 def _queries(catalog, demo_engine):
     services = catalog["voorzieningen"]
     with demo_engine.connect() as conn:
-        middle = conn.execute(sa.text(
-            "SELECT id FROM laag_voorzieningen ORDER BY id OFFSET 300 LIMIT 1")).scalar_one()
+        middle = conn.execute(
+            sa.text("SELECT id FROM laag_voorzieningen ORDER BY id OFFSET 300 LIMIT 1")
+        ).scalar_one()
     return [
         ItemsQuery(services, PUBLIC, limit=50),
         ItemsQuery(services, PUBLIC, limit=100, offset=1200),
@@ -70,14 +78,18 @@ def test_public_cache_never_serves_internal_features(demo_engine, catalog):
     services = catalog["voorzieningen"]
     with demo_engine.connect() as conn:
         everything = cached_items_page(
-            conn, ItemsQuery(services, ("openbaar", "intern"), limit=10000), cache)
+            conn, ItemsQuery(services, ("openbaar", "intern"), limit=10000), cache
+        )
         public = cached_items_page(conn, ItemsQuery(services, PUBLIC, limit=10000), cache)
-        internal = conn.execute(sa.text(
-            "SELECT count(*) FROM laag_voorzieningen WHERE zichtbaarheid = 'intern'")).scalar()
+        internal = conn.execute(
+            sa.text("SELECT count(*) FROM laag_voorzieningen WHERE zichtbaarheid = 'intern'")
+        ).scalar()
     assert internal > 0
     assert everything.number_matched - public.number_matched == internal
-    assert public.features == items_page(
-        demo_engine.connect(), ItemsQuery(services, PUBLIC, limit=10000)).features
+    assert (
+        public.features
+        == items_page(demo_engine.connect(), ItemsQuery(services, PUBLIC, limit=10000)).features
+    )
 
 
 def test_a_committed_write_is_seen_at_once(demo_engine, catalog):
@@ -88,25 +100,35 @@ def test_a_committed_write_is_seen_at_once(demo_engine, catalog):
         first = cached_items_page(conn, query, cache)
         conn.rollback()
     with demo_engine.begin() as conn:
-        org, old_name, locations = conn.execute(sa.text(
-            "SELECT o.id, o.naam, count(*) FROM organisatie o JOIN laag_voorzieningen v "
-            "ON v.organisatie_id = o.id WHERE o.zichtbaarheid = 'openbaar' "
-            "GROUP BY o.id ORDER BY o.id LIMIT 1")).one()
-        conn.execute(sa.text("UPDATE organisatie SET naam = 'Nieuwe Naam Cachetest' "
-                             "WHERE id = :id"), {"id": org})
+        org, old_name, locations = conn.execute(
+            sa.text(
+                "SELECT o.id, o.naam, count(*) FROM organisatie o JOIN laag_voorzieningen v "
+                "ON v.organisatie_id = o.id WHERE o.zichtbaarheid = 'openbaar' "
+                "GROUP BY o.id ORDER BY o.id LIMIT 1"
+            )
+        ).one()
+        conn.execute(
+            sa.text("UPDATE organisatie SET naam = 'Nieuwe Naam Cachetest' WHERE id = :id"),
+            {"id": org},
+        )
     try:
         with demo_engine.connect() as conn:
             renamed = cached_items_page(conn, query, cache)
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' "
-                                 "WHERE id = :id"), {"id": org})
+            conn.execute(
+                sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = :id"),
+                {"id": org},
+            )
         with demo_engine.connect() as conn:
             hidden = cached_items_page(conn, query, cache)
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET naam = :naam, "
-                                 "zichtbaarheid = 'openbaar' WHERE id = :id"),
-                         {"id": org, "naam": old_name})
+            conn.execute(
+                sa.text(
+                    "UPDATE organisatie SET naam = :naam, zichtbaarheid = 'openbaar' WHERE id = :id"
+                ),
+                {"id": org, "naam": old_name},
+            )
     assert renamed.version > first.version
     assert "Nieuwe Naam Cachetest" in renamed.features
     assert "Nieuwe Naam Cachetest" not in first.features
@@ -122,8 +144,12 @@ def test_a_rolled_back_write_never_reaches_the_cache(demo_engine, catalog):
     with demo_engine.connect() as conn:
         before = cached_items_page(conn, query, cache)
         conn.rollback()
-        conn.execute(sa.text("UPDATE organisatie SET naam = 'Nooit Bewaard' "
-                             "WHERE id = (SELECT min(organisatie_id) FROM laag_voorzieningen)"))
+        conn.execute(
+            sa.text(
+                "UPDATE organisatie SET naam = 'Nooit Bewaard' "
+                "WHERE id = (SELECT min(organisatie_id) FROM laag_voorzieningen)"
+            )
+        )
         inside = cached_items_page(conn, query, cache)
         conn.rollback()
         after = cached_items_page(conn, query, cache)

@@ -19,10 +19,13 @@ def services(demo_engine):
 
 
 def _one_public_organisation(conn):
-    return conn.execute(sa.text(
-        "SELECT o.id, count(*) FROM organisatie o JOIN laag_voorzieningen v "
-        "ON v.organisatie_id = o.id WHERE o.zichtbaarheid = 'openbaar' "
-        "GROUP BY o.id ORDER BY o.id DESC LIMIT 1")).one()
+    return conn.execute(
+        sa.text(
+            "SELECT o.id, count(*) FROM organisatie o JOIN laag_voorzieningen v "
+            "ON v.organisatie_id = o.id WHERE o.zichtbaarheid = 'openbaar' "
+            "GROUP BY o.id ORDER BY o.id DESC LIMIT 1"
+        )
+    ).one()
 
 
 def test_extent_is_reused_and_exact_after_a_write(demo_engine, services):
@@ -34,15 +37,18 @@ def test_extent_is_reused_and_exact_after_a_write(demo_engine, services):
         assert again == first == extent(conn, services, PUBLIC) and cache.hits == hits + 1
         org, rows = _one_public_organisation(conn)
     with demo_engine.begin() as conn:
-        conn.execute(sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = :id"),
-                     {"id": org})
+        conn.execute(
+            sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = :id"), {"id": org}
+        )
     try:
         with demo_engine.connect() as conn:
             hidden = cached_extent(conn, services, PUBLIC, cache)
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET zichtbaarheid = 'openbaar' "
-                                 "WHERE id = :id"), {"id": org})
+            conn.execute(
+                sa.text("UPDATE organisatie SET zichtbaarheid = 'openbaar' WHERE id = :id"),
+                {"id": org},
+            )
     assert hidden[1] == first[1] - rows
     with demo_engine.connect() as conn:
         assert cached_extent(conn, services, PUBLIC, cache) == first
@@ -53,8 +59,9 @@ def test_no_extent_is_cached_inside_a_writing_transaction(demo_engine, services)
     with demo_engine.connect() as conn:
         org, rows = _one_public_organisation(conn)
         before = extent(conn, services, PUBLIC)
-        conn.execute(sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = :id"),
-                     {"id": org})
+        conn.execute(
+            sa.text("UPDATE organisatie SET zichtbaarheid = 'intern' WHERE id = :id"), {"id": org}
+        )
         inside = cached_extent(conn, services, PUBLIC, cache)
         conn.rollback()
         after = cached_extent(conn, services, PUBLIC, cache)
@@ -64,5 +71,6 @@ def test_no_extent_is_cached_inside_a_writing_transaction(demo_engine, services)
 def test_disabled_cache_reads_the_database(demo_engine, services):
     with demo_engine.connect() as conn:
         assert cached_extent(conn, services, PUBLIC, LayerCache(0)) == extent(
-            conn, services, PUBLIC)
+            conn, services, PUBLIC
+        )
         assert cached_extent(conn, services, PUBLIC, None) == extent(conn, services, PUBLIC)

@@ -26,12 +26,21 @@ from layers.ogc_params import (
 )
 
 SERVICES = Collection(
-    id="voorzieningen", view="laag_voorzieningen", title="Voorzieningen", description="",
-    properties=(Property("organisatie", "text", "string"),
-                Property("gemeentecode", "text", "string"),
-                Property("laatst_geverifieerd_op", "date", "string", "date")),
-    geometry_type="Point", id_type="integer", temporal="laatst_geverifieerd_op",
-    filters=("gemeentecode",), array_filters={"thema": "themas"}, has_visibility=True,
+    id="voorzieningen",
+    view="laag_voorzieningen",
+    title="Voorzieningen",
+    description="",
+    properties=(
+        Property("organisatie", "text", "string"),
+        Property("gemeentecode", "text", "string"),
+        Property("laatst_geverifieerd_op", "date", "string", "date"),
+    ),
+    geometry_type="Point",
+    id_type="integer",
+    temporal="laatst_geverifieerd_op",
+    filters=("gemeentecode",),
+    array_filters={"thema": "themas"},
+    has_visibility=True,
     tables=("organisatie", "aanbod", "locatie"),
 )
 PUBLIC = ("openbaar",)
@@ -45,10 +54,20 @@ def test_defaults_from_an_empty_mapping():
 
 
 def test_values_are_typed_and_limit_is_clamped():
-    query = items_query({"limit": "20000", "offset": "30", "bbox": "5.6,50.8,0,5.8,50.9,10",
-                         "crs": "http://www.opengis.net/def/crs/EPSG/0/28992",
-                         "datetime": "2025-01-01/..", "gemeentecode": "GM0917",
-                         "thema": "vervoer", "f": "json"}, SERVICES, PUBLIC)
+    query = items_query(
+        {
+            "limit": "20000",
+            "offset": "30",
+            "bbox": "5.6,50.8,0,5.8,50.9,10",
+            "crs": "http://www.opengis.net/def/crs/EPSG/0/28992",
+            "datetime": "2025-01-01/..",
+            "gemeentecode": "GM0917",
+            "thema": "vervoer",
+            "f": "json",
+        },
+        SERVICES,
+        PUBLIC,
+    )
     assert query.limit == MAX_LIMIT and query.offset == 30
     assert query.bbox == (5.6, 50.8, 5.8, 50.9)
     assert query.crs == parse_crs("http://www.opengis.net/def/crs/EPSG/0/28992")
@@ -62,13 +81,28 @@ def test_cql2_filter_is_compiled():
     assert '"organisatie"' in sql and "Huisarts" in params.values()
 
 
-@pytest.mark.parametrize("args", [
-    {"unknown": "1"}, {"limit": "0"}, {"limit": "-1"}, {"limit": "ten"}, {"offset": "1.5"},
-    {"bbox": "1,2,3"}, {"bbox": "a,b,c,d"}, {"bbox": "0,0,nan,1"}, {"crs": ""},
-    {"crs": "EPSG:1234"}, {"bbox-crs": " "}, {"datetime": "2025-02-30"},
-    {"datetime": "2025-12-31/2025-01-01"}, {"datetime": ".."}, {"filter-lang": "sql"},
-    {"filter": "organisatie = "}, {"cursor": "bm90IGEgY3Vyc29y"},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"unknown": "1"},
+        {"limit": "0"},
+        {"limit": "-1"},
+        {"limit": "ten"},
+        {"offset": "1.5"},
+        {"bbox": "1,2,3"},
+        {"bbox": "a,b,c,d"},
+        {"bbox": "0,0,nan,1"},
+        {"crs": ""},
+        {"crs": "EPSG:1234"},
+        {"bbox-crs": " "},
+        {"datetime": "2025-02-30"},
+        {"datetime": "2025-12-31/2025-01-01"},
+        {"datetime": ".."},
+        {"filter-lang": "sql"},
+        {"filter": "organisatie = "},
+        {"cursor": "bm90IGEgY3Vyc29y"},
+    ],
+)
 def test_bad_values_are_invalid_parameters(args):
     with pytest.raises(InvalidParameter):
         items_query(args, SERVICES, PUBLIC)
@@ -101,8 +135,9 @@ def test_cursor_round_trip_and_checksum():
     back = encode_cursor("before", 99, filter_checksum(args, SERVICES))
     assert items_query({**args, "cursor": back}, SERVICES, PUBLIC).before == 99
     # paging parameters do not count, the filter does
-    assert filter_checksum({**args, "limit": "50", "f": "html"}, SERVICES) == \
-        filter_checksum(args, SERVICES)
+    assert filter_checksum({**args, "limit": "50", "f": "html"}, SERVICES) == filter_checksum(
+        args, SERVICES
+    )
     with pytest.raises(InvalidParameter, match="cursor"):
         items_query({"gemeentecode": "GM0935", "cursor": cursor}, SERVICES, PUBLIC)
 
@@ -115,15 +150,18 @@ def test_repeated_parameters_count_in_the_checksum_when_the_mapping_keeps_them()
     assert filter_checksum(two, SERVICES) != filter_checksum(one, SERVICES)
 
 
-@pytest.mark.parametrize(("args", "accept", "expected"), [
-    ({}, None, "json"),
-    ({}, "text/html,application/xhtml+xml,*/*;q=0.8", "html"),
-    ({}, "application/json, text/html;q=0.5", "json"),
-    ({}, "text/html;q=0.5, application/json;q=0.5", "json"),
-    ({}, "*/*", "json"),
-    ({"f": "html"}, "application/json", "html"),
-    ({"f": "json"}, "text/html", "json"),
-])
+@pytest.mark.parametrize(
+    ("args", "accept", "expected"),
+    [
+        ({}, None, "json"),
+        ({}, "text/html,application/xhtml+xml,*/*;q=0.8", "html"),
+        ({}, "application/json, text/html;q=0.5", "json"),
+        ({}, "text/html;q=0.5, application/json;q=0.5", "json"),
+        ({}, "*/*", "json"),
+        ({"f": "html"}, "application/json", "html"),
+        ({"f": "json"}, "text/html", "json"),
+    ],
+)
 def test_requested_format(args, accept, expected):
     assert requested_format(args, accept) == expected
 

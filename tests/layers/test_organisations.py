@@ -12,8 +12,13 @@ from layers.pages.organisation import address, organisation
 from layers.pages.print_map import print_area
 
 PUBLIC = ("openbaar",)
-WEEKDAYS = {"ma": [["09:00", "17:00"]], "di": [["09:00", "12:00"], ["13:00", "17:00"]],
-            "wo": [["09:00", "17:00"]], "do": [["09:00", "17:00"]], "vr": [["09:00", "17:00"]]}
+WEEKDAYS = {
+    "ma": [["09:00", "17:00"]],
+    "di": [["09:00", "12:00"], ["13:00", "17:00"]],
+    "wo": [["09:00", "17:00"]],
+    "do": [["09:00", "17:00"]],
+    "vr": [["09:00", "17:00"]],
+}
 HOURS = {"dagen": WEEKDAYS, "op_afspraak": False, "tekst": "ma-vr 09:00-17:00"}
 
 
@@ -22,17 +27,20 @@ def local(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, second, tzinfo=AMSTERDAM)
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    (local(2, 9), True),              # opens exactly at 09:00
-    (local(2, 8, 59, 59), False),
-    (local(2, 16, 59, 59), True),
-    (local(2, 17), False),            # closes at 17:00
-    (local(3, 12, 30), False),        # Tuesday lunch break between two ranges
-    (local(3, 11, 59), True),
-    (local(3, 13, 0), True),
-    (local(7, 11), False),            # Saturday: closed day (no entry)
-    (local(8, 11), False),            # Sunday
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (local(2, 9), True),  # opens exactly at 09:00
+        (local(2, 8, 59, 59), False),
+        (local(2, 16, 59, 59), True),
+        (local(2, 17), False),  # closes at 17:00
+        (local(3, 12, 30), False),  # Tuesday lunch break between two ranges
+        (local(3, 11, 59), True),
+        (local(3, 13, 0), True),
+        (local(7, 11), False),  # Saturday: closed day (no entry)
+        (local(8, 11), False),  # Sunday
+    ],
+)
 def test_open_now_ranges_and_closed_days(moment, expected):
     assert open_now(HOURS, moment) is expected
 
@@ -61,10 +69,10 @@ def test_open_now_midnight_and_overnight():
     assert open_now(until_midnight, local(7, 23, 59, 59)) is True
     assert open_now(until_midnight, local(8, 0, 0)) is False
     overnight = {"dagen": {"zo": [["22:00", "02:00"]]}}
-    assert open_now(overnight, local(8, 23)) is True       # Sunday evening
-    assert open_now(overnight, local(9, 1, 30)) is True    # Monday night, from Sunday
+    assert open_now(overnight, local(8, 23)) is True  # Sunday evening
+    assert open_now(overnight, local(9, 1, 30)) is True  # Monday night, from Sunday
     assert open_now(overnight, local(9, 2)) is False
-    assert open_now(overnight, local(9, 23)) is False      # Monday evening: not Monday's
+    assert open_now(overnight, local(9, 23)) is False  # Monday evening: not Monday's
 
 
 def test_open_now_bad_data_is_unknown():
@@ -73,24 +81,42 @@ def test_open_now_bad_data_is_unknown():
 
 def test_opening_rows_one_per_day_with_today():
     rows = opening_rows(HOURS, local(3, 10))
-    assert [r["dag"] for r in rows] == ["maandag", "dinsdag", "woensdag", "donderdag",
-                                        "vrijdag", "zaterdag", "zondag"]
-    assert rows[1] == {"dag": "dinsdag", "tijden": "09:00 tot 12:00 en 13:00 tot 17:00",
-                       "vandaag": True}
+    assert [r["dag"] for r in rows] == [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ]
+    assert rows[1] == {
+        "dag": "dinsdag",
+        "tijden": "09:00 tot 12:00 en 13:00 tot 17:00",
+        "vandaag": True,
+    }
     assert rows[5]["tijden"] == "gesloten"
     assert opening_rows({"dagen": {}, "op_afspraak": True}) == []
 
 
 def test_clean_melding():
     assert clean_melding("  Het nummer klopt niet.\r\nGraag aanpassen. ", " ") == (
-        "Het nummer klopt niet.\nGraag aanpassen.", None)
+        "Het nummer klopt niet.\nGraag aanpassen.",
+        None,
+    )
     assert clean_melding("x", "a@b.nl") == ("x", "a@b.nl")
     assert clean_melding("a\x00b\tc", "a\x00@b.nl") == ("ab\tc", "a@b.nl")
     assert clean_melding("x" * 2000, None)[0] == "x" * 2000
     # A CRLF counts as one character, as in the browser's textarea.
     assert len(clean_melding("a\r\n" * 1000, None)[0]) == 1999
-    for tekst, email in (("", None), ("   ", None), ("x" * 2001, None), ("x", "geen-adres"),
-                         ("x", "a@b"), ("x", "a" * 250 + "@b.nl")):
+    for tekst, email in (
+        ("", None),
+        ("   ", None),
+        ("x" * 2001, None),
+        ("x", "geen-adres"),
+        ("x", "a@b"),
+        ("x", "a" * 250 + "@b.nl"),
+    ):
         with pytest.raises(MeldingError):
             clean_melding(tekst, email)
 
@@ -103,11 +129,15 @@ def test_address():
 
 def test_organisation_is_public_only(demo_engine):
     with demo_engine.connect() as conn:
-        internal = conn.execute(sa.text(
-            "SELECT id FROM organisatie WHERE zichtbaarheid = 'intern' LIMIT 1")).scalar_one()
-        public = conn.execute(sa.text(
-            "SELECT min(organisatie_id) FROM laag_voorzieningen "
-            "WHERE zichtbaarheid = 'openbaar'")).scalar_one()
+        internal = conn.execute(
+            sa.text("SELECT id FROM organisatie WHERE zichtbaarheid = 'intern' LIMIT 1")
+        ).scalar_one()
+        public = conn.execute(
+            sa.text(
+                "SELECT min(organisatie_id) FROM laag_voorzieningen "
+                "WHERE zichtbaarheid = 'openbaar'"
+            )
+        ).scalar_one()
         assert organisation(conn, internal, PUBLIC) is None
         assert organisation(conn, internal, ("openbaar", "professional", "intern"))
         assert organisation(conn, 10**12, PUBLIC) is None
@@ -120,8 +150,9 @@ def test_organisation_is_public_only(demo_engine):
 
 def test_confidential_location_keeps_only_the_place(demo_engine):
     with demo_engine.connect() as conn:
-        org_id, loc_id = conn.execute(sa.text(
-            "SELECT organisatie_id, id FROM locatie WHERE vertrouwelijk LIMIT 1")).one()
+        org_id, loc_id = conn.execute(
+            sa.text("SELECT organisatie_id, id FROM locatie WHERE vertrouwelijk LIMIT 1")
+        ).one()
         record = organisation(conn, org_id, PUBLIC)
     loc = next(loc for loc in record["locaties"] if loc["id"] == loc_id)
     assert loc["vertrouwelijk"] and loc["plaats"]
@@ -132,10 +163,13 @@ def test_confidential_location_keeps_only_the_place(demo_engine):
 def test_print_area_numbers_and_markers(demo_engine):
     with demo_engine.connect() as conn:
         area = print_area(conn, "WK091733", PUBLIC)
-        expected = conn.execute(sa.text(
-            "SELECT count(DISTINCT organisatie_id), count(DISTINCT (organisatie_id, geom)) "
-            "FROM laag_voorzieningen WHERE wijkcode = 'WK091733' "
-            "AND zichtbaarheid = 'openbaar'")).one()
+        expected = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT organisatie_id), count(DISTINCT (organisatie_id, geom)) "
+                "FROM laag_voorzieningen WHERE wijkcode = 'WK091733' "
+                "AND zichtbaarheid = 'openbaar'"
+            )
+        ).one()
     numbers = {e.nummer for g in area.groups for e in g.entries}
     assert area.organisaties == expected[0] == len(numbers)
     assert numbers == set(range(1, expected[0] + 1))

@@ -28,7 +28,8 @@ def test_keyset_sql(services):
     assert keyset(ItemsQuery(services, PUBLIC, before=5)) == (" AND id < :before", "id DESC")
     query = ItemsQuery(services, PUBLIC, limit=7, offset=3, before=9)
     assert page_ids_sql('"v"', "TRUE", query) == (
-        'SELECT id FROM "v" WHERE TRUE AND id < :before ORDER BY id DESC LIMIT :limit OFFSET :offset')
+        'SELECT id FROM "v" WHERE TRUE AND id < :before ORDER BY id DESC LIMIT :limit OFFSET :offset'
+    )
     assert page_params(query) == {"limit": 7, "offset": 3, "after": None, "before": 9}
 
 
@@ -55,9 +56,16 @@ def test_cursor_walk_visits_every_feature_once(demo_engine, services, cached):
     read = (lambda c, q: cached_items_page(c, q, cache)) if cached else items_page
     with demo_engine.connect() as conn:
         seen, matched = _walk(conn, services, args, read)
-        expected = conn.execute(sa.text(
-            "SELECT id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' "
-            "AND gemeentecode = 'GM0917' ORDER BY id")).scalars().all()
+        expected = (
+            conn.execute(
+                sa.text(
+                    "SELECT id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' "
+                    "AND gemeentecode = 'GM0917' ORDER BY id"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert seen == expected and matched == len(expected) > 37
 
 
@@ -66,11 +74,22 @@ def test_before_cursor_gives_the_previous_page(demo_engine, services):
     with demo_engine.connect() as conn:
         first = items_page(conn, items_query(args, services, PUBLIC))
         checksum = filter_checksum(args, services)
-        second = items_page(conn, items_query(
-            {**args, "cursor": encode_cursor("after", first.last_id, checksum)}, services, PUBLIC))
-        back = items_page(conn, items_query(
-            {**args, "cursor": encode_cursor("before", second.first_id, checksum)},
-            services, PUBLIC))
+        second = items_page(
+            conn,
+            items_query(
+                {**args, "cursor": encode_cursor("after", first.last_id, checksum)},
+                services,
+                PUBLIC,
+            ),
+        )
+        back = items_page(
+            conn,
+            items_query(
+                {**args, "cursor": encode_cursor("before", second.first_id, checksum)},
+                services,
+                PUBLIC,
+            ),
+        )
     assert back.features == first.features and not back.more_before and back.more_after
     assert second.more_before and second.first_id > first.last_id
 

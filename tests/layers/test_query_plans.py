@@ -13,8 +13,9 @@ def test_bbox_query_on_services_can_use_the_gist_index(engine):
         where, params = where_sql(query)
         params.update(limit=100, offset=0, after=None, before=None)
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = "\n".join(conn.execute(sa.text("EXPLAIN " + _page_sql(query, where)),
-                                      params).scalars())
+        plan = "\n".join(
+            conn.execute(sa.text("EXPLAIN " + _page_sql(query, where)), params).scalars()
+        )
     assert "locatie_geom_gist" in plan
 
 

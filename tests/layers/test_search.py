@@ -43,9 +43,22 @@ def test_accents_and_case_do_not_matter(demo_engine):
     assert all_ids(demo_engine, tekst="HUISÄRTS") == all_ids(demo_engine, tekst="huisarts")
 
 
-@pytest.mark.parametrize("hostile", [
-    "'; DROP TABLE organisatie; --", "huisarts' OR '1'='1", "a & b | !c", "x:* <-> y",
-    "(((", "\\", "%_%", "\x00", "é" * 500, "huisarts)) & !(", "'" * 40])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "'; DROP TABLE organisatie; --",
+        "huisarts' OR '1'='1",
+        "a & b | !c",
+        "x:* <-> y",
+        "(((",
+        "\\",
+        "%_%",
+        "\x00",
+        "é" * 500,
+        "huisarts)) & !(",
+        "'" * 40,
+    ],
+)
 def test_hostile_text_is_just_text(demo_engine, hostile):
     result = run(demo_engine, tekst=hostile.replace("\x00", ""))
     assert result.total >= 0
@@ -63,7 +76,8 @@ def test_theme_filter(demo_engine):
 def test_target_group_filter_combines_with_theme(demo_engine):
     found = all_ids(demo_engine, thema="vervoer", doelgroep="ouderen")
     assert found and found == public_ids(
-        demo_engine, "'vervoer' = ANY(themas) AND doelgroepen && ARRAY['ouderen', 'iedereen']")
+        demo_engine, "'vervoer' = ANY(themas) AND doelgroepen && ARRAY['ouderen', 'iedereen']"
+    )
     strict = public_ids(demo_engine, "'ouderen' = ANY(doelgroepen)")
     assert strict < all_ids(demo_engine, doelgroep="ouderen")  # services for everyone count too
 
@@ -78,9 +92,26 @@ def test_unknown_slug_is_invalid(demo_engine, field):
 def test_items_have_the_documented_fields(demo_engine):
     item = run(demo_engine, tekst="huisarts", dichtbij=PC6, limit=1).items[0]
     assert list(item) == [
-        "id", "organisatie_id", "organisatie", "aanbod", "omschrijving", "thema", "doelgroep",
-        "straat", "huisnummer", "postcode", "plaats", "telefoon", "website", "lon", "lat",
-        "afstand_m", "geocode_precisie", "synthetisch", "laatst_geverifieerd_op"]
+        "id",
+        "organisatie_id",
+        "organisatie",
+        "aanbod",
+        "omschrijving",
+        "thema",
+        "doelgroep",
+        "straat",
+        "huisnummer",
+        "postcode",
+        "plaats",
+        "telefoon",
+        "website",
+        "lon",
+        "lat",
+        "afstand_m",
+        "geocode_precisie",
+        "synthetisch",
+        "laatst_geverifieerd_op",
+    ]
     assert isinstance(item["thema"], list) and isinstance(item["lon"], float)
     assert 5.5 < item["lon"] < 6.3 and 50.7 < item["lat"] < 51.1
 
@@ -103,8 +134,9 @@ def test_without_anything_lists_all_public_services_by_name(demo_engine):
 
 def test_internal_records_are_never_found(demo_engine):
     with demo_engine.connect() as conn:
-        org_id, naam = conn.execute(sa.text(
-            "SELECT id, naam FROM organisatie WHERE zichtbaarheid = 'intern' LIMIT 1")).one()
+        org_id, naam = conn.execute(
+            sa.text("SELECT id, naam FROM organisatie WHERE zichtbaarheid = 'intern' LIMIT 1")
+        ).one()
     found = run(demo_engine, tekst=naam, limit=200)
     assert org_id not in {i["organisatie_id"] for i in found.items}
 
@@ -112,22 +144,36 @@ def test_internal_records_are_never_found(demo_engine):
 # ---------------------------------------------------------------- search document
 def test_search_document_follows_renames_and_links(demo_engine):
     with demo_engine.connect() as conn, conn.begin() as tx:
-        org = conn.execute(sa.text(
-            "SELECT o.id FROM organisatie o JOIN aanbod a ON a.organisatie_id = o.id "
-            "WHERE o.zichtbaarheid = 'openbaar' ORDER BY o.id LIMIT 1")).scalar()
+        org = conn.execute(
+            sa.text(
+                "SELECT o.id FROM organisatie o JOIN aanbod a ON a.organisatie_id = o.id "
+                "WHERE o.zichtbaarheid = 'openbaar' ORDER BY o.id LIMIT 1"
+            )
+        ).scalar()
         before = conn.execute(sa.text("SELECT count(*) FROM wijziging")).scalar()
-        conn.execute(sa.text("UPDATE organisatie SET naam = 'Zwaluwzorg Kwispel' WHERE id = :o"),
-                     {"o": org})
+        conn.execute(
+            sa.text("UPDATE organisatie SET naam = 'Zwaluwzorg Kwispel' WHERE id = :o"), {"o": org}
+        )
         assert search(conn, SearchQuery(tekst="zwaluwzorg")).total == 0  # rebuilt at commit
         conn.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))  # ... or now
         assert search(conn, SearchQuery(tekst="zwaluwzorg")).total > 0
         assert search(conn, SearchQuery(tekst="kwispel zwaluw")).total > 0
         # the search document is no change of the service: only the organisation is audited
         assert conn.execute(sa.text("SELECT count(*) FROM wijziging")).scalar() == before + 1
-        conn.execute(sa.text("DELETE FROM aanbod_doelgroep WHERE aanbod_id IN "
-                             "(SELECT id FROM aanbod WHERE organisatie_id = :o)"), {"o": org})
-        conn.execute(sa.text("INSERT INTO aanbod_doelgroep SELECT id, 'mantelzorgers' FROM aanbod "
-                             "WHERE organisatie_id = :o"), {"o": org})
+        conn.execute(
+            sa.text(
+                "DELETE FROM aanbod_doelgroep WHERE aanbod_id IN "
+                "(SELECT id FROM aanbod WHERE organisatie_id = :o)"
+            ),
+            {"o": org},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO aanbod_doelgroep SELECT id, 'mantelzorgers' FROM aanbod "
+                "WHERE organisatie_id = :o"
+            ),
+            {"o": org},
+        )
         assert search(conn, SearchQuery(tekst="zwaluwzorg mantelzorgers")).total > 0
         conn.execute(sa.text("DELETE FROM aanbod WHERE organisatie_id = :o"), {"o": org})
         assert search(conn, SearchQuery(tekst="zwaluwzorg")).total == 0
@@ -136,23 +182,41 @@ def test_search_document_follows_renames_and_links(demo_engine):
 
 def test_search_document_is_rebuilt_at_commit(demo_engine):
     with demo_engine.connect() as conn:
-        org, old = conn.execute(sa.text(
-            "SELECT o.id, o.naam FROM organisatie o JOIN laag_voorzieningen v "
-            "ON v.organisatie_id = o.id ORDER BY o.id DESC LIMIT 1")).one()
+        org, old = conn.execute(
+            sa.text(
+                "SELECT o.id, o.naam FROM organisatie o JOIN laag_voorzieningen v "
+                "ON v.organisatie_id = o.id ORDER BY o.id DESC LIMIT 1"
+            )
+        ).one()
     try:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET naam = 'Kwartelkoor Plonsdam' "
-                                 "WHERE id = :o"), {"o": org})
+            conn.execute(
+                sa.text("UPDATE organisatie SET naam = 'Kwartelkoor Plonsdam' WHERE id = :o"),
+                {"o": org},
+            )
         assert run(demo_engine, tekst="kwartelkoor plonsdam").total > 0
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"),
-                         {"n": old, "o": org})
+            conn.execute(
+                sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"), {"n": old, "o": org}
+            )
     assert run(demo_engine, tekst="kwartelkoor").total == 0
     with demo_engine.connect() as conn:
-        assert conn.execute(sa.text(
-            "SELECT (SELECT count(*) FROM zoekdocument_wachtrij) "
-            "+ (SELECT count(*) FROM zoekdocument_vlag)")).scalar() == 0
-        assert conn.execute(sa.text(
-            "SELECT count(*) FROM aanbod a LEFT JOIN zoekdocument z ON z.aanbod_id = a.id "
-            "WHERE z.aanbod_id IS NULL")).scalar() == 0
+        assert (
+            conn.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM zoekdocument_wachtrij) "
+                    "+ (SELECT count(*) FROM zoekdocument_vlag)"
+                )
+            ).scalar()
+            == 0
+        )
+        assert (
+            conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM aanbod a LEFT JOIN zoekdocument z ON z.aanbod_id = a.id "
+                    "WHERE z.aanbod_id IS NULL"
+                )
+            ).scalar()
+            == 0
+        )

@@ -20,10 +20,15 @@ from tests.layers.search_helpers import (
 @pytest.mark.parametrize("gebied", [HEERLEN, "gm0917", "Heerlen", "heerlen", " HEERLEN "])
 def test_area_by_code_or_name(demo_engine, gebied):
     result = run(demo_engine, gebied=gebied, limit=200)
-    assert result.gebied == {"code": HEERLEN, "naam": "Heerlen", "niveau": "gemeente",
-                             "gemeente": "Heerlen"}
-    assert {i["id"] for i in result.items} == public_ids(demo_engine, "gemeentecode = :g",
-                                                         g=HEERLEN)
+    assert result.gebied == {
+        "code": HEERLEN,
+        "naam": "Heerlen",
+        "niveau": "gemeente",
+        "gemeente": "Heerlen",
+    }
+    assert {i["id"] for i in result.items} == public_ids(
+        demo_engine, "gemeentecode = :g", g=HEERLEN
+    )
 
 
 @pytest.mark.parametrize("gebied", ["Wyck", "wyck", "WYCK", WYCK])
@@ -64,16 +69,18 @@ def test_unknown_area_gives_a_message_not_results(demo_engine, gebied):
 
 
 # ----------------------------------------------------------------- place in the text
-@pytest.mark.parametrize("tekst", ["huisarts in Heerlen", "huisarts heerlen",
-                                   "Heerlen huisarts", "huisartsen in heerlen"])
+@pytest.mark.parametrize(
+    "tekst",
+    ["huisarts in Heerlen", "huisarts heerlen", "Heerlen huisarts", "huisartsen in heerlen"],
+)
 def test_place_in_the_text_box(demo_engine, tekst):
     result = run(demo_engine, tekst=tekst, limit=200)
     assert result.gebied["code"] == HEERLEN
     assert result.total > 0
-    assert {i["id"] for i in result.items} <= public_ids(demo_engine, "gemeentecode = :g",
-                                                         g=HEERLEN)
-    assert {i["id"] for i in result.items} == all_ids(demo_engine, tekst="huisarts",
-                                                      gebied=HEERLEN)
+    assert {i["id"] for i in result.items} <= public_ids(
+        demo_engine, "gemeentecode = :g", g=HEERLEN
+    )
+    assert {i["id"] for i in result.items} == all_ids(demo_engine, tekst="huisarts", gebied=HEERLEN)
 
 
 @pytest.mark.parametrize("tekst", ["huisarts 6411", "huisarts in 6411", "huisarts in 6411 AB"])
@@ -96,14 +103,14 @@ def test_a_number_that_is_no_postcode_stays_text(demo_engine):
 
 def test_place_alone_lists_everything_there(demo_engine):
     assert run(demo_engine, tekst="Maastricht").total == len(
-        public_ids(demo_engine, "gemeentecode = :g", g=MAASTRICHT))
+        public_ids(demo_engine, "gemeentecode = :g", g=MAASTRICHT)
+    )
 
 
 def test_words_that_are_not_places_stay_text(demo_engine):
     result = run(demo_engine, tekst="hulp bij schulden")
     assert result.gebied is None and result.dichtbij is None and result.total > 0
-    assert all("schuld" in (names(i) + (i["omschrijving"] or "").lower())
-               for i in result.items)
+    assert all("schuld" in (names(i) + (i["omschrijving"] or "").lower()) for i in result.items)
 
 
 def test_separate_area_wins_over_the_text(demo_engine):
@@ -114,9 +121,15 @@ def test_separate_area_wins_over_the_text(demo_engine):
 # ------------------------------------------------------------------------ near by
 def _distances_from_pc6(engine) -> dict[int, float]:
     with engine.connect() as conn:
-        return dict(conn.execute(sa.text(
-            "SELECT v.id, ST_Distance(v.geom, p.geom) FROM laag_voorzieningen v, postcode6 p "
-            "WHERE p.pc6 = :pc6 AND v.zichtbaarheid = 'openbaar'"), {"pc6": PC6}).all())
+        return dict(
+            conn.execute(
+                sa.text(
+                    "SELECT v.id, ST_Distance(v.geom, p.geom) FROM laag_voorzieningen v, postcode6 p "
+                    "WHERE p.pc6 = :pc6 AND v.zichtbaarheid = 'openbaar'"
+                ),
+                {"pc6": PC6},
+            ).all()
+        )
 
 
 @pytest.mark.parametrize("dichtbij", ["6221 AB", "6221ab", " 6221AB "])
@@ -132,9 +145,12 @@ def test_near_a_postcode_sorts_by_distance(demo_engine, dichtbij):
 
 def test_near_an_address(demo_engine):
     with demo_engine.connect() as conn:
-        straat, nr, plaats, postcode = conn.execute(sa.text(
-            "SELECT straat, huisnummer, woonplaats, postcode FROM adres "
-            "WHERE woonplaats = 'Heerlen' ORDER BY postcode, huisnummer LIMIT 1")).one()
+        straat, nr, plaats, postcode = conn.execute(
+            sa.text(
+                "SELECT straat, huisnummer, woonplaats, postcode FROM adres "
+                "WHERE woonplaats = 'Heerlen' ORDER BY postcode, huisnummer LIMIT 1"
+            )
+        ).one()
     for text in (f"{straat} {nr}, {plaats}", f"{postcode} {nr}", f"{straat} {nr} {plaats}"):
         result = run(demo_engine, dichtbij=text, limit=5)
         assert result.dichtbij["precisie"] == "adres", text

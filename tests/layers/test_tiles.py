@@ -48,7 +48,7 @@ class Seeded:
 def tile_xy(lonlat: tuple[float, float], z: int) -> tuple[int, int]:
     """Column and row of the WebMercatorQuad tile at zoom ``z`` holding a lon/lat point."""
     mx, my = TO_3857.transform(*lonlat)
-    size = 2 * ORIGIN / 2 ** z
+    size = 2 * ORIGIN / 2**z
     return int((mx + ORIGIN) // size), int((ORIGIN - my) // size)
 
 
@@ -69,7 +69,7 @@ def counted(body: bytes, layer: str) -> dict[int, int]:
 def point_rd(feature: dict, z: int, x: int, y: int) -> tuple[float, float]:
     """A decoded point feature back in RD metres."""
     px, py = feature["geometry"]["coordinates"]
-    size = 2 * ORIGIN / 2 ** z
+    size = 2 * ORIGIN / 2**z
     mx = -ORIGIN + (x + px / 4096) * size
     my = ORIGIN - (y + py / 4096) * size
     return FROM_3857_TO_RD.transform(mx, my)
@@ -78,6 +78,7 @@ def point_rd(feature: dict, z: int, x: int, y: int) -> tuple[float, float]:
 def vertex_count(body: bytes, layer: str) -> int:
     def count(coords) -> int:
         return 1 if isinstance(coords[0], (int, float)) else sum(count(c) for c in coords)
+
     return sum(count(f["geometry"]["coordinates"]) for f in features(body, layer))
 
 
@@ -90,39 +91,66 @@ def _insert(conn: sa.Connection, table: str, **values) -> int:
     return result.scalar_one() if returning else 0
 
 
-def _service(conn, org: int, loc: int, naam: str, themas: tuple[str, ...],
-             zichtbaarheid: str = "openbaar") -> int:
-    aanbod = _insert(conn, "aanbod", organisatie_id=org, naam=naam, bron="test",
-                     bron_id=naam, zichtbaarheid=zichtbaarheid)
+def _service(
+    conn, org: int, loc: int, naam: str, themas: tuple[str, ...], zichtbaarheid: str = "openbaar"
+) -> int:
+    aanbod = _insert(
+        conn,
+        "aanbod",
+        organisatie_id=org,
+        naam=naam,
+        bron="test",
+        bron_id=naam,
+        zichtbaarheid=zichtbaarheid,
+    )
     for slug in themas:
         _insert(conn, "aanbod_thema", aanbod_id=aanbod, thema_slug=slug)
-    return _insert(conn, "aanbod_locatie", aanbod_id=aanbod, locatie_id=loc, bron="test",
-                   bron_id=f"{naam}@{loc}")
+    return _insert(
+        conn,
+        "aanbod_locatie",
+        aanbod_id=aanbod,
+        locatie_id=loc,
+        bron="test",
+        bron_id=f"{naam}@{loc}",
+    )
 
 
 def _location(conn, org: int, lonlat: tuple[float, float], bron_id: str) -> int:
-    return conn.execute(sa.text(
-        "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom, "
-        " geocode_precisie, bron, bron_id) VALUES (:org, 'Teststraat', 1, '6211AA', 'Test', "
-        " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 28992), 'adres', 'test', :b)"
-        " RETURNING id"), {"org": org, "lon": lonlat[0], "lat": lonlat[1], "b": bron_id}
+    return conn.execute(
+        sa.text(
+            "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom, "
+            " geocode_precisie, bron, bron_id) VALUES (:org, 'Teststraat', 1, '6211AA', 'Test', "
+            " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 28992), 'adres', 'test', :b)"
+            " RETURNING id"
+        ),
+        {"org": org, "lon": lonlat[0], "lat": lonlat[1], "b": bron_id},
     ).scalar_one()
 
 
 def _confidential_location(conn, org: int) -> int:
     """A shelter inside Binnenstad, at least 150 m from the buurt's inner point."""
-    return conn.execute(sa.text(
-        "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom, "
-        " geocode_precisie, vertrouwelijk, bron, bron_id) "
-        "SELECT :org, 'Geheimstraat', 9, '6211AB', 'Maastricht', "
-        " ST_PointOnSurface(ST_Difference(b.geom, ST_Buffer(ST_PointOnSurface(b.geom), 150))),"
-        " 'handmatig', true, 'test', 'opvang' FROM gebied b WHERE b.code = :code RETURNING id"),
-        {"org": org, "code": BINNENSTAD}).scalar_one()
+    return conn.execute(
+        sa.text(
+            "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom, "
+            " geocode_precisie, vertrouwelijk, bron, bron_id) "
+            "SELECT :org, 'Geheimstraat', 9, '6211AB', 'Maastricht', "
+            " ST_PointOnSurface(ST_Difference(b.geom, ST_Buffer(ST_PointOnSurface(b.geom), 150))),"
+            " 'handmatig', true, 'test', 'opvang' FROM gebied b WHERE b.code = :code RETURNING id"
+        ),
+        {"org": org, "code": BINNENSTAD},
+    ).scalar_one()
 
 
 def _org(conn, naam: str, zichtbaarheid: str = "openbaar", synthetisch: bool = False) -> int:
-    return _insert(conn, "organisatie", naam=naam, bron="test", bron_id=naam,
-                   zichtbaarheid=zichtbaarheid, synthetisch=synthetisch)
+    return _insert(
+        conn,
+        "organisatie",
+        naam=naam,
+        bron="test",
+        bron_id=naam,
+        zichtbaarheid=zichtbaarheid,
+        synthetisch=synthetisch,
+    )
 
 
 def seed_voorzieningen(engine: sa.Engine) -> Seeded:
@@ -130,22 +158,35 @@ def seed_voorzieningen(engine: sa.Engine) -> Seeded:
     with engine.begin() as conn:
         buurthuis = _org(conn, "Buurthuis De Markt")
         markt = _location(conn, buurthuis, MARKT, "markt")
-        ids = (_service(conn, buurthuis, markt, "Inloop", ("meedoen-ontmoeten",)),
-               _service(conn, buurthuis, markt, "Spreekuur", ("informatie-advies",)))
+        ids = (
+            _service(conn, buurthuis, markt, "Inloop", ("meedoen-ontmoeten",)),
+            _service(conn, buurthuis, markt, "Spreekuur", ("informatie-advies",)),
+        )
         stille = _org(conn, "Interne Dienst", zichtbaarheid="intern")
-        intern = _service(conn, stille, _location(conn, stille, INTERN, "intern"),
-                          "Intern overleg", ("zorg-ondersteuning",))
+        intern = _service(
+            conn,
+            stille,
+            _location(conn, stille, INTERN, "intern"),
+            "Intern overleg",
+            ("zorg-ondersteuning",),
+        )
         opvang_org = _org(conn, "Vrouwenopvang")
         opvang_loc = _confidential_location(conn, opvang_org)
         opvang = _service(conn, opvang_org, opvang_loc, "Opvang", ("veiligheid",))
         bus = _org(conn, "Buurtbus Heerlen", synthetisch=True)
-        heerlen = _service(conn, bus, _location(conn, bus, HEERLEN, "heerlen"), "Buurtbus",
-                           ("vervoer",))
-        real = conn.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM locatie WHERE id = :i"),
-                            {"i": opvang_loc}).one()
-        published = conn.execute(sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM gebied "
-            "WHERE code = :code) s"), {"code": BINNENSTAD}).one()
+        heerlen = _service(
+            conn, bus, _location(conn, bus, HEERLEN, "heerlen"), "Buurtbus", ("vervoer",)
+        )
+        real = conn.execute(
+            sa.text("SELECT ST_X(geom), ST_Y(geom) FROM locatie WHERE id = :i"), {"i": opvang_loc}
+        ).one()
+        published = conn.execute(
+            sa.text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM gebied "
+                "WHERE code = :code) s"
+            ),
+            {"code": BINNENSTAD},
+        ).one()
     return Seeded(engine, ids, intern, opvang, heerlen, tuple(real), tuple(published))
 
 
@@ -169,15 +210,17 @@ def catalog(conn):
 
 
 # ------------------------------------------------------------------------- validation
-@pytest.mark.parametrize("zxy", [(23, 0, 0), (-1, 0, 0), (0, 1, 0), (0, 0, 1), (12, 4096, 0),
-                                 (12, 0, -1), (22, 2 ** 22, 0)])
+@pytest.mark.parametrize(
+    "zxy",
+    [(23, 0, 0), (-1, 0, 0), (0, 1, 0), (0, 0, 1), (12, 4096, 0), (12, 0, -1), (22, 2**22, 0)],
+)
 def test_tiles_outside_the_matrix_set_are_rejected(zxy):
     with pytest.raises(InvalidParameter):
         validate_tile(*zxy)
 
 
 def test_tiles_inside_the_matrix_set_are_accepted():
-    for zxy in [(0, 0, 0), (12, 4095, 4095), (22, 2 ** 22 - 1, 0)]:
+    for zxy in [(0, 0, 0), (12, 4095, 4095), (22, 2**22 - 1, 0)]:
         validate_tile(*zxy)
 
 
@@ -192,7 +235,7 @@ def test_the_tile_matrix_set_has_23_matrices_of_doubling_size():
     tms = tiles.tile_matrix_set()
     assert tms["uri"] == tiles.TILE_MATRIX_SET_URI and len(tms["tileMatrices"]) == 23
     first, last = tms["tileMatrices"][0], tms["tileMatrices"][-1]
-    assert first["matrixWidth"] == 1 and last["matrixWidth"] == 2 ** 22
+    assert first["matrixWidth"] == 1 and last["matrixWidth"] == 2**22
     assert first["scaleDenominator"] == pytest.approx(559082264.0287178)
     assert first["cellSize"] == pytest.approx(156543.03392804097)
 
@@ -219,8 +262,14 @@ def test_area_tile_has_one_layer_with_integer_ids_from_the_cbs_codes(engine):
 def test_area_counts_come_when_asked_for(engine):
     with engine.connect() as c:
         gemeenten = load_catalog(c)["gemeenten"]
-        body = tile(c, gemeenten, 10, *tile_xy(MARKT, 10), PUBLIC,
-                    properties=["naam", "aantal_voorzieningen"])
+        body = tile(
+            c,
+            gemeenten,
+            10,
+            *tile_xy(MARKT, 10),
+            PUBLIC,
+            properties=["naam", "aantal_voorzieningen"],
+        )
         with pytest.raises(InvalidParameter, match="geen_kolom"):
             tile(c, gemeenten, 10, 0, 0, PUBLIC, properties=["geen_kolom"])
         with pytest.raises(InvalidParameter, match="aantal"):  # only points have aantal
@@ -238,8 +287,9 @@ def test_polygons_are_simplified_at_low_zoom(engine, monkeypatch):
         unsimplified = tile(c, catalog["gemeenten"], 8, *xy8, PUBLIC)
     assert len(simplified) < len(unsimplified)
     assert vertex_count(simplified, "gemeenten") < 0.8 * vertex_count(unsimplified, "gemeenten")
-    assert ({f["id"] for f in features(simplified, "gemeenten")}
-            == {f["id"] for f in features(unsimplified, "gemeenten")})
+    assert {f["id"] for f in features(simplified, "gemeenten")} == {
+        f["id"] for f in features(unsimplified, "gemeenten")
+    }
 
 
 def test_a_low_zoom_tile_is_smaller_than_the_detailed_tiles_it_covers(engine):
@@ -247,8 +297,11 @@ def test_a_low_zoom_tile_is_smaller_than_the_detailed_tiles_it_covers(engine):
     with engine.connect() as c:
         buurten = load_catalog(c)["buurten"]
         overview = tile(c, buurten, 8, *z8, PUBLIC)
-        detail = [tile(c, buurten, 10, 4 * z8[0] + i, 4 * z8[1] + j, PUBLIC)
-                  for i in range(4) for j in range(4)]
+        detail = [
+            tile(c, buurten, 10, 4 * z8[0] + i, 4 * z8[1] + j, PUBLIC)
+            for i in range(4)
+            for j in range(4)
+        ]
     assert 0 < len(overview) < sum(len(b) for b in detail)
     assert vertex_count(overview, "buurten") < sum(vertex_count(b, "buurten") for b in detail)
 
@@ -269,30 +322,41 @@ def test_point_tile_at_z12_shows_public_services_only(conn, catalog, seeded):
     # Thinned: the Markt's two services share one address, the lower id stands for both.
     assert seeded.markt[0] in public and public[seeded.markt[0]] >= 2
     assert sum(public.values()) == 3 and set(public) <= {seeded.markt[0], seeded.opvang}
-    everyone = counted(tile(conn, catalog["voorzieningen"], 12, *z12, EVERYONE),
-                       "voorzieningen")
+    everyone = counted(tile(conn, catalog["voorzieningen"], 12, *z12, EVERYONE), "voorzieningen")
     assert sum(everyone.values()) == 4
 
 
 def test_point_tile_at_z14_and_its_compact_properties(conn, catalog, seeded):
     z14 = tile_xy(MARKT, 14)
-    found = {f["id"]: f for f in features(
-        tile(conn, catalog["voorzieningen"], 14, *z14, PUBLIC), "voorzieningen")}
+    found = {
+        f["id"]: f
+        for f in features(tile(conn, catalog["voorzieningen"], 14, *z14, PUBLIC), "voorzieningen")
+    }
     assert set(found) == {*seeded.markt, seeded.opvang}
     inloop = found[seeded.markt[0]]
     assert inloop["geometry"]["type"] == "Point"
     assert inloop["properties"] == {
-        "id": seeded.markt[0], "organisatie": "Buurthuis De Markt", "aanbod": "Inloop",
-        "thema": "meedoen-ontmoeten", "gemeentecode": "GM0935", "buurtcode": BINNENSTAD,
-        "geocode_precisie": "adres", "synthetisch": False, "aantal": 1}
+        "id": seeded.markt[0],
+        "organisatie": "Buurthuis De Markt",
+        "aanbod": "Inloop",
+        "thema": "meedoen-ontmoeten",
+        "gemeentecode": "GM0935",
+        "buurtcode": BINNENSTAD,
+        "geocode_precisie": "adres",
+        "synthetisch": False,
+        "aantal": 1,
+    }
     assert found[seeded.opvang]["properties"]["geocode_precisie"] == "buurt"
 
 
 def test_confidential_location_is_only_at_its_buurt_point(conn, catalog, seeded):
     to_wgs84 = Transformer.from_crs(28992, 4326, always_xy=True)
     z, (x, y) = 16, tile_xy(to_wgs84.transform(*seeded.buurtpunt_rd), 16)
-    shown = next(f for f in features(tile(conn, catalog["voorzieningen"], z, x, y, PUBLIC),
-                                     "voorzieningen") if f["id"] == seeded.opvang)
+    shown = next(
+        f
+        for f in features(tile(conn, catalog["voorzieningen"], z, x, y, PUBLIC), "voorzieningen")
+        if f["id"] == seeded.opvang
+    )
     where = point_rd(shown, z, x, y)
     assert math.dist(where, seeded.buurtpunt_rd) < 1.0
     assert math.dist(where, seeded.opvang_rd) > 150
@@ -331,10 +395,12 @@ def test_theme_collection_tiles_hold_that_theme_only(conn, catalog, seeded):
 
 def test_tiles_run_without_jit_and_leave_the_settings_as_they_were(seeded, catalog):
     """Tiles run without JIT and parallel workers (layers.tiles._run), and only they do."""
-    show = sa.text("SELECT current_setting('jit'), "
-                   "current_setting('max_parallel_workers_per_gather')")
-    during = sa.text("SELECT current_setting('jit') || '/' "
-                     "|| current_setting('max_parallel_workers_per_gather')")
+    show = sa.text(
+        "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+    )
+    during = sa.text(
+        "SELECT current_setting('jit') || '/' || current_setting('max_parallel_workers_per_gather')"
+    )
     xy = tile_xy(MARKT, 12)
     autocommit = seeded.engine.execution_options(isolation_level="AUTOCOMMIT")
     with autocommit.connect() as c:
@@ -352,11 +418,20 @@ def test_tiles_run_without_jit_and_leave_the_settings_as_they_were(seeded, catal
 
 
 def test_text_ids_give_distinct_integer_feature_ids(engine):
-    ids = ["GM0917", "BU09170001", "7-zorg-ondersteuning-GM0917-1-12",
-           "7-zorg-ondersteuning-GM0917-11-2"]
+    ids = [
+        "GM0917",
+        "BU09170001",
+        "7-zorg-ondersteuning-GM0917-1-12",
+        "7-zorg-ondersteuning-GM0917-11-2",
+    ]
     sql = tiles.TEXT_FID_SQL.format(id="i")
     with engine.connect() as conn:
-        fids = conn.execute(sa.text(f"SELECT {sql} FROM unnest(CAST(:ids AS text[])) AS i"),
-                            {"ids": ids}).scalars().all()
+        fids = (
+            conn.execute(
+                sa.text(f"SELECT {sql} FROM unnest(CAST(:ids AS text[])) AS i"), {"ids": ids}
+            )
+            .scalars()
+            .all()
+        )
     assert fids[:2] == [917, 9170001]
-    assert len(set(fids)) == 4 and all(0 <= f < 2 ** 53 for f in fids)
+    assert len(set(fids)) == 4 and all(0 <= f < 2**53 for f in fids)

@@ -47,32 +47,58 @@ class Dense:
         return tile_xy(to_wgs84.transform(*DENSE_CENTRE_RD), z)
 
 
-def _services_at(conn: sa.Connection, org: int, positions: list[tuple[float, float]],
-                 themes: list[str], zichtbaarheid: str = "openbaar") -> list[int]:
+def _services_at(
+    conn: sa.Connection,
+    org: int,
+    positions: list[tuple[float, float]],
+    themes: list[str],
+    zichtbaarheid: str = "openbaar",
+) -> list[int]:
     """One service per RD position, set-based; their feature ids in the order given."""
     keys = [f"dicht-{org}-{k}" for k in range(len(positions))]
-    params = {"org": org, "keys": keys, "themes": themes, "vis": zichtbaarheid,
-              "xs": [p[0] for p in positions], "ys": [p[1] for p in positions]}
-    conn.execute(sa.text(
-        "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom,"
-        " geocode_precisie, bron, bron_id) SELECT :org, 'Rasterstraat', 1, '6211AA',"
-        " 'Maastricht', ST_SetSRID(ST_MakePoint(x, y), 28992), 'adres', 'test', k"
-        " FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]), CAST(:keys AS text[]))"
-        " AS p(x, y, k)"), params)
-    conn.execute(sa.text(
-        "INSERT INTO aanbod (organisatie_id, naam, bron, bron_id, zichtbaarheid)"
-        " SELECT :org, 'Dienst ' || k, 'test', k, :vis FROM unnest(CAST(:keys AS text[])) k"),
-        params)
-    conn.execute(sa.text(
-        "INSERT INTO aanbod_thema (aanbod_id, thema_slug) SELECT a.id, p.t"
-        " FROM unnest(CAST(:keys AS text[]), CAST(:themes AS text[])) AS p(k, t)"
-        " JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"), params)
-    rows = conn.execute(sa.text(
-        "INSERT INTO aanbod_locatie (aanbod_id, locatie_id, bron, bron_id)"
-        " SELECT a.id, l.id, 'test', p.k FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY"
-        " AS p(k, i) JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"
-        " JOIN locatie l ON l.bron = 'test' AND l.bron_id = p.k ORDER BY p.i"
-        " RETURNING id, bron_id"), params).all()
+    params = {
+        "org": org,
+        "keys": keys,
+        "themes": themes,
+        "vis": zichtbaarheid,
+        "xs": [p[0] for p in positions],
+        "ys": [p[1] for p in positions],
+    }
+    conn.execute(
+        sa.text(
+            "INSERT INTO locatie (organisatie_id, straat, huisnummer, postcode, woonplaats, geom,"
+            " geocode_precisie, bron, bron_id) SELECT :org, 'Rasterstraat', 1, '6211AA',"
+            " 'Maastricht', ST_SetSRID(ST_MakePoint(x, y), 28992), 'adres', 'test', k"
+            " FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]), CAST(:keys AS text[]))"
+            " AS p(x, y, k)"
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO aanbod (organisatie_id, naam, bron, bron_id, zichtbaarheid)"
+            " SELECT :org, 'Dienst ' || k, 'test', k, :vis FROM unnest(CAST(:keys AS text[])) k"
+        ),
+        params,
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO aanbod_thema (aanbod_id, thema_slug) SELECT a.id, p.t"
+            " FROM unnest(CAST(:keys AS text[]), CAST(:themes AS text[])) AS p(k, t)"
+            " JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"
+        ),
+        params,
+    )
+    rows = conn.execute(
+        sa.text(
+            "INSERT INTO aanbod_locatie (aanbod_id, locatie_id, bron, bron_id)"
+            " SELECT a.id, l.id, 'test', p.k FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY"
+            " AS p(k, i) JOIN aanbod a ON a.bron = 'test' AND a.bron_id = p.k"
+            " JOIN locatie l ON l.bron = 'test' AND l.bron_id = p.k ORDER BY p.i"
+            " RETURNING id, bron_id"
+        ),
+        params,
+    ).all()
     ids = {key: fid for fid, key in rows}
     return [ids[key] for key in keys]
 
@@ -80,14 +106,22 @@ def _services_at(conn: sa.Connection, org: int, positions: list[tuple[float, flo
 def seed_dense(engine: sa.Engine) -> Dense:
     """Every 7th grid point staff-only (inserted first), the rest public; every 3rd vervoer."""
     x0, y0 = (c - DENSE_STEP * (DENSE_SIDE - 1) / 2 for c in DENSE_CENTRE_RD)
-    grid = [(x0 + i * DENSE_STEP, y0 + j * DENSE_STEP)
-            for i in range(DENSE_SIDE) for j in range(DENSE_SIDE)]
+    grid = [
+        (x0 + i * DENSE_STEP, y0 + j * DENSE_STEP)
+        for i in range(DENSE_SIDE)
+        for j in range(DENSE_SIDE)
+    ]
     hidden = grid[::7]
     shown = [p for k, p in enumerate(grid) if k % 7]
     themes = ["vervoer" if k % 3 == 0 else "meedoen-ontmoeten" for k in range(len(shown))]
     with engine.begin() as conn:
-        intern = _services_at(conn, _org(conn, "Intern Raster", zichtbaarheid="intern"),
-                              hidden, ["zorg-ondersteuning"] * len(hidden), "intern")
+        intern = _services_at(
+            conn,
+            _org(conn, "Intern Raster", zichtbaarheid="intern"),
+            hidden,
+            ["zorg-ondersteuning"] * len(hidden),
+            "intern",
+        )
         public = _services_at(conn, _org(conn, "Raster"), shown, themes)
     where = {**dict(zip(intern, hidden, strict=True)), **dict(zip(public, shown, strict=True))}
     vervoer = frozenset(f for f, t in zip(public, themes, strict=True) if t == "vervoer")
@@ -146,7 +180,7 @@ def test_kept_features_are_real_features_unchanged(dense_conn, dense, z, monkeyp
     for fid, feature in thinned.items():
         assert feature["geometry"] == every[fid]["geometry"]
         assert feature["properties"]["id"] == fid
-        assert ({**feature["properties"], "aantal": 1} == every[fid]["properties"])
+        assert {**feature["properties"], "aantal": 1} == every[fid]["properties"]
 
 
 @pytest.mark.parametrize("z", [13, 16])
@@ -173,6 +207,5 @@ def test_thinning_counts_only_what_the_filters_let_through(dense_conn, dense):
 
 
 def test_a_point_kept_at_a_low_zoom_is_kept_at_every_deeper_zoom(dense_conn, dense):
-    kept = [set(counted(dense_tile(dense_conn, dense, z), "voorzieningen"))
-            for z in range(10, 14)]
+    kept = [set(counted(dense_tile(dense_conn, dense, z), "voorzieningen")) for z in range(10, 14)]
     assert kept[0] <= kept[1] <= kept[2] < kept[3] == dense.public

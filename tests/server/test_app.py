@@ -68,8 +68,13 @@ def test_unknown_path_is_404_problem(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert response.json == {"type": "about:blank", "title": "Not Found", "status": 404,
-                             "instance": "/bestaat-niet", "detail": response.json["detail"]}
+    assert response.json == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "instance": "/bestaat-niet",
+        "detail": response.json["detail"],
+    }
 
 
 def test_wrong_method_is_405_with_allow(client):
@@ -112,16 +117,25 @@ def test_map_page_serves_maplibre_from_us(client):
     assert client.get("/vendor/maki/home.svg").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/vendor/evil/x.js", "/vendor/maplibre-gl/../../package.json",
-                                  "/vendor/maplibre-gl/%2e%2e/%2e%2e/package.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/vendor/evil/x.js",
+        "/vendor/maplibre-gl/../../package.json",
+        "/vendor/maplibre-gl/%2e%2e/%2e%2e/package.json",
+    ],
+)
 def test_vendor_route_serves_only_allow_listed_files(client, path):
     assert client.get(path).status_code == 404
 
 
 # --- start-up checks: secret key and web role outside development ---
 
-PRODUCTION = {"ENV": "production", "DATABASE_URL": "postgresql+psycopg://owner@127.0.0.1:1/x",
-              "WEB_DATABASE_URL": "postgresql+psycopg://web@127.0.0.1:1/x"}
+PRODUCTION = {
+    "ENV": "production",
+    "DATABASE_URL": "postgresql+psycopg://owner@127.0.0.1:1/x",
+    "WEB_DATABASE_URL": "postgresql+psycopg://web@127.0.0.1:1/x",
+}
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -157,8 +171,9 @@ def test_production_with_database_url_needs_the_web_role():
 def test_embedded_cluster_derives_the_web_role(tmp_path):
     from server.database import web_database_url
 
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 64, "DATA_DIR": str(tmp_path),
-                      "DB_PORT": 54999})
+    app = create_app(
+        {"ENV": "production", "SECRET_KEY": "x" * 64, "DATA_DIR": str(tmp_path), "DB_PORT": 54999}
+    )
     url = web_database_url(app.config)
     assert url.startswith("postgresql+psycopg://sociale_kaart_webapp@/sociale_kaart?")
     assert f"host={tmp_path / 'run'}" in url and "port=54999" in url

@@ -17,10 +17,34 @@ import sqlalchemy as sa
 PROBLEM = "application/problem+json"
 # Every query parameter any route reads: OGC items and tiles, search and list, the pages.
 QUERY_PARAMETERS = (
-    "f", "limit", "offset", "cursor", "bbox", "bbox-crs", "crs", "datetime", "filter",
-    "filter-lang", "filter-crs", "apikey", "_", "properties", "v",
-    "q", "thema", "doelgroep", "gebied", "dichtbij", "niveau", "gemeentecode", "wijkcode",
-    "buurtcode", "organisatie_id", "synthetisch", "geocode_precisie", "gemeld",
+    "f",
+    "limit",
+    "offset",
+    "cursor",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "apikey",
+    "_",
+    "properties",
+    "v",
+    "q",
+    "thema",
+    "doelgroep",
+    "gebied",
+    "dichtbij",
+    "niveau",
+    "gemeentecode",
+    "wijkcode",
+    "buurtcode",
+    "organisatie_id",
+    "synthetisch",
+    "geocode_precisie",
+    "gemeld",
 )
 CONTROL_VALUES = ("\x00", "GM09\x0017", "a\x1fb", "\x7f", "regel\nnieuw", "tab\t")
 VARIABLE = re.compile(r"<(?:(?P<converter>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -30,21 +54,32 @@ VARIABLE = re.compile(r"<(?:(?P<converter>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>\
 def valid_values(demo_engine) -> dict[str, str]:
     """A value that routes for real, per path-variable name."""
     with demo_engine.connect() as conn:
-        organisation = conn.execute(sa.text(
-            "SELECT min(id) FROM organisatie WHERE zichtbaarheid = 'openbaar'")).scalar_one()
+        organisation = conn.execute(
+            sa.text("SELECT min(id) FROM organisatie WHERE zichtbaarheid = 'openbaar'")
+        ).scalar_one()
         feature = conn.execute(sa.text("SELECT min(id) FROM laag_voorzieningen")).scalar_one()
     return {
-        "collection_id": "voorzieningen", "feature_id": str(feature), "z": "12",
-        "y": "1374", "x": "2113", "tms_id": "WebMercatorQuad", "niveau": "gemeente",
-        "package": "maplibre-gl", "filename": "maplibre-gl.js", "organisatie_id":
-        str(organisation), "code": "GM0917", "gemeente": "GM0928", "fmt": "csv",
+        "collection_id": "voorzieningen",
+        "feature_id": str(feature),
+        "z": "12",
+        "y": "1374",
+        "x": "2113",
+        "tms_id": "WebMercatorQuad",
+        "niveau": "gemeente",
+        "package": "maplibre-gl",
+        "filename": "maplibre-gl.js",
+        "organisatie_id": str(organisation),
+        "code": "GM0917",
+        "gemeente": "GM0928",
+        "fmt": "csv",
     }
 
 
 def _rules(app):
     """(rule, method) for every rule and every method it allows."""
-    return sorted({(rule.rule, method) for rule in app.url_map.iter_rules()
-                   for method in rule.methods})
+    return sorted(
+        {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
+    )
 
 
 def _url(rule: str, values: dict[str, str], override: dict[str, str] | None = None) -> str:
@@ -80,8 +115,15 @@ def test_walk_covers_every_route(demo_app):
     """The walk below sees every route and method (so it cannot silently skip one)."""
     rules = _rules(demo_app)
     endpoints = {r.endpoint for r in demo_app.url_map.iter_rules()}
-    assert {"ogc_items.items", "ogc_items.feature", "tiles.collection_tile", "zoeken.api",
-            "zoeken.lijst", "pages.melding", "kaart.gebieden"} <= endpoints
+    assert {
+        "ogc_items.items",
+        "ogc_items.feature",
+        "tiles.collection_tile",
+        "zoeken.api",
+        "zoeken.lijst",
+        "pages.melding",
+        "kaart.gebieden",
+    } <= endpoints
     assert ("/organisatie/<int:organisatie_id>/melding", "POST") in rules
     assert len(rules) >= 3 * len(endpoints) - 5  # GET, HEAD and OPTIONS nearly everywhere
     assert _collected_rules() == rules  # the parametrised walk is exactly the demo app's map
@@ -90,8 +132,10 @@ def test_walk_covers_every_route(demo_app):
 def _collected_rules():
     """The rules at collection time (an app that never connects: nothing does at create)."""
     from server import create_app
-    app = create_app({"DATABASE_URL": "postgresql+psycopg://unused@127.0.0.1:9/unused",
-                      "TESTING": True})
+
+    app = create_app(
+        {"DATABASE_URL": "postgresql+psycopg://unused@127.0.0.1:9/unused", "TESTING": True}
+    )
     return _rules(app)
 
 
@@ -101,8 +145,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("rule_method", pairs, ids=[f"{m} {r}" for r, m in pairs])
 
 
-def test_every_route_and_method_refuses_control_characters(demo_client, valid_values,
-                                                           rule_method):
+def test_every_route_and_method_refuses_control_characters(demo_client, valid_values, rule_method):
     rule, method = rule_method
     if rule not in {r.rule for r in demo_client.application.url_map.iter_rules()}:
         pytest.fail(f"{rule} is not a rule of the demo app")
@@ -122,22 +165,39 @@ def test_every_route_and_method_refuses_control_characters(demo_client, valid_va
     _assert_problem_400(_call(demo_client, method, f"{url}?limit%00=1"), f"{method} name")
 
 
-@pytest.mark.parametrize("query", [
-    "gemeentecode=GM0917%00", "thema=vervoer%00", "doelgroep=ouderen%00", "bbox=5%00,50,6,51",
-    "filter=gemeentecode%3D%27GM0917%00%27", "f=csv%00", "crs=%00", "datetime=2024%00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "gemeentecode=GM0917%00",
+        "thema=vervoer%00",
+        "doelgroep=ouderen%00",
+        "bbox=5%00,50,6,51",
+        "filter=gemeentecode%3D%27GM0917%00%27",
+        "f=csv%00",
+        "crs=%00",
+        "datetime=2024%00",
+    ],
+)
 def test_ogc_items_with_nul_are_400_problems(demo_client, query):
     for fmt in ("", "&f=csv", "&f=gpkg", "&f=html"):
         response = demo_client.get(f"/ogc/collections/voorzieningen/items?{query}{fmt}")
         _assert_problem_400(response, query + fmt)
 
 
-@pytest.mark.parametrize("url", [
-    "/api/zoeken?q=zorg%00", "/api/zoeken?gebied=Heerlen%00", "/api/zoeken?dichtbij=6211%00",
-    "/lijst?thema=%00", "/lijst?doelgroep=%00", "/kaart/gebieden/gemeente.geojson?"
-    "gemeentecode=%00", "/ogc/collections/voorzieningen/tiles/WebMercatorQuad/10/343/528?"
-    "thema=%00", "/dekking?gebied=%00", "/ogc/collections/voorzieningen/items/1%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/zoeken?q=zorg%00",
+        "/api/zoeken?gebied=Heerlen%00",
+        "/api/zoeken?dichtbij=6211%00",
+        "/lijst?thema=%00",
+        "/lijst?doelgroep=%00",
+        "/kaart/gebieden/gemeente.geojson?gemeentecode=%00",
+        "/ogc/collections/voorzieningen/tiles/WebMercatorQuad/10/343/528?thema=%00",
+        "/dekking?gebied=%00",
+        "/ogc/collections/voorzieningen/items/1%00",
+    ],
+)
 def test_named_parameters_with_nul_are_400_problems(demo_client, url):
     _assert_problem_400(demo_client.get(url), url)
 
@@ -146,10 +206,12 @@ def test_form_fields_allow_newlines_but_not_nul(demo_client, valid_values):
     url = f"/organisatie/{valid_values['organisatie_id']}/melding"
     ok = demo_client.post(url, data={"tekst": "Regel een\r\nregel\ttwee", "token": "x"})
     assert ok.status_code == 400 and ok.mimetype == "text/html"  # the form again: bad token
-    _assert_problem_400(demo_client.post(url, data={"tekst": "kapot\x00", "token": "x"}),
-                        "NUL in a form field")
-    _assert_problem_400(demo_client.post(url, data={"tekst": "bel\x07", "token": "x"}),
-                        "BEL in a form field")
+    _assert_problem_400(
+        demo_client.post(url, data={"tekst": "kapot\x00", "token": "x"}), "NUL in a form field"
+    )
+    _assert_problem_400(
+        demo_client.post(url, data={"tekst": "bel\x07", "token": "x"}), "BEL in a form field"
+    )
 
 
 def test_stray_percent_is_a_literal_and_valid_utf8_passes(demo_client):
@@ -171,11 +233,18 @@ def _raw_get(server: str, target: str) -> tuple[int, str, bytes]:
         conn.close()
 
 
-@pytest.mark.parametrize("target", [
-    "/api/zoeken?q=%ff%fe", "/lijst?q=caf%e9", "/ogc/collections/voorzieningen/items?"
-    "gemeentecode=%c3", "/ogc/collections/voorzieningen/items?f=csv&thema=%80",
-    "/ogc/collections/vo%ffr/items", "/print/GM%c30917", "/api/zoeken?q%ff=1",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/api/zoeken?q=%ff%fe",
+        "/lijst?q=caf%e9",
+        "/ogc/collections/voorzieningen/items?gemeentecode=%c3",
+        "/ogc/collections/voorzieningen/items?f=csv&thema=%80",
+        "/ogc/collections/vo%ffr/items",
+        "/print/GM%c30917",
+        "/api/zoeken?q%ff=1",
+    ],
+)
 def test_invalid_utf8_over_http_is_a_400_problem(demo_server, target):
     status, content_type, body = _raw_get(demo_server, target)
     assert status == 400, body[:300]
@@ -183,10 +252,14 @@ def test_invalid_utf8_over_http_is_a_400_problem(demo_server, target):
     assert "UTF-8" in body.decode("utf-8")
 
 
-@pytest.mark.parametrize("target", [
-    "/api/zoeken?q=%00", "/ogc/collections/voorzieningen/items/%00",
-    "/ogc/collections/voorzieningen/items?gemeentecode=%1b",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/api/zoeken?q=%00",
+        "/ogc/collections/voorzieningen/items/%00",
+        "/ogc/collections/voorzieningen/items?gemeentecode=%1b",
+    ],
+)
 def test_control_characters_over_http_are_400_problems(demo_server, target):
     status, content_type, body = _raw_get(demo_server, target)
     assert status == 400 and content_type.startswith(PROBLEM), body[:300]

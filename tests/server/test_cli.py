@@ -37,7 +37,8 @@ def test_downgrade_and_upgrade_via_cli(fresh_app, fresh_url):
 
 def test_areas_load_via_cli_prints_summary(fresh_app, fresh_url):
     result = fresh_app.test_cli_runner().invoke(
-        args=["areas", "load", "--manifest", str(DATA / "gebieden.toml")])
+        args=["areas", "load", "--manifest", str(DATA / "gebieden.toml")]
+    )
     assert result.exit_code == 0, result.output
     engine = make_engine(fresh_url)
     with engine.connect() as conn:
@@ -67,8 +68,10 @@ def test_db_roles_sql_for_an_external_server_prints_login_role_and_url():
     assert "CREATE ROLE sociale_kaart_web NOLOGIN" in result.output
     assert "ALTER ROLE sociale_kaart_webapp PASSWORD 'abc_DEF-123'" in result.output
     assert "GRANT sociale_kaart_web TO sociale_kaart_webapp" in result.output
-    assert ("SOCIALE_KAART_WEB_DATABASE_URL=postgresql+psycopg://sociale_kaart_webapp:"
-            "abc_DEF-123@db.example.nl/sk") in result.output
+    assert (
+        "SOCIALE_KAART_WEB_DATABASE_URL=postgresql+psycopg://sociale_kaart_webapp:"
+        "abc_DEF-123@db.example.nl/sk"
+    ) in result.output
     bad = app.test_cli_runner().invoke(args=["db", "roles-sql", "--password", "x'; DROP"])
     assert bad.exit_code == 1 and "DROP ROLE" not in bad.output
 
@@ -77,11 +80,13 @@ def test_commands_run_as_the_owner(app, database_url):
     result = app.test_cli_runner().invoke(args=["db", "status"])
     assert result.exit_code == 0
     from server.database import get_engine
+
     with app.app_context(), get_engine().connect() as conn:
         assert conn.execute(sa.text("SELECT current_user")).scalar() == database_url.username
 
 
 # --- sociale-kaart demo serves with gunicorn ---
+
 
 def test_demo_secret_key_is_made_once_and_private(tmp_path):
     from server.commands.demo import demo_secret_key
@@ -95,12 +100,30 @@ def test_demo_secret_key_is_made_once_and_private(tmp_path):
 def test_demo_builds_the_gunicorn_command(tmp_path):
     from server.commands.demo import gunicorn_argv, gunicorn_env, workers_for
 
-    app = create_app({"DATABASE_URL": "postgresql+psycopg://o@h/d", "HOST": "0.0.0.0",
-                      "PORT": 8123, "LAYER_CACHE_MB": 7, "ONLINE_BASEMAP": True})
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://o@h/d",
+            "HOST": "0.0.0.0",
+            "PORT": 8123,
+            "LAYER_CACHE_MB": 7,
+            "ONLINE_BASEMAP": True,
+        }
+    )
     argv = gunicorn_argv(app, cpus=2)
-    assert argv[1:] == ["-m", "gunicorn", "--config", "python:server.gunicorn_conf",
-                        "--bind", "0.0.0.0:8123", "--workers", "5", "--threads", "4",
-                        "--preload", "server:create_app()"]
+    assert argv[1:] == [
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:server.gunicorn_conf",
+        "--bind",
+        "0.0.0.0:8123",
+        "--workers",
+        "5",
+        "--threads",
+        "4",
+        "--preload",
+        "server:create_app()",
+    ]
     assert [workers_for(n) for n in (None, 1, 2, 3, 16)] == [3, 3, 5, 7, 8]
     env = gunicorn_env(app, "k" * 64, environ={"PATH": "/usr/bin"})
     assert env["SOCIALE_KAART_SECRET_KEY"] == "k" * 64 and env["PATH"] == "/usr/bin"
@@ -129,13 +152,17 @@ def _gunicorn(database_url, **settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app({**app_config(database_url), "ENV": "production", "PORT": port,
-                      **settings})
+    app = create_app({**app_config(database_url), "ENV": "production", "PORT": port, **settings})
     env = gunicorn_env(app, settings.get("SECRET_KEY", "s" * 64))
     if "SECRET_KEY" in settings:
         env["SOCIALE_KAART_SECRET_KEY"] = settings["SECRET_KEY"]
-    proc = subprocess.Popen(gunicorn_argv(app, cpus=1), env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        gunicorn_argv(app, cpus=1),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return proc, port
 
 
@@ -148,8 +175,9 @@ def test_gunicorn_serves_healthz_without_version_banner(database_url):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
-                                            timeout=5) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=5
+                ) as response:
                     status, headers, body = response.status, response.headers, response.read()
                 break
             except OSError:

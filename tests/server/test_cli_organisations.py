@@ -17,8 +17,11 @@ def loaded(databases):
     url = databases.create()
     app = create_app({"DATABASE_URL": url_string(url), "TESTING": True})
     runner = app.test_cli_runner()
-    for args in (["areas", "load"], ["geocode", "load-postcodes"],
-                 ["geocode", "load-bag", str(TESTDATA / "bag_records.csv")]):
+    for args in (
+        ["areas", "load"],
+        ["geocode", "load-postcodes"],
+        ["geocode", "load-bag", str(TESTDATA / "bag_records.csv")],
+    ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     return app, url
@@ -28,19 +31,23 @@ def test_import_prints_summary_and_writes_rejects_file(loaded, tmp_path):
     app, url = loaded
     rejects = tmp_path / "afgewezen.csv"
     result = app.test_cli_runner().invoke(
-        args=["organisations", "import", str(CSV), "--bron", "cli", "--afgewezen", str(rejects)])
+        args=["organisations", "import", str(CSV), "--bron", "cli", "--afgewezen", str(rejects)]
+    )
     assert result.exit_code == 0, result.output
     assert "Import cli" in result.output
-    assert "regel 7, kolom thema: thema 'zorg' bestaat niet; bedoelt u 'zorg-ondersteuning'?" \
+    assert (
+        "regel 7, kolom thema: thema 'zorg' bestaat niet; bedoelt u 'zorg-ondersteuning'?"
         in result.output
+    )
     with open(rejects, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {r["regel"] for r in rows} == {"7", "9", "10"}
     assert all(r["reden"] and r["kolom"] for r in rows)
     engine = make_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text(
-            "SELECT gelezen, nieuw, afgewezen FROM import_run WHERE bron = 'cli'")).one() == (9, 6, 3)
+        assert conn.execute(
+            sa.text("SELECT gelezen, nieuw, afgewezen FROM import_run WHERE bron = 'cli'")
+        ).one() == (9, 6, 3)
     engine.dispose()
 
 
@@ -52,17 +59,28 @@ def test_unparseable_file_is_one_sentence_and_exit_1(loaded, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == (
         "Verplichte kolom(men) ontbreken: thema (gevonden: naam); "
-        "zie docs/IMPORT.md of gebruik --mapping.")
+        "zie docs/IMPORT.md of gebruik --mapping."
+    )
     assert "Traceback" not in result.output
 
 
 def test_export_csv_and_hsds(loaded, tmp_path):
     app, _ = loaded
     runner = app.test_cli_runner()
-    runner.invoke(args=["organisations", "import", str(CSV), "--bron", "cli",
-                        "--afgewezen", str(tmp_path / "r.csv")])
-    out = runner.invoke(args=["organisations", "export", str(tmp_path / "x.csv"),
-                              "--gemeente", "GM0917"])
+    runner.invoke(
+        args=[
+            "organisations",
+            "import",
+            str(CSV),
+            "--bron",
+            "cli",
+            "--afgewezen",
+            str(tmp_path / "r.csv"),
+        ]
+    )
+    out = runner.invoke(
+        args=["organisations", "export", str(tmp_path / "x.csv"), "--gemeente", "GM0917"]
+    )
     assert out.exit_code == 0, out.output
     with open(tmp_path / "x.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -78,16 +96,26 @@ def test_demo_without_serving_loads_every_gemeente_theme_and_group(fresh_url):
     assert result.exit_code == 0, result.output
     engine = make_engine(fresh_url)
     with engine.connect() as conn:
-        locations, gemeenten = conn.execute(sa.text(
-            "SELECT count(*), count(DISTINCT gemeentecode) FROM locatie")).one()
-        themes = conn.execute(sa.text("SELECT count(DISTINCT thema_slug) FROM aanbod_thema")).scalar()
-        groups = conn.execute(sa.text(
-            "SELECT count(DISTINCT doelgroep_slug) FROM aanbod_doelgroep")).scalar()
-        synthetic = conn.execute(sa.text(
-            "SELECT bool_and(synthetisch) FROM organisatie WHERE bron = 'synthetisch (demo)'")).scalar()
-        real = conn.execute(sa.text(
-            "SELECT count(*) FROM organisatie WHERE bron IN ('OpenStreetMap', "
-            "'RIVM ziekenhuislocaties 2016') AND NOT synthetisch")).scalar()
+        locations, gemeenten = conn.execute(
+            sa.text("SELECT count(*), count(DISTINCT gemeentecode) FROM locatie")
+        ).one()
+        themes = conn.execute(
+            sa.text("SELECT count(DISTINCT thema_slug) FROM aanbod_thema")
+        ).scalar()
+        groups = conn.execute(
+            sa.text("SELECT count(DISTINCT doelgroep_slug) FROM aanbod_doelgroep")
+        ).scalar()
+        synthetic = conn.execute(
+            sa.text(
+                "SELECT bool_and(synthetisch) FROM organisatie WHERE bron = 'synthetisch (demo)'"
+            )
+        ).scalar()
+        real = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM organisatie WHERE bron IN ('OpenStreetMap', "
+                "'RIVM ziekenhuislocaties 2016') AND NOT synthetisch"
+            )
+        ).scalar()
     engine.dispose()
     assert locations >= 800 and gemeenten == 16
     assert themes == 10 and groups == 11

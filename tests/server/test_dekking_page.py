@@ -14,14 +14,23 @@ def dekking_client(demo_app):
 
 def current(engine, thema="meedoen-ontmoeten", doelgroep="iedereen", niveau="buurt"):
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT gebiedcode, naam, spar, flagged, zin FROM laag_dekking WHERE actueel AND "
-            "thema = :t AND doelgroep = :d AND niveau = :n ORDER BY spar NULLS LAST"),
-            {"t": thema, "d": doelgroep, "n": niveau}).mappings().all()
+        return (
+            conn.execute(
+                sa.text(
+                    "SELECT gebiedcode, naam, spar, flagged, zin FROM laag_dekking WHERE actueel AND "
+                    "thema = :t AND doelgroep = :d AND niveau = :n ORDER BY spar NULLS LAST"
+                ),
+                {"t": thema, "d": doelgroep, "n": niveau},
+            )
+            .mappings()
+            .all()
+        )
 
 
 def test_page_has_form_table_and_run(dekking_client, demo_engine):
-    response = dekking_client.get("/dekking?thema=meedoen-ontmoeten&doelgroep=iedereen&niveau=buurt")
+    response = dekking_client.get(
+        "/dekking?thema=meedoen-ontmoeten&doelgroep=iedereen&niveau=buurt"
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     for label in ('<label for="thema">', '<label for="doelgroep">', '<label for="niveau">'):
@@ -34,7 +43,7 @@ def test_page_has_form_table_and_run(dekking_client, demo_engine):
     spar = {r["gebiedcode"]: r["spar"] for r in rows}
     known = [spar[c] for c in codes if spar[c] is not None]
     assert known == sorted(known)  # lowest SPAR first
-    assert all(spar[c] is None for c in codes[len(known):])  # no data last
+    assert all(spar[c] is None for c in codes[len(known) :])  # no data last
     assert unescape(html).count(rows[0]["zin"]) >= 1
     flagged = sum(r["flagged"] for r in rows)
     assert f"{flagged} van de {len(rows)} buurten hebben een tekort" in html
@@ -43,11 +52,12 @@ def test_page_has_form_table_and_run(dekking_client, demo_engine):
 
 def test_spar_value_shown_with_dutch_decimal(dekking_client, demo_engine):
     row = next(r for r in current(demo_engine, niveau="gemeente") if r["spar"] is not None)
-    html = dekking_client.get("/dekking?thema=meedoen-ontmoeten&niveau=gemeente&gebied="
-                              + row["gebiedcode"]).get_data(as_text=True)
+    html = dekking_client.get(
+        "/dekking?thema=meedoen-ontmoeten&niveau=gemeente&gebied=" + row["gebiedcode"]
+    ).get_data(as_text=True)
     expected = f"{row['spar']:.2f}".replace(".", ",")
     details = html.split('id="gebied-details"')[1].split("</section>")[0]
-    assert f"<h2 id=\"details-titel\">{row['naam']}</h2>" in details
+    assert f'<h2 id="details-titel">{row["naam"]}</h2>' in details
     assert expected in details
 
 
@@ -58,8 +68,15 @@ def test_defaults_and_unknown_area(dekking_client):
     assert "Dit gebied staat niet in deze kaart" in html
 
 
-@pytest.mark.parametrize("query", ["thema=bestaat-niet", "doelgroep=katten", "niveau=provincie",
-                                   "thema=<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "thema=bestaat-niet",
+        "doelgroep=katten",
+        "niveau=provincie",
+        "thema=<script>alert(1)</script>",
+    ],
+)
 def test_bad_parameters_give_400_page(dekking_client, query):
     response = dekking_client.get(f"/dekking?{query}")
     assert response.status_code == 400

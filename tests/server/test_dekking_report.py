@@ -30,10 +30,12 @@ def client(demo_app):
 def busy(demo_engine) -> str:
     """The gemeente with the most flagged buurten (iedereen): the lists are not empty."""
     with demo_engine.connect() as conn:
-        code = conn.execute(sa.text(
-            "SELECT gemeentecode FROM laag_dekking WHERE actueel AND flagged AND niveau = "
-            "'buurt' AND doelgroep = 'iedereen' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-        )).scalar()
+        code = conn.execute(
+            sa.text(
+                "SELECT gemeentecode FROM laag_dekking WHERE actueel AND flagged AND niveau = "
+                "'buurt' AND doelgroep = 'iedereen' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+            )
+        ).scalar()
     assert code, "the demo has flagged buurten"
     return code
 
@@ -41,23 +43,34 @@ def busy(demo_engine) -> str:
 def expected(engine, gemeente=GM, doelgroep="iedereen", niveau="buurt") -> dict[str, list]:
     """Per theme the flagged areas, worst first, straight from the published view."""
     with engine.connect() as conn:
-        rule = conn.execute(sa.text(
-            "SELECT parameters -> 'rule' FROM analyse_run WHERE status = 'klaar' "
-            "ORDER BY id DESC LIMIT 1")).scalar()
+        rule = conn.execute(
+            sa.text(
+                "SELECT parameters -> 'rule' FROM analyse_run WHERE status = 'klaar' "
+                "ORDER BY id DESC LIMIT 1"
+            )
+        ).scalar()
         # The measures of the flag rule: SPAR first for the SPAR-led rule, else the share
         # beyond the threshold, then the distance (no provider at all first), then SPAR.
-        measures = ("d.spar ASC NULLS LAST, d.pct_verder DESC NULLS LAST"
-                    if "spar_matig" in rule else
-                    "d.pct_verder DESC NULLS LAST, d.afstand_m IS NOT NULL, "
-                    "d.afstand_m DESC, d.spar ASC NULLS LAST")
-        rows = conn.execute(sa.text(f"""
+        measures = (
+            "d.spar ASC NULLS LAST, d.pct_verder DESC NULLS LAST"
+            if "spar_matig" in rule
+            else "d.pct_verder DESC NULLS LAST, d.afstand_m IS NOT NULL, "
+            "d.afstand_m DESC, d.spar ASC NULLS LAST"
+        )
+        rows = (
+            conn.execute(
+                sa.text(f"""
             SELECT d.thema, d.gebiedcode, d.naam, d.zin FROM laag_dekking d
             JOIN thema t ON t.slug = d.thema
             WHERE d.actueel AND d.flagged AND d.gemeentecode = :g AND d.doelgroep = :d
               AND d.niveau = :n
             ORDER BY t.volgorde, d.flag_level = 'ernstig' DESC, {measures},
                      lower(d.naam) COLLATE "C", d.gebiedcode COLLATE "C" """),
-            {"g": gemeente, "d": doelgroep, "n": niveau}).mappings().all()
+                {"g": gemeente, "d": doelgroep, "n": niveau},
+            )
+            .mappings()
+            .all()
+        )
     out: dict[str, list] = {}
     for r in rows:
         out.setdefault(r["thema"], []).append(dict(r))
@@ -67,8 +80,10 @@ def expected(engine, gemeente=GM, doelgroep="iedereen", niveau="buurt") -> dict[
 def shown(html: str) -> dict[str, list[str]]:
     """Per theme the area codes of the short list, in page order."""
     lists = re.findall(r'<ol class="rangorde" data-thema="([^"]+)">(.*?)</ol>', html, re.S)
-    return {t: re.findall(r'<li id="reden-[^"]+" class="vlag-\w+" data-code="([^"]+)"', body)
-            for t, body in lists}
+    return {
+        t: re.findall(r'<li id="reden-[^"]+" class="vlag-\w+" data-code="([^"]+)"', body)
+        for t, body in lists
+    }
 
 
 def test_page_ranks_worst_first_per_theme(client, demo_engine, busy):
@@ -97,13 +112,16 @@ def test_page_ranks_worst_first_per_theme(client, demo_engine, busy):
 
 def test_table_marks_flagged_cells_with_text_and_links_to_reason(client, demo_engine, busy):
     html = client.get(f"/dekking?gemeente={busy}").get_data(as_text=True)
-    flagged = {(t, r["gebiedcode"]) for t, rows in expected(demo_engine, busy).items() for r in rows}
+    flagged = {
+        (t, r["gebiedcode"]) for t, rows in expected(demo_engine, busy).items() for r in rows
+    }
     assert flagged
     table = html.split('id="matrix"')[1].split("</table>")[0]
     cells = set()
     for code, row in re.findall(r'<tr data-code="([^"]+)">(.*?)</tr>', table, re.S):
         for level, thema, anchor, label in re.findall(
-                r'<td class="vlag-(\w+)" data-thema="([^"]+)"><a href="#([^"]+)">([^<]+)</a>', row):
+            r'<td class="vlag-(\w+)" data-thema="([^"]+)"><a href="#([^"]+)">([^<]+)</a>', row
+        ):
             cells.add((thema, code))
             assert anchor == f"reden-{thema}-{code}" and f'id="{anchor}"' in html
             assert label.endswith("ernstig" if level == "ernstig" else "tekort")  # not colour alone
@@ -111,7 +129,9 @@ def test_table_marks_flagged_cells_with_text_and_links_to_reason(client, demo_en
 
 
 def test_ouderen_and_wijk_level(client, demo_engine):
-    html = client.get(f"/dekking?gemeente={GM}&doelgroep=ouderen&niveau=wijk").get_data(as_text=True)
+    html = client.get(f"/dekking?gemeente={GM}&doelgroep=ouderen&niveau=wijk").get_data(
+        as_text=True
+    )
     want = expected(demo_engine, doelgroep="ouderen", niveau="wijk")
     assert shown(html) == {t: [r["gebiedcode"] for r in rows] for t, rows in want.items()}
     assert '<option value="ouderen" selected>' in html
@@ -158,11 +178,33 @@ def test_csv_equals_the_shown_rows(client, demo_engine, busy):
 
 
 def test_csv_cells_are_formula_safe():
-    hostile = AreaResult("t", "BU1", "=HYPERLINK(\"http://x\")", 120.0, 0.4, 10.0, 900.0,
-                         1000.0, True, "ernstig", "@SUM(A1)", [], [], [], 0, rank=1)
-    report = GemeenteReport("GM0001", "X", "iedereen", "buurt",
-                            [ThemeReport("t", "-Thema", 1000.0, [hostile])],
-                            ReportMap(1, 1, "", {}), [1])
+    hostile = AreaResult(
+        "t",
+        "BU1",
+        '=HYPERLINK("http://x")',
+        120.0,
+        0.4,
+        10.0,
+        900.0,
+        1000.0,
+        True,
+        "ernstig",
+        "@SUM(A1)",
+        [],
+        [],
+        [],
+        0,
+        rank=1,
+    )
+    report = GemeenteReport(
+        "GM0001",
+        "X",
+        "iedereen",
+        "buurt",
+        [ThemeReport("t", "-Thema", 1000.0, [hostile])],
+        ReportMap(1, 1, "", {}),
+        [1],
+    )
     buffer = io.StringIO()
     assert write_csv(report, buffer) == 1
     row = next(csv.DictReader(io.StringIO(buffer.getvalue()), delimiter=";"))
@@ -220,14 +262,17 @@ def test_pdf_holds_the_ranked_areas(client, demo_engine, busy, gemeente):
     assert pages <= 4 + sum(map(len, want.values())) // 8
 
 
-@pytest.mark.parametrize("url,status", [
-    (f"/dekking/{GM}.csv?doelgroep=katten", 400),
-    (f"/dekking/{GM}.pdf?niveau=provincie", 400),
-    (f"/dekking/{GM}.gpkg?niveau=gemeente", 400),
-    ("/dekking/GM9999.csv", 404),
-    ("/dekking/%3Cscript%3E.pdf", 404),
-    (f"/dekking/{GM}.xlsx", 404),
-])
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        (f"/dekking/{GM}.csv?doelgroep=katten", 400),
+        (f"/dekking/{GM}.pdf?niveau=provincie", 400),
+        (f"/dekking/{GM}.gpkg?niveau=gemeente", 400),
+        ("/dekking/GM9999.csv", 404),
+        ("/dekking/%3Cscript%3E.pdf", 404),
+        (f"/dekking/{GM}.xlsx", 404),
+    ],
+)
 def test_bad_download_parameters_are_problems(client, url, status):
     response = client.get(url)
     assert response.status_code == status
@@ -237,9 +282,18 @@ def test_bad_download_parameters_are_problems(client, url, status):
 
 
 def test_cli_writes_the_same_report(demo_app, client, tmp_path):
-    result = demo_app.test_cli_runner().invoke(args=[
-        "analyse", "--gemeente", GM, "--thema", "meedoen-ontmoeten",
-        "--zonder-locatievoorstellen", "--uitvoer", str(tmp_path)])
+    result = demo_app.test_cli_runner().invoke(
+        args=[
+            "analyse",
+            "--gemeente",
+            GM,
+            "--thema",
+            "meedoen-ontmoeten",
+            "--zonder-locatievoorstellen",
+            "--uitvoer",
+            str(tmp_path),
+        ]
+    )
     assert result.exit_code == 0, result.output
     pdf = tmp_path / f"dekking-{GM}-iedereen-buurt.pdf"
     written = tmp_path / f"dekking-{GM}-iedereen-buurt.csv"

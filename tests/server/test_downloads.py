@@ -21,9 +21,18 @@ from tests.conftest import DATA, url_string
 
 ITEMS = "/ogc/collections/voorzieningen/items"
 PROBLEM = "application/problem+json"
-BAD = ["bbox=abc", "bbox=6,51,5,50", "synthetisch=maybe", "organisatie_id=abc",
-       "datetime=gisteren", "filter=gemeentecode%20%3D", "crs=EPSG:1234", "limit=0",
-       "cursor=bm9wZQ", "onbekend=1"]
+BAD = [
+    "bbox=abc",
+    "bbox=6,51,5,50",
+    "synthetisch=maybe",
+    "organisatie_id=abc",
+    "datetime=gisteren",
+    "filter=gemeentecode%20%3D",
+    "crs=EPSG:1234",
+    "limit=0",
+    "cursor=bm9wZQ",
+    "onbekend=1",
+]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "gpkg"])
@@ -36,16 +45,18 @@ def test_bad_parameters_of_a_download_are_400_problems(demo_client, fmt, query):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "gpkg"])
-def test_a_database_error_in_a_download_is_a_problem_not_a_broken_file(demo_client, fmt,
-                                                                       monkeypatch):
+def test_a_database_error_in_a_download_is_a_problem_not_a_broken_file(
+    demo_client, fmt, monkeypatch
+):
     """The statement runs before the response starts: a failure is an error answer, not a
     200 with half a file."""
     import server.routes.ogc_items as routes
     from layers.exports import Export
 
     def failing(query):
-        return Export(query.collection.id, "SELECT 1 / (random() * 0)::int AS geom", {},
-                      ["x"], 4326)
+        return Export(
+            query.collection.id, "SELECT 1 / (random() * 0)::int AS geom", {}, ["x"], 4326
+        )
 
     monkeypatch.setattr(routes, f"prepare_{'csv' if fmt == 'csv' else 'geopackage'}", failing)
     response = demo_client.get(f"{ITEMS}?f={fmt}")
@@ -111,8 +122,12 @@ def test_downloads_leave_no_temporary_files(demo_server, demo_app, own_tempdir, 
     base = demo_server + "/ogc/collections"
     done = []
     for fmt in ("csv", "gpkg"):  # complete downloads
-        for query in ("gemeentecode=GM0917", "thema=vervoer", "limit=5", "crs=http://www.opengis"
-                      ".net/def/crs/EPSG/0/28992&gemeentecode=GM0935"):
+        for query in (
+            "gemeentecode=GM0917",
+            "thema=vervoer",
+            "limit=5",
+            "crs=http://www.opengis.net/def/crs/EPSG/0/28992&gemeentecode=GM0935",
+        ):
             response = _full(f"{base}/voorzieningen/items?f={fmt}&{query}")
             assert response.status_code == 200 and response.content
             done.append((fmt, query))
@@ -137,8 +152,9 @@ def test_downloads_leave_no_temporary_files(demo_server, demo_app, own_tempdir, 
     assert len(done) == 22
     assert len(made_tempdirs) >= 6  # every GeoPackage was written in this folder
     assert all(Path(d).parent == own_tempdir for d in made_tempdirs)
-    assert _wait_until(lambda: _entries(own_tempdir) == before), \
+    assert _wait_until(lambda: _entries(own_tempdir) == before), (
         f"left behind: {sorted(_entries(own_tempdir) - before)}"
+    )
     with demo_app.test_request_context():  # the engine the download routes use
         engine = get_engine()
     # the CSV connections went back to the pool (also after a hang-up and a HEAD)
@@ -167,15 +183,40 @@ HYPERLINK = '=HYPERLINK("http://evil.example/","klik hier")'
 def formula_client(databases, tmp_path_factory):
     """A database of its own holding one organisation whose name is a spreadsheet formula."""
     engine = databases.create_with_areas()
-    load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
-                   DATA / "pc4_zuid_limburg.csv")
+    load_postcodes(
+        engine, DATA / "pc6_maastricht_centroids_cbs2021.csv", DATA / "pc4_zuid_limburg.csv"
+    )
     path = tmp_path_factory.mktemp("formula") / "records.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "organisatie", "aanbod", "thema", "straat", "huisnummer",
-                         "postcode", "plaats", "lat", "lon"])
-        writer.writerow(["f1", HYPERLINK, "@SUM(1+1)", "zorg-ondersteuning", "Markt", "1",
-                         "6211 CK", "Maastricht", "50.8490", "5.6930"])
+        writer.writerow(
+            [
+                "id",
+                "organisatie",
+                "aanbod",
+                "thema",
+                "straat",
+                "huisnummer",
+                "postcode",
+                "plaats",
+                "lat",
+                "lon",
+            ]
+        )
+        writer.writerow(
+            [
+                "f1",
+                HYPERLINK,
+                "@SUM(1+1)",
+                "zorg-ondersteuning",
+                "Markt",
+                "1",
+                "6211 CK",
+                "Maastricht",
+                "50.8490",
+                "5.6930",
+            ]
+        )
     result = import_file(engine, path, bron="formuletest")
     assert result.rejects == [] and result.inserted == 1, result.rejects
     with engine.connect() as conn:  # stored as typed: the rule is for writing CSV only
@@ -200,7 +241,8 @@ def test_a_formula_name_gets_a_leading_apostrophe_in_the_csv(formula_client):
 
 def test_the_apostrophe_also_in_a_filtered_csv(formula_client):
     response = formula_client.get(
-        "/ogc/collections/zorg-ondersteuning/items?f=csv&gemeentecode=GM0935")
+        "/ogc/collections/zorg-ondersteuning/items?f=csv&gemeentecode=GM0935"
+    )
     text = response.get_data(as_text=True)
     assert "'=HYPERLINK(" in text
     assert '"=HYPERLINK' not in text and ",=HYPERLINK" not in text

@@ -24,9 +24,12 @@ def _no_rate_limit_counts(demo_engine):
 
 def _org_id(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
-            "AND status = 'gepubliceerd' ORDER BY id LIMIT 1")).scalar_one()
+        return conn.execute(
+            sa.text(
+                "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
+                "AND status = 'gepubliceerd' ORDER BY id LIMIT 1"
+            )
+        ).scalar_one()
 
 
 def _token(client, org_id: int) -> str:
@@ -36,8 +39,11 @@ def _token(client, org_id: int) -> str:
 
 def _stored(engine, marker: str) -> list[str]:
     with engine.connect() as conn:
-        return list(conn.execute(sa.text("SELECT tekst FROM melding WHERE tekst LIKE :m"),
-                                 {"m": f"%{marker}%"}).scalars())
+        return list(
+            conn.execute(
+                sa.text("SELECT tekst FROM melding WHERE tekst LIKE :m"), {"m": f"%{marker}%"}
+            ).scalars()
+        )
 
 
 def _count(engine) -> int:
@@ -63,8 +69,11 @@ def test_every_post_route_needs_a_form_token(demo_app, demo_engine):
 
 def test_csrf_refusal_is_problem_json_for_programs(demo_client, demo_engine):
     org_id = _org_id(demo_engine)
-    response = demo_client.post(f"/organisatie/{org_id}/melding", json={"tekst": "geheim-123"},
-                                headers={"Accept": "application/json"})
+    response = demo_client.post(
+        f"/organisatie/{org_id}/melding",
+        json={"tekst": "geheim-123"},
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 400 and "geheim-123" not in response.get_data(as_text=True)
@@ -73,18 +82,30 @@ def test_csrf_refusal_is_problem_json_for_programs(demo_client, demo_engine):
 def test_origin_of_this_site_or_public_base_url_is_accepted(demo_url, demo_engine):
     from tests.conftest import url_string
 
-    app = create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True,
-                      "PUBLIC_BASE_URL": "https://kaart.example.nl/"})
+    app = create_app(
+        {
+            "DATABASE_URL": url_string(demo_url),
+            "TESTING": True,
+            "PUBLIC_BASE_URL": "https://kaart.example.nl/",
+        }
+    )
     client = app.test_client()
     org_id = _org_id(demo_engine)
     token = _token(client, org_id)
     marker = uuid.uuid4().hex
-    for origin, status in (("http://localhost", 303), ("https://kaart.example.nl", 303),
-                           ("https://kaart.example.nl.evil.example", 400),
-                           ("http://kaart.example.nl", 400), (None, 303)):
+    for origin, status in (
+        ("http://localhost", 303),
+        ("https://kaart.example.nl", 303),
+        ("https://kaart.example.nl.evil.example", 400),
+        ("http://kaart.example.nl", 400),
+        (None, 303),
+    ):
         headers = {"Origin": origin} if origin else {}
-        response = client.post(f"/organisatie/{org_id}/melding", headers=headers,
-                               data={"csrf_token": token, "tekst": f"{origin} {marker}"})
+        response = client.post(
+            f"/organisatie/{org_id}/melding",
+            headers=headers,
+            data={"csrf_token": token, "tekst": f"{origin} {marker}"},
+        )
         assert response.status_code == status, origin
     assert len(_stored(demo_engine, marker)) == 3
 
@@ -98,12 +119,15 @@ def test_20_mb_form_post_is_413_page_without_the_body(demo_client, demo_engine, 
     before = _count(demo_engine)
     tekst = marker + "x" * (20 * MB)
     if kind == "form":
-        response = demo_client.post(f"/organisatie/{org_id}/melding",
-                                    data={"csrf_token": token, "tekst": tekst})
+        response = demo_client.post(
+            f"/organisatie/{org_id}/melding", data={"csrf_token": token, "tekst": tekst}
+        )
     else:
-        response = demo_client.post(f"/organisatie/{org_id}/melding",
-                                    content_type="multipart/form-data",
-                                    data={"csrf_token": token, "tekst": tekst})
+        response = demo_client.post(
+            f"/organisatie/{org_id}/melding",
+            content_type="multipart/form-data",
+            data={"csrf_token": token, "tekst": tekst},
+        )
     assert response.status_code == 413
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
@@ -116,8 +140,9 @@ def test_form_just_under_the_limit_is_read(demo_client, demo_engine):
     """64 KB is the limit: a normal form is far below it and gets its ordinary answer."""
     org_id = _org_id(demo_engine)
     token = _token(demo_client, org_id)
-    response = demo_client.post(f"/organisatie/{org_id}/melding",
-                                data={"csrf_token": token, "tekst": "x" * 60_000})
+    response = demo_client.post(
+        f"/organisatie/{org_id}/melding", data={"csrf_token": token, "tekst": "x" * 60_000}
+    )
     assert response.status_code == 400  # read and refused as too long (2000 characters)
     assert "te lang" in html.unescape(response.get_data(as_text=True))
 
@@ -125,8 +150,9 @@ def test_form_just_under_the_limit_is_read(demo_client, demo_engine):
 @pytest.mark.parametrize("path", [f"{p.rstrip('/')}/x" for p in API_PREFIXES[:2]])
 def test_20_mb_api_post_is_413_problem_json(demo_client, path):
     marker = uuid.uuid4().hex
-    response = demo_client.post(path, data=(marker + "y" * (20 * MB)).encode(),
-                                content_type="application/json")
+    response = demo_client.post(
+        path, data=(marker + "y" * (20 * MB)).encode(), content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 413
@@ -155,19 +181,22 @@ def test_20_mb_post_over_real_http_is_refused_early(demo_server, demo_engine):
 
 
 # ------------------------------------------------------------------------ hostile text
-HOSTILE = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_melding_text_is_stored_raw_and_escaped_on_the_page(
-        demo_client, demo_engine, hostile):
+    demo_client, demo_engine, hostile
+):
     org_id = _org_id(demo_engine)
     token = _token(demo_client, org_id)
     marker = uuid.uuid4().hex
     tekst = f"{hostile} {marker}"
     # a validation error (bad e-mail) shows the form again with the text in the textarea
-    response = demo_client.post(f"/organisatie/{org_id}/melding", data={
-        "csrf_token": token, "tekst": tekst, "email": hostile})
+    response = demo_client.post(
+        f"/organisatie/{org_id}/melding",
+        data={"csrf_token": token, "tekst": tekst, "email": hostile},
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert hostile not in page
@@ -176,7 +205,8 @@ def test_hostile_melding_text_is_stored_raw_and_escaped_on_the_page(
     assert "<img src=x" not in page and "<script>alert" not in page
     assert _stored(demo_engine, marker) == []
     # stored: exactly as typed (escaping belongs to whoever shows it)
-    response = demo_client.post(f"/organisatie/{org_id}/melding",
-                                data={"csrf_token": token, "tekst": tekst})
+    response = demo_client.post(
+        f"/organisatie/{org_id}/melding", data={"csrf_token": token, "tekst": tekst}
+    )
     assert response.status_code == 303
     assert _stored(demo_engine, marker) == [tekst]

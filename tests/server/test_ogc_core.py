@@ -29,22 +29,31 @@ def test_public_base_url_is_used_for_every_link(demo_url):
     from server import create_app
     from tests.conftest import url_string
 
-    app = create_app({"DATABASE_URL": url_string(demo_url),
-                      "PUBLIC_BASE_URL": "https://kaart.example.nl/sk"})
+    app = create_app(
+        {"DATABASE_URL": url_string(demo_url), "PUBLIC_BASE_URL": "https://kaart.example.nl/sk"}
+    )
     body = app.test_client().get("/ogc/collections/voorzieningen/items?limit=1").json
     assert {link["href"].split("/ogc/")[0] for link in body["links"]} == {
-        "https://kaart.example.nl/sk"}
+        "https://kaart.example.nl/sk"
+    }
 
 
 def test_conformance_declares_what_is_implemented(demo_client):
     response = demo_client.get("/ogc/conformance")
     classes = response.json["conformsTo"]
     assert response.mimetype == "application/json"
-    for suffix in ("features-1/1.0/conf/core", "features-1/1.0/conf/oas30",
-                   "features-1/1.0/conf/geojson", "features-1/1.0/conf/html",
-                   "features-2/1.0/conf/crs", "features-3/1.0/conf/filter",
-                   "features-3/1.0/conf/features-filter", "cql2/1.0/conf/basic-cql2",
-                   "cql2/1.0/conf/cql2-text", "cql2/1.0/conf/cql2-json"):
+    for suffix in (
+        "features-1/1.0/conf/core",
+        "features-1/1.0/conf/oas30",
+        "features-1/1.0/conf/geojson",
+        "features-1/1.0/conf/html",
+        "features-2/1.0/conf/crs",
+        "features-3/1.0/conf/filter",
+        "features-3/1.0/conf/features-filter",
+        "cql2/1.0/conf/basic-cql2",
+        "cql2/1.0/conf/cql2-text",
+        "cql2/1.0/conf/cql2-json",
+    ):
         assert any(c.endswith(suffix) for c in classes), suffix
     assert not any("ogcapi-features-4" in c for c in classes)  # no editing
 
@@ -59,17 +68,27 @@ def test_openapi_tells_clients_the_page_size(demo_client):
     assert {"$ref": "#/components/parameters/limit"} in params
     simple = {p["name"] for p in params if "name" in p}
     assert {"gemeentecode", "wijkcode", "buurtcode", "thema", "doelgroep"} <= simple
-    assert all(p.get("style") == "form" and p.get("explode") is False
-               for p in params if "name" in p)
+    assert all(
+        p.get("style") == "form" and p.get("explode") is False for p in params if "name" in p
+    )
     assert "contact" in doc["info"]
 
 
 def test_collections_list_themes_areas_and_all_services(demo_client):
     body = demo_client.get("/ogc/collections").json
     ids = [c["id"] for c in body["collections"]]
-    themes = {"wonen-huishouden", "zorg-ondersteuning", "gezond-blijven", "vervoer",
-              "werk-dagbesteding", "geld-uitkering", "meedoen-ontmoeten", "opgroeien-opvoeden",
-              "informatie-advies", "veiligheid"}
+    themes = {
+        "wonen-huishouden",
+        "zorg-ondersteuning",
+        "gezond-blijven",
+        "vervoer",
+        "werk-dagbesteding",
+        "geld-uitkering",
+        "meedoen-ontmoeten",
+        "opgroeien-opvoeden",
+        "informatie-advies",
+        "veiligheid",
+    }
     assert ids[0] == "voorzieningen"
     assert themes | {"gemeenten", "wijken", "buurten", "gezocht-niet-gevonden"} <= set(ids)
     assert ids.index("gemeenten") < ids.index("wijken") < ids.index("buurten")
@@ -89,9 +108,14 @@ def test_item_count_equals_number_matched(demo_client):
     assert collection["itemCount"] == items["numberMatched"] == 421
 
 
-@pytest.mark.parametrize("path", ["/ogc/collections/bestaat-niet",
-                                  "/ogc/collections/bestaat-niet/items",
-                                  "/ogc/collections/bestaat-niet/queryables"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ogc/collections/bestaat-niet",
+        "/ogc/collections/bestaat-niet/items",
+        "/ogc/collections/bestaat-niet/queryables",
+    ],
+)
 def test_unknown_collection_is_404_problem(demo_client, path):
     response = demo_client.get(path)
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
@@ -118,8 +142,7 @@ def test_unknown_parameter_is_400(demo_client, path):
 
 def test_options_and_head(demo_client):
     response = demo_client.options("/ogc/collections/voorzieningen/items")
-    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD",
-                                                                          "OPTIONS"}
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
     head = demo_client.head("/ogc/collections/voorzieningen/items?limit=5")
     assert head.status_code == 200 and head.data == b""
     assert head.mimetype == "application/geo+json"

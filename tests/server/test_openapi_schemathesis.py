@@ -30,9 +30,12 @@ from hypothesis import strategies as st
 
 from layers.ogc_params import MAX_LIMIT
 
-GEOGRAPHIC = {None, "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-              "http://www.opengis.net/def/crs/EPSG/0/4326",
-              "http://www.opengis.net/def/crs/EPSG/0/4258"}
+GEOGRAPHIC = {
+    None,
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/4326",
+    "http://www.opengis.net/def/crs/EPSG/0/4258",
+}
 CONFIG = """
 seed = 20261206
 max-failures = 1000
@@ -50,12 +53,15 @@ generate-duplicate-query-parameters = false
 
 
 def _datetimes() -> st.SearchStrategy[str]:
-    days = st.dates(min_value=__import__("datetime").date(1900, 1, 1),
-                    max_value=__import__("datetime").date(2100, 12, 31))
+    days = st.dates(
+        min_value=__import__("datetime").date(1900, 1, 1),
+        max_value=__import__("datetime").date(2100, 12, 31),
+    )
     instant = st.one_of(days.map(str), days.map(lambda d: f"{d}T12:00:00Z"))
     interval = st.tuples(days, days).map(lambda p: sorted(p)).map(lambda p: f"{p[0]}/{p[1]}")
-    open_end = st.one_of(days.map(lambda d: f"{d}/.."), days.map(lambda d: f"../{d}"),
-                         days.map(lambda d: f"{d}/"))
+    open_end = st.one_of(
+        days.map(lambda d: f"{d}/.."), days.map(lambda d: f"../{d}"), days.map(lambda d: f"{d}/")
+    )
     return st.one_of(instant, interval, open_end)
 
 
@@ -74,8 +80,9 @@ def valid_filters(api_url) -> dict[str, str]:
     base = api_url.removesuffix("/api")
     out = {}
     for collection in requests.get(f"{base}/collections", timeout=60).json()["collections"]:
-        schema = requests.get(f"{base}/collections/{collection['id']}/queryables",
-                              timeout=60).json()
+        schema = requests.get(
+            f"{base}/collections/{collection['id']}/queryables", timeout=60
+        ).json()
         name = next(n for n in schema["properties"] if n != "geometry")
         out[collection["id"]] = f'"{name}" IS NOT NULL'
     return out
@@ -99,8 +106,11 @@ def _limit_as_served(query: dict) -> bool:
 
 def _bbox_in_order(query: dict) -> None:
     box = query.get("bbox")
-    if isinstance(box, list) and len(box) in (4, 6) and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in box):
+    if (
+        isinstance(box, list)
+        and len(box) in (4, 6)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in box)
+    ):
         half = len(box) // 2
         pairs = [sorted(p) for p in zip(box[:half], box[half:], strict=True)]
         if query.get("bbox-crs") in GEOGRAPHIC:
@@ -114,14 +124,18 @@ def _tile_in_matrix(case) -> None:
     if all(isinstance(v, int) or (isinstance(v, str) and v.isdigit()) for v in zxy):
         size = 2 ** int(zxy[0])
         kind = type(zxy[1])
-        case.path_parameters = {**tile, "tileRow": kind(int(zxy[1]) % size),
-                                "tileCol": kind(int(zxy[2]) % size)}
+        case.path_parameters = {
+            **tile,
+            "tileRow": kind(int(zxy[1]) % size),
+            "tileCol": kind(int(zxy[2]) % size),
+        }
 
 
 @pytest.fixture(scope="module")
 def api(api_url, valid_filters):
     schema = schemathesis.openapi.from_url(
-        api_url, config=schemathesis.config.SchemathesisConfig.from_str(CONFIG))
+        api_url, config=schemathesis.config.SchemathesisConfig.from_str(CONFIG)
+    )
 
     @schema.hook
     def map_case(context, case):
@@ -159,14 +173,19 @@ def _run(schema) -> tuple[list[str], list[str], int]:
                 for check in checks:
                     if check.status == Status.FAILURE and check.failure_info:
                         info = check.failure_info
-                        failures.append(f"{event.label} [{check.name}] "
-                                        f"{info.failure.title}: {info.failure.message}\n"
-                                        f"    {info.code_sample}")
+                        failures.append(
+                            f"{event.label} [{check.name}] "
+                            f"{info.failure.title}: {info.failure.message}\n"
+                            f"    {info.code_sample}"
+                        )
                     elif check.status == Status.ERROR:
                         errors.append(f"{event.label} [{check.name}] error in case {case_id}")
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            errors.append(f"{getattr(event, 'label', '')}: {event.info.format()}"
-                          if hasattr(event, "info") else repr(event))
+            errors.append(
+                f"{getattr(event, 'label', '')}: {event.info.format()}"
+                if hasattr(event, "info")
+                else repr(event)
+            )
     return sorted(set(failures)), errors, checked
 
 
@@ -183,13 +202,20 @@ def test_the_document_declares_every_answer(api_url):
     items = document["paths"]["/collections/voorzieningen/items"]["get"]
     assert set(items["responses"]) == {"200", "304", "400", "500", "503"}
     assert set(items["responses"]["200"]["content"]) == {
-        "application/geo+json", "text/html", "text/csv", "application/geopackage+sqlite3"}
-    assert all("application/problem+json" in items["responses"][s]["content"]
-               for s in ("400", "500", "503"))
+        "application/geo+json",
+        "text/html",
+        "text/csv",
+        "application/geopackage+sqlite3",
+    }
+    assert all(
+        "application/problem+json" in items["responses"][s]["content"]
+        for s in ("400", "500", "503")
+    )
     one = document["paths"]["/collections/voorzieningen/items/{featureId}"]["get"]
     assert "404" in one["responses"]
-    tile = document["paths"]["/collections/voorzieningen/tiles/WebMercatorQuad/{tileMatrix}/"
-                             "{tileRow}/{tileCol}"]["get"]
+    tile = document["paths"][
+        "/collections/voorzieningen/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"
+    ]["get"]
     assert {"200", "204", "304", "400", "404"} <= set(tile["responses"])
     assert "application/vnd.mapbox-vector-tile" in tile["responses"]["200"]["content"]
     parameters = document["components"]["parameters"]

@@ -66,13 +66,15 @@ def private_cluster():
         engine = make_engine(cluster.url())
         upgrade(engine)
         load_areas(engine, AreaSources.from_manifest(DATA / "gebieden.toml"))
-        load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
-                       DATA / "pc4_zuid_limburg.csv")
+        load_postcodes(
+            engine, DATA / "pc6_maastricht_centroids_cbs2021.csv", DATA / "pc4_zuid_limburg.csv"
+        )
         load_bag(engine, TESTDATA / "bag_records.csv", bron="BAG (test)")
         import_file(engine, TESTDATA / "organisaties_test.csv", "test")
         with engine.connect() as conn:
-            org = conn.exec_driver_sql("SELECT min(id) FROM organisatie "
-                                       "WHERE zichtbaarheid = 'openbaar'").scalar_one()
+            org = conn.exec_driver_sql(
+                "SELECT min(id) FROM organisatie WHERE zichtbaarheid = 'openbaar'"
+            ).scalar_one()
         engine.dispose()
         yield cluster, org
     finally:
@@ -110,8 +112,9 @@ def _hammer(base: str, paths: list[str], stop: threading.Event):
 def test_database_outage_is_503_and_service_resumes(private_cluster):
     cluster, org = private_cluster
     # Requests as the web role the private cluster created on start.
-    app = create_app({"DATABASE_URL": cluster.url(), "WEB_DATABASE_URL": cluster.web_url(),
-                      "TESTING": True})
+    app = create_app(
+        {"DATABASE_URL": cluster.url(), "WEB_DATABASE_URL": cluster.web_url(), "TESTING": True}
+    )
     paths = [p.format(org=org) for p in ROUTES]
     with serve(app) as base:
         baseline = {path: _get(base + path)[0] for path in paths}
@@ -139,7 +142,8 @@ def test_database_outage_is_503_and_service_resumes(private_cluster):
             assert status == 503, (path, status)
             assert retry, path
             assert ctype == "application/problem+json" or (
-                ctype == "text/html" and path.startswith(("/lijst", "/organisatie"))), path
+                ctype == "text/html" and path.startswith(("/lijst", "/organisatie"))
+            ), path
 
         # Back: service resumes by itself within a few seconds.
         assert pgcluster.start(cluster) == "started"

@@ -27,7 +27,9 @@ def _one(engine, sql: str, **params):
 
 def _rich_org(engine):
     """A public synthetic organisation whose service has themes, groups and day hours."""
-    return _one(engine, """
+    return _one(
+        engine,
+        """
         SELECT o.id, o.naam, o.laatst_geverifieerd_op, o.telefoon, o.email, a.naam AS aanbod,
                (SELECT t.naam FROM aanbod_thema x JOIN thema t ON t.slug = x.thema_slug
                  WHERE x.aanbod_id = a.id LIMIT 1) AS thema,
@@ -42,7 +44,8 @@ def _rich_org(engine):
           AND EXISTS (SELECT 1 FROM aanbod_doelgroep x WHERE x.aanbod_id = a.id)
           AND EXISTS (SELECT 1 FROM laag_voorzieningen v WHERE v.organisatie_id = o.id
                       AND v.zichtbaarheid = 'openbaar' AND NOT v.vertrouwelijk)
-        ORDER BY o.id LIMIT 1""")
+        ORDER BY o.id LIMIT 1""",
+    )
 
 
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
@@ -82,9 +85,20 @@ def test_organisation_page_shows_the_record(demo_client, demo_engine):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = html.unescape(response.get_data(as_text=True))
-    for text in (org.naam, org.aanbod, org.thema, org.doelgroep, org.kosten, "Openingstijden",
-                 "maandag", "zondag", "Bron: synthetisch (demo)", SYNTHETIC_NOTE,
-                 f"Gecontroleerd op {datum_nl(org.laatst_geverifieerd_op)}", "Meld een fout"):
+    for text in (
+        org.naam,
+        org.aanbod,
+        org.thema,
+        org.doelgroep,
+        org.kosten,
+        "Openingstijden",
+        "maandag",
+        "zondag",
+        "Bron: synthetisch (demo)",
+        SYNTHETIC_NOTE,
+        f"Gecontroleerd op {datum_nl(org.laatst_geverifieerd_op)}",
+        "Meld een fout",
+    ):
         assert text in page, text
     assert ("Nu open" in page) != ("Nu gesloten" in page)
     # the theme icon is drawn inline (SVG), so the page needs no style attribute under the CSP
@@ -93,8 +107,9 @@ def test_organisation_page_shows_the_record(demo_client, demo_engine):
     assert " style=" not in page
     assert f'href="mailto:{org.email}"' in page
     assert 'href="tel:' + re.sub(r"[^0-9+]", "", org.telefoon) + '"' in page
-    assert re.search(r'href="https://www\.openstreetmap\.org/directions\?to=5\d\.\d{5},[3-7]\.\d{5}"',
-                     page)
+    assert re.search(
+        r'href="https://www\.openstreetmap\.org/directions\?to=5\d\.\d{5},[3-7]\.\d{5}"', page
+    )
     assert '<html lang="nl">' in page and _headings_in_order(page)
     assert '<label for="melding-tekst">' in page and '<label for="melding-email">' in page
     assert "<script" not in page  # works without JavaScript
@@ -106,13 +121,17 @@ def test_dutch_dates():
 
 
 def test_confidential_address_never_on_the_page(demo_client, demo_engine):
-    loc = _one(demo_engine, """
+    loc = _one(
+        demo_engine,
+        """
         SELECT l.organisatie_id, l.straat, l.huisnummer, l.postcode, l.woonplaats, l.buurtcode,
                ST_Y(ST_Transform(l.geom, 4326)) AS lat, ST_X(ST_Transform(l.geom, 4326)) AS lon
         FROM locatie l JOIN organisatie o ON o.id = l.organisatie_id
-        WHERE l.vertrouwelijk AND o.zichtbaarheid = 'openbaar' LIMIT 1""")
-    page = html.unescape(demo_client.get(f"/organisatie/{loc.organisatie_id}").get_data(
-        as_text=True))
+        WHERE l.vertrouwelijk AND o.zichtbaarheid = 'openbaar' LIMIT 1""",
+    )
+    page = html.unescape(
+        demo_client.get(f"/organisatie/{loc.organisatie_id}").get_data(as_text=True)
+    )
     assert "Het adres is afgeschermd. Bel of mail voor een afspraak." in page
     assert loc.woonplaats in page
     printed = html.unescape(demo_client.get(f"/print/{loc.buurtcode}").get_data(as_text=True))
@@ -135,8 +154,11 @@ def test_contact_persons_never_on_public_pages(demo_client, demo_engine):
 
 def test_internal_or_unknown_organisation_is_an_html_404(demo_client, demo_app, demo_engine):
     internal = _one(demo_engine, "SELECT id FROM organisatie WHERE zichtbaarheid = 'intern'").id
-    for path in (f"/organisatie/{internal}", "/organisatie/999999999",
-                 "/organisatie/99999999999999999999999"):
+    for path in (
+        f"/organisatie/{internal}",
+        "/organisatie/999999999",
+        "/organisatie/99999999999999999999999",
+    ):
         response = demo_client.get(path)
         assert response.status_code == 404, path
         assert response.mimetype == "text/html"
@@ -144,8 +166,9 @@ def test_internal_or_unknown_organisation_is_an_html_404(demo_client, demo_app, 
     marker = uuid.uuid4().hex
     public = _rich_org(demo_engine).id
     token = _token(demo_client.get(f"/organisatie/{public}").get_data(as_text=True))
-    response = demo_client.post(f"/organisatie/{internal}/melding",
-                                data={"csrf_token": token, "tekst": marker})
+    response = demo_client.post(
+        f"/organisatie/{internal}/melding", data={"csrf_token": token, "tekst": marker}
+    )
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert _meldingen(demo_engine, marker) == []
 
@@ -153,18 +176,27 @@ def test_internal_or_unknown_organisation_is_an_html_404(demo_client, demo_app, 
 # ----------------------------------------------------------------------------- melding
 def _meldingen(engine, tekst: str) -> list:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT organisatie_id, tekst, email, status, gemeld_op FROM melding "
-            "WHERE tekst LIKE :t"), {"t": f"%{tekst}%"}).all()
+        return conn.execute(
+            sa.text(
+                "SELECT organisatie_id, tekst, email, status, gemeld_op FROM melding "
+                "WHERE tekst LIKE :t"
+            ),
+            {"t": f"%{tekst}%"},
+        ).all()
 
 
 def test_melding_is_stored_and_redirects_with_thanks(demo_client, demo_engine):
     org = _rich_org(demo_engine)
     token = _token(demo_client.get(f"/organisatie/{org.id}").get_data(as_text=True))
     marker = uuid.uuid4().hex
-    response = demo_client.post(f"/organisatie/{org.id}/melding", data={
-        "csrf_token": token, "tekst": f"Het telefoonnummer klopt niet. {marker}",
-        "email": "bewoner@example.nl"})
+    response = demo_client.post(
+        f"/organisatie/{org.id}/melding",
+        data={
+            "csrf_token": token,
+            "tekst": f"Het telefoonnummer klopt niet. {marker}",
+            "email": "bewoner@example.nl",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/organisatie/{org.id}?gemeld=1#melding")
     [row] = _meldingen(demo_engine, marker)
@@ -172,22 +204,39 @@ def test_melding_is_stored_and_redirects_with_thanks(demo_client, demo_engine):
     assert row.gemeld_op is not None
     assert THANKS in demo_client.get(f"/organisatie/{org.id}?gemeld=1").get_data(as_text=True)
     # Without e-mail is fine too.
-    response = demo_client.post(f"/organisatie/{org.id}/melding",
-                                data={"csrf_token": token, "tekst": f"Ander adres {marker}"})
+    response = demo_client.post(
+        f"/organisatie/{org.id}/melding",
+        data={"csrf_token": token, "tekst": f"Ander adres {marker}"},
+    )
     assert response.status_code == 303
     assert len(_meldingen(demo_engine, marker)) == 2
 
 
 def test_melding_stores_no_ip_or_other_tracking(demo_engine):
     with demo_engine.connect() as conn:
-        columns = set(conn.execute(sa.text(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'melding'")
-        ).scalars())
+        columns = set(
+            conn.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'melding'"
+                )
+            ).scalars()
+        )
     assert columns == {"id", "organisatie_id", "tekst", "email", "status", "gemeld_op"}
 
 
-@pytest.mark.parametrize("case", ["missing", "forged", "garbage", "other-key", "expired",
-                                  "other-session", "other-origin", "null-origin"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "forged",
+        "garbage",
+        "other-key",
+        "expired",
+        "other-session",
+        "other-origin",
+        "null-origin",
+    ],
+)
 def test_melding_needs_a_valid_token(demo_client, demo_app, demo_engine, case):
     """Flask-WTF's token (per session, 2 days) and the Origin header. Deliberately changed
     with CSRFProtect: the refusal is a short Dutch page that shows nothing of what was sent
@@ -198,13 +247,16 @@ def test_melding_needs_a_valid_token(demo_client, demo_app, demo_engine, case):
     with demo_client.session_transaction() as session:
         raw = session["csrf_token"]
     stranger = demo_app.test_client()
-    tokens = {"missing": None, "garbage": "abc",
-              "forged": token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB"),
-              "other-key": _signed("not-our-key", raw),
-              "expired": _signed(demo_app.secret_key, raw, old=True),
-              "other-session": _token(stranger.get(f"/organisatie/{org.id}").get_data(
-                  as_text=True)),
-              "other-origin": token, "null-origin": token}
+    tokens = {
+        "missing": None,
+        "garbage": "abc",
+        "forged": token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB"),
+        "other-key": _signed("not-our-key", raw),
+        "expired": _signed(demo_app.secret_key, raw, old=True),
+        "other-session": _token(stranger.get(f"/organisatie/{org.id}").get_data(as_text=True)),
+        "other-origin": token,
+        "null-origin": token,
+    }
     origins = {"other-origin": "https://kwaadwillend.example", "null-origin": "null"}
     marker = uuid.uuid4().hex
     data = {"tekst": f"Klopt niet {marker}"}
@@ -219,25 +271,31 @@ def test_melding_needs_a_valid_token(demo_client, demo_app, demo_engine, case):
     assert marker not in page and "Klopt niet" not in page
     assert _meldingen(demo_engine, marker) == []
     # the same token from this site's own page is accepted
-    response = demo_client.post(f"/organisatie/{org.id}/melding", data={
-        "csrf_token": token, "tekst": f"Klopt echt niet {marker}"},
-        headers={"Origin": "http://localhost"})
+    response = demo_client.post(
+        f"/organisatie/{org.id}/melding",
+        data={"csrf_token": token, "tekst": f"Klopt echt niet {marker}"},
+        headers={"Origin": "http://localhost"},
+    )
     assert response.status_code == 303
     assert len(_meldingen(demo_engine, marker)) == 1
 
 
-@pytest.mark.parametrize(("tekst", "email", "message"), [
-    ("x" * 2001, "", "te lang"),
-    ("   ", "", "nog leeg"),
-    ("Klopt niet", "geen-adres", "e-mailadres klopt niet"),
-])
+@pytest.mark.parametrize(
+    ("tekst", "email", "message"),
+    [
+        ("x" * 2001, "", "te lang"),
+        ("   ", "", "nog leeg"),
+        ("Klopt niet", "geen-adres", "e-mailadres klopt niet"),
+    ],
+)
 def test_melding_bad_input_shows_the_form_again(demo_client, demo_engine, tekst, email, message):
     org = _rich_org(demo_engine)
     token = _token(demo_client.get(f"/organisatie/{org.id}").get_data(as_text=True))
     with demo_engine.connect() as conn:
         before = conn.execute(sa.text("SELECT count(*) FROM melding")).scalar_one()
-    response = demo_client.post(f"/organisatie/{org.id}/melding",
-                                data={"csrf_token": token, "tekst": tekst, "email": email})
+    response = demo_client.post(
+        f"/organisatie/{org.id}/melding", data={"csrf_token": token, "tekst": tekst, "email": email}
+    )
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     assert message in page and 'aria-invalid="true"' in page
@@ -249,37 +307,54 @@ def test_melding_bad_input_shows_the_form_again(demo_client, demo_engine, tekst,
 def _expected(engine, code: str) -> dict:
     """Theme name -> set of organisation names, and distinct (organisation, point) count."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT t.naam AS thema, v.organisatie_id, v.organisatie "
-            "FROM laag_voorzieningen v CROSS JOIN unnest(v.themas) u(slug) "
-            "JOIN thema t ON t.slug = u.slug WHERE v.zichtbaarheid = 'openbaar' "
-            "AND :code IN (v.gemeentecode, v.wijkcode, v.buurtcode)"), {"code": code}).all()
-        points = conn.execute(sa.text(
-            "SELECT count(DISTINCT (organisatie_id, geom)) FROM laag_voorzieningen "
-            "WHERE zichtbaarheid = 'openbaar' AND :code IN (gemeentecode, wijkcode, buurtcode)"),
-            {"code": code}).scalar_one()
+        rows = conn.execute(
+            sa.text(
+                "SELECT t.naam AS thema, v.organisatie_id, v.organisatie "
+                "FROM laag_voorzieningen v CROSS JOIN unnest(v.themas) u(slug) "
+                "JOIN thema t ON t.slug = u.slug WHERE v.zichtbaarheid = 'openbaar' "
+                "AND :code IN (v.gemeentecode, v.wijkcode, v.buurtcode)"
+            ),
+            {"code": code},
+        ).all()
+        points = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT (organisatie_id, geom)) FROM laag_voorzieningen "
+                "WHERE zichtbaarheid = 'openbaar' AND :code IN (gemeentecode, wijkcode, buurtcode)"
+            ),
+            {"code": code},
+        ).scalar_one()
     themes: dict[str, set] = {}
     for r in rows:
         themes.setdefault(r.thema, set()).add((r.organisatie_id, r.organisatie))
-    return {"themes": themes, "points": points,
-            "organisations": len({r.organisatie_id for r in rows})}
+    return {
+        "themes": themes,
+        "points": points,
+        "organisations": len({r.organisatie_id for r in rows}),
+    }
 
 
 def _parse_print(page: str) -> tuple[dict, list, list]:
     sections = {}
     for part in page.split('<section class="thema"')[1:]:
         theme = html.unescape(re.search(r"<h2[^>]*>(.*?)</h2>", part)[1])
-        sections[theme] = [(int(n), html.unescape(name)) for n, name in re.findall(
-            r'<span class="nummer">(\d+)</span> <span class="naam">(.*?)</span>', part)]
+        sections[theme] = [
+            (int(n), html.unescape(name))
+            for n, name in re.findall(
+                r'<span class="nummer">(\d+)</span> <span class="naam">(.*?)</span>', part
+            )
+        ]
     circles = re.findall(r"<circle ", page)
-    marker_numbers = [int(n) for n in re.findall(
-        r'<g class="marker"><circle [^>]*/><text [^>]*>(\d+)</text></g>', page)]
+    marker_numbers = [
+        int(n)
+        for n in re.findall(r'<g class="marker"><circle [^>]*/><text [^>]*>(\d+)</text></g>', page)
+    ]
     return sections, circles, marker_numbers
 
 
 @pytest.mark.parametrize("code", ["GM0935", "WK091733", "BU09350000"])
 def test_print_lists_each_organisation_once_per_theme_with_map_numbers(
-        demo_client, demo_engine, code):
+    demo_client, demo_engine, code
+):
     response = demo_client.get(f"/print/{code}")
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
@@ -291,7 +366,8 @@ def test_print_lists_each_organisation_once_per_theme_with_map_numbers(
     for theme, entries in sections.items():
         assert len(entries) == len({n for n, _ in entries}), f"{theme}: listed twice"
         assert sorted(name for _, name in entries) == sorted(
-            name for _, name in expected["themes"][theme])
+            name for _, name in expected["themes"][theme]
+        )
         for number, name in entries:  # one number per organisation, in every theme
             assert names.setdefault(number, name) == name
     listed = {n for entries in sections.values() for n, _ in entries}
@@ -314,11 +390,21 @@ def test_print_pdf(demo_client):
     print(f"PDF of Maastricht: {len(response.data)} bytes in {elapsed:.2f} s")
 
 
-@pytest.mark.parametrize("path", [
-    "/print/GM9999", "/print/GM9999.pdf", "/print/WK999999", "/print/BU99999999",
-    "/print/GM09", "/print/gm0917", "/print/BU0935000", "/print/XX0917.pdf",
-    "/print/GM0917%3Cscript%3E", "/print/%20GM0917",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/print/GM9999",
+        "/print/GM9999.pdf",
+        "/print/WK999999",
+        "/print/BU99999999",
+        "/print/GM09",
+        "/print/gm0917",
+        "/print/BU0935000",
+        "/print/XX0917.pdf",
+        "/print/GM0917%3Cscript%3E",
+        "/print/%20GM0917",
+    ],
+)
 def test_print_unknown_or_malformed_code_is_404(demo_client, path):
     response = demo_client.get(path)
     assert response.status_code == 404
@@ -328,12 +414,16 @@ def test_print_unknown_or_malformed_code_is_404(demo_client, path):
 # ----------------------------------------------------------------------------- escaping
 def test_hostile_organisation_name_is_escaped(demo_client, demo_engine):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> & "Co"'
-    org = _one(demo_engine, """
+    org = _one(
+        demo_engine,
+        """
         SELECT o.id, o.naam FROM organisatie o JOIN laag_voorzieningen v ON v.organisatie_id = o.id
-        WHERE v.wijkcode = 'WK091733' AND v.zichtbaarheid = 'openbaar' LIMIT 1""")
+        WHERE v.wijkcode = 'WK091733' AND v.zichtbaarheid = 'openbaar' LIMIT 1""",
+    )
     with demo_engine.begin() as conn:
-        conn.execute(sa.text("UPDATE organisatie SET naam = :n WHERE id = :id"),
-                     {"n": hostile, "id": org.id})
+        conn.execute(
+            sa.text("UPDATE organisatie SET naam = :n WHERE id = :id"), {"n": hostile, "id": org.id}
+        )
     try:
         for path in (f"/organisatie/{org.id}", "/print/WK091733"):
             page = demo_client.get(path).get_data(as_text=True)
@@ -342,5 +432,7 @@ def test_hostile_organisation_name_is_escaped(demo_client, demo_engine):
             assert str(escape(hostile)) in page, path
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET naam = :n WHERE id = :id"),
-                         {"n": org.naam, "id": org.id})
+            conn.execute(
+                sa.text("UPDATE organisatie SET naam = :n WHERE id = :id"),
+                {"n": org.naam, "id": org.id},
+            )

@@ -31,34 +31,114 @@ from geo.records.importer import import_file
 from server import create_app
 from tests.conftest import DATA, url_string
 
-HEADER = ("id,organisatie,aanbod,thema,locatie_naam,straat,huisnummer,postcode,"
-          "plaats,lat,lon,telefoon,vertrouwelijk,zichtbaarheid")
+HEADER = (
+    "id,organisatie,aanbod,thema,locatie_naam,straat,huisnummer,postcode,"
+    "plaats,lat,lon,telefoon,vertrouwelijk,zichtbaarheid"
+)
 # (id, organisation, service, theme, location name, street, number, postcode, place,
 #  lat, lon, phone, confidential, visibility)
 ROWS = [
-    ("p1", "Buurthuis De Linde", "Inloop", "meedoen-ontmoeten", "Buurthuis De Linde",
-     "Dorpstraat", "3", "6262 NA", "Banholt", 50.79310, 5.81120, "043 123 45 67", "nee",
-     "openbaar"),
-    ("v1", "Stichting Veilig Thuis Zuid", "Opvang", "veiligheid", "Blijfhuis Zonnebloem",
-     "Verborgenlaan", "7", "6262 NB", "Banholt", 50.78850, 5.80350, "043 765 43 21", "ja",
-     "openbaar"),
-    ("i1", "Intern Beraad Kastanje", "Intern casusoverleg", "zorg-ondersteuning",
-     "Kastanjehof Achterzaal", "Kastanjehof", "11", "6267 AA", "Kasteeldorp Oost",
-     50.80420, 5.77360, "043 111 22 33", "nee", "intern"),
-    ("z1", "Zorgpunt Vijverdal", "Spreekuur", "zorg-ondersteuning", "Zorgpunt Vijverdal",
-     "Vijverdalseweg", "1", "6226 NA", "Maastricht", 50.85900, 5.72060, "043 222 33 44",
-     "nee", "openbaar"),
-    ("z2", "Zorgpunt Vijverdal", "Casusoverleg Wijkteam", "zorg-ondersteuning",
-     "Achterkamer Vijverdal", "Dienstingang", "2", "6226 NB", "Maastricht", 50.86410,
-     5.73350, "043 999 88 77", "nee", "professional"),
+    (
+        "p1",
+        "Buurthuis De Linde",
+        "Inloop",
+        "meedoen-ontmoeten",
+        "Buurthuis De Linde",
+        "Dorpstraat",
+        "3",
+        "6262 NA",
+        "Banholt",
+        50.79310,
+        5.81120,
+        "043 123 45 67",
+        "nee",
+        "openbaar",
+    ),
+    (
+        "v1",
+        "Stichting Veilig Thuis Zuid",
+        "Opvang",
+        "veiligheid",
+        "Blijfhuis Zonnebloem",
+        "Verborgenlaan",
+        "7",
+        "6262 NB",
+        "Banholt",
+        50.78850,
+        5.80350,
+        "043 765 43 21",
+        "ja",
+        "openbaar",
+    ),
+    (
+        "i1",
+        "Intern Beraad Kastanje",
+        "Intern casusoverleg",
+        "zorg-ondersteuning",
+        "Kastanjehof Achterzaal",
+        "Kastanjehof",
+        "11",
+        "6267 AA",
+        "Kasteeldorp Oost",
+        50.80420,
+        5.77360,
+        "043 111 22 33",
+        "nee",
+        "intern",
+    ),
+    (
+        "z1",
+        "Zorgpunt Vijverdal",
+        "Spreekuur",
+        "zorg-ondersteuning",
+        "Zorgpunt Vijverdal",
+        "Vijverdalseweg",
+        "1",
+        "6226 NA",
+        "Maastricht",
+        50.85900,
+        5.72060,
+        "043 222 33 44",
+        "nee",
+        "openbaar",
+    ),
+    (
+        "z2",
+        "Zorgpunt Vijverdal",
+        "Casusoverleg Wijkteam",
+        "zorg-ondersteuning",
+        "Achterkamer Vijverdal",
+        "Dienstingang",
+        "2",
+        "6226 NB",
+        "Maastricht",
+        50.86410,
+        5.73350,
+        "043 999 88 77",
+        "nee",
+        "professional",
+    ),
 ]
 # What must never appear in public output. The shelter's organisation name and phone are
 # public (residents must be able to call it); its address and location name are not.
-SECRET_TEXT = ("Blijfhuis Zonnebloem", "Verborgenlaan", "6262 NB", "6262NB",
-               "Intern Beraad Kastanje", "Intern casusoverleg", "Kastanjehof", "Kasteeldorp",
-               "Casusoverleg Wijkteam", "Achterkamer Vijverdal", "Dienstingang",
-               "043 111 22 33", "043 999 88 77",
-               "Geheime Contactpersoon", "geheim.contact@intern.example", "06-99887766")
+SECRET_TEXT = (
+    "Blijfhuis Zonnebloem",
+    "Verborgenlaan",
+    "6262 NB",
+    "6262NB",
+    "Intern Beraad Kastanje",
+    "Intern casusoverleg",
+    "Kastanjehof",
+    "Kasteeldorp",
+    "Casusoverleg Wijkteam",
+    "Achterkamer Vijverdal",
+    "Dienstingang",
+    "043 111 22 33",
+    "043 999 88 77",
+    "Geheime Contactpersoon",
+    "geheim.contact@intern.example",
+    "06-99887766",
+)
 SECRET_POINTS = [(r[10], r[9]) for r in ROWS if r[0] in ("v1", "i1", "z2")]  # lon, lat
 TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)
 NUMBER = re.compile(r"-?\d{1,6}(?:\.\d+)?")
@@ -71,22 +151,33 @@ def _csv(rows) -> str:
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
     engine = databases.create_with_areas()
-    load_postcodes(engine, DATA / "pc6_maastricht_centroids_cbs2021.csv",
-                   DATA / "pc4_zuid_limburg.csv")
+    load_postcodes(
+        engine, DATA / "pc6_maastricht_centroids_cbs2021.csv", DATA / "pc4_zuid_limburg.csv"
+    )
     path = tmp_path_factory.mktemp("privacy") / "sociale_kaart.csv"
     path.write_text(_csv(ROWS), encoding="utf-8")
     result = import_file(engine, path, bron="privacytest")
     assert result.rejects == [] and result.inserted == len(ROWS), result.rejects
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
-            "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
-            "'geheim.contact@intern.example' FROM organisatie"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO contactpersoon (organisatie_id, naam, functie, telefoon, email) "
+                "SELECT id, 'Geheime Contactpersoon', 'coördinator', '06-99887766', "
+                "'geheim.contact@intern.example' FROM organisatie"
+            )
+        )
         ids = dict(conn.execute(sa.text("SELECT naam, id FROM organisatie")).all())
-        hidden = conn.execute(sa.text(
-            "SELECT al.id FROM aanbod_locatie al JOIN locatie l ON l.id = al.locatie_id "
-            "JOIN aanbod a ON a.id = al.aanbod_id WHERE l.vertrouwelijk "
-            "OR l.zichtbaarheid <> 'openbaar' OR a.zichtbaarheid <> 'openbaar'")).scalars().all()
+        hidden = (
+            conn.execute(
+                sa.text(
+                    "SELECT al.id FROM aanbod_locatie al JOIN locatie l ON l.id = al.locatie_id "
+                    "JOIN aanbod a ON a.id = al.aanbod_id WHERE l.vertrouwelijk "
+                    "OR l.zichtbaarheid <> 'openbaar' OR a.zichtbaarheid <> 'openbaar'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert len(hidden) == 3
     yield engine, ids, hidden
     engine.dispose()
@@ -99,8 +190,9 @@ def anon(world):
 
 
 def near_secret(lon: float, lat: float) -> bool:
-    return any(math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50
-               for p in SECRET_POINTS)
+    return any(
+        math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50 for p in SECRET_POINTS
+    )
 
 
 def assert_clean(text: str, where: str, asked: tuple[str, ...] = ()) -> None:
@@ -124,9 +216,14 @@ def test_the_hidden_records_are_really_there(world):
     views still hold every hidden record)."""
     engine, ids, hidden = world
     with engine.connect() as conn:
-        names = set(conn.execute(sa.text(
-            "SELECT l.naam FROM locatie l WHERE l.vertrouwelijk OR l.zichtbaarheid <> "
-            "'openbaar'")).scalars())
+        names = set(
+            conn.execute(
+                sa.text(
+                    "SELECT l.naam FROM locatie l WHERE l.vertrouwelijk OR l.zichtbaarheid <> "
+                    "'openbaar'"
+                )
+            ).scalars()
+        )
     assert {"Blijfhuis Zonnebloem", "Kastanjehof Achterzaal", "Achterkamer Vijverdal"} <= names
     assert "Intern Beraad Kastanje" in ids
 
@@ -162,6 +259,7 @@ def test_geopackage_download(anon):
     text = "\n".join(",".join(str(v) for v in row if not isinstance(v, bytes)) for row in rows)
     assert_clean(text, "gpkg attributes")
     import geopandas as gpd
+
     frame = gpd.read_file(io.BytesIO(data), layer="voorzieningen").to_crs(4326)
     assert not any(near_secret(p.x, p.y) for p in frame.geometry)
 
@@ -174,14 +272,14 @@ def test_single_features_hide_or_generalise(anon, world):
 
 
 def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
 
 
 def _tile_lonlat(px: float, py: float, z: int, x: int, y: int) -> tuple[float, float]:
-    n = 2 ** z
+    n = 2**z
     lon = (x + px / 4096) / n * 360 - 180
     lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / 4096) / n))))
     return lon, lat
@@ -198,7 +296,8 @@ def test_vector_tiles(anon):
                 if not response.data:
                     continue
                 layers = mapbox_vector_tile.decode(
-                    response.data, default_options={"y_coord_down": True})
+                    response.data, default_options={"y_coord_down": True}
+                )
                 for layer in layers.values():
                     for feature in layer["features"]:
                         seen += 1
@@ -214,17 +313,29 @@ def test_map_points(anon):
 
 
 SEARCHES = [
-    {"q": "Zonnebloem"}, {"q": "Verborgenlaan"}, {"q": "Kastanje"}, {"q": "casusoverleg"},
-    {"q": "opvang"}, {"q": "Vijverdal"}, {"q": "opvang", "dichtbij": "Banholt"},
-    {"dichtbij": "Banholt"}, {"dichtbij": "Kasteeldorp Oost"}, {"gebied": "Kasteeldorp Oost"},
-    {"gebied": "Kasteeldorp Oostt"}, {"q": "opvang in Banholt"}, {"dichtbij": "6262 NB"},
-    {"dichtbij": "Verborgenlaan 7, Banholt"}, {"dichtbij": "Dienstingang 2, Maastricht"},
-    {"q": "zorg", "dichtbij": "Vijverdal"}, {"gebied": "Vijverdal"},
+    {"q": "Zonnebloem"},
+    {"q": "Verborgenlaan"},
+    {"q": "Kastanje"},
+    {"q": "casusoverleg"},
+    {"q": "opvang"},
+    {"q": "Vijverdal"},
+    {"q": "opvang", "dichtbij": "Banholt"},
+    {"dichtbij": "Banholt"},
+    {"dichtbij": "Kasteeldorp Oost"},
+    {"gebied": "Kasteeldorp Oost"},
+    {"gebied": "Kasteeldorp Oostt"},
+    {"q": "opvang in Banholt"},
+    {"dichtbij": "6262 NB"},
+    {"dichtbij": "Verborgenlaan 7, Banholt"},
+    {"dichtbij": "Dienstingang 2, Maastricht"},
+    {"q": "zorg", "dichtbij": "Vijverdal"},
+    {"gebied": "Vijverdal"},
 ]
 
 
-@pytest.mark.parametrize("params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in
-                                                                     p.items()))
+@pytest.mark.parametrize(
+    "params", SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
+)
 def test_search_and_list(anon, params):
     asked = tuple(w for v in params.values() for w in v.replace(",", " ").split() if len(w) > 3)
     api = anon.get("/api/zoeken", query_string=params)
@@ -238,9 +349,12 @@ def test_search_and_list(anon, params):
 def test_dichtbij_reference_point_is_public_geography(anon, world):
     """'dichtbij=Banholt' is the CBS point of Banholt's PC4, not the shelter's address."""
     with world[0].connect() as conn:
-        lon, lat = conn.execute(sa.text(
-            "SELECT ST_X(ST_Transform(geom, 4326)), ST_Y(ST_Transform(geom, 4326)) "
-            "FROM postcode4 WHERE pc4 = '6262'")).one()
+        lon, lat = conn.execute(
+            sa.text(
+                "SELECT ST_X(ST_Transform(geom, 4326)), ST_Y(ST_Transform(geom, 4326)) "
+                "FROM postcode4 WHERE pc4 = '6262'"
+            )
+        ).one()
     point = anon.get("/api/zoeken", query_string={"dichtbij": "Banholt", "limit": 1}).json
     assert point["dichtbij"]["lon"] == pytest.approx(lon, abs=1e-5)
     assert point["dichtbij"]["lat"] == pytest.approx(lat, abs=1e-5)
@@ -295,20 +409,40 @@ def test_professional_export_keeps_addresses_but_never_contacts(world, tmp_path,
 
 def test_walk_covers_every_public_get_route(anon):
     """A new GET route must be added to this walk (or listed here as carrying no records)."""
-    walked = {"/ogc/collections/<collection_id>/items", "/ogc/collections/<collection_id>",
-              "/ogc/collections/<collection_id>/", "/ogc/collections/<collection_id>/queryables",
-              "/ogc/collections/<collection_id>/items/<feature_id>", "/kaart/punten.json",
-              "/api/zoeken", "/lijst", "/organisatie/<int:organisatie_id>", "/print/<code>",
-              "/print/<code>.pdf", "/ogc/", "/ogc/api", "/ogc/collections", "/ogc/conformance",
-              "/ogc/collections/<collection_id>/tiles/WebMercatorQuad/<int(signed=True):z>/"
-              "<int(signed=True):y>/<int(signed=True):x>"}
+    walked = {
+        "/ogc/collections/<collection_id>/items",
+        "/ogc/collections/<collection_id>",
+        "/ogc/collections/<collection_id>/",
+        "/ogc/collections/<collection_id>/queryables",
+        "/ogc/collections/<collection_id>/items/<feature_id>",
+        "/kaart/punten.json",
+        "/api/zoeken",
+        "/lijst",
+        "/organisatie/<int:organisatie_id>",
+        "/print/<code>",
+        "/print/<code>.pdf",
+        "/ogc/",
+        "/ogc/api",
+        "/ogc/collections",
+        "/ogc/conformance",
+        "/ogc/collections/<collection_id>/tiles/WebMercatorQuad/<int(signed=True):z>/"
+        "<int(signed=True):y>/<int(signed=True):x>",
+    }
     # /dekking and its downloads carry area figures computed from public records only
     # (analysis/indicators.py reads laag_voorzieningen with zichtbaarheid 'openbaar').
-    no_records = {"/healthz", "/", "/hulp", "/dekking", "/dekking/<gemeente>.<fmt>",
-                  "/kaart/gebieden/<niveau>.geojson",
-                  "/vendor/<package>/<path:filename>", "/static/<path:filename>",
-                  "/ogc/collections/<collection_id>/tiles",
-                  "/ogc/collections/<collection_id>/tiles/WebMercatorQuad",
-                  "/ogc/tileMatrixSets", "/ogc/tileMatrixSets/<tms_id>"}
+    no_records = {
+        "/healthz",
+        "/",
+        "/hulp",
+        "/dekking",
+        "/dekking/<gemeente>.<fmt>",
+        "/kaart/gebieden/<niveau>.geojson",
+        "/vendor/<package>/<path:filename>",
+        "/static/<path:filename>",
+        "/ogc/collections/<collection_id>/tiles",
+        "/ogc/collections/<collection_id>/tiles/WebMercatorQuad",
+        "/ogc/tileMatrixSets",
+        "/ogc/tileMatrixSets/<tms_id>",
+    }
     rules = {r.rule for r in anon.application.url_map.iter_rules() if "GET" in r.methods}
     assert rules - walked - no_records == set()

@@ -24,15 +24,19 @@ def _no_counts(demo_engine):
 
 
 def _app(demo_url, **config):
-    return create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True,
-                       "SECRET_KEY": SECRET, **config})
+    return create_app(
+        {"DATABASE_URL": url_string(demo_url), "TESTING": True, "SECRET_KEY": SECRET, **config}
+    )
 
 
 def _org_id(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
-            "AND status = 'gepubliceerd' ORDER BY id LIMIT 1")).scalar_one()
+        return conn.execute(
+            sa.text(
+                "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
+                "AND status = 'gepubliceerd' ORDER BY id LIMIT 1"
+            )
+        ).scalar_one()
 
 
 def _token(client, org_id: int) -> str:
@@ -42,8 +46,9 @@ def _token(client, org_id: int) -> str:
 
 def _stored(engine, marker: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM melding WHERE tekst LIKE :m"),
-                            {"m": f"%{marker}%"}).scalar_one()
+        return conn.execute(
+            sa.text("SELECT count(*) FROM melding WHERE tekst LIKE :m"), {"m": f"%{marker}%"}
+        ).scalar_one()
 
 
 class _Poster:
@@ -57,10 +62,12 @@ class _Poster:
         self.token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
 
     def post(self, tekst: str, **headers):
-        return self.client.post(f"/organisatie/{self.org_id}/melding",
-                                data={"csrf_token": self.token, "tekst": tekst},
-                                environ_overrides=self.environ,
-                                headers={**self.headers, **headers})
+        return self.client.post(
+            f"/organisatie/{self.org_id}/melding",
+            data={"csrf_token": self.token, "tekst": tekst},
+            environ_overrides=self.environ,
+            headers={**self.headers, **headers},
+        )
 
 
 # ------------------------------------------------------------------------- the storage
@@ -88,7 +95,8 @@ def test_storage_counts_expires_and_clears(demo_engine):
 
 def test_storage_works_with_the_fixed_window_strategy(demo_engine):
     limiter = FixedWindowRateLimiter(
-        storage_from_string("sociale-kaart://", engine=lambda: demo_engine))
+        storage_from_string("sociale-kaart://", engine=lambda: demo_engine)
+    )
     item, who = parse("3 per minute"), uuid.uuid4().hex
     assert [limiter.hit(item, who) for _ in range(5)] == [True, True, True, False, False]
     assert not limiter.test(item, who)
@@ -102,7 +110,8 @@ def test_storage_works_with_the_fixed_window_strategy(demo_engine):
 def test_storage_errors_are_its_base_exceptions():
     storage = storage_from_string(
         "sociale-kaart://",
-        engine=lambda: sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+        engine=lambda: sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"),
+    )
     assert storage.check() is False
     with pytest.raises(storage.base_exceptions):
         storage.incr("x", 60)
@@ -126,8 +135,10 @@ def test_one_client_posting_200_times_gets_429_after_5(demo_app, demo_engine):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     # another address is not affected; nor are GET pages for this one
     assert _Poster(demo_app, org_id, "192.0.2.11").post(f"Ander {marker}").status_code == 303
-    assert poster.client.get(f"/organisatie/{org_id}",
-                             environ_overrides=poster.environ).status_code == 200
+    assert (
+        poster.client.get(f"/organisatie/{org_id}", environ_overrides=poster.environ).status_code
+        == 200
+    )
 
 
 def test_two_workers_share_the_counters(demo_url, demo_engine):
@@ -162,8 +173,10 @@ def test_counters_hold_no_ip_addresses(demo_app, demo_engine):
 
 def test_ipv6_clients_count_per_64_network(demo_app, demo_engine):
     org_id = _org_id(demo_engine)
-    statuses = [_Poster(demo_app, org_id, f"2001:db8:1:2::{i:x}").post(f"v6 {i}").status_code
-                for i in range(1, 8)]
+    statuses = [
+        _Poster(demo_app, org_id, f"2001:db8:1:2::{i:x}").post(f"v6 {i}").status_code
+        for i in range(1, 8)
+    ]
     assert statuses == [303] * 5 + [429] * 2
     assert _Poster(demo_app, org_id, "2001:db8:1:3::1").post("ander net").status_code == 303
 
@@ -172,13 +185,21 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(demo_url, demo_engine)
     org_id = _org_id(demo_engine)
     # not trusted (default): a client cannot escape the limit by inventing addresses
     app = _app(demo_url)
-    statuses = [_Poster(app, org_id, headers={"X-Forwarded-For": f"203.0.113.{i}"})
-                .post(f"xff {i}").status_code for i in range(6)]
+    statuses = [
+        _Poster(app, org_id, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        .post(f"xff {i}")
+        .status_code
+        for i in range(6)
+    ]
     assert statuses == [303] * 5 + [429]
     # one trusted proxy: its X-Forwarded-For is the client
     app = _app(demo_url, TRUSTED_PROXIES=1)
-    statuses = [_Poster(app, org_id, headers={"X-Forwarded-For": f"203.0.113.{i}"})
-                .post(f"proxy {i}").status_code for i in range(6)]
+    statuses = [
+        _Poster(app, org_id, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        .post(f"proxy {i}")
+        .status_code
+        for i in range(6)
+    ]
     assert statuses == [303] * 6
 
 
@@ -206,8 +227,13 @@ def test_unreachable_counter_database_is_503_not_a_500(demo_engine):
     every database outage (server/errors.py), never a 500."""
     from itsdangerous import URLSafeTimedSerializer
 
-    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-                      "TESTING": True, "SECRET_KEY": SECRET})
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+        }
+    )
     client = app.test_client()
     with client.session_transaction() as session:
         session["csrf_token"] = "a" * 40

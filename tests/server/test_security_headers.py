@@ -13,27 +13,44 @@ from server.security import content_security_policy
 from tests.conftest import url_string
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "server" / "templates"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "font-src 'self'; connect-src 'self'; worker-src blob:; child-src blob:; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; worker-src blob:; child-src blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # inline code or styling the CSP would block: <script> without src, <style>, style="",
 # on...="" event handlers, javascript: URLs
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle=|\son[a-z]+\s*=|"
-                    r"javascript:", re.IGNORECASE)
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle=|\son[a-z]+\s*=|"
+    r"javascript:",
+    re.IGNORECASE,
+)
 
 
 def _org_id(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
-            "AND status = 'gepubliceerd' ORDER BY id LIMIT 1")).scalar_one()
+        return conn.execute(
+            sa.text(
+                "SELECT id FROM organisatie WHERE zichtbaarheid = 'openbaar' "
+                "AND status = 'gepubliceerd' ORDER BY id LIMIT 1"
+            )
+        ).scalar_one()
 
 
 def _html_pages(engine) -> dict[str, int]:
-    return {"/": 200, "/lijst?q=huisarts": 200, "/hulp": 200,
-            f"/organisatie/{_org_id(engine)}": 200, "/print/GM0935": 200, "/print/WK091733": 200,
-            "/dekking": 200, "/ogc/?f=html": 200, "/ogc/collections?f=html": 200,
-            "/organisatie/999999999": 404, "/print/GM9999": 404}
+    return {
+        "/": 200,
+        "/lijst?q=huisarts": 200,
+        "/hulp": 200,
+        f"/organisatie/{_org_id(engine)}": 200,
+        "/print/GM0935": 200,
+        "/print/WK091733": 200,
+        "/dekking": 200,
+        "/ogc/?f=html": 200,
+        "/ogc/collections?f=html": 200,
+        "/organisatie/999999999": 404,
+        "/print/GM9999": 404,
+    }
 
 
 def _assert_html_headers(response, path):
@@ -74,9 +91,18 @@ def test_error_pages_for_people_have_the_headers(demo_client, demo_engine):
     _assert_html_headers(response, "413")
 
 
-@pytest.mark.parametrize("path", ["/kaart/punten.json", "/api/zoeken?q=huisarts", "/ogc/",
-                                  "/ogc/collections/gemeenten/items?limit=1", "/bestaat-niet",
-                                  "/static/kaart.js", "/vendor/maplibre-gl/maplibre-gl.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kaart/punten.json",
+        "/api/zoeken?q=huisarts",
+        "/ogc/",
+        "/ogc/collections/gemeenten/items?limit=1",
+        "/bestaat-niet",
+        "/static/kaart.js",
+        "/vendor/maplibre-gl/maplibre-gl.js",
+    ],
+)
 def test_other_responses_have_nosniff_and_no_banner(demo_client, path):
     response = demo_client.get(path)
     assert response.status_code in (200, 404), path
@@ -92,15 +118,21 @@ def test_hsts_only_over_https(demo_url):
     secure = client.get("/hulp", base_url="https://kaart.example.nl")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     # behind a TLS proxy: the PUBLIC_BASE_URL setting says the site is https
-    app = create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True,
-                      "PUBLIC_BASE_URL": "https://kaart.example.nl"})
+    app = create_app(
+        {
+            "DATABASE_URL": url_string(demo_url),
+            "TESTING": True,
+            "PUBLIC_BASE_URL": "https://kaart.example.nl",
+        }
+    )
     assert "max-age" in app.test_client().get("/hulp").headers["Strict-Transport-Security"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_online_basemap_allows_only_the_pdok_host(demo_url):
-    app = create_app({"DATABASE_URL": url_string(demo_url), "TESTING": True,
-                      "ONLINE_BASEMAP": True})
+    app = create_app(
+        {"DATABASE_URL": url_string(demo_url), "TESTING": True, "ONLINE_BASEMAP": True}
+    )
     csp = app.test_client().get("/hulp").headers["Content-Security-Policy"]
     assert csp == content_security_policy(True)
     directives = dict(d.split(" ", 1) for d in csp.split("; "))

@@ -59,8 +59,9 @@ def test_a_tile_is_mvt_with_cache_headers_and_an_etag(client, ids):
     assert response.headers["ETag"]
     found = {f["id"] for f in features(response.data, "voorzieningen")}
     assert found == {*ids.markt, ids.opvang}  # never the staff-only service
-    again = client.get(tile_url("voorzieningen", MARKT, 14),
-                       headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(
+        tile_url("voorzieningen", MARKT, 14), headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304 and again.data == b""
 
 
@@ -68,8 +69,11 @@ def test_gzip_tiles_keep_their_etag_and_304(client, ids):
     url, gz = tile_url("voorzieningen", MARKT, 12), {"Accept-Encoding": "gzip"}
     response = client.get(url, headers=gz)
     assert response.status_code == 200 and response.headers["Content-Type"] == MVT
-    body = (gzip.decompress(response.data)
-            if response.headers.get("Content-Encoding") == "gzip" else response.data)
+    body = (
+        gzip.decompress(response.data)
+        if response.headers.get("Content-Encoding") == "gzip"
+        else response.data
+    )
     found = {f["id"]: f["properties"]["aantal"] for f in features(body, "voorzieningen")}
     assert set(found) <= {*ids.markt, ids.opvang} and sum(found.values()) == 3  # thinned
     again = client.get(url, headers={**gz, "If-None-Match": response.headers["ETag"]})
@@ -84,8 +88,11 @@ def test_area_tiles_over_http(client):
 
 
 def test_an_empty_tile_is_204_no_content(client):
-    for url in (tile_url("buurten", AMSTERDAM, 10), tile_url("voorzieningen", AMSTERDAM, 10),
-                tile_url("vervoer", MARKT, 14)):
+    for url in (
+        tile_url("buurten", AMSTERDAM, 10),
+        tile_url("voorzieningen", AMSTERDAM, 10),
+        tile_url("vervoer", MARKT, 14),
+    ):
         response = client.get(url)
         assert response.status_code == 204, url
         assert response.data == b""
@@ -101,10 +108,12 @@ def test_tiles_outside_the_matrix_set_are_400_problems(client, path):
 
 
 def test_unknown_collection_or_matrix_set_is_404(client):
-    for url in ("/ogc/collections/bestaat-niet/tiles/WebMercatorQuad/12/1373/2112",
-                "/ogc/collections/bestaat-niet/tiles",
-                "/ogc/collections/buurten/tiles/WorldCRS84Quad/1/0/0",
-                "/ogc/tileMatrixSets/WorldCRS84Quad"):
+    for url in (
+        "/ogc/collections/bestaat-niet/tiles/WebMercatorQuad/12/1373/2112",
+        "/ogc/collections/bestaat-niet/tiles",
+        "/ogc/collections/buurten/tiles/WorldCRS84Quad/1/0/0",
+        "/ogc/tileMatrixSets/WorldCRS84Quad",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response.headers["Content-Type"] == PROBLEM
@@ -120,8 +129,14 @@ def test_tile_filters_and_properties_as_query_parameters(client, ids):
     assert feature["properties"] == {"aanbod": "Spreekuur", "aantal": 1}  # aantal: always
     counted = client.get(base + "?thema=informatie-advies&properties=aantal,aanbod")
     assert counted.data == themed.data
-    for bad in ("?kleur=rood", "?synthetisch=misschien", "?properties=geheim", "?properties=",
-                "?properties=aanbod,,aantal", "?properties=aanbod,aanbod"):
+    for bad in (
+        "?kleur=rood",
+        "?synthetisch=misschien",
+        "?properties=geheim",
+        "?properties=",
+        "?properties=aanbod,,aantal",
+        "?properties=aanbod,aanbod",
+    ):
         response = client.get(base + bad)
         assert response.status_code == 400 and response.headers["Content-Type"] == PROBLEM
 
@@ -132,8 +147,10 @@ def test_tileset_list_links_to_the_tile_template(client):
     assert tileset["dataType"] == "vector" and tileset["tileMatrixSetURI"] == TMS_URI
     [item] = [link for link in tileset["links"] if link["rel"] == "item"]
     assert item["type"] == MVT and item["templated"] is True
-    assert item["href"] == ("http://localhost/ogc/collections/buurten/tiles/WebMercatorQuad"
-                            "/{tileMatrix}/{tileRow}/{tileCol}")
+    assert item["href"] == (
+        "http://localhost/ogc/collections/buurten/tiles/WebMercatorQuad"
+        "/{tileMatrix}/{tileRow}/{tileCol}"
+    )
     detail = client.get("/ogc/collections/buurten/tiles/WebMercatorQuad").json
     assert detail["layers"][0]["id"] == "buurten"
     assert "naam" in detail["layers"][0]["propertiesSchema"]["properties"]
@@ -161,8 +178,9 @@ def test_tiles_through_a_real_http_server(live_server, ids):
         assert response.status == 200
         assert response.headers["Content-Type"] == MVT
         etag = response.headers["ETag"]
-        found = {f["id"]: f["properties"]["aantal"]
-                 for f in features(response.read(), "voorzieningen")}
+        found = {
+            f["id"]: f["properties"]["aantal"] for f in features(response.read(), "voorzieningen")
+        }
     assert set(found) <= {*ids.markt, ids.opvang} and sum(found.values()) == 3  # thinned
     request = urllib.request.Request(url, headers={"If-None-Match": etag})
     with pytest.raises(urllib.error.HTTPError) as not_modified:
@@ -172,7 +190,8 @@ def test_tiles_through_a_real_http_server(live_server, ids):
     with urllib.request.urlopen(far, timeout=10) as response:
         assert response.status == 204 and response.read() == b""
     with pytest.raises(urllib.error.HTTPError) as bad:
-        urllib.request.urlopen(live_server + "/ogc/collections/buurten/tiles/"
-                               "WebMercatorQuad/23/0/0", timeout=10)
+        urllib.request.urlopen(
+            live_server + "/ogc/collections/buurten/tiles/WebMercatorQuad/23/0/0", timeout=10
+        )
     assert bad.value.code == 400
     assert bad.value.headers["Content-Type"] == PROBLEM

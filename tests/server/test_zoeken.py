@@ -37,8 +37,12 @@ def test_api_shape_and_links(client):
     assert set(links) == {"self", "alternate", "next"}
     assert links["self"]["href"].startswith("http://localhost/api/zoeken?")
     assert links["alternate"]["type"] == "text/html"
-    assert query_of(links["next"]["href"]) == {"q": "huisarts", "gebied": "Heerlen",
-                                               "limit": "5", "offset": "5"}
+    assert query_of(links["next"]["href"]) == {
+        "q": "huisarts",
+        "gebied": "Heerlen",
+        "limit": "5",
+        "offset": "5",
+    }
 
 
 def test_api_paging_follows_next_and_prev(client):
@@ -57,9 +61,20 @@ def test_api_limit_is_clamped(client):
     assert query_of(body["links"][0]["href"])["limit"] == "200"
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=abc", "offset=-5",
-                                   "offset=1.5", "foo=bar", "q=huisarts&bbox=1,2,3,4",
-                                   "thema=bestaat-niet", "doelgroep=niemand"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=-1",
+        "limit=abc",
+        "offset=-5",
+        "offset=1.5",
+        "foo=bar",
+        "q=huisarts&bbox=1,2,3,4",
+        "thema=bestaat-niet",
+        "doelgroep=niemand",
+    ],
+)
 def test_api_bad_parameters_are_400(client, query):
     response = client.get(f"{API}?{query}")
     assert response.status_code == 400 and response.mimetype == PROBLEM
@@ -67,8 +82,17 @@ def test_api_bad_parameters_are_400(client, query):
 
 
 @pytest.mark.parametrize("field", ["q", "gebied", "dichtbij", "thema"])
-@pytest.mark.parametrize("hostile", ["'; DROP TABLE organisatie; --", "<script>alert(1)</script>",
-                                     "%00%27", "a" * 5000, "1 OR 1=1", "${jndi:x}"])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "'; DROP TABLE organisatie; --",
+        "<script>alert(1)</script>",
+        "%00%27",
+        "a" * 5000,
+        "1 OR 1=1",
+        "${jndi:x}",
+    ],
+)
 def test_api_hostile_input_is_never_a_500(client, demo_engine, field, hostile):
     response = client.get(API, query_string={field: hostile})
     assert response.status_code in (200, 400)
@@ -90,16 +114,24 @@ def test_api_counts_a_search_without_results(client, demo_engine):
         body = client.get(API, query_string={"q": word, "gebied": "Kerkrade"}).json
         assert body["total"] == 0 and body["melding"] is None
     with demo_engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT * FROM zoekvraag_zonder_resultaat WHERE woord = :w"),
-                           {"w": word}).mappings().one()
+        row = (
+            conn.execute(
+                sa.text("SELECT * FROM zoekvraag_zonder_resultaat WHERE woord = :w"), {"w": word}
+            )
+            .mappings()
+            .one()
+        )
     assert row["aantal"] == 3 and row["gebiedcode"] == "GM0928"
 
 
 def test_demand_layer_is_an_ogc_collection(client, demo_app):
     word = nonsense()
     for browser in ("a", "b", "c"):  # three different searchers publish a word
-        client.get(API, query_string={"q": word, "gebied": "Simpelveld"},
-                   headers={"User-Agent": f"browser-{browser}"})
+        client.get(
+            API,
+            query_string={"q": word, "gebied": "Simpelveld"},
+            headers={"User-Agent": f"browser-{browser}"},
+        )
     demo_app.extensions.pop("sociale_kaart.extents", None)  # itemCount is cached a minute
     collections = client.get("/ogc/collections").json["collections"]
     layer = next(c for c in collections if c["id"] == "gezocht-niet-gevonden")
@@ -107,8 +139,14 @@ def test_demand_layer_is_an_ogc_collection(client, demo_app):
     feature = client.get("/ogc/collections/gezocht-niet-gevonden/items/GM0965").json
     assert feature["geometry"]["type"] == "MultiPolygon"
     assert feature["properties"]["aantal"] >= 3 and word in feature["properties"]["woorden"]
-    assert set(feature["properties"]) == {"code", "naam", "niveau", "gemeentecode", "aantal",
-                                          "woorden"}
+    assert set(feature["properties"]) == {
+        "code",
+        "naam",
+        "niveau",
+        "gemeentecode",
+        "aantal",
+        "woorden",
+    }
 
 
 # ------------------------------------------------------------------------ list page
@@ -171,24 +209,30 @@ def test_list_bad_parameters_are_a_400_page(client, query):
 def test_list_escapes_names(client, demo_engine):
     evil = "<script>alert('x')</script> Zwaluwhulp \"&\" <b>vet</b>"
     with demo_engine.begin() as conn:
-        org, old = conn.execute(sa.text(
-            "SELECT o.id, o.naam FROM organisatie o JOIN laag_voorzieningen v "
-            "ON v.organisatie_id = o.id WHERE v.zichtbaarheid = 'openbaar' "
-            "ORDER BY o.id LIMIT 1")).one()
-        conn.execute(sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"),
-                     {"n": evil, "o": org})
+        org, old = conn.execute(
+            sa.text(
+                "SELECT o.id, o.naam FROM organisatie o JOIN laag_voorzieningen v "
+                "ON v.organisatie_id = o.id WHERE v.zichtbaarheid = 'openbaar' "
+                "ORDER BY o.id LIMIT 1"
+            )
+        ).one()
+        conn.execute(
+            sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"), {"n": evil, "o": org}
+        )
     try:
         html = client.get("/lijst?q=zwaluwhulp").get_data(as_text=True)
         body = client.get(f"{API}?q=zwaluwhulp").json
     finally:
         with demo_engine.begin() as conn:
-            conn.execute(sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"),
-                         {"n": old, "o": org})
+            conn.execute(
+                sa.text("UPDATE organisatie SET naam = :n WHERE id = :o"), {"n": old, "o": org}
+            )
     assert body["items"][0]["organisatie"] == evil
     assert "<script>alert" not in html and "<b>vet</b>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Zwaluwhulp &#34;&amp;&#34;" in html
     html = client.get("/lijst", query_string={"q": "<img src=x onerror=alert(1)>"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
@@ -197,8 +241,11 @@ def test_two_identical_gets_publish_nothing(client):
     used to publish any words)."""
     word = nonsense()
     for _ in range(20):
-        client.get(API, query_string={"q": f"{word} casino", "gebied": "Vaals"},
-                   headers={"User-Agent": "spammer"})
+        client.get(
+            API,
+            query_string={"q": f"{word} casino", "gebied": "Vaals"},
+            headers={"User-Agent": "spammer"},
+        )
     feature = client.get("/ogc/collections/gezocht-niet-gevonden/items/GM0981").json
     assert feature["properties"]["aantal"] >= 20
     assert word not in feature["properties"]["woorden"]

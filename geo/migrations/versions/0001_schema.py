@@ -3,6 +3,7 @@
 Revision ID: 0001
 Revises:
 """
+
 from importlib.resources import files
 
 from alembic import op

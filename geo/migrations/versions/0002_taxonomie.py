@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 import tomllib
 from pathlib import Path
 
@@ -21,16 +22,24 @@ def upgrade():
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     thema = [dict(t, volgorde=i) for i, t in enumerate(data["thema"], start=1)]
     doelgroep = [dict(d, volgorde=i) for i, d in enumerate(data["doelgroep"], start=1)]
-    op.get_bind().execute(sa.text(
-        "INSERT INTO thema (slug, naam, omschrijving, kleur, icoon, afstand_m, volgorde) "
-        "VALUES (:slug, :naam, :omschrijving, :kleur, :icoon, :afstand_m, :volgorde)"
-    ), thema)
-    op.get_bind().execute(sa.text(
-        "INSERT INTO doelgroep (slug, naam, omschrijving, volgorde) "
-        "VALUES (:slug, :naam, :omschrijving, :volgorde)"
-    ), doelgroep)
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO thema (slug, naam, omschrijving, kleur, icoon, afstand_m, volgorde) "
+            "VALUES (:slug, :naam, :omschrijving, :kleur, :icoon, :afstand_m, :volgorde)"
+        ),
+        thema,
+    )
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO doelgroep (slug, naam, omschrijving, volgorde) "
+            "VALUES (:slug, :naam, :omschrijving, :volgorde)"
+        ),
+        doelgroep,
+    )
 
 
 def downgrade():
-    op.execute("DELETE FROM aanbod_thema; DELETE FROM aanbod_doelgroep; "
-               "DELETE FROM thema; DELETE FROM doelgroep")
+    op.execute(
+        "DELETE FROM aanbod_thema; DELETE FROM aanbod_doelgroep; "
+        "DELETE FROM thema; DELETE FROM doelgroep"
+    )

@@ -3,6 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 from importlib.resources import files
 
 from alembic import op

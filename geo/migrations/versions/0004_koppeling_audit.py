@@ -3,6 +3,7 @@
 Revision ID: 0004
 Revises: 0003
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -3,6 +3,7 @@
 Revision ID: 0006
 Revises: 0005
 """
+
 from importlib.resources import files
 
 from alembic import op

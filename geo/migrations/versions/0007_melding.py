@@ -3,6 +3,7 @@
 Revision ID: 0007
 Revises: 0006
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -3,6 +3,7 @@
 Revision ID: 0008
 Revises: 0007
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -3,6 +3,7 @@
 Revision ID: 0009
 Revises: 0008
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -4,6 +4,7 @@ search documents analyse each distinct text once.
 Revision ID: 0010
 Revises: 0009
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -5,6 +5,7 @@ so the web role needs EXECUTE, not write rights on the tables.
 Revision ID: 0011
 Revises: 0010
 """
+
 from importlib.resources import files
 
 from alembic import op

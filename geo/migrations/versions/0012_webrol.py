@@ -4,6 +4,7 @@ published, add a melding and call the SECURITY DEFINER functions; nothing else.
 Revision ID: 0012
 Revises: 0011
 """
+
 from importlib.resources import files
 
 from alembic import op

@@ -4,6 +4,7 @@ result, shown in laag_dekking (docs/ANALYSIS.md §7).
 Revision ID: 0013
 Revises: 0012
 """
+
 from importlib.resources import files
 
 from alembic import op
