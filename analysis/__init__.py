@@ -11,8 +11,9 @@ not pull in numpy, geopandas and matplotlib.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from geo.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from analysis.coldspots import cold_spots
@@ -73,14 +74,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

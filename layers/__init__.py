@@ -9,8 +9,9 @@ in :mod:`layers.pages`.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from geo.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from layers.catalog import Collection, load_catalog
@@ -100,14 +101,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'layers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
