@@ -123,6 +123,12 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     return {normalise(k): v for k, v in mapping.items()}
 
 
+def known_columns(headers: list[str], mapping: dict[str, str]) -> set[str]:
+    """The column names that ``headers`` resolve to (no checks; for finding the header row)."""
+    keys = (normalise(h) for h in headers if h is not None and str(h).strip())
+    return {c for k in keys if (c := mapping.get(k) or CANONICAL.get(k))}
+
+
 def resolve_headers(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
     """Map each file header to our column name; unknown headers are left out.
 

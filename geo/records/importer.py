@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from geo.records import hsds
 from geo.records.columns import RecordFileError, load_mapping
-from geo.records.readers import RawRow, read_flat
+from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
 from geo.records.store import store_records
-from geo.records.validate import Reject, Taxonomy, validate_row
+from geo.records.validate import Reject, RowWarning, Taxonomy, validate_row
 from geo.taxonomy import names as taxonomy_names
 
 
@@ -29,9 +29,12 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
     geocoding: dict = field(default_factory=dict)
     duplicates: list[dict] = field(default_factory=list)
     run_id: int | None = None
+    unknown_columns: list[str] = field(default_factory=list)  # headers we did not read
+    sheet: str | None = None  # the worksheet read, for workbooks
 
     @property
     def rejected(self) -> int:
@@ -45,9 +48,12 @@ def load_taxonomy(conn: sa.Connection) -> Taxonomy:
 
 
 def read_rows(
-    path: Path, mapping_file: Path | None = None, encoding: str | None = None
-) -> tuple[str, list[RawRow]]:
-    """Detect the format and read raw rows. Returns (format name, rows).
+    path: Path,
+    mapping_file: Path | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[str, FlatFile]:
+    """Detect the format and read raw rows. Returns (format name, rows and unknown headers).
 
     Raises
     ------
@@ -59,12 +65,23 @@ def read_rows(
     if not path.exists():
         raise RecordFileError(f"{path} bestaat niet.")
     if hsds.is_hsds(path):
-        fmt, rows = "hsds", hsds.read_hsds(path, encoding)
+        if sheet is not None:
+            raise RecordFileError(
+                f"{path.name} is geen werkboek; --blad geldt alleen voor werkboeken."
+            )
+        fmt, table = "hsds", FlatFile(hsds.read_hsds(path, encoding))
     else:
-        fmt = "xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else "csv"
-        rows = read_flat(path, load_mapping(mapping_file), encoding)
-    _refuse_unstorable(rows, path.name)
-    return fmt, rows
+        suffix = path.suffix.lower()
+        fmt = (
+            "xlsx"
+            if suffix in XLSX_SUFFIXES
+            else suffix.lstrip(".")
+            if suffix in CALAMINE_SUFFIXES | {".tsv"}
+            else "csv"
+        )
+        table = read_table(path, load_mapping(mapping_file), encoding, sheet)
+    _refuse_unstorable(table.rows, path.name)
+    return fmt, table
 
 
 def _refuse_unstorable(rows: list[RawRow], name: str) -> None:
@@ -140,13 +157,15 @@ def import_file(
     *,
     mapping_file: Path | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
     online: Callable | None = None,
     region_buffer_m: float = 5000.0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import one file in one transaction; bad rows are reported, good rows load.
 
-    Text files are read as UTF-8 unless ``encoding`` (e.g. ``"cp1252"``) says otherwise.
+    Text files are read as UTF-8 unless ``encoding`` (e.g. ``"cp1252"``) says otherwise;
+    ``sheet`` names the worksheet of a workbook (default: the first with a header row).
 
     Raises
     ------
@@ -156,8 +175,11 @@ def import_file(
     progress = progress or (lambda step, done, total: None)
     path = Path(path)
     bron = bron or path.stem
-    fmt, rows = read_rows(path, mapping_file, encoding)
-    result = ImportResult(bron=bron, read=len(rows))
+    fmt, table = read_rows(path, mapping_file, encoding, sheet)
+    rows = table.rows
+    result = ImportResult(
+        bron=bron, read=len(rows), unknown_columns=table.unknown, sheet=table.sheet
+    )
     with engine.begin() as conn:
         taxonomy = load_taxonomy(conn)
         done = iter(range(1, len(rows) + 1))
@@ -173,6 +195,10 @@ def import_file(
             progress=lambda step: progress(step, 0, 0),
         )
         result.rejects = sorted(result.rejects + stored["rejects"], key=lambda r: r.line)
+        rejected = {r.line for r in result.rejects}
+        result.warnings = [
+            w for record in records for w in record["waarschuwingen"] if w.line not in rejected
+        ]
         result.inserted = stored["status"].get("nieuw", 0)
         result.updated = stored["status"].get("gewijzigd", 0)
         result.unchanged = stored["status"].get("ongewijzigd", 0)
@@ -185,6 +211,9 @@ def _record_run(conn: sa.Connection, result: ImportResult, path: Path, fmt: str)
     report = {
         "geocoding": result.geocoding,
         "dubbelingen": len(result.duplicates),
+        "waarschuwingen": len(result.warnings),
+        "onbekende_kolommen": result.unknown_columns,
+        "blad": result.sheet,
         "afgewezen": [
             {"regel": r.line, "kolom": r.column, "reden": r.reason} for r in result.rejects[:1000]
         ],

@@ -1,6 +1,6 @@
 """Checks that run before a file is parsed, so hostile files are refused cheaply.
 
-Zip archives (HSDS datapackages and XLSX workbooks) are judged by their central directory
+Zip archives (HSDS datapackages, XLSX and ODS workbooks) are judged by their central directory
 alone: member count, names, uncompressed sizes and compression ratios. ``zipfile`` stops
 reading a member at the size its directory entry declares (and then fails the CRC check),
 so a directory that lies about sizes cannot make us read more than we checked.
@@ -119,6 +119,11 @@ def check_xlsx(path: Path) -> None:
                 f"(sharedStrings.xml, {size_text(info.file_size)}, de grens is "
                 f"{size_text(SHARED_STRINGS_BYTES)})."
             )
+
+
+def check_ods(path: Path) -> None:
+    """Refuse an ODS workbook (a zip, like XLSX) whose parts are too large to open."""
+    check_zip(path, XLSX, "ODS-bestand")
 
 
 # A JSON string (escapes included), written without nested repetition so it stays linear.

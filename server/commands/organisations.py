@@ -11,7 +11,7 @@ from rich.table import Table
 from geo.errors import GeoError
 from geo.records.export import ROLE_VISIBILITY, export_file
 from geo.records.importer import ImportResult, import_file
-from geo.records.report import write_rejects
+from geo.records.report import write_rejects, write_warnings
 from server.commands.common import console
 from server.database import get_engine
 from server.geocoder import online_geocoder
@@ -19,7 +19,7 @@ from server.geocoder import online_geocoder
 
 @click.group()
 def organisations():
-    """Organisation records: import (CSV, XLSX, HSDS 3) and export (CSV, HSDS 3)."""
+    """Organisation records: import (CSV, TSV, XLSX, XLS, ODS, HSDS 3); export (CSV, HSDS 3)."""
 
 
 def _progress_bar() -> Progress:
@@ -47,6 +47,7 @@ def run_import(
     mapping: Path | None,
     rejects: Path | None,
     encoding: str | None = None,
+    sheet: str | None = None,
 ):
     """Import one file with a progress bar; print the summary; write the rejects file."""
     with _progress_bar() as bar:
@@ -62,6 +63,7 @@ def run_import(
                 bron,
                 mapping_file=mapping,
                 encoding=encoding,
+                sheet=sheet,
                 online=online_geocoder(current_app.config),
                 region_buffer_m=current_app.config["REGION_BUFFER_M"],
                 progress=progress,
@@ -76,6 +78,13 @@ def run_import(
         target = rejects or path.with_name(path.stem + ".afgewezen.csv")
         write_rejects(result.rejects, target)
         console.print(f"Afgewezen regels staan in {target}")
+    if result.warnings:
+        target = path.with_name(path.stem + ".waarschuwingen.csv")
+        write_warnings(result.warnings, target)
+        console.print(
+            f"{len(result.warnings)} waarschuwingen (velden weggelaten, regels wel geladen) "
+            f"staan in {target}"
+        )
     return result
 
 
@@ -87,6 +96,13 @@ def _summary(result: ImportResult) -> None:
         *map(str, (result.read, result.inserted, result.updated, result.unchanged, result.rejected))
     )
     console.print(table)
+    if result.sheet:
+        console.print(f"Werkblad: {result.sheet}")
+    if result.unknown_columns:
+        console.print(
+            "Deze kolommen kennen we niet en zijn niet ingelezen: "
+            + ", ".join(result.unknown_columns)
+        )
     if result.geocoding:
         console.print(
             "Op de kaart gezet: " + ", ".join(f"{k}: {v}" for k, v in result.geocoding.items() if v)
@@ -118,14 +134,20 @@ def _summary(result: ImportResult) -> None:
     help="Text encoding of a CSV/JSON file (default UTF-8), "
     "e.g. cp1252 for files saved by older Excel versions.",
 )
+@click.option(
+    "--blad",
+    "sheet",
+    metavar="NAAM",
+    help="Worksheet of an XLSX/XLS/ODS workbook (default: the first with a header row).",
+)
 @with_appcontext
-def organisations_import(path, bron, mapping, rejects, encoding):
-    """Import CSV, XLSX or HSDS 3: bad rows are reported, good rows load.
+def organisations_import(path, bron, mapping, rejects, encoding, sheet):
+    """Import CSV/TSV, XLSX/XLS/ODS or HSDS 3: bad rows are reported, good rows load.
 
     A file that cannot be read at all is refused with one sentence; nothing changes.
     """
     try:
-        result = run_import(path, bron, mapping, rejects, encoding)
+        result = run_import(path, bron, mapping, rejects, encoding, sheet)
     except GeoError as exc:
         raise ImportRefused(str(exc)) from exc
     if result.rejected and not (result.inserted or result.updated or result.unchanged):
