@@ -11,6 +11,8 @@ from datetime import date, datetime
 from difflib import get_close_matches
 from urllib.parse import urlparse
 
+import phonenumbers
+
 from geo.errors import GeoError
 
 
@@ -24,7 +26,7 @@ HOUSE = re.compile(
 )
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
-TIME = r"([01]?\d|2[0-4])[:.]([0-5]\d)"
+TIME = r"([01]?\d|2[0-4])(?:[:.]([0-5]\d))?"
 RANGE = re.compile(rf"^{TIME}\s*-\s*{TIME}$")
 YES = {"ja", "j", "yes", "y", "true", "1", "waar"}
 NO = {"nee", "n", "no", "false", "0", "onwaar", ""}
@@ -67,21 +69,66 @@ def house(number: str, letter: str = "", addition: str = "") -> tuple[int, str, 
 
 
 def phone(value: str) -> str:
-    """The phone number as written (stripped), once its digits form a Dutch number."""
-    digits = re.sub(r"[\s\-().]", "", value)
-    if digits.startswith("+31"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0031"):
-        digits = "0" + digits[4:]
-    ok = (
-        re.fullmatch(r"0[1-9]\d{8}", digits)
-        or re.fullmatch(r"0[89]00\d{4,7}", digits)
-        or re.fullmatch(r"14\d{3,4}", digits)
-        or re.fullmatch(r"112|11\d{4}", digits)
-    )
-    if not ok:
+    """A single phone number in national notation (``045 789 1480``); FieldError otherwise.
+
+    Parsed with ``phonenumbers`` (region NL), so a number whose leading 0 was dropped by
+    Excel (``457891480``) is read too. Valid foreign numbers are kept in international
+    notation; Dutch short numbers (``112``, ``14 043``) are kept as written.
+    """
+    text = value.strip()
+    try:
+        parsed = phonenumbers.parse(text, "NL")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if parsed.country_code == 31
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(parsed, style)
+    if parsed is not None and phonenumbers.is_valid_short_number_for_region(parsed, "NL"):
+        return text
+    raise FieldError(f"telefoonnummer '{value}' klopt niet (zoals 043 123 45 67 of 0800-1234)")
+
+
+PHONE_SEPARATORS = re.compile(r"\s*(?:[;,|\n]|\s(?:of|en)\s|\s/\s)\s*", re.IGNORECASE)
+
+
+def phones(value: str) -> tuple[str, list[str]]:
+    """The first phone number of a cell, plus a warning for every other part of it.
+
+    Returns
+    -------
+    tuple of (str, list of str)
+        The number (national notation) and the Dutch warnings for the numbers left out.
+
+    Raises
+    ------
+    FieldError
+        When no part of the cell is a phone number.
+    """
+    try:
+        return phone(value), []
+    except FieldError:
+        parts = [p for p in PHONE_SEPARATORS.split(value) if p.strip()]
+        if len(parts) < 2:
+            raise
+    kept: str | None = None
+    notes: list[str] = []
+    for part in parts:
+        try:
+            number = phone(part)
+        except FieldError:
+            notes.append(f"'{part.strip()}' is geen telefoonnummer en is weggelaten")
+            continue
+        if kept is None:
+            kept = number
+        else:
+            notes.append(f"tweede telefoonnummer '{part.strip()}' is weggelaten")
+    if kept is None:
         raise FieldError(f"telefoonnummer '{value}' klopt niet (zoals 043 123 45 67 of 0800-1234)")
-    return value.strip()
+    return kept, notes
 
 
 def email(value: str) -> str:
@@ -92,9 +139,9 @@ def email(value: str) -> str:
 
 
 def website(value: str) -> str:
-    """The web address as http(s) URL (``www.`` gets ``https://``); FieldError otherwise."""
+    """The web address as http(s) URL (no scheme gets ``https://``); FieldError otherwise."""
     value = value.strip()
-    if value.lower().startswith("www."):
+    if re.match(r"^[a-z0-9.-]+\.[a-z]{2,}(?:[/:?#]|$)", value, re.IGNORECASE):
         value = "https://" + value
     parsed = urlparse(value)
     if parsed.scheme not in {"http", "https"} or "." not in parsed.netloc:
@@ -158,21 +205,68 @@ def _suggest(key: str, known: dict[str, str]) -> str:
     return f"; bedoelt u '{near[0]}'?" if near else f"; kies uit: {', '.join(known)}"
 
 
+DAY_WORDS = {
+    "maandag": "ma",
+    "dinsdag": "di",
+    "woensdag": "wo",
+    "donderdag": "do",
+    "vrijdag": "vr",
+    "zaterdag": "za",
+    "zondag": "zo",
+    "maa": "ma",
+    "din": "di",
+    "woe": "wo",
+    "don": "do",
+    "vrij": "vr",
+    "zat": "za",
+    "zon": "zo",
+}
+APPOINTMENT = {"op afspraak", "alleen op afspraak", "volgens afspraak", "na afspraak"}
+ALWAYS = {"24/7", "24 uur per dag", "dag en nacht", "altijd open", "altijd geopend"}
+
+
 def opening_hours(value: str) -> dict:
-    """``ma-vr 09:00-17:00; za 10:00-12:30`` -> {"dagen": {"ma": [["09:00", "17:00"]], ...}}."""
+    """``ma-vr 09:00-17:00; za 10:00-12:30`` -> {"dagen": {"ma": [["09:00", "17:00"]], ...}}.
+
+    Common Dutch notations are read too: ``ma t/m vr 9-17 uur``, ``Ma - Vr: 08.30 - 17.00``,
+    ``maandag, woensdag 9:00-12:00``, ``24/7``, ``op afspraak`` and remarks about closing
+    (``gesloten op feestdagen``), which stay in ``tekst`` only.
+    """
     days: dict[str, list[list[str]]] = {}
     result = {"dagen": days, "op_afspraak": False, "tekst": value.strip()}
-    for part in (p.strip() for p in value.split(";") if p.strip()):
-        if part.lower() in {"op afspraak", "alleen op afspraak"}:
+    for raw in (p.strip() for p in re.split(r"[;\n|]", value) if p.strip()):
+        part = _normalise_hours(raw)
+        if part in APPOINTMENT:
             result["op_afspraak"] = True
             continue
-        match = re.match(r"^([a-z,\s\-]+?)\s+(\d.*)$", part.lower())
+        if part in ALWAYS:
+            for name in DAYS:
+                days.setdefault(name, []).append(["00:00", "24:00"])
+            continue
+        if "gesloten" in part and not re.search(r"\d", part):
+            continue  # "gesloten op feestdagen", "za en zo gesloten": kept in tekst
+        match = re.match(r"^([a-z,\s\-]+?)\s*:?\s+(\d.*)$", part)
         if not match:
-            raise FieldError(f"openingstijden '{part}' klopt niet (zoals ma-vr 09:00-17:00)")
+            raise FieldError(f"openingstijden '{raw}' klopt niet (zoals ma-vr 09:00-17:00)")
         ranges = [_time_range(r) for r in re.split(r"\s*(?:,|\s|en)\s*(?=\d)", match[2])]
         for name in _days(match[1]):
             days.setdefault(name, []).extend(ranges)
     return result
+
+
+def _normalise_hours(part: str) -> str:
+    """One part of an opening-hours text in the basic notation (``ma-vr 9:00-17:00``)."""
+    text = " ".join(part.lower().split())
+    text = re.sub(r"\b(t/m|tm|tot en met)\b", "-", text)
+    text = re.sub(r"\b[a-z]+\b", lambda m: DAY_WORDS.get(m[0], m[0]), text)
+    text = re.sub(r"\b(ma|di|wo|do|vr|za|zo)\.", r"\1", text)
+    text = re.sub(
+        r"\b(ma|di|wo|do|vr|za|zo)\s+(?:en|&)\s+(?=(?:ma|di|wo|do|vr|za|zo)\b)", r"\1,", text
+    )
+    text = re.sub(r"\bvan\s+(?=\d)", "", text)
+    text = re.sub(r"(?<=\d)\s*(?:-|–|tot)\s*(?=\d)", "-", text)
+    text = re.sub(r"(?<=\d)\s*(?:uur|u)\b\.?", "", text)
+    return text.strip(" .")
 
 
 def _days(text: str) -> list[str]:
@@ -192,7 +286,8 @@ def _time_range(text: str) -> list[str]:
     match = RANGE.match(text.strip())
     if not match:
         raise FieldError(f"tijd '{text}' klopt niet (zoals 09:00-17:00)")
-    opens, closes = f"{int(match[1]):02d}:{match[2]}", f"{int(match[3]):02d}:{match[4]}"
+    opens = f"{int(match[1]):02d}:{match[2] or '00'}"
+    closes = f"{int(match[3]):02d}:{match[4] or '00'}"
     if opens >= closes or closes > "24:00":
         raise FieldError(f"tijd '{text}': sluiten moet na openen komen")
     return [opens, closes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo.csvcells import SafeWriter
-from geo.records.validate import Reject
+from geo.records.validate import Reject, RowWarning
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> Path:
@@ -18,4 +18,17 @@ def write_rejects(rejects: list[Reject], path: Path) -> Path:
             writer.writerow(
                 [r.line, r.column, r.reason, *(r.values.get(c, "") for c in value_columns)]
             )
+    return Path(path)
+
+
+def write_warnings(warnings: list[RowWarning], path: Path) -> Path:
+    """Write ``regel;kolom;reden;waarde`` for every field left out of a row that did load.
+
+    UTF-8 with BOM and ``;`` separated, so Dutch Excel opens it in columns.
+    """
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = SafeWriter(handle, delimiter=";")
+        writer.writerow(["regel", "kolom", "reden", "waarde"])
+        for w in warnings:
+            writer.writerow([w.line, w.column, w.reason, w.value])
     return Path(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from copy import copy
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -25,6 +26,16 @@ class Reject:
     column: str
     reason: str
     values: dict = field(default_factory=dict)
+
+
+@dataclass
+class RowWarning:
+    """A secondary field that could not be read: the row loads, the field is left out."""
+
+    line: int
+    column: str
+    reason: str
+    value: str = ""
 
 
 @dataclass
@@ -65,6 +76,83 @@ def _memo(parse):
     return run
 
 
+NOT_APPLICABLE = {"n.v.t.", "nvt", "n.v.t", "-", "--", "geen", "onbekend", "nee", "n/a", "0"}
+
+
+def _kvk(value: str):
+    compact = re.sub(r"[\s.]", "", value)
+    if value.strip().lower() in NOT_APPLICABLE:
+        raise f.FieldError(f"KvK-nummer '{value}' is geen nummer")
+    if not (compact.isdigit() and len(compact) == 8):
+        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
+    return compact
+
+
+def _first(parse, label: str):
+    """A cell with several values (``a@x.nl; b@x.nl``): the first good one, the rest noted."""
+
+    def run(value: str) -> tuple[str, list[str]]:
+        try:
+            return parse(value), []
+        except f.FieldError:
+            parts = [p.strip() for p in re.split(r"[;,\s]+", value) if p.strip()]
+            if len(parts) < 2:
+                raise
+        good, notes = None, []
+        for part in parts:
+            try:
+                parsed = parse(part)
+            except f.FieldError:
+                notes.append(f"'{part}' is geen {label} en is weggelaten")
+                continue
+            if good is None:
+                good = parsed
+            else:
+                notes.append(f"tweede {label} '{part}' is weggelaten")
+        if good is None:
+            raise f.FieldError(f"{label} '{value}' klopt niet")
+        return good, notes
+
+    return run
+
+
+def _hours_or_text(value: str) -> tuple[str, list[str]]:
+    """Opening hours as JSON; unreadable hours are kept as free text (``tekst``)."""
+    try:
+        return json.dumps(f.opening_hours(value), ensure_ascii=False), []
+    except f.FieldError as exc:
+        text = {"dagen": {}, "op_afspraak": False, "tekst": value}
+        note = f"{exc}; de tekst is bewaard zonder dagen en tijden"
+        return json.dumps(text, ensure_ascii=False), [note]
+
+
+def _secondary(parse):
+    """Wrap a parser that may fail so it never does: (value or None, warnings)."""
+
+    @lru_cache(maxsize=65536)
+    def run(value: str) -> tuple[object, tuple[str, ...]]:
+        try:
+            result = parse(value)
+        except f.FieldError as exc:
+            return None, (f"{exc}; niet opgeslagen",)
+        if isinstance(result, tuple):
+            return result[0], tuple(result[1])
+        return result, ()
+
+    return run
+
+
+# Secondary fields: a value that cannot be read is left out with a warning, never a reject.
+SECONDARY = (
+    ("kvk", "kvk", _secondary(_kvk)),
+    ("telefoon", "telefoon", _secondary(f.phones)),
+    ("email", "email", _secondary(_first(f.email, "e-mailadres"))),
+    ("website", "website", _secondary(_first(f.website, "website"))),
+    ("openingstijden", "openingstijden", _secondary(_hours_or_text)),
+    ("laatst_geverifieerd", "laatst_geverifieerd_op", _secondary(f.day)),
+)
+
+
 def _text(limit=4000):
     def parse(value: str):
         if len(value) > limit:
@@ -80,21 +168,11 @@ def _required_name(value: str):
     return _text(200)(value)
 
 
-def _kvk(value: str):
-    if not (value.isdigit() and len(value) == 8):
-        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
-    return value
-
-
 def _visibility(value: str):
     value = (value or "openbaar").lower()
     if value not in VISIBILITY:
         raise f.FieldError(f"zichtbaarheid moet een van {', '.join(VISIBILITY)} zijn")
     return value
-
-
-def _json_hours(value: str):
-    return json.dumps(f.opening_hours(value), ensure_ascii=False) if value else None
 
 
 def _languages(value: str):
@@ -106,11 +184,7 @@ def _field_table(taxonomy: Taxonomy):
     opt = False
     return (
         ("organisatie", "organisatie", _required_name, True),
-        ("kvk", "kvk", _kvk, opt),
         ("omschrijving", "omschrijving", _text(), opt),
-        ("telefoon", "telefoon", f.phone, opt),
-        ("email", "email", f.email, opt),
-        ("website", "website", f.website, opt),
         ("aanbod", "aanbod", _text(200), opt),
         ("aanbod_omschrijving", "aanbod_omschrijving", _text(), opt),
         ("thema", "themas", lambda s: f.slugs(s, taxonomy.themes, "thema"), True),
@@ -120,7 +194,6 @@ def _field_table(taxonomy: Taxonomy):
             lambda s: f.slugs(s, taxonomy.groups, "doelgroep") if s else ["iedereen"],
             True,
         ),
-        ("openingstijden", "openingstijden", _json_hours, opt),
         ("kosten", "kosten", _text(), opt),
         ("aanmelden", "aanmelden", _text(), opt),
         ("voorwaarden", "voorwaarden", _text(), opt),
@@ -133,7 +206,6 @@ def _field_table(taxonomy: Taxonomy):
         ("toegankelijkheid", "toegankelijkheid", _text(), opt),
         ("vertrouwelijk", "vertrouwelijk", lambda s: f.yes_no(s, "vertrouwelijk"), True),
         ("zichtbaarheid", "zichtbaarheid", _visibility, True),
-        ("laatst_geverifieerd", "laatst_geverifieerd_op", f.day, opt),
         ("synthetisch", "synthetisch", lambda s: f.yes_no(s, "synthetisch"), True),
     )
 
@@ -176,9 +248,14 @@ def _location_key(rec: dict) -> str:
 
 
 def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Reject]]:
-    """Validate one row; every problem of the row is reported, not just the first."""
+    """Validate one row; every problem of the row is reported, not just the first.
+
+    Secondary fields (see ``SECONDARY``) never reject a row: what cannot be read is left
+    out and listed in ``record["waarschuwingen"]`` as ``RowWarning``s.
+    """
     record: dict = {"line": raw.line}
     rejects: list[Reject] = []
+    warnings: list[RowWarning] = []
 
     def reject(column: str, reason: str) -> None:
         rejects.append(Reject(raw.line, raw.headers.get(column, column), reason, raw.values))
@@ -189,6 +266,11 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
             record[key] = parse(value) if (value or always) else None
         except f.FieldError as exc:
             reject(column, str(exc))
+    for column, key, secondary in SECONDARY:
+        value = raw.values.get(column, "").strip()
+        record[key], notes = secondary(value) if value else (None, ())
+        header = raw.headers.get(column, column)
+        warnings.extend(RowWarning(raw.line, header, note, value) for note in notes)
     for column, parse in (("lat", _coordinates), ("huisnummer", _house)):
         try:
             record.update(parse(raw.values))
@@ -199,6 +281,7 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
     if record["postcode"] is None and record["x"] is None and record["lon"] is None:
         reject("postcode", "geen postcode en geen coördinaten: de locatie kan niet op de kaart")
         return None, rejects
+    record["waarschuwingen"] = warnings
     _add_keys(record, raw.values)
     return record, []
 
