@@ -41,23 +41,8 @@ UPDATE analyse_run SET status = :status, klaar_op = now(), fout = :fout,
        parameters = parameters || CAST(:extra AS jsonb)
 WHERE id = :id
 """)
-NUMBERS = (
-    "inwoners",
-    "afstand_m",
-    "aantal_1km",
-    "aantal_3km",
-    "aantal_5km",
-    "pct_verder",
-    "a_klein",
-    "a_midden",
-    "a_groot",
-    "spar_klein",
-    "spar",
-    "spar_groot",
-    "gi_z",
-    "pct_rand",
-    "pct_geschat",
-)
+# The stored number columns: population, the indicators, the cold-spot z-score.
+NUMBERS = ("inwoners", *ind.INDICATORS, "gi_z")
 TEXTS = (
     "gebiedcode",
     "niveau",

@@ -54,3 +54,8 @@ def distance(metres: float, long: bool = False) -> str:
 def long_date(value: date) -> str:
     """``12 maart 2026``."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def datum_nl(value: date | None) -> str:
+    """``12 maart 2026``, or an empty string for no date (for templates)."""
+    return long_date(value) if value else ""

@@ -9,9 +9,14 @@ error body (``problem``, problem+json). Which error gets which status is decided
 from __future__ import annotations
 
 import json as std_json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
 from urllib.parse import urlencode
 
-from flask import Response, current_app, json, render_template, request
+from flask import Response, current_app, json, render_template, request, send_file
 from flask.json.provider import DefaultJSONProvider
 
 from layers.ogc_params import RESOURCE_FORMATS, requested_format
@@ -103,3 +108,51 @@ def problem(status: int, title: str, detail: str | None = None, **extra) -> Resp
         body["detail"] = detail
     body.update(extra)
     return Response(std_json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+
+
+def temporary_download(
+    name: str, mimetype: str, write: Callable[[Path], object], prefix: str = "sk-"
+) -> Response:
+    """A file written by ``write(path)`` into a temporary folder, sent as an attachment.
+
+    The folder is removed before the response starts; the open file outlives it, so the
+    space is freed when the response closes the file (also on errors and disconnects).
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        path = Path(folder) / name
+        write(path)
+        handle = path.open("rb")
+    size = os.fstat(handle.fileno()).st_size
+    try:
+        response = send_file(
+            handle,
+            mimetype=mimetype,
+            as_attachment=True,
+            download_name=name,
+            max_age=0,
+            etag=False,
+            conditional=False,
+        )
+    except BaseException:
+        handle.close()
+        raise
+    response.content_length = size
+    return response
+
+
+def render_pdf(html: str) -> bytes:
+    """The print page as PDF, without network.
+
+    The page loads nothing external and the stylesheet is read from our static folder.
+    """
+    from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
+
+    try:  # newer WeasyPrint: refuse every URL except inline data, should one ever appear
+        from weasyprint.urls import URLFetcher
+
+        fetcher = {"url_fetcher": URLFetcher(allowed_protocols=("data",))}
+    except (ImportError, TypeError):
+        fetcher = {}
+    static = cast(str, current_app.static_folder)  # server/static: never None for our app
+    css = Path(static, "print.css").read_text(encoding="utf-8")
+    return HTML(string=html, **fetcher).write_pdf(stylesheets=[CSS(string=css, **fetcher)])

@@ -7,12 +7,10 @@ OGC collection ``dekking``.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request
 
+from geo.dutch import datum_nl
 from geo.spar_classes import NO_DATA, SPAR_CLASSES
 from layers.pages.coverage import (
     GROUPS,
@@ -35,8 +33,7 @@ from layers.pages.coverage_report import (
 )
 from layers.pages.outlines import extent
 from server.database import get_engine
-from server.errors import problem
-from server.routes.pages import datum_nl, render_pdf
+from server.responses import problem, render_pdf, temporary_download
 
 bp = Blueprint("dekking", __name__)
 
@@ -200,24 +197,9 @@ def download(gemeente: str, fmt: str):
 
 def _geopackage(conn, report: GemeenteReport) -> Response:
     """Written to a temporary folder that is removed before sending (as the OGC download)."""
-    name = f"{report.filename}.gpkg"
-    with tempfile.TemporaryDirectory(prefix="sk-dekking-") as folder:
-        path = Path(folder) / name
-        write_geopackage(conn, report, path)
-        handle = path.open("rb")  # an open file outlives its folder
-    size = os.fstat(handle.fileno()).st_size
-    try:
-        response = send_file(
-            handle,
-            mimetype=DOWNLOADS["gpkg"],
-            as_attachment=True,
-            download_name=name,
-            max_age=0,
-            etag=False,
-            conditional=False,
-        )
-    except BaseException:
-        handle.close()
-        raise
-    response.content_length = size
-    return response
+    return temporary_download(
+        f"{report.filename}.gpkg",
+        DOWNLOADS["gpkg"],
+        lambda path: write_geopackage(conn, report, path),
+        prefix="sk-dekking-",
+    )

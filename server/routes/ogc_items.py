@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request
 
 from layers.exports import (
     Export,
@@ -33,7 +31,15 @@ from layers.ogc_params import (
 )
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine, get_read_engine
-from server.responses import GEOJSON, HTML, absolute, conditional, link, wanted_format
+from server.responses import (
+    GEOJSON,
+    HTML,
+    absolute,
+    conditional,
+    link,
+    temporary_download,
+    wanted_format,
+)
 
 bp = Blueprint("ogc_items", __name__, url_prefix="/ogc")
 GPKG = "application/geopackage+sqlite3"
@@ -124,28 +130,12 @@ def _download(query: ItemsQuery, fmt: str) -> Response:
     if fmt == "csv":
         return _csv_download(prepare_csv(query), name)
     export = prepare_geopackage(query)
-    with tempfile.TemporaryDirectory(prefix="sk-gpkg-") as folder:
-        path = Path(folder) / name
+
+    def write(path: Path) -> None:
         with get_engine().connect() as conn:
             write_geopackage(conn, export, path)
-        # An open file outlives its folder: the space is freed when the response closes it.
-        handle = path.open("rb")
-    size = os.fstat(handle.fileno()).st_size
-    try:
-        response = send_file(
-            handle,
-            mimetype=GPKG,
-            as_attachment=True,
-            download_name=name,
-            max_age=0,
-            etag=False,
-            conditional=False,
-        )
-    except BaseException:
-        handle.close()
-        raise
-    response.content_length = size
-    return response
+
+    return temporary_download(name, GPKG, write, prefix="sk-gpkg-")
 
 
 def _csv_download(export: Export, name: str) -> Response:

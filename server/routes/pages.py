@@ -10,30 +10,24 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime
-from pathlib import Path
-from typing import cast
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from geo.codes import is_area_code
-from geo.dutch import long_date
+from geo.dutch import datum_nl
 from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
 from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
 from layers.pages.organisation import address, organisation
 from layers.pages.print_map import print_area
 from server.catalog import current_visibility
 from server.database import get_engine
+from server.responses import render_pdf
 from server.routes.kaart import icon_path
 
 bp = Blueprint("pages", __name__)
 
 LEVELS = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
-
-
-def datum_nl(value: date | None) -> str:
-    """``12 maart 2026``."""
-    return long_date(value) if value else ""
 
 
 def website_label(url: str | None) -> str:
@@ -161,21 +155,3 @@ def print_pdf(code: str):
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="sociale-kaart-{code}.pdf"'
     return response
-
-
-def render_pdf(html: str) -> bytes:
-    """The print page as PDF, without network.
-
-    The page loads nothing external and the stylesheet is read from our static folder.
-    """
-    from weasyprint import CSS, HTML  # heavy import: only when a PDF is asked for
-
-    try:  # newer WeasyPrint: refuse every URL except inline data, should one ever appear
-        from weasyprint.urls import URLFetcher
-
-        fetcher = {"url_fetcher": URLFetcher(allowed_protocols=("data",))}
-    except (ImportError, TypeError):
-        fetcher = {}
-    static = cast(str, current_app.static_folder)  # server/static: never None for our app
-    css = Path(static, "print.css").read_text(encoding="utf-8")
-    return HTML(string=html, **fetcher).write_pdf(stylesheets=[CSS(string=css, **fetcher)])
