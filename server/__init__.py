@@ -35,7 +35,22 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from flask_compress import Compress
     from flask_cors import CORS
 
-    from server.routes import dekking, health, kaart, ogc, ogc_items, pages, tiles, vendor, zoeken
+    from server.routes import (
+        beheer,
+        beheer_inbox,
+        beheer_records,
+        beheer_verificatie,
+        dekking,
+        health,
+        inloggen,
+        kaart,
+        ogc,
+        ogc_items,
+        pages,
+        tiles,
+        vendor,
+        zoeken,
+    )
 
     for blueprint in (
         health.bp,
@@ -47,6 +62,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         pages.bp,
         zoeken.bp,
         dekking.bp,
+        inloggen.bp,
+        beheer.bp,
+        beheer_records.bp,
+        beheer_inbox.bp,
+        beheer_verificatie.bp,
     ):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.
@@ -71,8 +91,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         ],
     )
     Compress(app)
-    from server import ratelimit, security
+    from server import auth, ratelimit, security
 
+    auth.init_app(app)  # Flask-Login over the sessions table; private responses when signed in
     security.init_app(app)  # CSRF and Origin checks, body size limit, security headers
     ratelimit.init_app(app)  # after the blueprints: it wraps the limited views
     register_error_handlers(app)

@@ -7,16 +7,11 @@ from flask import Flask, current_app
 from layers.cache import LayerCache
 from layers.catalog import Collection, load_catalog
 from layers.errors import UnknownCollection
+from server.auth import visibility
 from server.database import get_engine
 
 EXTENSION_KEY = "sociale_kaart.catalog"
 CACHE_KEY = "sociale_kaart.layer_cache"
-# Who sees what. Without login everyone is the public; later roles widen this list.
-ROLE_VISIBILITY = {
-    "publiek": ("openbaar",),
-    "professional": ("openbaar", "professional"),
-    "beheerder": ("openbaar", "professional", "intern"),
-}
 
 
 def get_catalog(app: Flask | None = None, refresh: bool = False) -> dict[str, Collection]:
@@ -46,5 +41,5 @@ def get_collection(collection_id: str) -> Collection:
 
 
 def current_visibility() -> tuple[str, ...]:
-    """Visibility levels the current user may see (public until login exists)."""
-    return ROLE_VISIBILITY["publiek"]
+    """Visibility levels the current request may see: the signed-in role's, else public."""
+    return visibility()

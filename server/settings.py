@@ -155,6 +155,66 @@ SETTINGS: tuple[Setting, ...] = (
         "Rate limit per client for the PDF paper map (Flask-Limiter notation).",
     ),
     Setting(
+        "RATELIMIT_LOGIN",
+        "10 per minute;100 per day",
+        "Rate limit per client for login and password-reset posts (Flask-Limiter notation).",
+    ),
+    Setting(
+        "RATELIMIT_AANMELDEN",
+        "5 per minute;20 per day",
+        "Rate limit per client for self-registration (/aanmelden) and verification answers.",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        30,
+        "A signed-in session ends after this many minutes without a request.",
+        int,
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "auto",
+        "Send the session cookie over HTTPS only: 'auto' (yes outside development), true or false.",
+    ),
+    Setting(
+        "MAIL_SERVER",
+        "",
+        "SMTP server for e-mail (password reset, verification rounds, review messages). "
+        "Empty: mails are written as .eml files to MAIL_DIR instead of sent.",
+    ),
+    Setting("MAIL_PORT", 25, "Port of MAIL_SERVER.", int),
+    Setting("MAIL_USERNAME", "", "SMTP login (empty: no login)."),
+    Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_STARTTLS", False, "Use STARTTLS on the SMTP connection.", _bool),
+    Setting(
+        "MAIL_FROM",
+        "Sociale Kaart <noreply@sociale-kaart.invalid>",
+        "Sender address of every e-mail.",
+    ),
+    Setting(
+        "MAIL_DIR",
+        "",
+        "Folder for .eml files when MAIL_SERVER is empty (default DATA_DIR/mail).",
+    ),
+    Setting(
+        "VERIFY_MONTHS",
+        12,
+        "A record not verified for this many months is 'mogelijk verouderd' (shown to "
+        "residents) and due in the next verification round.",
+        int,
+    ),
+    Setting(
+        "VERIFY_LINK_DAYS",
+        30,
+        "Days a verification link stays valid.",
+        int,
+    ),
+    Setting(
+        "VERIFY_REMINDER_DAYS",
+        14,
+        "Days after which an unanswered verification link is sent again as a reminder.",
+        int,
+    ),
+    Setting(
         "SECRET_KEY",
         "",
         "Flask secret key for sessions and form tokens, the same for every worker; "

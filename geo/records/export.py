@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from geo.accounts import ROLE_VISIBILITY
 from geo.csvcells import SafeDictWriter
 from geo.records.columns import COLUMNS
 from geo.records.hsds_write import write_hsds
@@ -31,11 +32,6 @@ EXTRA_COLUMNS = (
     "kaart_lon",
     "bron",
 )
-ROLE_VISIBILITY = {
-    "publiek": ["openbaar"],
-    "professional": ["openbaar", "professional"],
-    "beheerder": ["openbaar", "professional", "intern"],
-}
 # Roles that see confidential locations only generalised (at their buurt, without address).
 GENERALISED_ROLES = {"publiek"}
 
@@ -48,7 +44,7 @@ def export_rows(
 ) -> list[dict]:
     """Rows (one per service at a location) that ``role`` may see, as dicts."""
     params = {
-        "zichtbaarheid": ROLE_VISIBILITY[role],
+        "zichtbaarheid": list(ROLE_VISIBILITY[role]),
         "bron": bron,
         "gemeentecode": gemeentecode,
         "generalise": role in GENERALISED_ROLES,

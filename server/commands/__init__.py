@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     from server.commands.demo import demo
     from server.commands.geocode import geocode
     from server.commands.organisations import organisations
+    from server.commands.users import users
 
-    for command in (db, areas, geocode, organisations, analyse, demo):
+    for command in (db, areas, geocode, organisations, analyse, demo, users):
         app.cli.add_command(command)
