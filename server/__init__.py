@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from flask_cors import CORS
 
     from server.routes import (
+        aanmelden,
         beheer,
         beheer_inbox,
         beheer_records,
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         pages,
         tiles,
         vendor,
+        verificatie,
         zoeken,
     )
 
@@ -67,6 +69,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         beheer_records.bp,
         beheer_inbox.bp,
         beheer_verificatie.bp,
+        aanmelden.bp,
+        verificatie.bp,
     ):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.

@@ -224,3 +224,53 @@ def demo_client(demo_app):
 def demo_server(demo_app):
     with serve(demo_app) as url:
         yield url
+
+
+# --- a real SMTP server (aiosmtpd) for every test that sends mail ---
+
+
+class SmtpInbox:
+    """Messages received by the test SMTP server, parsed (email.message.EmailMessage)."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        """Messages addressed to ``address``."""
+        return [m for m in self.messages if address in m["To"]]
+
+    def body(self, message) -> str:
+        """The plain-text body of ``message``."""
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free local port; yields (host, port, inbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, inbox
+    finally:
+        controller.stop()
+
+
+def mail_config(smtp_server) -> dict:
+    """App settings that send mail through the test SMTP server."""
+    host, port, _ = smtp_server
+    return {"MAIL_SERVER": host, "MAIL_PORT": port}
