@@ -1,3 +1,5 @@
+-- The editors' audited link function (appended last to 0014_beheer.up.sql).
+DROP FUNCTION IF EXISTS aanbod_koppelingen_zetten(bigint, text[], text[], bigint[]);
 REVOKE INSERT, UPDATE ON organisatie, aanbod, locatie FROM sociale_kaart_web;
 REVOKE ALL ON contactpersoon, aanbod_thema, aanbod_doelgroep, wijziging, import_run,
     mogelijk_dubbel FROM sociale_kaart_web;

@@ -224,3 +224,75 @@ GRANT SELECT, INSERT, UPDATE ON gebruiker, sessie, inlogpoging, wachtwoord_herst
     aanmelding, importwaarschuwing, verificatie_ronde, verificatie_verzoek TO sociale_kaart_web;
 GRANT DELETE ON inlogpoging TO sociale_kaart_web;
 GRANT SELECT, UPDATE ON melding, mogelijk_dubbel TO sociale_kaart_web;
+
+------------------------------------------- editors: the links of a service, audited
+-- (Added for the editors' record screens, geo/records/editing.py.) The links of a service
+-- (themes, target groups, locations) have no audit trigger of their own: imports write them
+-- in bulk. Editors set them through this function, which replaces the links and records one
+-- audit row on the service with the lists that changed, as {"themas": [old, new], ...}
+-- (also "doelgroepen" and "locaties"). A NULL list leaves that link as it is. The diff is
+-- computed here from the tables, so a caller cannot write an audit row of its choosing.
+CREATE FUNCTION aanbod_koppelingen_zetten(
+    p_aanbod bigint, p_themas text[], p_doelgroepen text[], p_locaties bigint[]
+) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    org bigint;
+    oud jsonb;
+    nieuw jsonb;
+    verschil jsonb := '{}';
+BEGIN
+    SELECT organisatie_id INTO org FROM aanbod WHERE id = p_aanbod;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'aanbod % bestaat niet', p_aanbod;
+    END IF;
+    IF p_themas IS NOT NULL THEN
+        SELECT coalesce(jsonb_agg(thema_slug ORDER BY thema_slug), '[]') INTO oud
+          FROM aanbod_thema WHERE aanbod_id = p_aanbod;
+        DELETE FROM aanbod_thema WHERE aanbod_id = p_aanbod AND thema_slug <> ALL (p_themas);
+        INSERT INTO aanbod_thema (aanbod_id, thema_slug)
+        SELECT DISTINCT p_aanbod, s FROM unnest(p_themas) s ON CONFLICT DO NOTHING;
+        SELECT coalesce(jsonb_agg(thema_slug ORDER BY thema_slug), '[]') INTO nieuw
+          FROM aanbod_thema WHERE aanbod_id = p_aanbod;
+        IF oud IS DISTINCT FROM nieuw THEN
+            verschil := verschil || jsonb_build_object('themas', jsonb_build_array(oud, nieuw));
+        END IF;
+    END IF;
+    IF p_doelgroepen IS NOT NULL THEN
+        SELECT coalesce(jsonb_agg(doelgroep_slug ORDER BY doelgroep_slug), '[]') INTO oud
+          FROM aanbod_doelgroep WHERE aanbod_id = p_aanbod;
+        DELETE FROM aanbod_doelgroep
+         WHERE aanbod_id = p_aanbod AND doelgroep_slug <> ALL (p_doelgroepen);
+        INSERT INTO aanbod_doelgroep (aanbod_id, doelgroep_slug)
+        SELECT DISTINCT p_aanbod, s FROM unnest(p_doelgroepen) s ON CONFLICT DO NOTHING;
+        SELECT coalesce(jsonb_agg(doelgroep_slug ORDER BY doelgroep_slug), '[]') INTO nieuw
+          FROM aanbod_doelgroep WHERE aanbod_id = p_aanbod;
+        IF oud IS DISTINCT FROM nieuw THEN
+            verschil := verschil || jsonb_build_object('doelgroepen', jsonb_build_array(oud, nieuw));
+        END IF;
+    END IF;
+    IF p_locaties IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM unnest(p_locaties) u(id)
+                   WHERE NOT EXISTS (SELECT 1 FROM locatie l
+                                     WHERE l.id = u.id AND l.organisatie_id = org)) THEN
+            RAISE EXCEPTION 'locatie hoort niet bij de organisatie van aanbod %', p_aanbod;
+        END IF;
+        SELECT coalesce(jsonb_agg(locatie_id ORDER BY locatie_id), '[]') INTO oud
+          FROM aanbod_locatie WHERE aanbod_id = p_aanbod;
+        DELETE FROM aanbod_locatie WHERE aanbod_id = p_aanbod AND locatie_id <> ALL (p_locaties);
+        INSERT INTO aanbod_locatie (aanbod_id, locatie_id, bron, bron_id)
+        SELECT DISTINCT p_aanbod, s, 'redactie', p_aanbod || '@' || s
+        FROM unnest(p_locaties) s ON CONFLICT DO NOTHING;
+        SELECT coalesce(jsonb_agg(locatie_id ORDER BY locatie_id), '[]') INTO nieuw
+          FROM aanbod_locatie WHERE aanbod_id = p_aanbod;
+        IF oud IS DISTINCT FROM nieuw THEN
+            verschil := verschil || jsonb_build_object('locaties', jsonb_build_array(oud, nieuw));
+        END IF;
+    END IF;
+    IF verschil <> '{}' THEN
+        INSERT INTO wijziging (tabel, record_id, actie, gebruiker, diff)
+        VALUES ('aanbod', p_aanbod, 'update', wijziging_gebruiker(), verschil);
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION aanbod_koppelingen_zetten(bigint, text[], text[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION aanbod_koppelingen_zetten(bigint, text[], text[], bigint[])
+    TO sociale_kaart_web;
