@@ -11,9 +11,11 @@ import tomllib
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from geo.accounts import create_user, generate_password
 from geo.errors import GeoError
 from geo.gazetteer import load_bag, load_postcodes
 from server.commands.analyse import analyse
@@ -49,6 +51,58 @@ def load_demo_records(manifest: Path) -> None:
             None,
             Path(current_app.config["DATA_DIR"]) / f"{Path(item['bestand']).stem}.afgewezen.csv",
         )
+
+
+DEMO_ACCOUNTS = (
+    ("redacteur@demo.sociale-kaart.nl", "redacteur", "Demo redacteur"),
+    ("professional@demo.sociale-kaart.nl", "professional", "Demo professional"),
+)
+DEMO_MELDINGEN = (
+    "Het telefoonnummer klopt niet meer, ze hebben een nieuw nummer.",
+    "Deze organisatie is verhuisd naar een ander adres in de wijk.",
+    "De openingstijden op de website zijn anders dan hier.",
+)
+
+
+def seed_workspace() -> list[tuple[str, str, str]]:
+    """Demo accounts and a few open meldingen, so the editors' workspace shows something.
+
+    Returns the (e-mail, rol, password) of accounts made now; existing accounts are kept
+    (their password is never printed again).
+    """
+    made = []
+    with get_engine().begin() as conn:
+        for email, rol, naam in DEMO_ACCOUNTS:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM gebruiker WHERE email = :e"), {"e": email}
+            ).scalar()
+            if exists:
+                continue
+            password = generate_password()
+            create_user(conn, email, rol, password, naam=naam)
+            made.append((email, rol, password))
+        if not conn.execute(sa.text("SELECT 1 FROM melding LIMIT 1")).scalar():
+            conn.execute(
+                sa.text(
+                    "INSERT INTO melding (organisatie_id, tekst) "
+                    "SELECT o.id, m.tekst FROM unnest(CAST(:teksten AS text[])) "
+                    "WITH ORDINALITY AS m(tekst, n) "
+                    "JOIN LATERAL (SELECT id FROM organisatie WHERE status = 'gepubliceerd' "
+                    "AND zichtbaarheid = 'openbaar' ORDER BY id OFFSET m.n * 7 LIMIT 1) o ON true"
+                ),
+                {"teksten": list(DEMO_MELDINGEN)},
+            )
+    return made
+
+
+def print_accounts(made: list[tuple[str, str, str]]) -> None:
+    """Show the demo credentials once."""
+    if not made:
+        console.print("Demo-accounts bestaan al (wachtwoord vergeten? `sociale-kaart users`).")
+        return
+    console.print("[bold]Demo-accounts voor /beheer (wachtwoord wordt maar één keer getoond):[/]")
+    for email, rol, password in made:
+        console.print(f"  {rol:<13} {email}  wachtwoord: {password}")
 
 
 def demo_secret_key(data_dir: Path) -> str:
@@ -167,5 +221,6 @@ def demo(serve):
         doelgroep="iedereen",
         zonder_locatievoorstellen=False,
     )
+    print_accounts(seed_workspace())
     if serve:
         serve_with_gunicorn(current_app._get_current_object())

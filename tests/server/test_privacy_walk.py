@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from pyproj import Transformer
 
+from geo.accounts import create_user
 from geo.gazetteer import load_postcodes
 from geo.records.export import export_file
 from geo.records.importer import import_file
@@ -140,6 +141,38 @@ SECRET_TEXT = (
     "06-99887766",
 )
 SECRET_POINTS = [(r[10], r[9]) for r in ROWS if r[0] in ("v1", "i1", "z2")]  # lon, lat
+# What each role may see of the hidden records on these outputs. Professionals see
+# professional-only services, editors internal ones too; nobody sees contact persons or the
+# shelter's address on a published output (confidential locations stay generalised). A
+# professional scoped to a wijk gets the public view here (the wijk pages apply the scope).
+PROFESSIONAL_TEXT = (
+    "Casusoverleg Wijkteam",
+    "Achterkamer Vijverdal",
+    "Dienstingang",
+    "043 999 88 77",
+)
+INTERN_TEXT = (
+    "Intern Beraad Kastanje",
+    "Intern casusoverleg",
+    "Kastanjehof",
+    "Kasteeldorp",
+    "043 111 22 33",
+)
+ROLES = {
+    "publiek": (SECRET_TEXT, ("v1", "i1", "z2")),
+    "professional-wijk": (SECRET_TEXT, ("v1", "i1", "z2")),
+    "professional": (tuple(t for t in SECRET_TEXT if t not in PROFESSIONAL_TEXT), ("v1", "i1")),
+    "redacteur": (
+        tuple(t for t in SECRET_TEXT if t not in PROFESSIONAL_TEXT + INTERN_TEXT),
+        ("v1",),
+    ),
+}
+ACCOUNTS = {
+    "professional-wijk": ("professional", (), ("WK188301",)),
+    "professional": ("professional", (), ()),
+    "redacteur": ("redacteur", (), ()),
+}
+PASSWORD = "privacy-walk-wachtwoord"
 TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)
 NUMBER = re.compile(r"-?\d{1,6}(?:\.\d+)?")
 
@@ -184,23 +217,84 @@ def world(databases, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def anon(world):
-    app = create_app({"DATABASE_URL": url_string(world[0].url), "TESTING": True})
-    return app.test_client()
+def walk_app(world):
+    app = create_app(
+        {"DATABASE_URL": url_string(world[0].url), "TESTING": True, "RATELIMIT_ENABLED": False}
+    )
+    with world[0].begin() as conn:
+        for role, (rol, gemeenten, gebieden) in ACCOUNTS.items():
+            create_user(
+                conn, f"{role}@walk.example", rol, PASSWORD, gemeenten=gemeenten, gebieden=gebieden
+            )
+    return app
+
+
+class Walker:
+    """A client signed in as one role, with what that role may not see."""
+
+    def __init__(self, client, role: str):
+        self.client = client
+        self.role = role
+        self.secret_text, hidden = ROLES[role]
+        self.secret_points = [(r[10], r[9]) for r in ROWS if r[0] in hidden]
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    @property
+    def application(self):
+        return self.client.application
+
+
+@pytest.fixture(scope="module", params=list(ROLES))
+def anon(walk_app, request):
+    """Despite its name: the walk runs anonymously and as every signed-in role."""
+    client = walk_app.test_client()
+    if request.param in ACCOUNTS:
+        form = client.get("/beheer/inloggen").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        response = client.post(
+            "/beheer/inloggen",
+            data={
+                "email": f"{request.param}@walk.example",
+                "wachtwoord": PASSWORD,
+                "csrf_token": token,
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return Walker(client, request.param)
+
+
+CURRENT: list[Walker] = []
+
+
+@pytest.fixture(autouse=True)
+def _current_walker(request):
+    CURRENT.clear()
+    if "anon" in request.fixturenames:
+        CURRENT.append(request.getfixturevalue("anon"))
+    yield
+
+
+def _secrets() -> tuple[tuple[str, ...], list[tuple[float, float]]]:
+    if CURRENT:
+        return CURRENT[0].secret_text, CURRENT[0].secret_points
+    return SECRET_TEXT, SECRET_POINTS
 
 
 def near_secret(lon: float, lat: float) -> bool:
     return any(
-        math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50 for p in SECRET_POINTS
+        math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50 for p in _secrets()[1]
     )
 
 
 def assert_clean(text: str, where: str, asked: tuple[str, ...] = ()) -> None:
     """No secret text, and no pair of numbers (lon/lat or lat/lon) near a hidden point.
 
-    ``asked``: what the user typed, which a page may repeat ("We konden 'X' niet vinden").
+    What is secret depends on the walking role (``ROLES``). ``asked``: what the user typed,
+    which a page may repeat ("We konden 'X' niet vinden").
     """
-    for secret in SECRET_TEXT:
+    for secret in _secrets()[0]:
         if any(secret.lower() in a.lower() or a.lower() in secret.lower() for a in asked):
             continue
         assert secret.lower() not in text.lower(), f"{secret!r} in {where}"
@@ -254,7 +348,7 @@ def test_geopackage_download(anon):
         rows = db.execute("SELECT * FROM voorzieningen").fetchall()
         db.close()
     assert rows
-    for secret in SECRET_TEXT:
+    for secret in _secrets()[0]:
         assert secret.encode() not in data
     text = "\n".join(",".join(str(v) for v in row if not isinstance(v, bytes)) for row in rows)
     assert_clean(text, "gpkg attributes")
@@ -368,7 +462,7 @@ def test_organisation_pages(anon, world):
     ids = world[1]
     for name, oid in ids.items():
         response = anon.get(f"/organisatie/{oid}")
-        if name == "Intern Beraad Kastanje":
+        if name == "Intern Beraad Kastanje" and anon.role != "redacteur":
             assert response.status_code == 404
         else:
             assert response.status_code == 200
@@ -444,5 +538,30 @@ def test_walk_covers_every_public_get_route(anon):
         "/ogc/tileMatrixSets",
         "/ogc/tileMatrixSets/<tms_id>",
     }
-    rules = {r.rule for r in anon.application.url_map.iter_rules() if "GET" in r.methods}
-    assert rules - walked - no_records == set()
+    # The editors' workspace is for signed-in staff only: tests/server/test_authz_matrix.py
+    # checks that anonymous users and professionals are sent away from every one of them.
+    staff = {r for r in _rules(anon) if r.startswith("/beheer")}
+    assert _rules(anon) - walked - no_records - staff == set()
+
+
+def _rules(anon) -> set[str]:
+    return {r.rule for r in anon.application.url_map.iter_rules() if "GET" in r.methods}
+
+
+def test_each_role_sees_what_it_may(anon):
+    """Guard for the walk: signed-in roles really get their wider view (not the public one)."""
+    expected = {
+        "publiek": set(),
+        "professional-wijk": set(),
+        "professional": {"Casusoverleg Wijkteam"},
+        "redacteur": {"Casusoverleg Wijkteam", "Intern casusoverleg"},
+    }[anon.role]
+    response = anon.get("/ogc/collections/voorzieningen/items?limit=500")
+    text = response.get_data(as_text=True)
+    seen = {name for name in ("Casusoverleg Wijkteam", "Intern casusoverleg") if name in text}
+    assert seen == expected, anon.role
+    points = anon.get("/kaart/punten.json")
+    assert len(points.json) == len(ROWS) - 2 + len(expected)  # the shelter is generalised
+    if anon.role in ACCOUNTS:
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert points.headers["Cache-Control"] == "private, no-store"
