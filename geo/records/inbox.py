@@ -1,12 +1,423 @@
-"""The editors' queues (placeholder until the inbox is built)."""
+"""The editors' queues (/beheer/wachtrijen): what waits for an editor, per queue.
+
+Five queues, each over one table (migration 0014):
+
+- ``meldingen``: "Meld een fout" reports (``melding``);
+- ``dubbel``: probable duplicate organisations (``mogelijk_dubbel``; merged or marked
+  distinct in geo/records/merge.py);
+- ``importwaarschuwingen``: secondary fields an import left out (``importwaarschuwing``);
+- ``aanmeldingen``: self-registrations and proposed changes (``aanmelding``, soort
+  ``nieuw``/``wijziging``; approved in geo/records/aanmelding.py);
+- ``verificatie``: answers to verification links with changes (``aanmelding``, soort
+  ``verificatie``; reviewed like ``wijziging``).
+
+Every item can be assigned to an editor and is closed with a status and a message
+(``bericht``, ``afgehandeld_door``, ``afgehandeld_op``). An item's gemeenten are those of
+its organisation's locations (``locatie.gemeentecode``; both organisations for a
+duplicate), plus ``aanmelding.gemeentecode``. A redacteur scoped to gemeenten sees only
+items in those gemeenten; items without a gemeente (a warning of a rejected row, a
+registration outside the areas) are for unscoped editors.
+
+Everything here is SQLAlchemy Core over allow-listed tables: no SQL is built from text.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from geo.accounts import User
 
+BERICHT_MAX = 4000
+PAGE_SIZE = 100
 
-def inbox_counts(conn: sa.Connection, user: User) -> dict[str, int]:
-    """Open items per queue that ``user`` may handle."""
-    return {}
+_COMMON = ("id", "status", "toegewezen_aan", "afgehandeld_door", "afgehandeld_op", "bericht")
+melding = sa.table(
+    "melding",
+    *(sa.column(c) for c in (*_COMMON, "organisatie_id", "tekst", "email", "gemeld_op")),
+)
+mogelijk_dubbel = sa.table(
+    "mogelijk_dubbel",
+    *(
+        sa.column(c)
+        for c in (
+            *_COMMON,
+            "organisatie_a",
+            "organisatie_b",
+            "reden",
+            "gelijkenis",
+            "afstand_m",
+            "gevonden_op",
+        )
+    ),
+)
+importwaarschuwing = sa.table(
+    "importwaarschuwing",
+    *(
+        sa.column(c)
+        for c in (
+            *_COMMON,
+            "import_run_id",
+            "bron",
+            "regel",
+            "kolom",
+            "waarde",
+            "reden",
+            "organisatie_id",
+            "gevonden_op",
+        )
+    ),
+)
+aanmelding = sa.table(
+    "aanmelding",
+    *(
+        sa.column(c)
+        for c in (
+            *_COMMON,
+            "soort",
+            "organisatie_id",
+            "gegevens",
+            "naam",
+            "email",
+            "gemeentecode",
+            "ingediend_op",
+        )
+    ),
+)
+organisatie = sa.table("organisatie", sa.column("id"), sa.column("naam"), sa.column("status"))
+locatie = sa.table("locatie", sa.column("organisatie_id"), sa.column("gemeentecode"))
+gebruiker = sa.table("gebruiker", sa.column("id"), sa.column("email"), sa.column("rol"))
+
+
+class InboxError(ValueError):
+    """A queue action that cannot be done; the message is Dutch for the editor."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One queue: its table, statuses and how its items find their gemeenten."""
+
+    name: str
+    label: str  # Dutch, plural, as on the start page
+    table: sa.TableClause
+    org_columns: tuple[str, ...]
+    date_column: str
+    open_statuses: tuple[str, ...]
+    # Closing statuses an editor may choose by hand (approval and merging have their own).
+    close_statuses: tuple[str, ...]
+    soorten: tuple[str, ...] = ()
+
+    def col(self, name: str) -> sa.ColumnClause:
+        """A column of the queue's table."""
+        return self.table.c[name]
+
+    @property
+    def all_statuses(self) -> tuple[str, ...]:
+        """Every status an item of this queue can have."""
+        closed = {
+            "mogelijk_dubbel": ("samengevoegd", "geen_dubbel"),
+            "aanmelding": ("goedgekeurd", "afgewezen"),
+        }.get(self.table.name, ("afgehandeld", "afgewezen"))
+        return (*self.open_statuses, *closed)
+
+
+QUEUES: dict[str, Queue] = {
+    q.name: q
+    for q in (
+        Queue(
+            "meldingen",
+            "meldingen van fouten",
+            melding,
+            ("organisatie_id",),
+            "gemeld_op",
+            ("nieuw", "in_behandeling"),
+            ("afgehandeld", "afgewezen"),
+        ),
+        Queue(
+            "dubbel",
+            "mogelijke dubbele organisaties",
+            mogelijk_dubbel,
+            ("organisatie_a", "organisatie_b"),
+            "gevonden_op",
+            ("open",),
+            ("geen_dubbel",),
+        ),
+        Queue(
+            "importwaarschuwingen",
+            "waarschuwingen uit imports",
+            importwaarschuwing,
+            ("organisatie_id",),
+            "gevonden_op",
+            ("open", "in_behandeling"),
+            ("afgehandeld", "afgewezen"),
+        ),
+        Queue(
+            "aanmeldingen",
+            "aanmeldingen en wijzigingen",
+            aanmelding,
+            ("organisatie_id",),
+            "ingediend_op",
+            ("nieuw", "in_behandeling"),
+            ("afgewezen",),
+            ("nieuw", "wijziging"),
+        ),
+        Queue(
+            "verificatie",
+            "antwoorden op verificatie",
+            aanmelding,
+            ("organisatie_id",),
+            "ingediend_op",
+            ("nieuw", "in_behandeling"),
+            ("afgewezen",),
+            ("verificatie",),
+        ),
+    )
+}
+STATUS_LABELS = {
+    "nieuw": "nieuw",
+    "open": "open",
+    "in_behandeling": "in behandeling",
+    "afgehandeld": "afgehandeld",
+    "afgewezen": "afgewezen",
+    "goedgekeurd": "goedgekeurd",
+    "samengevoegd": "samengevoegd",
+    "geen_dubbel": "geen dubbel",
+}
+
+
+def queue(name: str) -> Queue:
+    """The queue called ``name``; :class:`KeyError` for an unknown one."""
+    return QUEUES[name]
+
+
+def _gemeenten(q: Queue) -> sa.ColumnElement:
+    """The gemeentecodes of an item: its organisations' locations (and its own code)."""
+    orgs = [locatie.c.organisatie_id == q.col(c) for c in q.org_columns]
+    found = (
+        sa.select(sa.func.array_agg(sa.distinct(locatie.c.gemeentecode)))
+        .where(sa.or_(*orgs), locatie.c.gemeentecode.is_not(None))
+        .scalar_subquery()
+    )
+    codes = sa.func.coalesce(found, sa.cast(array([], type_=sa.Text), ARRAY(sa.Text)))
+    if "gemeentecode" in q.table.c:
+        own = q.col("gemeentecode")
+        return sa.case(
+            (own.is_(None), codes),
+            else_=sa.func.array_append(sa.func.array_remove(codes, own), own),
+        )
+    return codes
+
+
+def _in_gemeenten(q: Queue, codes: list[str]) -> sa.ColumnElement:
+    """Whether an item lies in one of ``codes`` (one of its gemeenten is)."""
+    orgs = [locatie.c.organisatie_id == q.col(c) for c in q.org_columns]
+    located = sa.exists(
+        sa.select(1).select_from(locatie).where(sa.or_(*orgs), locatie.c.gemeentecode.in_(codes))
+    )
+    if "gemeentecode" in q.table.c:
+        return sa.or_(located, q.col("gemeentecode").in_(codes))
+    return located
+
+
+def _scope(q: Queue, user: User) -> list[sa.ColumnElement]:
+    """Conditions every query of ``q`` gets for ``user``: the soort and the gemeenten."""
+    where: list[sa.ColumnElement] = []
+    if q.soorten:
+        where.append(q.col("soort").in_(q.soorten))
+    if user.rol == "redacteur" and user.gemeenten:
+        where.append(_in_gemeenten(q, list(user.gemeenten)))
+    elif not user.is_editor:
+        where.append(sa.false())
+    return where
+
+
+def inbox_counts(conn: sa.Connection, user: User) -> dict[str, dict]:
+    """Open items per queue that ``user`` may handle, in one query.
+
+    Returns
+    -------
+    dict
+        ``{queue name: {"naam", "label", "aantal"}}`` in the order of :data:`QUEUES`;
+        the route adds each queue's ``url``.
+    """
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(q.table)
+        .where(q.col("status").in_(q.open_statuses), *_scope(q, user))
+        .scalar_subquery()
+        .label(q.name)
+        for q in QUEUES.values()
+    ]
+    row = conn.execute(sa.select(*counts)).mappings().one()
+    return {
+        name: {"naam": name, "label": q.label, "aantal": int(row[name])}
+        for name, q in QUEUES.items()
+    }
+
+
+def list_items(
+    conn: sa.Connection,
+    user: User,
+    name: str,
+    *,
+    status: str = "open",
+    gemeente: str | None = None,
+    mine: bool = False,
+    limit: int = PAGE_SIZE,
+) -> list[dict]:
+    """The items of a queue, oldest open first; ``status`` is ``open``, ``alle`` or one status.
+
+    Each item has the table's columns plus ``organisatie`` (name of the first
+    organisation), ``organisatie_b`` name for duplicates, ``gemeenten`` and
+    ``toegewezen`` (the assignee's e-mail address).
+    """
+    q = QUEUES[name]
+    where = _scope(q, user)
+    if status == "open":
+        where.append(q.col("status").in_(q.open_statuses))
+    elif status != "alle":
+        where.append(q.col("status") == status)
+    if gemeente:
+        where.append(_in_gemeenten(q, [gemeente]))
+    if mine:
+        where.append(q.col("toegewezen_aan") == user.id)
+    query = _item_query(q).where(*where).order_by(q.col(q.date_column), q.col("id")).limit(limit)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _item_query(q: Queue) -> sa.Select:
+    first = organisatie.alias("org_1")
+    assignee = gebruiker.alias("toegewezen")
+    closer = gebruiker.alias("afgehandeld")
+    columns = [
+        *(c for c in q.table.c),
+        first.c.naam.label("organisatie"),
+        _gemeenten(q).label("gemeenten"),
+        assignee.c.email.label("toegewezen"),
+        closer.c.email.label("afgehandeld_door_email"),
+    ]
+    joined = (
+        q.table.outerjoin(first, first.c.id == q.col(q.org_columns[0]))
+        .outerjoin(assignee, assignee.c.id == q.col("toegewezen_aan"))
+        .outerjoin(closer, closer.c.id == q.col("afgehandeld_door"))
+    )
+    if len(q.org_columns) > 1:
+        second = organisatie.alias("org_2")
+        columns.append(second.c.naam.label("organisatie_b_naam"))
+        joined = joined.outerjoin(second, second.c.id == q.col(q.org_columns[1]))
+    return sa.select(*columns).select_from(joined)
+
+
+def get_item(conn: sa.Connection, user: User, name: str, item_id: int) -> dict | None:
+    """One item of a queue that ``user`` may handle, or None."""
+    q = QUEUES[name]
+    if not 0 < item_id < 2**63:
+        return None
+    row = (
+        conn.execute(_item_query(q).where(q.col("id") == item_id, *_scope(q, user)))
+        .mappings()
+        .one_or_none()
+    )
+    return None if row is None else dict(row)
+
+
+def editors(conn: sa.Connection) -> list[dict]:
+    """Active editors (id, email) to assign items to."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT id, email, naam FROM gebruiker WHERE actief "
+            "AND rol IN ('beheerder', 'redacteur') ORDER BY email"
+        )
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+def assign(
+    conn: sa.Connection, user: User, name: str, item_id: int, assignee_id: int | None
+) -> bool:
+    """Assign an open item to an editor (None: unassign); an open item becomes in behandeling.
+
+    Returns False when the item is not open or not within ``user``'s scope.
+
+    Raises
+    ------
+    InboxError
+        When ``assignee_id`` is not an active editor.
+    """
+    q = QUEUES[name]
+    if assignee_id is not None:
+        ok = conn.execute(
+            sa.text(
+                "SELECT 1 FROM gebruiker WHERE id = :id AND actief "
+                "AND rol IN ('beheerder', 'redacteur')"
+            ),
+            {"id": assignee_id},
+        ).scalar()
+        if not ok:
+            raise InboxError("Kies een redacteur of beheerder om dit aan toe te wijzen.")
+    values: dict = {"toegewezen_aan": assignee_id}
+    if "in_behandeling" in q.open_statuses and assignee_id is not None:
+        values["status"] = "in_behandeling"
+    done = conn.execute(
+        sa.update(q.table)
+        .where(
+            q.col("id") == item_id,
+            q.col("status").in_(q.open_statuses),
+            *_scope(q, user),
+        )
+        .values(**values)
+    )
+    return done.rowcount == 1
+
+
+def clean_bericht(bericht: str | None) -> str | None:
+    """The closing message, trimmed; :class:`InboxError` when it is too long."""
+    text = (bericht or "").replace("\r\n", "\n").strip()
+    if len(text) > BERICHT_MAX:
+        raise InboxError(f"Het bericht is te lang: gebruik niet meer dan {BERICHT_MAX} tekens.")
+    return text or None
+
+
+def close(
+    conn: sa.Connection,
+    user: User,
+    name: str,
+    item_id: int,
+    status: str,
+    bericht: str | None,
+    *,
+    allowed: tuple[str, ...] | None = None,
+) -> dict | None:
+    """Close an open item with ``status`` and a message; returns the item, or None.
+
+    ``status`` must be one of the queue's hand-chosen closing statuses (or of
+    ``allowed``, for approval and merging). None when the item is not open or not within
+    ``user``'s scope.
+
+    Raises
+    ------
+    InboxError
+        For a status this queue does not close with, or a message that is too long.
+    """
+    q = QUEUES[name]
+    if status not in (allowed or q.close_statuses):
+        raise InboxError("Kies hoe deze melding is afgehandeld.")
+    text = clean_bericht(bericht)
+    done = conn.execute(
+        sa.update(q.table)
+        .where(
+            q.col("id") == item_id,
+            q.col("status").in_(q.open_statuses),
+            *_scope(q, user),
+        )
+        .values(
+            status=status,
+            bericht=text,
+            afgehandeld_door=user.id,
+            afgehandeld_op=sa.func.now(),
+        )
+        .returning(q.col("id"))
+    ).scalar_one_or_none()
+    return None if done is None else get_item(conn, user, name, item_id)
