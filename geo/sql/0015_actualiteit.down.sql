@@ -1,0 +1,2 @@
+DROP VIEW laag_actualiteit;
+DROP FUNCTION verificatie_maanden();
