@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     from server.commands.geocode import geocode
     from server.commands.organisations import organisations
     from server.commands.users import users
+    from server.commands.verificatie import verificatie
 
-    for command in (db, areas, geocode, organisations, analyse, demo, users):
+    for command in (db, areas, geocode, organisations, analyse, demo, users, verificatie):
         app.cli.add_command(command)

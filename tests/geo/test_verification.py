@@ -21,12 +21,19 @@ FRESH = TODAY - dt.timedelta(days=30)
 
 # name, e-mail, verified on, place, location archived, theme
 ORGANISATIONS = (
-    ("Oud met mail", "oud@example.nl", OLD, MAASTRICHT, False, "zorg-ondersteuning"),
-    ("Nooit met mail", "nooit@example.nl", None, MAASTRICHT, False, "meedoen-ontmoeten"),
+    ("Oud met mail", "oud@verificatie.example", OLD, MAASTRICHT, False, "zorg-ondersteuning"),
+    ("Nooit met mail", "nooit@verificatie.example", None, MAASTRICHT, False, "meedoen-ontmoeten"),
     ("=SOM(1) Zonder mail", None, OLD, MAASTRICHT, False, "zorg-ondersteuning"),
-    ("Vers", "vers@example.nl", FRESH, MAASTRICHT, False, "zorg-ondersteuning"),
-    ("Heerlen oud", "heerlen@example.nl", OLD, HEERLEN, False, "zorg-ondersteuning"),
-    ("Gearchiveerde plek", "archief@example.nl", OLD, MAASTRICHT, True, "zorg-ondersteuning"),
+    ("Vers", "vers@verificatie.example", FRESH, MAASTRICHT, False, "zorg-ondersteuning"),
+    ("Heerlen oud", "heerlen@verificatie.example", OLD, HEERLEN, False, "zorg-ondersteuning"),
+    (
+        "Gearchiveerde plek",
+        "archief@verificatie.example",
+        OLD,
+        MAASTRICHT,
+        True,
+        "zorg-ondersteuning",
+    ),
 )
 
 
@@ -153,7 +160,7 @@ def test_token_is_signed_and_single_use(db):
             ),
             {"id": ids["Oud met mail"]},
         ).one()
-        assert audit.gebruiker == "verificatie: oud@example.nl"
+        assert audit.gebruiker == "verificatie: oud@verificatie.example"
         assert audit.diff["laatst_geverifieerd_op"][1] == TODAY.isoformat()
         conn.rollback()
 
@@ -181,7 +188,7 @@ def test_changes_become_an_aanmelding(db):
         loc, svc = current["locaties"][0], current["aanbod"][0]
         form = {
             "org-naam": "Nooit met mail (nieuw)",
-            "org-email": "nooit@example.nl",
+            "org-email": "nooit@verificatie.example",
             "org-website": "www.nieuw.example",
             f"loc-{loc['id']}-straat": "Vrijthof",
             f"loc-{loc['id']}-huisnummer": "2",
@@ -202,14 +209,16 @@ def test_changes_become_an_aanmelding(db):
         ]
         with pytest.raises(vf.VerificationError, match="e-mailadres"):
             vf.propose_changes(conn, request.id, gegevens, "geen-mail", None)
-        aanmelding = vf.propose_changes(conn, request.id, gegevens, "Nooit@Example.nl", "Piet")
+        aanmelding = vf.propose_changes(
+            conn, request.id, gegevens, "Nooit@Verificatie.example", "Piet"
+        )
         row = conn.execute(
             sa.text("SELECT * FROM aanmelding WHERE id = :id"), {"id": aanmelding}
         ).one()
         assert (row.soort, row.organisatie_id, row.email, row.gemeentecode) == (
             "verificatie",
             ids["Nooit met mail"],
-            "nooit@example.nl",
+            "nooit@verificatie.example",
             "GM0935",
         )
         assert row.gegevens["opmerking"] == "<script>alert(1)</script>"
