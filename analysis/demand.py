@@ -140,7 +140,7 @@ SELECT (SELECT jsonb_object_agg(niveau, jaren) FROM (
           FROM postcode4) AS postcode4,
        (SELECT jsonb_build_object('aanbod', count(*), 'laatst_gewijzigd', max(gewijzigd_op),
                                   'laatst_geverifieerd', max(laatst_geverifieerd_op))
-          FROM aanbod) AS aanbod
+          FROM aanbod WHERE status = 'gepubliceerd') AS aanbod
 """)
 
 

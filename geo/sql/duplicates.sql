@@ -13,8 +13,9 @@ INSERT INTO mogelijk_dubbel (organisatie_a, organisatie_b, reden, gelijkenis, af
 SELECT least(oa.id, ob.id), greatest(oa.id, ob.id), 'naam_en_afstand',
        max(similarity(oa.naam, ob.naam)), min(ST_Distance(la.geom, lb.geom))
 FROM organisatie oa
-JOIN locatie la ON la.organisatie_id = oa.id
+JOIN locatie la ON la.organisatie_id = oa.id AND la.status = 'gepubliceerd'
 JOIN locatie lb ON ST_DWithin(lb.geom, la.geom, :radius) AND lb.organisatie_id <> oa.id
+    AND lb.status = 'gepubliceerd'
 JOIN organisatie ob ON ob.id = lb.organisatie_id
 WHERE oa.id = ANY(:ids) AND similarity(oa.naam, ob.naam) >= :threshold
 GROUP BY 1, 2

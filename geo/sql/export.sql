@@ -46,7 +46,7 @@ CROSS JOIN LATERAL (
     SELECT hide, CASE WHEN hide THEN ST_PointOnSurface(b.geom) ELSE l.geom END AS geom
     FROM (SELECT CAST(:generalise AS boolean) AND l.vertrouwelijk AS hide) h
 ) p
-WHERE o.status = 'gepubliceerd'
+WHERE o.status = 'gepubliceerd' AND a.status = 'gepubliceerd' AND l.status = 'gepubliceerd'
   AND al.zichtbaarheid::text = ANY(:zichtbaarheid) AND a.zichtbaarheid::text = ANY(:zichtbaarheid)
   AND o.zichtbaarheid::text = ANY(:zichtbaarheid) AND l.zichtbaarheid::text = ANY(:zichtbaarheid)
   AND NOT (p.hide AND b.code IS NULL)

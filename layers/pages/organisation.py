@@ -1,9 +1,9 @@
 """The public page of one organisation: its services and locations as the caller may see them.
 
-Only published records whose organisation, service, location and link are all visible to
-the caller; a confidential location shows its place name only (no street, postcode, point
-or name); contact persons are never read. Opening hours are in ``opening_hours``; the "meld
-een fout" write is ``geo.records.melding``.
+Only published records (archived services and locations are left out) whose organisation,
+service, location and link are all visible to the caller; a confidential location shows its
+place name only (no street, postcode, point or name); contact persons are never read.
+Opening hours are in ``opening_hours``; the "meld een fout" write is ``geo.records.melding``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ WITH org AS (
            CASE WHEN NOT l.vertrouwelijk THEN round(ST_X(ST_Transform(l.geom, 4326))::numeric, 5)
            END AS lon
     FROM locatie l JOIN org ON l.organisatie_id = org.id
-    WHERE l.zichtbaarheid::text = ANY(:visibility)
+    WHERE l.zichtbaarheid::text = ANY(:visibility) AND l.status = 'gepubliceerd'
 ), svc AS (
     SELECT a.id, a.naam, a.omschrijving, a.kosten, a.aanmelden, a.voorwaarden, a.talen,
            a.openingstijden, a.laatst_geverifieerd_op,
@@ -46,7 +46,7 @@ WITH org AS (
              WHERE al.aanbod_id = a.id AND al.zichtbaarheid::text = ANY(:visibility))
                AS locaties
     FROM aanbod a JOIN org ON a.organisatie_id = org.id
-    WHERE a.zichtbaarheid::text = ANY(:visibility)
+    WHERE a.zichtbaarheid::text = ANY(:visibility) AND a.status = 'gepubliceerd'
 )
 SELECT json_build_object(
     'id', org.id, 'naam', org.naam, 'omschrijving', org.omschrijving,
