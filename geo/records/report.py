@@ -9,10 +9,14 @@ from geo.records.validate import Reject, RowWarning
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> Path:
-    """Write ``regel, kolom, reden`` plus the row's original values (CSV, UTF-8)."""
+    """Write ``regel;kolom;reden`` plus the row's original values.
+
+    UTF-8 with BOM and ``;`` separated (the Dutch Excel dialect), so a data officer opens it
+    in columns, fixes the rows and imports the file again.
+    """
     value_columns = sorted({k for r in rejects for k in r.values})
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = SafeWriter(handle)
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = SafeWriter(handle, delimiter=";")
         writer.writerow(["regel", "kolom", "reden", *value_columns])
         for r in rejects:
             writer.writerow(

@@ -50,8 +50,9 @@ def test_rejects_and_exports_are_neutralised(tmp_path):
     rejects = write_rejects(
         [Reject(2, "naam", "=reden", {"naam": "=HYPERLINK(1)"})], tmp_path / "r.csv"
     )
-    text = rejects.read_text(encoding="utf-8")
+    text = rejects.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'=reden" in text
+    assert text.splitlines()[0] == "regel;kolom;reden;naam"
     out = tmp_path / "e.csv"
     write_csv([{"organisatie": "@SUM(1)", "telefoon": "+31 43 123 45 67"}], out)
     text = out.read_text(encoding="utf-8")

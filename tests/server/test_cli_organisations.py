@@ -39,8 +39,9 @@ def test_import_prints_summary_and_writes_rejects_file(loaded, tmp_path):
         "regel 7, kolom thema: thema 'zorg' bestaat niet; bedoelt u 'zorg-ondersteuning'?"
         in result.output
     )
-    with open(rejects, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")  # Dutch Excel: BOM and ";"
+    with open(rejects, encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
     assert {r["regel"] for r in rows} == {"7", "9", "10"}
     assert all(r["reden"] and r["kolom"] for r in rows)
     engine = make_engine(url)
