@@ -85,6 +85,15 @@
     if (className) node.className = className;
     return node;
   }
+  // "Gecontroleerd op ..." and, past VERIFY_MONTHS (data-verify-months), "Mogelijk verouderd".
+  function freshness(checked) {
+    const months = Number(el.dataset.verifyMonths) || 12;
+    const out = [text("p", checked ? "Gecontroleerd op " + window.datumNl(checked) + "." : "Nog niet gecontroleerd.")];
+    if (window.verouderd(checked, months)) {
+      out.push(text("p", "Mogelijk verouderd: deze gegevens zijn langer dan " + months + " maanden niet gecontroleerd.", "verouderd"));
+    }
+    return out;
+  }
   function popupContent(p) {
     if (!p) return text("p", "Deze plek kunnen we nu niet laden. Probeer het later opnieuw.");
     const box = document.createElement("div");
@@ -97,6 +106,7 @@
       box.append(text("p", "Plek op de kaart is bij benadering (" + p.geocode_precisie + ")."));
     }
     if (p.synthetisch) box.append(text("p", "Verzonnen voorbeeld voor de demo."));
+    box.append(...freshness(p.laatst_geverifieerd_op));
     return box;
   }
   const showPopup = (where, p) => new maplibregl.Popup().setLngLat(where).setDOMContent(popupContent(p)).addTo(map);
