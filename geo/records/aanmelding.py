@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -61,14 +61,8 @@ SERVICE_FIELDS = (
 LIMITS = {"naam": 200, "straat": 200, "woonplaats": 100, "toelichting": 2000}
 
 
-class Form(Protocol):
-    """What a form needs to offer (werkzeug's MultiDict does)."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """One value."""
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value of a key."""
+# What a form offers: ``get(key)`` and ``getlist(key)`` (werkzeug's MultiDict).
+Form = Any
 
 
 class AanmeldingError(GeoError, ValueError):

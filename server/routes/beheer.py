@@ -43,10 +43,10 @@ def start():
     """The start page: queues with counts (editors), or a short page (professionals)."""
     counts: dict = {}
     if current_user.is_editor:
-        from geo.records.inbox import inbox_counts
+        from server.routes.beheer_inbox import queue_counts
 
         with get_engine().connect() as conn:
-            counts = inbox_counts(conn, current_user.user)
+            counts = queue_counts(conn)
     return render_template("beheer/start.html", counts=counts)
 
 
