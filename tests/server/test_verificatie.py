@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from server import create_app
 from tests.conftest import app_config, mail_config
 from tests.geo.test_verification import TODAY, seed
-from tests.server.test_auth import PASSWORD
+from tests.server.test_auth import PASSWORD, login
 
 BASE = "http://kaart.test"
 LINK = re.compile(re.escape(BASE) + r"(/verificatie/[A-Za-z0-9_.\-]+)")
@@ -279,3 +279,80 @@ def test_bad_cli_input_is_one_dutch_line(round_app):
     assert out.exit_code == 2 and "12m" in out.output
     out = runner.invoke(args=["verificatie", "csv", "--ronde", "999", "x.csv"])
     assert out.exit_code == 1 and "bestaat niet" in out.output
+
+
+# --------------------------------------------------------------------------- /beheer pages
+def _signed_in(app, engine, email):
+    _clear_limits(engine)
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def test_beheer_pages_are_for_editors(round_app):
+    app, _ = round_app
+    anonymous = app.test_client()
+    for path in ("/beheer/verificatie", "/beheer/actualiteit", "/beheer/verificatie/1/brieven.csv"):
+        response = anonymous.get(path)
+        assert response.status_code == 302 and "/beheer/inloggen" in response.location
+
+
+def test_progress_page_and_scoped_redacteur(round_app, smtp_server):
+    app, engine = round_app
+    _, _, inbox = smtp_server
+    red = _signed_in(app, engine, "red@verificatie.example")
+    page = _text(red.get("/beheer/verificatie"))
+    assert "Voortgang per ronde" in page and "Maastricht (GM0935)" in page
+    assert '<option value="GM0917"' not in page  # a scoped redacteur only sees Maastricht
+    ronde = re.search(r"/beheer/verificatie/(\d+)/brieven.csv", page).group(1)
+    csv_response = red.get(f"/beheer/verificatie/{ronde}/brieven.csv")
+    assert csv_response.status_code == 200
+    assert csv_response.data.startswith(b"\xef\xbb\xbf") and b"Zonder mail" in csv_response.data
+    assert red.get("/beheer/verificatie/999999/brieven.csv").status_code == 404
+    csrf = _csrf(page)
+    refused = red.post(
+        "/beheer/verificatie", data={"csrf_token": csrf, "gemeente": "GM0917", "maanden": "12"}
+    )
+    assert refused.status_code == 403
+    assert inbox.to("heerlen@verificatie.example") == []
+
+    # A beheerder starts a round for Heerlen with the button; the mail goes out.
+    baas = _signed_in(app, engine, "baas@verificatie.example")
+    page = _text(baas.get("/beheer/verificatie"))
+    started = baas.post(
+        "/beheer/verificatie",
+        data={"csrf_token": _csrf(page), "gemeente": "GM0917", "maanden": "12"},
+    )
+    assert started.status_code == 303
+    assert len(inbox.to("heerlen@verificatie.example")) == 1
+    page = _text(baas.get("/beheer/verificatie"))
+    assert "is gestart: 1 organisaties. 1 e-mails verstuurd" in page
+    assert "Heerlen (GM0917)" in page
+    bad = baas.post(
+        "/beheer/verificatie",
+        data={"csrf_token": _csrf(page), "gemeente": "GM0917", "maanden": "veel"},
+    )
+    assert bad.status_code == 303
+    assert "aantal maanden" in _text(baas.get("/beheer/verificatie"))
+    reminded = baas.post("/beheer/verificatie/herinneren", data={"csrf_token": _csrf(page)})
+    assert reminded.status_code == 303
+
+
+def test_actualiteit_dashboard(round_app):
+    app, engine = round_app
+    baas = _signed_in(app, engine, "baas@verificatie.example")
+    page = _text(baas.get("/beheer/actualiteit"))
+    assert "Per gemeente" in page and "Per wijk" in page and "Per thema" in page
+    assert '<th scope="row">Maastricht</th>' in page and '<th scope="row">Heerlen</th>' in page
+    assert "/ogc/collections/actualiteit/items?niveau=wijk" in page
+    assert "niveau=buurt" in _text(baas.get("/beheer/actualiteit?niveau=buurt"))
+    assert _text(baas.get("/beheer/actualiteit?niveau=%3Cscript%3E")).count("<script>") == 0
+    red = _signed_in(app, engine, "red@verificatie.example")
+    page = _text(red.get("/beheer/actualiteit"))
+    assert '<th scope="row">Heerlen</th>' not in page
+    assert "gemeentecode=GM0935" in page
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
