@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, has_request_context, render_template, 
 
 from geo.dutch import datum_nl
 from geo.records import verification as vf
+from geo.records import verification_answers as answers
 from geo.records.freshness import is_stale
 from server.database import get_engine
 from server.mail import send_mail
@@ -120,7 +121,7 @@ def verificatie(token: str):
     try:
         verzoek_id = _request_id(token)
         with get_engine().begin() as conn:
-            record = vf.open_request(conn, verzoek_id)
+            record = answers.open_request(conn, verzoek_id)
     except vf.VerificationError as exc:
         return _gone(exc)
     return _page(token, record)
@@ -132,7 +133,7 @@ def klopt(token: str):
     try:
         verzoek_id = _request_id(token)
         with get_engine().begin() as conn:
-            vf.confirm(conn, verzoek_id)
+            answers.confirm(conn, verzoek_id)
     except vf.VerificationError as exc:
         return _gone(exc)
     return render_template("verificatie_bedankt.html", gewijzigd=False)
@@ -145,10 +146,10 @@ def wijzigen(token: str):
     try:
         verzoek_id = _request_id(token)
         with get_engine().begin() as conn:
-            record = vf.open_request(conn, verzoek_id)
+            record = answers.open_request(conn, verzoek_id)
             try:
-                gegevens = vf.proposal(record, form)
-                vf.propose_changes(
+                gegevens = answers.proposal(record, form)
+                answers.propose_changes(
                     conn,
                     verzoek_id,
                     gegevens,

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.records import verification as vf
+from geo.records import verification_answers as answers
 from geo.records.freshness import is_stale, stale_counts, threshold
 
 SECRET = "test-geheim"
@@ -134,15 +135,15 @@ def test_token_is_signed_and_single_use(db):
             vf.read_token("ander-geheim", token, 30)
         with pytest.raises(vf.LinkUnknown):
             vf.read_token(SECRET, token[:-2] + "xx", 30)
-        record = vf.open_request(conn, request.id)
+        record = answers.open_request(conn, request.id)
         assert record["organisatie"]["naam"] == "Oud met mail"
         assert record["locaties"][0]["huisnummer"] == "1A"
         assert record["aanbod"][0]["openingstijden"] == "ma-vr 9-17"
-        vf.confirm(conn, request.id)
+        answers.confirm(conn, request.id)
         with pytest.raises(vf.LinkGone, match="al gebruikt"):
-            vf.open_request(conn, request.id)
+            answers.open_request(conn, request.id)
         with pytest.raises(vf.LinkGone):
-            vf.confirm(conn, request.id)
+            answers.confirm(conn, request.id)
         dates = conn.execute(
             sa.text(
                 "SELECT o.laatst_geverifieerd_op, a.laatst_geverifieerd_op, "
@@ -173,9 +174,9 @@ def test_expired_link_is_gone(db):
             sa.text("UPDATE verificatie_verzoek SET verloopt_op = now() - interval '1 minute'")
         )
         with pytest.raises(vf.LinkGone, match="verlopen"):
-            vf.open_request(conn, requests[0].id)
+            answers.open_request(conn, requests[0].id)
         with pytest.raises(vf.LinkUnknown):
-            vf.open_request(conn, 987654321)
+            answers.open_request(conn, 987654321)
         conn.rollback()
 
 
@@ -184,7 +185,7 @@ def test_changes_become_an_aanmelding(db):
     with engine.begin() as conn:
         _, requests = _start(conn)
         request = next(r for r in requests if r.naam == "Nooit met mail")
-        current = vf.open_request(conn, request.id)
+        current = answers.open_request(conn, request.id)
         loc, svc = current["locaties"][0], current["aanbod"][0]
         form = {
             "org-naam": "Nooit met mail (nieuw)",
@@ -196,7 +197,7 @@ def test_changes_become_an_aanmelding(db):
             f"loc-{loc['id'] + 999}-straat": "niet van deze organisatie",
             "opmerking": "<script>alert(1)</script>",
         }
-        gegevens = vf.proposal(current, form)
+        gegevens = answers.proposal(current, form)
         assert gegevens["organisatie"]["website"] == "https://www.nieuw.example"
         assert gegevens["locaties"] == [
             {
@@ -208,8 +209,8 @@ def test_changes_become_an_aanmelding(db):
             }
         ]
         with pytest.raises(vf.VerificationError, match="e-mailadres"):
-            vf.propose_changes(conn, request.id, gegevens, "geen-mail", None)
-        aanmelding = vf.propose_changes(
+            answers.propose_changes(conn, request.id, gegevens, "geen-mail", None)
+        aanmelding = answers.propose_changes(
             conn, request.id, gegevens, "Nooit@Verificatie.example", "Piet"
         )
         row = conn.execute(
@@ -236,7 +237,7 @@ def test_changes_become_an_aanmelding(db):
             1,
         )
         with pytest.raises(vf.VerificationError, match="naam"):
-            vf.proposal(current, {"org-naam": "  "})
+            answers.proposal(current, {"org-naam": "  "})
         conn.rollback()
 
 
@@ -255,7 +256,7 @@ def test_reminders_only_for_unanswered_after_the_interval(db):
             {"r": ronde},
         )
         answered = next(r for r in requests if r.naam == "Oud met mail")
-        vf.confirm(conn, answered.id)
+        answers.confirm(conn, answered.id)
         due = vf.due_reminders(conn)
         assert [r.naam for r in due] == ["Nooit met mail"]  # no e-mail: not reminded
         assert vf.due_reminders(conn, ("GM0917",)) == []
