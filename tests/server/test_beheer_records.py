@@ -261,6 +261,7 @@ def test_archive_and_restore_an_earlier_version(beheer_app):
             "versie": "3",
             "naam": "Andere naam",
             "themas": "informatie-advies",
+            "doelgroepen": "iedereen",
             "locaties": str(_loc),
             "zichtbaarheid": "openbaar",
         },
@@ -419,7 +420,7 @@ def test_stored_xss_is_rendered_harmlessly_everywhere(beheer_app):
         == 302
     )
     editor_pages = [
-        f"/beheer/organisaties?q=Xss",
+        "/beheer/organisaties?q=Xss",
         f"/beheer/organisaties/{org}",
         f"/beheer/organisaties/{org}/geschiedenis",
         f"/beheer/organisaties/{org}/aanbod/{svc}",
