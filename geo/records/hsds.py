@@ -1,10 +1,11 @@
-"""Open Referral HSDS 3 (tabular form): read into flat rows, write from exported rows.
+"""Open Referral HSDS 3.0 in: read any published shape into flat rows, one per service at a location.
 
-Accepted input: a JSON object with one array per HSDS table (``organization``, ``service``,
-``location``, ``address``, ``service_at_location``, ``phone``, ``schedule``, ``language``,
-``accessibility``, ``organization_identifier``, ``taxonomy_term``, ``attribute``), or a
-folder / ``.zip`` with ``datapackage.json`` and one CSV per table. Themes and doelgroepen
-are taxonomy terms of the taxonomies ``sociale-kaart-thema`` / ``sociale-kaart-doelgroep``.
+Accepted input (see ``hsds_tables``): tabular JSON (tables named by table, plural or file
+name), nested documents (``service_full``, ``organization_full``, ``service_at_location_full``,
+``location``, taxonomies) and list pages of them, or a CSV datapackage as folder or ``.zip``
+(resources found by their names in ``datapackage.json``). Themes and doelgroepen come from
+taxonomy terms: ours (``sociale-kaart-thema`` / ``-doelgroep``) directly, others through the
+mapping table (``hsds_taxonomy``); every term is kept with its service.
 """
 
 from __future__ import annotations
@@ -12,54 +13,74 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 import zlib
-from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
-from geo.records import fields as f
 from geo.records.columns import RecordFileError
+from geo.records.hsds_rows import build_rows
+from geo.records.hsds_schedule import DAY_CODES
+from geo.records.hsds_tables import is_tabular, kind_of, nested_tables, table_name
+from geo.records.hsds_taxonomy import GROUP, THEME, TRAIT
 from geo.records.limits import DATAPACKAGE, check_json_depth, check_zip, size_text
 from geo.records.readers import RawRow, decode, refuse_nul
 
-THEME, GROUP, TRAIT = "sociale-kaart-thema", "sociale-kaart-doelgroep", "sociale-kaart-kenmerk"
 KVK_SCHEME = "NL-KVK"
-DAY_CODES = dict(zip(f.DAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
 TRAITS = ("vertrouwelijk", "zichtbaarheid", "synthetisch", "capaciteit")
-ADDRESS = re.compile(r"^(.*\S)\s+(\d{1,5}\s*[A-Za-z]?(?:\s*[-/ ]\s*[A-Za-z0-9]{1,4})?)$")
+__all__ = ["DAY_CODES", "GROUP", "KVK_SCHEME", "THEME", "TRAIT", "TRAITS", "read_hsds"]
 
-
-# The fields we read from each HSDS table. ``id`` is required in every table; the other
-# id fields are references. Everything we read must be text (numbers are accepted for ids
-# and coordinates); fields we do not read are left alone.
+_ID = ("id",)
+# The fields we read from each table: they must be text (numbers are accepted where the
+# specification has numbers, and for ids). Fields we do not read are left alone.
 FIELDS = {
-    "organization": ("id", "name", "description", "email", "website"),
-    "service": (
-        "id",
-        "organization_id",
-        "name",
-        "description",
-        "email",
-        "url",
-        "fees_description",
-        "application_process",
-        "eligibility_description",
-        "assured_date",
-    ),
-    "location": ("id", "name", "latitude", "longitude"),
-    "address": ("id", "location_id", "address_1", "postal_code", "city"),
-    "service_at_location": ("id", "service_id", "location_id"),
-    "phone": ("id", "service_id", "organization_id", "number"),
-    "schedule": ("id", "service_id", "description", "byday", "opens_at", "closes_at"),
-    "language": ("id", "service_id", "code"),
-    "accessibility": ("id", "location_id", "description"),
-    "organization_identifier": ("id", "organization_id", "identifier_scheme", "identifier"),
-    "taxonomy_term": ("id", "taxonomy", "code"),
-    "attribute": ("id", "link_id", "taxonomy_term_id", "value"),
+    "organization": _ID
+    + ("name", "alternate_name", "description", "email", "website", "parent_organization_id")
+    + ("legal_status", "tax_status", "tax_id", "logo", "uri", "year_incorporated"),
+    "service": _ID
+    + ("organization_id", "name", "alternate_name", "description", "email", "url", "status")
+    + ("interpretation_services", "application_process", "fees_description", "fees")
+    + ("eligibility_description", "minimum_age", "maximum_age", "assured_date", "alert")
+    + ("accreditations", "licenses", "wait_time"),
+    "location": _ID
+    + ("organization_id", "location_type", "name", "alternate_name", "description", "url")
+    + ("transportation", "latitude", "longitude", "external_identifier")
+    + ("external_identifier_type",),
+    "address": _ID
+    + ("location_id", "attention", "address_1", "address_2", "city", "region")
+    + ("state_province", "postal_code", "country", "address_type"),
+    "service_at_location": _ID + ("service_id", "location_id", "description"),
+    "phone": _ID
+    + ("location_id", "service_id", "organization_id", "contact_id")
+    + ("service_at_location_id", "number", "extension", "type", "description"),
+    "schedule": _ID
+    + ("service_id", "location_id", "service_at_location_id", "valid_from", "valid_to")
+    + ("dtstart", "timezone", "until", "count", "wkst", "freq", "interval", "byday")
+    + ("byweekno", "bymonthday", "byyearday", "description", "opens_at", "closes_at")
+    + ("schedule_link", "attending_type", "notes"),
+    "language": _ID + ("service_id", "location_id", "phone_id", "name", "code", "note"),
+    "accessibility": _ID + ("location_id", "description", "details", "url"),
+    "organization_identifier": _ID
+    + ("organization_id", "identifier_scheme", "identifier_type", "identifier"),
+    "taxonomy_term": _ID
+    + ("code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language")
+    + ("term_uri",),
+    "taxonomy": _ID + ("name", "description", "uri", "version"),
+    "attribute": _ID + ("link_id", "taxonomy_term_id", "link_type", "link_entity", "value"),
+    "contact": _ID
+    + ("organization_id", "service_id", "service_at_location_id", "location_id", "name")
+    + ("title", "department", "email"),
+    "cost_option": _ID
+    + ("service_id", "valid_from", "valid_to", "option", "currency", "amount")
+    + ("amount_description",),
+    "required_document": _ID + ("service_id", "document", "uri"),
+    "service_area": _ID
+    + ("service_id", "name", "description", "extent", "extent_type", "uri"),
 }
-ID_FIELDS = {"id", "organization_id", "service_id", "location_id", "link_id", "taxonomy_term_id"}
-NUMBER_FIELDS = {"latitude", "longitude"}
+ID_FIELDS = {"id", "external_identifier", "identifier"} | {
+    f for fields in FIELDS.values() for f in fields if f.endswith("_id")
+}
+NUMBER_FIELDS = {"latitude", "longitude", "extension", "minimum_age", "maximum_age", "amount"}
+NUMBER_FIELDS |= {"year_incorporated", "timezone", "count", "interval"}
 MAX_JSON_BYTES = 500 * 1024 * 1024
 
 
@@ -68,9 +89,7 @@ def is_hsds(path: Path) -> bool:
     path = Path(path)
     if path.is_dir():
         return (path / "datapackage.json").exists()
-    if path.suffix.lower() == ".zip":
-        return True
-    return path.suffix.lower() == ".json"
+    return path.suffix.lower() in {".zip", ".json"}
 
 
 def _kind(value) -> str:
@@ -105,7 +124,7 @@ def _clean_value(value, field: str, where: str, name: str) -> str:
 
 
 def check_tables(data, name: str) -> dict[str, list[dict]]:
-    """Check the tables we read and normalise their fields to text.
+    """Normalise a JSON document to tables, check them and make the fields we read text.
 
     Every table must be a list of objects; every object needs a unique, non-empty ``id``;
     the fields we read must be text (see ``FIELDS``).
@@ -120,13 +139,28 @@ def check_tables(data, name: str) -> dict[str, list[dict]]:
             f"{name} is geen HSDS-bestand: verwacht een JSON-object met tabellen, "
             f"maar het is {_kind(data)}."
         )
-    if "service_at_location" not in data:
-        raise RecordFileError(f"{name} heeft geen HSDS-tabel 'service_at_location'.")
-    tables: dict[str, list[dict]] = {}
-    for table, fields in FIELDS.items():
-        if data.get(table) is not None:
-            tables[table] = _check_table(data[table], table, fields, name)
-    return tables
+    if is_tabular(data):
+        tables = {}
+        for key, rows in data.items():
+            table = table_name(key)
+            if table is None:
+                continue
+            if table in tables:
+                raise RecordFileError(f"{name} bevat de tabel '{table}' twee keer ({key}).")
+            tables[table] = rows
+        if not ({"service_at_location", "service"} & set(tables)):
+            raise RecordFileError(f"{name} heeft geen HSDS-tabel 'service_at_location'.")
+    elif kind_of(data) is None and "contents" not in data:
+        raise RecordFileError(
+            f"{name} is geen HSDS-bestand: geen tabellen en geen bekend HSDS-object."
+        )
+    else:
+        tables = nested_tables(data, name)
+    return {
+        table: _check_table(tables[table], table, fields, name)
+        for table, fields in FIELDS.items()
+        if tables.get(table) is not None
+    }
 
 
 def _check_table(rows, table: str, fields: tuple[str, ...], name: str) -> list[dict]:
@@ -189,8 +223,28 @@ def _csv_table(text: str, label: str) -> list[dict]:
         ) from exc
 
 
+def _resources(text: str | None, label: str) -> dict[str, str]:
+    """File name -> resource name, from a datapackage.json (``{}`` when there is none)."""
+    if not text:
+        return {}
+    check_json_depth(text, label)
+    try:
+        package = json.loads(text)
+    except ValueError as exc:
+        raise RecordFileError(f"{label} is geen geldige JSON.") from exc
+    resources = package.get("resources") if isinstance(package, dict) else None
+    out = {}
+    for resource in resources if isinstance(resources, list) else []:
+        if isinstance(resource, dict) and isinstance(resource.get("path"), str):
+            name = resource.get("name")
+            if isinstance(name, str) and table_name(name):
+                out[PurePosixPath(resource["path"]).name] = name
+    return out
+
+
 def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
     texts: dict[str, str] = {}
+    package: str | None = None
     if path.is_dir():
         files = [p for p in sorted(path.glob("*.csv")) if p.is_file()]
         total = sum(p.stat().st_size for p in files)
@@ -201,14 +255,21 @@ def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict
             )
         for p in files:
             texts[p.name] = decode(p.read_bytes(), f"{path.name}/{p.name}", encoding)
+        if (path / "datapackage.json").is_file():
+            package = decode((path / "datapackage.json").read_bytes(), path.name, encoding)
     else:
         members = check_zip(path, DATAPACKAGE, "zip-archief")  # before anything is unpacked
         try:
             with zipfile.ZipFile(path) as archive:
                 for info in members:
-                    if info.is_dir() or not info.filename.lower().endswith(".csv"):
-                        continue
                     base = PurePosixPath(info.filename).name
+                    if info.is_dir():
+                        continue
+                    if base == "datapackage.json":
+                        package = decode(archive.read(info), f"{path.name}/{base}", encoding)
+                        continue
+                    if not base.lower().endswith(".csv"):
+                        continue
                     if base in texts:
                         raise RecordFileError(
                             f"{path.name} bevat twee tabellen met de naam {base}."
@@ -225,21 +286,22 @@ def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict
             raise RecordFileError(
                 f"{path.name} kan niet uitgepakt worden (beschadigd of versleuteld)."
             ) from exc
-    if "service_at_location.csv" not in texts:
+    resources = _resources(package, f"{path.name}/datapackage.json")
+    tables: dict[str, list[dict]] = {}
+    for base, text in texts.items():
+        table = table_name(base, resources)
+        if table is None:
+            continue
+        if table in tables:
+            raise RecordFileError(f"{path.name} bevat de tabel '{table}' twee keer ({base}).")
+        tables[table] = _csv_table(text, f"{path.name}/{base}")
+    if not ({"service_at_location", "service"} & set(tables)):
         raise RecordFileError(f"{path.name} heeft geen service_at_location.csv.")
-    return {base[:-4]: _csv_table(text, f"{path.name}/{base}") for base, text in texts.items()}
-
-
-def _index(rows, key) -> dict[str, list[dict]]:
-    out = defaultdict(list)
-    for row in rows:
-        if row.get(key):
-            out[str(row[key])].append(row)
-    return out
+    return tables
 
 
 def read_hsds(path: Path, encoding: str | None = None) -> list[RawRow]:
-    """One flat row per ``service_at_location``; line = its position in that table (+1).
+    """One flat row per service at a location; ``line`` is its position in that table (+2).
 
     Raises
     ------
@@ -247,118 +309,4 @@ def read_hsds(path: Path, encoding: str | None = None) -> list[RawRow]:
         When the file is unreadable, nested too deep, too large as an archive, or its
         tables have wrong types, missing or duplicate ids (nothing is imported).
     """
-    t = _load_tables(Path(path), encoding)
-    orgs = {str(o["id"]): o for o in t.get("organization", [])}
-    services = {str(s["id"]): s for s in t.get("service", [])}
-    locations = {str(loc["id"]): loc for loc in t.get("location", [])}
-    ix = {
-        name: _index(t.get(name, []), key)
-        for name, key in (
-            ("address", "location_id"),
-            ("schedule", "service_id"),
-            ("language", "service_id"),
-            ("accessibility", "location_id"),
-            ("organization_identifier", "organization_id"),
-            ("attribute", "link_id"),
-        )
-    }
-    phones = t.get("phone", [])
-    terms = {str(term["id"]): term for term in t.get("taxonomy_term", [])}
-    rows = []
-    for number, sal in enumerate(t["service_at_location"], start=2):
-        service = services.get(str(sal.get("service_id")), {})
-        location = locations.get(str(sal.get("location_id")), {})
-        org = orgs.get(str(service.get("organization_id")), {})
-        values = _flat(sal, service, location, org, ix, phones, terms)
-        rows.append(
-            RawRow(number, values, {c: f"service_at_location[{number - 2}].{c}" for c in values})
-        )
-    return rows
-
-
-def _terms(link_id, ix, terms, taxonomy) -> list[dict]:
-    out = []
-    for attribute in ix["attribute"].get(str(link_id), []):
-        term = terms.get(str(attribute.get("taxonomy_term_id")), {})
-        if term.get("taxonomy") == taxonomy:
-            out.append({"code": term.get("code", ""), "value": attribute.get("value", "")})
-    return out
-
-
-def _flat(sal, service, location, org, ix, phones, terms) -> dict[str, str]:
-    address: dict = next(iter(ix["address"].get(str(location.get("id")), [])), {})
-    street, number = _split_address(address.get("address_1", ""))
-    kvk = next(
-        (
-            i["identifier"]
-            for i in ix["organization_identifier"].get(str(org.get("id")), [])
-            if i.get("identifier_scheme") == KVK_SCHEME
-        ),
-        "",
-    )
-    traits = {x["code"]: x["value"] for x in _terms(sal.get("id"), ix, terms, TRAIT)}
-    phone = next(
-        (
-            p.get("number", "")
-            for p in phones
-            if str(p.get("service_id")) == str(service.get("id"))
-            or str(p.get("organization_id")) == str(org.get("id"))
-        ),
-        "",
-    )
-    values = {
-        "id": sal.get("id", ""),
-        "organisatie": org.get("name", ""),
-        "organisatie_id": org.get("id", ""),
-        "kvk": kvk,
-        "omschrijving": org.get("description", ""),
-        "aanbod": service.get("name", ""),
-        "aanbod_omschrijving": service.get("description", ""),
-        "thema": "; ".join(x["code"] for x in _terms(service.get("id"), ix, terms, THEME)),
-        "doelgroep": "; ".join(x["code"] for x in _terms(service.get("id"), ix, terms, GROUP)),
-        "locatie_naam": location.get("name", ""),
-        "straat": street,
-        "huisnummer": number,
-        "postcode": address.get("postal_code", ""),
-        "plaats": address.get("city", ""),
-        "lat": location.get("latitude", ""),
-        "lon": location.get("longitude", ""),
-        "telefoon": phone,
-        "email": org.get("email", "") or service.get("email", ""),
-        "website": org.get("website", "") or service.get("url", ""),
-        "openingstijden": _hours_text(ix["schedule"].get(str(service.get("id")), [])),
-        "kosten": service.get("fees_description", ""),
-        "aanmelden": service.get("application_process", ""),
-        "voorwaarden": service.get("eligibility_description", ""),
-        "toegankelijkheid": next(
-            (
-                a.get("description", "")
-                for a in ix["accessibility"].get(str(location.get("id")), [])
-            ),
-            "",
-        ),
-        "talen": "; ".join(
-            x.get("code", "") for x in ix["language"].get(str(service.get("id")), [])
-        ),
-        "laatst_geverifieerd": service.get("assured_date", ""),
-    } | {k: traits.get(k, "") for k in TRAITS}
-    return {k: ("" if v is None else str(v)) for k, v in values.items()}
-
-
-def _split_address(line: str) -> tuple[str, str]:
-    match = ADDRESS.match(line.strip())
-    return (match[1], match[2]) if match else (line.strip(), "")
-
-
-def _hours_text(schedules: list[dict]) -> str:
-    if not schedules:
-        return ""
-    if schedules[0].get("description"):
-        return schedules[0]["description"]  # our own export keeps the editor's text here
-    codes = {v: k for k, v in DAY_CODES.items()}
-    parts = [
-        f"{codes.get(s.get('byday', ''), s.get('byday', '').lower())} "
-        f"{str(s.get('opens_at', ''))[:5]}-{str(s.get('closes_at', ''))[:5]}"
-        for s in schedules
-    ]
-    return "; ".join(parts)
+    return build_rows(_load_tables(Path(path), encoding))
