@@ -1,12 +1,13 @@
 """``sociale-kaart verificatie``: verification rounds by e-mail, reminders and progress.
 
-Links are signed with ``SECRET_KEY``; without one the command uses the demo's key in
-``DATA_DIR/secret_key`` (the key ``sociale-kaart demo`` serves with), so links from the
-command line open on the demo server.
+Links are signed with ``SECRET_KEY`` (``SOCIALE_KAART_SECRET_KEY``, the key the server
+uses); without one the command uses the demo's key in ``DATA_DIR/secret_key`` (the key
+``sociale-kaart demo`` serves with), so links from the command line open on the demo server.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from geo.records import verification as vf
 from server.commands.common import console, fail
 from server.database import get_engine
 from server.routes.verificatie import deliver, mail_merge
+from server.settings import PREFIX
 
 AGE = re.compile(r"^\s*(\d{1,3})\s*(m|mnd|maand|maanden|j|jaar|y)?\s*$", re.IGNORECASE)
 
@@ -34,10 +36,16 @@ def months(text: str) -> int:
 
 
 def _secret() -> None:
-    if not current_app.config.get("SECRET_KEY"):
-        from server.commands.demo import demo_secret_key
+    """Sign with the configured key; without one (the demo) with DATA_DIR/secret_key.
 
-        current_app.config["SECRET_KEY"] = demo_secret_key(Path(current_app.config["DATA_DIR"]))
+    Without ``SOCIALE_KAART_SECRET_KEY`` the app made a random key for this process only, so
+    links would never open on the server; test apps (TESTING) pass their key in the config.
+    """
+    if os.environ.get(PREFIX + "SECRET_KEY") or current_app.testing:
+        return
+    from server.commands.demo import demo_secret_key
+
+    current_app.config["SECRET_KEY"] = demo_secret_key(Path(current_app.config["DATA_DIR"]))
 
 
 def _send(requests: list[vf.Request], reminder: bool) -> tuple[int, list[str]]:

@@ -356,3 +356,25 @@ def test_actualiteit_dashboard(round_app):
 def _text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
+
+
+def test_demo_writes_eml_files_and_uses_the_demo_key(round_app, tmp_path):
+    """Without MAIL_SERVER (the demo) mails are .eml files; without SECRET_KEY the links are
+    signed with the demo's key in DATA_DIR/secret_key, the key the demo server uses."""
+    _, engine = round_app
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE verificatie_verzoek SET verloopt_op = now()"))
+    config = app_config(engine.url, DATA_DIR=str(tmp_path), MAIL_DIR=str(tmp_path / "mail"))
+    demo = create_app(config | {"TESTING": False, "ENV": "development"})
+    result = demo.test_cli_runner().invoke(args=["verificatie", "start", "--gemeente", "GM0917"])
+    assert result.exit_code == 0, result.output
+    [eml] = (tmp_path / "mail").glob("*.eml")
+    assert b"heerlen@verificatie.example" in eml.read_bytes()
+    key = (tmp_path / "secret_key").read_text().strip()
+    served = create_app(app_config(engine.url, SECRET_KEY=key)).test_client()
+    from email import message_from_bytes
+    from email.policy import default
+
+    body = message_from_bytes(eml.read_bytes(), policy=default).get_body().get_content()
+    path = re.search(r"https?://[^/\s]+(/verificatie/\S+)", body).group(1)
+    assert served.get(path).status_code == 200
