@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from server.routes import (
         aanmelden,
         beheer,
+        beheer_geschiedenis,
         beheer_inbox,
         beheer_records,
         beheer_verificatie,
@@ -67,6 +68,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         inloggen.bp,
         beheer.bp,
         beheer_records.bp,
+        beheer_geschiedenis.bp,
         beheer_inbox.bp,
         beheer_verificatie.bp,
         aanmelden.bp,

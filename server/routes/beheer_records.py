@@ -86,12 +86,14 @@ def zoeken():
     )
 
 
-def _check_scope(conn: Any, org: int) -> None:
+def check_scope(conn: Any, org: int) -> None:
+    """403 unless the signed-in editor may edit organisation ``org``."""
     if not may_edit_organisation(conn, current_user.user, org):
         abort(403)
 
 
-def _load(session: Session, org: int, kind: str, rid: int) -> Any:
+def load(session: Session, org: int, kind: str, rid: int) -> Any:
+    """A record of organisation ``org`` (404 when it does not exist or is not of ``org``)."""
     if kind not in editing.MODELS:
         abort(404)
     try:
@@ -108,12 +110,13 @@ def _known(session: Session, org: int) -> dict[str, set]:
     return {
         "themas": {t["slug"] for t in themes(conn, ("slug",))},
         "doelgroepen": {g["slug"] for g in groups(conn, ("slug",))},
-        "locaties": {loc.id for loc in _organisation(session, org).locaties},
+        "locaties": {loc.id for loc in organisation(session, org).locaties},
     }
 
 
-def _organisation(session: Session, org: int) -> Any:
-    return _load(session, org, "organisatie", org)
+def organisation(session: Session, org: int) -> Any:
+    """The organisation ``org`` (404 when it does not exist)."""
+    return load(session, org, "organisatie", org)
 
 
 def _choices(session: Session, org: int) -> dict:
@@ -122,7 +125,7 @@ def _choices(session: Session, org: int) -> dict:
         "themas": [(t["slug"], t["naam"]) for t in themes(conn, ("slug", "naam"))],
         "doelgroepen": [(g["slug"], g["naam"]) for g in groups(conn, ("slug", "naam"))],
         "locaties": [
-            (str(loc.id), _location_label(loc)) for loc in _organisation(session, org).locaties
+            (str(loc.id), _location_label(loc)) for loc in organisation(session, org).locaties
         ],
     }
 
@@ -134,7 +137,8 @@ def _location_label(loc: Any) -> str:
     return f"{text} (gearchiveerd)" if loc.status == "gearchiveerd" else text
 
 
-def _write(fn: Callable[[Session], Any]) -> Any:
+def write(fn: Callable[[Session], Any]) -> Any:
+    """Run ``fn(session)`` in one transaction as the web role, the editor named as writer."""
     with get_engine().begin() as conn:
         session = Session(bind=conn)
         set_writer(session, current_user.email)
@@ -145,7 +149,7 @@ def _write(fn: Callable[[Session], Any]) -> Any:
 
 def _page(session: Session, org: int, kind: str, record: Any, form: dict, errors: dict) -> str:
     """The edit page of a record (or a new one: ``record`` None)."""
-    organisation = _organisation(session, org) if org else None
+    org_record = organisation(session, org) if org else None
     place = (
         {"precisie": record.geocode_precisie, "bron": record.geocode_bron}
         if kind == "locatie" and record is not None and record.geocode_precisie
@@ -156,7 +160,7 @@ def _page(session: Session, org: int, kind: str, record: Any, form: dict, errors
         f"beheer/{template}",
         kind=kind,
         title=TITLES[kind],
-        org=organisation,
+        org=org_record,
         record=record,
         fields=editing.FIELDS[kind],
         form=form,
@@ -180,7 +184,7 @@ def nieuw():
     form = request.form.to_dict(flat=False) if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            record = _write(lambda s: editing.save(s, "organisatie", form, checked=_checked()))
+            record = write(lambda s: editing.save(s, "organisatie", form, checked=_checked()))
         except editing.EditError as exc:
             with get_engine().connect() as conn:
                 return _page(Session(bind=conn), 0, "organisatie", None, form, exc.errors), 400
@@ -194,7 +198,8 @@ def _checked() -> bool:
     return request.form.get("gecontroleerd") == "ja"
 
 
-def _versie() -> int:
+def form_versie() -> int:
+    """The form's ``versie`` (400 when missing or not a number)."""
     try:
         return int(request.form.get("versie", ""))
     except ValueError:
@@ -211,8 +216,8 @@ def bewerken(org: int, kind: str, rid: int | None):
         abort(404)
     with get_engine().connect() as conn:
         session = Session(bind=conn)
-        record = _load(session, org, kind, rid)
-        _check_scope(conn, org)
+        record = load(session, org, kind, rid)
+        check_scope(conn, org)
         if request.method == "GET":
             return _page(session, org, kind, record, editing.form_values(session, kind, record), {})
     return _save(org, kind, rid)
@@ -229,7 +234,7 @@ def _resolved_form(kind: str, rid: int, org: int) -> dict:
     if taken:
         with get_engine().connect() as conn:
             session = Session(bind=conn)
-            stored = editing.form_values(session, kind, _load(session, org, kind, rid))
+            stored = editing.form_values(session, kind, load(session, org, kind, rid))
         for name in taken:
             names = ("lon", "lat") if name == "punt" else (name,)
             for key in names:
@@ -238,7 +243,7 @@ def _resolved_form(kind: str, rid: int, org: int) -> dict:
 
 
 def _save(org: int, kind: str, rid: int):
-    versie = _versie()
+    versie = form_versie()
     form = _resolved_form(kind, rid, org)
 
     def save(session: Session) -> Any:
@@ -256,16 +261,16 @@ def _save(org: int, kind: str, rid: int):
         return record
 
     try:
-        _write(save)
+        write(save)
     except editing.EditError as exc:
         with get_engine().connect() as conn:
             session = Session(bind=conn)
-            record = _load(session, org, kind, rid)
+            record = load(session, org, kind, rid)
             return _page(session, org, kind, record, form, exc.errors), 400
     except editing.EditConflict:
         return _conflict(org, kind, rid, form)
     flash(f"{TITLES[kind]} is opgeslagen.", "info")
-    return redirect(_record_url(org, kind, rid))
+    return redirect(record_url(org, kind, rid))
 
 
 def _check_location_scope(kind: str, record: Any) -> None:
@@ -275,16 +280,17 @@ def _check_location_scope(kind: str, record: Any) -> None:
         )
 
 
-def _record_url(org: int, kind: str, rid: int, endpoint: str = "bewerken") -> str:
+def record_url(org: int, kind: str, rid: int, endpoint: str = "beheer_records.bewerken") -> str:
+    """The URL of a record's page (or its history/restore: ``endpoint``)."""
     if kind == "organisatie":
-        return url_for(f"beheer_records.{endpoint}", org=org)
-    return url_for(f"beheer_records.{endpoint}", org=org, kind=kind, rid=rid)
+        return url_for(endpoint, org=org)
+    return url_for(endpoint, org=org, kind=kind, rid=rid)
 
 
 def _conflict(org: int, kind: str, rid: int, form: dict):
     with get_engine().connect() as conn:
         session = Session(bind=conn)
-        record = _load(session, org, kind, rid)
+        record = load(session, org, kind, rid)
         view = editing.conflict(session, kind, record, form)
         changes = history.history(session, kind, rid)
     last = changes[-1] if changes else None
@@ -296,8 +302,8 @@ def _conflict(org: int, kind: str, rid: int, form: dict):
         view=view,
         last=last,
         mine=mine,
-        action=_record_url(org, kind, rid),
-        back=_record_url(org, kind, rid),
+        action=record_url(org, kind, rid),
+        back=record_url(org, kind, rid),
         checked=_checked(),
     )
     return html, 409
@@ -310,8 +316,8 @@ def toevoegen(org: int, kind: str):
     if kind not in SUB_KINDS:
         abort(404)
     with get_engine().connect() as conn:
-        _organisation(Session(bind=conn), org)
-        _check_scope(conn, org)
+        organisation(Session(bind=conn), org)
+        check_scope(conn, org)
     if request.method == "GET":
         with get_engine().connect() as conn:
             return _page(Session(bind=conn), org, kind, None, {}, {})
@@ -331,84 +337,9 @@ def toevoegen(org: int, kind: str):
         return record.id
 
     try:
-        rid = _write(save)
+        rid = write(save)
     except editing.EditError as exc:
         with get_engine().connect() as conn:
             return _page(Session(bind=conn), org, kind, None, form, exc.errors), 400
     flash(f"{TITLES[kind]} is toegevoegd.", "info")
     return redirect(url_for("beheer_records.bewerken", org=org, kind=kind, rid=rid))
-
-
-@bp.post("/<int:org>/status", defaults={"kind": "organisatie", "rid": None})
-@bp.post("/<int:org>/<kind>/<int:rid>/status")
-@editor_required
-def status(org: int, kind: str, rid: int | None):
-    """Archive a record, or publish it again."""
-    rid = org if rid is None else rid
-    new = request.form.get("status", "")
-    if new not in ("gepubliceerd", "gearchiveerd"):
-        abort(400)
-    versie = _versie()
-    with get_engine().connect() as conn:
-        _load(Session(bind=conn), org, kind, rid)
-        _check_scope(conn, org)
-    try:
-        _write(lambda s: editing.set_status(s, kind, rid, versie, new))
-    except editing.EditConflict:
-        flash("Iemand anders heeft dit intussen gewijzigd. Bekijk het opnieuw.", "fout")
-        return redirect(_record_url(org, kind, rid)), 303
-    word = "gearchiveerd" if new == "gearchiveerd" else "weer gepubliceerd"
-    flash(f"{TITLES[kind]} is {word}.", "info")
-    return redirect(url_for("beheer_records.bewerken", org=org)), 303
-
-
-@bp.get("/<int:org>/geschiedenis", defaults={"kind": "organisatie", "rid": None})
-@bp.get("/<int:org>/<kind>/<int:rid>/geschiedenis")
-@editor_required
-def geschiedenis(org: int, kind: str, rid: int | None):
-    """Every change of a record (who, when, which fields old -> new), each restorable."""
-    rid = org if rid is None else rid
-    with get_engine().connect() as conn:
-        session = Session(bind=conn)
-        record = _load(session, org, kind, rid)
-        _check_scope(conn, org)
-        changes = history.history(session, kind, rid)
-        organisation = _organisation(session, org)
-    return render_template(
-        "beheer/geschiedenis.html",
-        kind=kind,
-        title=TITLES[kind],
-        record=record,
-        org=organisation,
-        changes=list(reversed(changes)),
-        back=_record_url(org, kind, rid),
-        restore=_record_url(org, kind, rid, "herstellen"),
-    )
-
-
-@bp.post("/<int:org>/herstellen", defaults={"kind": "organisatie", "rid": None})
-@bp.post("/<int:org>/<kind>/<int:rid>/herstellen")
-@editor_required
-def herstellen(org: int, kind: str, rid: int | None):
-    """Restore the version of one audit row in one step (a new, audited change)."""
-    rid = org if rid is None else rid
-    versie = _versie()
-    try:
-        change = int(request.form.get("wijziging", ""))
-    except ValueError:
-        abort(400)
-    with get_engine().connect() as conn:
-        _load(Session(bind=conn), org, kind, rid)
-        _check_scope(conn, org)
-    try:
-        changed = _write(lambda s: history.restore(s, kind, rid, change, versie))
-    except KeyError:
-        abort(404)
-    except editing.EditConflict:
-        flash("Iemand anders heeft dit intussen gewijzigd. Bekijk de geschiedenis opnieuw.", "fout")
-        return redirect(_record_url(org, kind, rid, "geschiedenis")), 303
-    if changed:
-        flash(f"De eerdere versie is teruggezet ({len(changed)} velden).", "info")
-    else:
-        flash("Deze versie is gelijk aan de huidige: er is niets gewijzigd.", "info")
-    return redirect(_record_url(org, kind, rid)), 303
