@@ -18,12 +18,12 @@ today on the organisation and its published services and locations, through the 
 an ``aanmelding`` (soort ``verificatie``) for the editors' queue; nothing is published
 before an editor approves it.
 
-The proposal (``aanmelding.gegevens``) uses the column names of the records::
+The proposal (``aanmelding.gegevens``) has the shape of self-registrations
+(geo/records/aanmelding.py), with the column names of the records::
 
-    {"organisatie": {"naam", "omschrijving", "telefoon", "email", "website"},
+    {"naam", "omschrijving", "telefoon", "email", "website", "toelichting" (free text),
      "locaties": [{"id", "straat", "huisnummer", "postcode", "woonplaats"}, ...],
-     "aanbod": [{"id", "naam", "omschrijving", "openingstijden"}, ...],
-     "opmerking": "free text"}
+     "aanbod": [{"id", "naam", "omschrijving", "openingstijden"}, ...]}
 
 Values are text as typed (trimmed; empty is ``null``); ``huisnummer`` is the whole number
 with letter and addition ("12A-3"), ``openingstijden`` the text of the opening hours; ``id``

@@ -150,8 +150,7 @@ def proposal(current: dict, form: dict[str, str]) -> dict:
         raise VerificationError("Het e-mailadres klopt niet (zoals info@voorbeeld.nl).")
     if org["website"] and not org["website"].lower().startswith(("http://", "https://")):
         org["website"] = "https://" + org["website"]
-    return {
-        "organisatie": org,
+    return org | {
         "locaties": [
             {"id": loc["id"]}
             | {f: _clean(form.get(f"loc-{loc['id']}-{f}"), f) for f in LOCATION_FIELDS}
@@ -162,7 +161,7 @@ def proposal(current: dict, form: dict[str, str]) -> dict:
             | {f: _clean(form.get(f"aanbod-{svc['id']}-{f}"), f) for f in SERVICE_FIELDS}
             for svc in current["aanbod"]
         ],
-        "opmerking": _clean(form.get("opmerking"), "opmerking"),
+        "toelichting": _clean(form.get("opmerking"), "opmerking"),
     }
 
 

@@ -198,7 +198,7 @@ def test_changes_become_an_aanmelding(db):
             "opmerking": "<script>alert(1)</script>",
         }
         gegevens = answers.proposal(current, form)
-        assert gegevens["organisatie"]["website"] == "https://www.nieuw.example"
+        assert gegevens["website"] == "https://www.nieuw.example"
         assert gegevens["locaties"] == [
             {
                 "id": loc["id"],
@@ -222,7 +222,7 @@ def test_changes_become_an_aanmelding(db):
             "nooit@verificatie.example",
             "GM0935",
         )
-        assert row.gegevens["opmerking"] == "<script>alert(1)</script>"
+        assert row.gegevens["toelichting"] == "<script>alert(1)</script>"
         # Nothing published changed.
         naam = conn.execute(
             sa.text("SELECT naam FROM organisatie WHERE id = :id"), {"id": ids["Nooit met mail"]}

@@ -199,7 +199,7 @@ def test_changes_become_an_aanmelding(round_app, smtp_server, started):
         o=ids["Nooit met mail"],
     )
     assert (aanmelding.soort, aanmelding.status) == ("verificatie", "nieuw")
-    assert aanmelding.gegevens["organisatie"]["telefoon"] == "043 999 99 99"
+    assert aanmelding.gegevens["telefoon"] == "043 999 99 99"
     assert aanmelding.gegevens["locaties"][0]["straat"] == "<script>alert(1)</script>"
     telefoon = _one(
         engine, "SELECT telefoon FROM organisatie WHERE id = :o", o=ids["Nooit met mail"]
