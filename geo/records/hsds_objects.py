@@ -33,11 +33,30 @@ def _json(text) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _typed(obj: dict) -> dict:
+# Fields the 3.0 schemas require besides ``id``: written even when empty.
+REQUIRED = {
+    "organization": {"name", "description"},
+    "service": {"name", "status"},
+    "location": {"location_type"},
+    "address": {"address_1", "city", "state_province", "postal_code", "country"},
+    "organization_identifier": {"identifier_type", "identifier"},
+    "phone": {"number"},
+    "taxonomy": {"name", "description"},
+    "taxonomy_term": {"name", "description"},
+}
+REQUIRED["address"] |= {"address_type"}
+
+
+def _typed(table: str, obj: dict) -> dict:
     """Numbers where the schemas want numbers, text elsewhere; empty fields left out."""
     out = {}
+    required = REQUIRED.get(table, set())
     for key, value in obj.items():
-        if value in (None, "") or isinstance(value, (dict, list)):
+        if isinstance(value, (dict, list)) or value is None and key not in required:
+            continue
+        if value in (None, ""):
+            if key in required:
+                out[key] = ""
             continue
         if key in NUMBERS:
             try:
@@ -94,7 +113,7 @@ class Builder:
     def add(self, table: str, obj: dict) -> None:
         """Add an object; a repeat of the same id fills in the references it adds."""
         bucket = self.t.setdefault(table, {})
-        obj = _typed(obj)
+        obj = _typed(table, obj)
         if obj["id"] in bucket:
             for key, value in obj.items():
                 bucket[obj["id"]].setdefault(key, value)

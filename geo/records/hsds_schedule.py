@@ -65,6 +65,13 @@ def opening_hours(schedules: list[dict]) -> dict | None:
         if description and description not in texts:
             texts.append(description)
     ordered = {d: sorted(days[d]) for d in f.DAYS if d in days}
+    if len(texts) == 1:
+        try:
+            parsed = f.opening_hours(texts[0])  # the times written out (our own export)
+        except f.FieldError:
+            parsed = None
+        if parsed is not None and (parsed["dagen"] == ordered or not ordered):
+            return parsed
     text = "; ".join(dict.fromkeys(parts))
     if texts:
         text = f"{text}. {' '.join(texts)}" if text else " ".join(texts)

@@ -51,9 +51,18 @@ STAGE_COLUMNS = (
     "y",
     "vertrouwelijk",
     "toegankelijkheid",
+    # HSDS fields without a column of their own (JSON, None for flat files), see validate.py
+    "org_hsds",
+    "aanbod_hsds",
+    "loc_hsds",
+    "sal_hsds",
+    "contactpersonen",
+    "werkgebied",
 )
 # The list fields of a record (always lists, see validate_row), written as text[] literals.
-ARRAY_POSITIONS = tuple(STAGE_COLUMNS.index(c) for c in ("themas", "doelgroepen", "talen"))
+ARRAY_POSITIONS = tuple(
+    STAGE_COLUMNS.index(c) for c in ("themas", "doelgroepen", "talen", "werkgebied")
+)
 # The link tables of a service's themes and doelgroepen: (table, slug column, soort).
 TAXONOMY_LINKS = (
     ("aanbod_thema", "thema_slug", "thema"),
@@ -76,13 +85,13 @@ def _copy_records(conn: sa.Connection, records: list[dict]) -> None:
         for record in records:
             row: list[Any] = [record.get(c) for c in STAGE_COLUMNS]
             for i in ARRAY_POSITIONS:
-                row[i] = _array(row[i])
+                row[i] = _array(row[i] or [])
             copy.write_row(row)
 
 
 def _upsert(conn: sa.Connection, sql: dict, bron: str) -> None:
     """The upserts in order, each one statement over the whole import."""
-    for step in ("area_codes", "organisations", "services", "taxonomy_wanted"):
+    for step in ("area_codes", "organisations", "contacts", "services", "taxonomy_wanted"):
         conn.execute(sql[step], {"bron": bron})
     for table, column, kind in TAXONOMY_LINKS:
         links = sql["taxonomy_links"].text.format(links=table, slug=column)

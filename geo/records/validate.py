@@ -276,14 +276,41 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
             record.update(parse(raw.values))
         except f.FieldError as exc:
             reject(column, str(exc))
+    land = raw.values.get("land", "").strip()
+    if land:
+        reject("land", f"het adres ligt buiten Nederland (land: {land[:40]})")
     if rejects:
         return None, rejects
     if record["postcode"] is None and record["x"] is None and record["lon"] is None:
         reject("postcode", "geen postcode en geen coördinaten: de locatie kan niet op de kaart")
         return None, rejects
     record["waarschuwingen"] = warnings
+    _passthrough(record, raw, warnings)
     _add_keys(record, raw.values)
     return record, []
+
+
+# Values only the HSDS reader sets (never a column of a flat file): the HSDS fields without
+# a column of their own, as JSON, stored in organisatie/aanbod/locatie/aanbod_locatie.hsds.
+PASSTHROUGH = (
+    ("hsds_organisatie", "org_hsds"),
+    ("hsds_aanbod", "aanbod_hsds"),
+    ("hsds_locatie", "loc_hsds"),
+    ("hsds_koppeling", "sal_hsds"),
+    ("contactpersonen", "contactpersonen"),
+)
+
+
+def _passthrough(record: dict, raw: RawRow, warnings: list[RowWarning]) -> None:
+    """HSDS extras: stable keys, JSON fields, opening hours from schedules, reader notes."""
+    values = raw.values
+    for column, key in PASSTHROUGH:
+        record[key] = values.get(column) or None
+    record["werkgebied"] = [p.strip() for p in values.get("werkgebied", "").split(";") if p.strip()]
+    if values.get("openingstijden_json"):
+        record["openingstijden"] = values["openingstijden_json"]
+    for column, reason, value in json.loads(values.get("notities") or "[]"):
+        warnings.append(RowWarning(raw.line, raw.headers.get(column, column), reason, value))
 
 
 def _add_keys(record: dict, values: dict) -> None:
@@ -291,8 +318,8 @@ def _add_keys(record: dict, values: dict) -> None:
     record["org_key"] = values.get("organisatie_id") or (
         f"kvk:{record['kvk']}" if record["kvk"] else f"naam:{f.slug(record['organisatie'])}"
     )
-    record["loc_key"] = f"{record['org_key']}/{_location_key(record)}"
-    record["aanbod_key"] = f"{record['org_key']}/{f.slug(record['aanbod'])}"
+    record["loc_key"] = values.get("locatie_id") or f"{record['org_key']}/{_location_key(record)}"
+    record["aanbod_key"] = values.get("aanbod_id") or f"{record['org_key']}/{f.slug(record['aanbod'])}"
     record["row_key"] = values.get("id") or _derived_id(record)
 
 

@@ -1,3 +1,10 @@
+-- HSDS 3.0 fields (appended last to 0014_beheer.up.sql).
+ALTER TABLE contactpersoon DROP CONSTRAINT IF EXISTS contactpersoon_bron,
+    DROP COLUMN IF EXISTS bron, DROP COLUMN IF EXISTS bron_id;
+ALTER TABLE aanbod_locatie DROP COLUMN IF EXISTS hsds;
+ALTER TABLE locatie DROP COLUMN IF EXISTS hsds;
+ALTER TABLE aanbod DROP COLUMN IF EXISTS hsds;
+ALTER TABLE organisatie DROP COLUMN IF EXISTS hsds;
 -- The editors' audited link function (appended last to 0014_beheer.up.sql).
 DROP FUNCTION IF EXISTS aanbod_koppelingen_zetten(bigint, text[], text[], bigint[]);
 REVOKE INSERT, UPDATE ON organisatie, aanbod, locatie FROM sociale_kaart_web;

@@ -296,3 +296,19 @@ END $$;
 REVOKE ALL ON FUNCTION aanbod_koppelingen_zetten(bigint, text[], text[], bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION aanbod_koppelingen_zetten(bigint, text[], text[], bigint[])
     TO sociale_kaart_web;
+
+------------------------------------------- HSDS 3.0: the fields without a column of their own
+-- (Added for the HSDS import and export, geo/records/hsds*.py.) HSDS objects carry fields
+-- that matter for a social map but have no column here: alternate names, a parent
+-- organisation, other identifiers, phones per object with type and extension, age
+-- eligibility, cost options, required documents, service areas, schedules with their
+-- validity and free text, location descriptions, postal addresses, every taxonomy term.
+-- They are kept in HSDS shape in one jsonb per record, so the export writes them back as
+-- they came in. Contacts become contact persons (internal, never public); bron and bron_id
+-- let a re-import update them instead of adding them again.
+ALTER TABLE organisatie ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE aanbod ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE locatie ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE aanbod_locatie ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE contactpersoon ADD COLUMN bron text, ADD COLUMN bron_id text,
+    ADD CONSTRAINT contactpersoon_bron UNIQUE (bron, bron_id);

@@ -36,7 +36,12 @@ SELECT CASE WHEN p.hide THEN 'vertrouwelijk-' || al.id ELSE al.bron_id END AS id
        round(ST_Y(ST_Transform(p.geom, 4326))::numeric, 7) AS kaart_lat,
        round(ST_X(ST_Transform(p.geom, 4326))::numeric, 7) AS kaart_lon,
        o.bron, a.bron_id AS aanbod_key,
-       CASE WHEN p.hide THEN 'vertrouwelijk-' || l.id ELSE l.bron_id END AS loc_key
+       CASE WHEN p.hide THEN 'vertrouwelijk-' || l.id ELSE l.bron_id END AS loc_key,
+       -- HSDS fields without a column (geo/records/hsds_objects.py); none for a generalised location
+       o.hsds::text AS org_hsds, a.hsds::text AS aanbod_hsds,
+       CASE WHEN p.hide THEN '{}' ELSE l.hsds::text END AS loc_hsds,
+       CASE WHEN p.hide THEN '{}' ELSE al.hsds::text END AS sal_hsds,
+       a.openingstijden::text AS openingstijden_json
 FROM aanbod_locatie al
 JOIN aanbod a ON a.id = al.aanbod_id
 JOIN organisatie o ON o.id = a.organisatie_id

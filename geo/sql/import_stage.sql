@@ -8,6 +8,8 @@ CREATE TEMP TABLE record_stage (
     capaciteit numeric,
     loc_key text, locatie_naam text, straat text, huisnummer integer, huisletter text,
     toevoeging text, postcode text, plaats text, lon float8, lat float8, x float8, y float8,
-    vertrouwelijk boolean, toegankelijkheid text
+    vertrouwelijk boolean, toegankelijkheid text,
+    org_hsds jsonb, aanbod_hsds jsonb, loc_hsds jsonb, sal_hsds jsonb, contactpersonen jsonb,
+    werkgebied text[]
 ) ON COMMIT DROP;
 CREATE TEMP TABLE changed (kind text, key text, inserted boolean) ON COMMIT DROP;

@@ -42,27 +42,49 @@ WITH src AS (
            (array_agg(kvk ORDER BY line) FILTER (WHERE kvk IS NOT NULL))[1] AS kvk,
            min(zichtbaarheid) AS zichtbaarheid,
            max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
-           bool_or(synthetisch) AS synthetisch
+           bool_or(synthetisch) AS synthetisch,
+           (array_agg(org_hsds ORDER BY line) FILTER (WHERE org_hsds IS NOT NULL))[1] AS hsds
     FROM record_stage GROUP BY org_key
 ), up AS (
     INSERT INTO organisatie AS o (naam, omschrijving, website, email, telefoon, kvk_nummer,
-        zichtbaarheid, laatst_geverifieerd_op, synthetisch, bron, bron_id)
+        zichtbaarheid, laatst_geverifieerd_op, synthetisch, bron, bron_id, hsds)
     SELECT naam, omschrijving, website, email, telefoon, kvk, zichtbaarheid,
-           laatst_geverifieerd_op, synthetisch, :bron, org_key FROM src
+           laatst_geverifieerd_op, synthetisch, :bron, org_key, coalesce(hsds, '{}') FROM src
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         naam = EXCLUDED.naam, omschrijving = EXCLUDED.omschrijving, website = EXCLUDED.website,
         email = EXCLUDED.email, telefoon = EXCLUDED.telefoon, kvk_nummer = EXCLUDED.kvk_nummer,
         zichtbaarheid = EXCLUDED.zichtbaarheid,
         laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
-        synthetisch = EXCLUDED.synthetisch, versie = o.versie + 1, gewijzigd_op = now()
+        synthetisch = EXCLUDED.synthetisch, versie = o.versie + 1, gewijzigd_op = now(),
+        -- HSDS fields: a flat file has none ('{}') and leaves those of an HSDS import alone
+        hsds = CASE WHEN EXCLUDED.hsds = '{}' THEN o.hsds ELSE EXCLUDED.hsds END
     WHERE (o.naam, o.omschrijving, o.website, o.email, o.telefoon, o.kvk_nummer,
            o.zichtbaarheid, o.laatst_geverifieerd_op, o.synthetisch)
           IS DISTINCT FROM (EXCLUDED.naam, EXCLUDED.omschrijving, EXCLUDED.website,
            EXCLUDED.email, EXCLUDED.telefoon, EXCLUDED.kvk_nummer, EXCLUDED.zichtbaarheid,
            EXCLUDED.laatst_geverifieerd_op, EXCLUDED.synthetisch)
+       OR (EXCLUDED.hsds <> '{}' AND o.hsds IS DISTINCT FROM EXCLUDED.hsds)
     RETURNING bron_id, (xmax = 0) AS inserted
 )
 INSERT INTO changed SELECT 'organisatie', bron_id, inserted FROM up;
+
+-- name: contacts
+-- HSDS contacts become contact persons of their organisation (internal: never public).
+INSERT INTO contactpersoon AS c (organisatie_id, naam, functie, telefoon, email, bron, bron_id)
+SELECT DISTINCT ON (x.id) o.id, x.naam, x.functie, x.telefoon, x.email, :bron, x.id
+FROM record_stage s
+CROSS JOIN LATERAL jsonb_to_recordset(s.contactpersonen)
+    AS x (id text, naam text, functie text, telefoon text, email text)
+JOIN organisatie o ON o.bron = :bron AND o.bron_id = s.org_key
+WHERE x.id IS NOT NULL AND x.naam IS NOT NULL
+ORDER BY x.id, s.line
+ON CONFLICT (bron, bron_id) DO UPDATE SET
+    organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam, functie = EXCLUDED.functie,
+    telefoon = EXCLUDED.telefoon, email = EXCLUDED.email, versie = c.versie + 1,
+    gewijzigd_op = now()
+WHERE (c.organisatie_id, c.naam, c.functie, c.telefoon, c.email)
+      IS DISTINCT FROM (EXCLUDED.organisatie_id, EXCLUDED.naam, EXCLUDED.functie,
+       EXCLUDED.telefoon, EXCLUDED.email);
 
 -- name: services
 WITH src AS (
@@ -76,14 +98,23 @@ WITH src AS (
            (array_agg(openingstijden ORDER BY line) FILTER (WHERE openingstijden IS NOT NULL))[1] AS openingstijden,
            max(capaciteit) AS capaciteit,
            min(zichtbaarheid) AS zichtbaarheid,
-           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op
+           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
+           (array_agg(aanbod_hsds ORDER BY line) FILTER (WHERE aanbod_hsds IS NOT NULL))[1] AS hsds,
+           (array_agg(array_to_string(werkgebied, ';') ORDER BY line))[1] AS werkgebied
     FROM record_stage GROUP BY aanbod_key, org_key
 ), up AS (
     INSERT INTO aanbod AS a (organisatie_id, naam, omschrijving, kosten, aanmelden, voorwaarden,
-        talen, openingstijden, capaciteit, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id)
+        talen, openingstijden, capaciteit, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id,
+        hsds, werkgebied)
     SELECT o.id, src.naam, src.omschrijving, kosten, aanmelden, voorwaarden,
            string_to_array(talen, ';'), openingstijden, capaciteit, src.zichtbaarheid,
-           src.laatst_geverifieerd_op, :bron, aanbod_key
+           src.laatst_geverifieerd_op, :bron, aanbod_key, coalesce(src.hsds, '{}'),
+           -- HSDS service areas: CBS codes, or the names of gemeenten
+           ARRAY(SELECT g.code FROM gebied g
+                 WHERE g.code = ANY (string_to_array(src.werkgebied, ';'))
+                    OR (g.niveau = 'gemeente'
+                        AND lower(g.naam) = ANY (string_to_array(lower(src.werkgebied), ';')))
+                 ORDER BY g.code)
     FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam,
@@ -92,13 +123,17 @@ WITH src AS (
         talen = EXCLUDED.talen, openingstijden = EXCLUDED.openingstijden,
         capaciteit = EXCLUDED.capaciteit, zichtbaarheid = EXCLUDED.zichtbaarheid,
         laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
-        versie = a.versie + 1, gewijzigd_op = now()
+        versie = a.versie + 1, gewijzigd_op = now(),
+        hsds = CASE WHEN EXCLUDED.hsds = '{}' THEN a.hsds ELSE EXCLUDED.hsds END,
+        werkgebied = CASE WHEN EXCLUDED.hsds = '{}' THEN a.werkgebied ELSE EXCLUDED.werkgebied END
     WHERE (a.organisatie_id, a.naam, a.omschrijving, a.kosten, a.aanmelden, a.voorwaarden,
            a.talen, a.openingstijden, a.capaciteit, a.zichtbaarheid, a.laatst_geverifieerd_op)
           IS DISTINCT FROM (EXCLUDED.organisatie_id, EXCLUDED.naam, EXCLUDED.omschrijving,
            EXCLUDED.kosten, EXCLUDED.aanmelden, EXCLUDED.voorwaarden, EXCLUDED.talen,
            EXCLUDED.openingstijden, EXCLUDED.capaciteit, EXCLUDED.zichtbaarheid,
            EXCLUDED.laatst_geverifieerd_op)
+       OR (EXCLUDED.hsds <> '{}' AND (a.hsds, a.werkgebied)
+           IS DISTINCT FROM (EXCLUDED.hsds, EXCLUDED.werkgebied))
     RETURNING bron_id, (xmax = 0) AS inserted
 )
 INSERT INTO changed SELECT 'aanbod', bron_id, inserted FROM up;
@@ -142,7 +177,7 @@ WITH src AS (
            nullif(s.huisletter, '') AS huisletter, nullif(s.toevoeging, '') AS toevoeging,
            s.postcode, s.plaats, g.geom, g.geocode_precisie, g.geocode_bron, a.buurtcode,
            a.wijkcode, a.gemeentecode, s.vertrouwelijk, s.toegankelijkheid, s.zichtbaarheid,
-           s.laatst_geverifieerd_op
+           s.laatst_geverifieerd_op, coalesce(s.loc_hsds, '{}') AS hsds
     FROM record_stage s JOIN geocode_stage g ON g.sleutel = s.loc_key
     LEFT JOIN stage_gebied a ON a.sleutel = s.loc_key
     ORDER BY s.loc_key, s.line
@@ -150,10 +185,11 @@ WITH src AS (
     INSERT INTO locatie AS l (organisatie_id, naam, straat, huisnummer, huisletter, toevoeging,
         postcode, woonplaats, geom, geocode_precisie, geocode_bron, buurtcode, wijkcode,
         gemeentecode, vertrouwelijk, toegankelijkheid, zichtbaarheid, laatst_geverifieerd_op,
-        bron, bron_id)
+        bron, bron_id, hsds)
     SELECT o.id, locatie_naam, straat, huisnummer, huisletter, toevoeging, postcode, plaats, geom,
            geocode_precisie, geocode_bron, buurtcode, wijkcode, gemeentecode, vertrouwelijk,
-           toegankelijkheid, src.zichtbaarheid, src.laatst_geverifieerd_op, :bron, loc_key
+           toegankelijkheid, src.zichtbaarheid, src.laatst_geverifieerd_op, :bron, loc_key,
+           src.hsds
     FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam, straat = EXCLUDED.straat,
@@ -169,7 +205,8 @@ WITH src AS (
         vertrouwelijk = EXCLUDED.vertrouwelijk, toegankelijkheid = EXCLUDED.toegankelijkheid,
         zichtbaarheid = EXCLUDED.zichtbaarheid,
         laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
-        versie = l.versie + 1, gewijzigd_op = now()
+        versie = l.versie + 1, gewijzigd_op = now(),
+        hsds = CASE WHEN EXCLUDED.hsds = '{}' THEN l.hsds ELSE EXCLUDED.hsds END
     WHERE (l.organisatie_id, l.naam, l.straat, l.huisnummer, l.huisletter, l.toevoeging,
            l.postcode, l.woonplaats, l.vertrouwelijk, l.toegankelijkheid, l.zichtbaarheid,
            l.laatst_geverifieerd_op)
@@ -177,6 +214,7 @@ WITH src AS (
            EXCLUDED.huisnummer, EXCLUDED.huisletter, EXCLUDED.toevoeging, EXCLUDED.postcode,
            EXCLUDED.woonplaats, EXCLUDED.vertrouwelijk, EXCLUDED.toegankelijkheid,
            EXCLUDED.zichtbaarheid, EXCLUDED.laatst_geverifieerd_op)
+       OR (EXCLUDED.hsds <> '{}' AND l.hsds IS DISTINCT FROM EXCLUDED.hsds)
        OR (l.geocode_bron IS DISTINCT FROM 'redactie' OR EXCLUDED.geocode_bron = 'bestand')
           AND (NOT ST_Equals(l.geom, EXCLUDED.geom) OR l.geocode_precisie IS DISTINCT FROM
                EXCLUDED.geocode_precisie OR l.geocode_bron IS DISTINCT FROM EXCLUDED.geocode_bron)
@@ -186,16 +224,19 @@ INSERT INTO changed SELECT 'locatie', bron_id, inserted FROM up;
 
 -- name: links
 WITH up AS (
-    INSERT INTO aanbod_locatie AS al (aanbod_id, locatie_id, zichtbaarheid, bron, bron_id)
-    SELECT DISTINCT ON (s.row_key) a.id, l.id, s.zichtbaarheid, :bron, s.row_key
+    INSERT INTO aanbod_locatie AS al (aanbod_id, locatie_id, zichtbaarheid, bron, bron_id, hsds)
+    SELECT DISTINCT ON (s.row_key) a.id, l.id, s.zichtbaarheid, :bron, s.row_key,
+           coalesce(s.sal_hsds, '{}')
     FROM record_stage s
     JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
     JOIN locatie l ON l.bron = :bron AND l.bron_id = s.loc_key
     ORDER BY s.row_key, s.line
     ON CONFLICT (bron, bron_id) DO UPDATE SET aanbod_id = EXCLUDED.aanbod_id,
-        locatie_id = EXCLUDED.locatie_id, zichtbaarheid = EXCLUDED.zichtbaarheid
+        locatie_id = EXCLUDED.locatie_id, zichtbaarheid = EXCLUDED.zichtbaarheid,
+        hsds = CASE WHEN EXCLUDED.hsds = '{}' THEN al.hsds ELSE EXCLUDED.hsds END
     WHERE (al.aanbod_id, al.locatie_id, al.zichtbaarheid)
           IS DISTINCT FROM (EXCLUDED.aanbod_id, EXCLUDED.locatie_id, EXCLUDED.zichtbaarheid)
+       OR (EXCLUDED.hsds <> '{}' AND al.hsds IS DISTINCT FROM EXCLUDED.hsds)
     RETURNING bron_id, (xmax = 0) AS inserted
 )
 INSERT INTO changed SELECT 'koppeling', bron_id, inserted FROM up;

@@ -177,18 +177,25 @@ def test_public_csv_rows_are_generalised_like_the_ogc_layer(exports, base_engine
 def test_public_hsds_location_is_generalised(exports):
     files, _ = exports
     data = json.loads(files["publiek", ".json"])
-    confidential = {
-        a["link_id"]
-        for a in data["attribute"]
-        if a["taxonomy_term_id"].endswith(":vertrouwelijk") and a["value"] == "ja"
-    }
+    terms = {t["id"]: t["code"] for t in data["taxonomy_term"]}
+
+    def trait(code):
+        return {
+            a["link_id"]: a["value"]
+            for a in data["attribute"]
+            if terms[a["taxonomy_term_id"]] == code
+        }
+
+    confidential = {key for key, value in trait("vertrouwelijk").items() if value == "ja"}
     assert len(confidential) == 2
     links = [s for s in data["service_at_location"] if s["id"] in confidential]
     locations = {loc["id"]: loc for loc in data["location"]}
     for link in links:
         location = locations[link["location_id"]]
-        assert location["id"].startswith("vertrouwelijk-")
-        assert (location["name"], location["latitude"], location["longitude"]) == ("", "", "")
+        assert trait("bron_id")[location["id"]].startswith("vertrouwelijk-")
+        assert trait("geocode_precisie")[location["id"]] == "buurt"
+        assert "name" not in location  # the buurt's point (numeric), never the address
+        assert isinstance(location["latitude"], float)
         address = next(a for a in data["address"] if a["location_id"] == location["id"])
         assert (address["address_1"], address["postal_code"]) == ("", "")
         assert address["city"] in {"Maastricht", "Kerkrade"}
