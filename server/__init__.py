@@ -26,6 +26,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     if not development:
         check_production(app.config)  # ConfigError naming the missing SECRET_KEY
         web_database_url(app.config, development=False)  # WebRoleMissing without a web role
+    # Whether a fixed key was configured (commands that sign links for the server need one).
+    app.extensions["sociale_kaart.secret_configured"] = bool(app.config["SECRET_KEY"])
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secrets.token_hex(32)
     app.json = JsonProvider(app)
 

@@ -92,7 +92,10 @@ def web_database_url(config, development: bool | None = None) -> str:
 def web_options(config, extra: str = "") -> dict:
     """Connection options of a web engine: statement timeout, connect timeout."""
     timeout = int(config["WEB_STATEMENT_TIMEOUT_MS"])
-    options = f"-c statement_timeout={timeout} {extra}".strip()
+    # laag_actualiteit reads the freshness threshold of this deployment (VERIFY_MONTHS).
+    months = int(config.get("VERIFY_MONTHS", 12))
+    options = f"-c statement_timeout={timeout} -c sociale_kaart.verify_months={months} {extra}"
+    options = options.strip()
     return {"options": options, "connect_timeout": CONNECT_TIMEOUT_S}
 
 

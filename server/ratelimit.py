@@ -43,6 +43,9 @@ LIMITED = {
     "inloggen.inloggen_post": "RATELIMIT_LOGIN",
     "inloggen.wachtwoord_vergeten_post": "RATELIMIT_LOGIN",
     "inloggen.herstellen_post": "RATELIMIT_LOGIN",
+    "aanmelden.versturen": "RATELIMIT_AANMELDEN",
+    "verificatie.klopt": "RATELIMIT_AANMELDEN",
+    "verificatie.wijzigen": "RATELIMIT_AANMELDEN",
 }
 
 INCR = sa.text("SELECT limiet_verhogen(:sleutel, :seconden, :aantal)")

@@ -57,6 +57,7 @@ DEMO_ACCOUNTS = (
     ("redacteur@demo.sociale-kaart.nl", "redacteur", "Demo redacteur"),
     ("professional@demo.sociale-kaart.nl", "professional", "Demo professional"),
 )
+DEMO_ROUND_GEMEENTE = "GM0981"  # Vaals: a small gemeente, a few dozen demo mails in var/mail
 DEMO_MELDINGEN = (
     "Het telefoonnummer klopt niet meer, ze hebben een nieuw nummer.",
     "Deze organisatie is verhuisd naar een ander adres in de wijk.",
@@ -222,5 +223,11 @@ def demo(serve):
         zonder_locatievoorstellen=False,
     )
     print_accounts(seed_workspace())
+    with get_engine().connect() as conn:
+        rounds = conn.execute(sa.text("SELECT count(*) FROM verificatie_ronde")).scalar()
+    if not rounds:  # a running verification round, so /beheer/verificatie shows progress
+        from server.commands.verificatie import start
+
+        ctx.invoke(start, gemeente=DEMO_ROUND_GEMEENTE, ouder_dan=None, csv_path=None)
     if serve:
         serve_with_gunicorn(current_app._get_current_object())

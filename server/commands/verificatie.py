@@ -7,7 +7,6 @@ uses); without one the command uses the demo's key in ``DATA_DIR/secret_key`` (t
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from geo.records import verification as vf
 from server.commands.common import console, fail
 from server.database import get_engine
 from server.routes.verificatie import deliver, mail_merge
-from server.settings import PREFIX
 
 AGE = re.compile(r"^\s*(\d{1,3})\s*(m|mnd|maand|maanden|j|jaar|y)?\s*$", re.IGNORECASE)
 
@@ -41,7 +39,7 @@ def _secret() -> None:
     Without ``SOCIALE_KAART_SECRET_KEY`` the app made a random key for this process only, so
     links would never open on the server; test apps (TESTING) pass their key in the config.
     """
-    if os.environ.get(PREFIX + "SECRET_KEY") or current_app.testing:
+    if current_app.extensions.get("sociale_kaart.secret_configured") or current_app.testing:
         return
     from server.commands.demo import demo_secret_key
 

@@ -48,7 +48,13 @@ PUBLIC_BLUEPRINTS = {
     "aanmelden",
     "verificatie",
 }
-EDITOR_BLUEPRINTS = {"beheer_records", "beheer_inbox", "beheer_verificatie", "beheer_locaties"}
+EDITOR_BLUEPRINTS = {
+    "beheer_records",
+    "beheer_geschiedenis",
+    "beheer_inbox",
+    "beheer_verificatie",
+    "beheer_locaties",
+}
 POLICY_BY_ENDPOINT = {
     "static": EVERYONE,
     "beheer.start": STAFF,
@@ -125,6 +131,8 @@ SAMPLES = {
     "x": "528",
     "y": "343",
     "feature_id": "1",
+    "naam": "meldingen",
+    "kind": "aanbod",
 }
 
 

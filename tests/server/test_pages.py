@@ -221,7 +221,19 @@ def test_melding_stores_no_ip_or_other_tracking(demo_engine):
                 )
             ).scalars()
         )
-    assert columns == {"id", "organisatie_id", "tekst", "email", "status", "gemeld_op"}
+    # What the resident sent, plus the editors' handling (migration 0014): no client data.
+    assert columns == {
+        "id",
+        "organisatie_id",
+        "tekst",
+        "email",
+        "status",
+        "gemeld_op",
+        "toegewezen_aan",
+        "afgehandeld_door",
+        "afgehandeld_op",
+        "bericht",
+    }
 
 
 @pytest.mark.parametrize(

@@ -469,6 +469,41 @@ def test_organisation_pages(anon, world):
         assert_clean(response.get_data(as_text=True), f"/organisatie/{oid}")
 
 
+@pytest.mark.parametrize("q", ["Kastanje", "Zonnebloem", "Vijverdal", "Veilig", "casusoverleg"])
+def test_self_registration_search(anon, q):
+    """/aanmelden finds existing organisations to change: published, public ones only."""
+    response = anon.get("/aanmelden", query_string={"q": q})
+    assert response.status_code == 200
+    # A public page: whoever is signed in, it lists public organisations only.
+    for secret in SECRET_TEXT:
+        if secret.lower() in q.lower() or q.lower() in secret.lower():
+            continue
+        assert secret.lower() not in response.get_data(as_text=True).lower(), (secret, q)
+
+
+def test_self_registration_prefill(anon, world):
+    """The change form is prefilled with public, non-confidential data only."""
+    for name, oid in world[1].items():
+        response = anon.get(f"/aanmelden/wijziging/{oid}")
+        if name == "Intern Beraad Kastanje":
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        for secret in SECRET_TEXT:
+            assert secret.lower() not in text.lower(), (secret, name)
+    for path in ("/aanmelden/nieuw", "/aanmelden/bedankt"):
+        assert_clean(anon.get(path).get_data(as_text=True), path)
+
+
+def test_verification_link_without_a_valid_token(anon, world):
+    """A verification page shows one organisation's record only to its signed link."""
+    for token in ("onbekend", str(world[1]["Intern Beraad Kastanje"]), "a.b.c"):
+        response = anon.get(f"/verificatie/{token}")
+        assert response.status_code in (404, 410)
+        assert_clean(response.get_data(as_text=True), f"/verificatie/{token}")
+
+
 @pytest.mark.parametrize("code", ["GM1903", "GM0935"])
 def test_print_html_and_pdf(anon, code):
     html = anon.get(f"/print/{code}")
@@ -515,6 +550,11 @@ def test_walk_covers_every_public_get_route(anon):
         "/organisatie/<int:organisatie_id>",
         "/print/<code>",
         "/print/<code>.pdf",
+        "/aanmelden",
+        "/aanmelden/nieuw",
+        "/aanmelden/wijziging/<int:organisatie_id>",
+        "/aanmelden/bedankt",
+        "/verificatie/<token>",
         "/ogc/",
         "/ogc/api",
         "/ogc/collections",
