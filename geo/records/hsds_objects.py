@@ -139,6 +139,7 @@ class Builder:
             else self.name_id("taxonomy_term", taxonomy, code or term.get("name", ""))
         )
         fields = {k: term.get(k) for k in ("name", "description", "term_uri", "language")}
+        fields |= {k: term.get(k) for k in ("parent_id", "taxonomy_id") if self.is_uuid(term.get(k))}
         row = {"id": term_id, "code": code, "taxonomy": taxonomy} | fields
         row["name"] = row["name"] or code
         row["description"] = row["description"] or ""
