@@ -1,3 +1,5 @@
+-- Editors' geocoding cache grant (appended last to 0014_beheer.up.sql).
+REVOKE ALL ON geocode_cache FROM sociale_kaart_web;
 -- HSDS 3.0 fields (appended last to 0014_beheer.up.sql).
 ALTER TABLE contactpersoon DROP CONSTRAINT IF EXISTS contactpersoon_bron,
     DROP COLUMN IF EXISTS bron, DROP COLUMN IF EXISTS bron_id;

@@ -312,3 +312,8 @@ ALTER TABLE locatie ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE aanbod_locatie ADD COLUMN hsds jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE contactpersoon ADD COLUMN bron text, ADD COLUMN bron_id text,
     ADD CONSTRAINT contactpersoon_bron UNIQUE (bron, bron_id);
+
+------------------------------------------------- editors geocode through the shared cache
+-- With PDOK_URL set, placing a location by address in /beheer asks the online service once
+-- per address and keeps the answer, as imports do (geo/geocode.py).
+GRANT SELECT, INSERT, UPDATE ON geocode_cache TO sociale_kaart_web;

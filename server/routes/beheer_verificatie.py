@@ -85,6 +85,9 @@ def rondes():
 def ronde_starten():
     """Start a round for one gemeente and mail the links (303 back to the list)."""
     code = request.form.get("gemeente", "").strip().upper()
+    if not code:
+        flash("Kies een gemeente.", "fout")
+        return redirect(url_for("beheer_verificatie.rondes"), code=303)
     if not current_user.user.may_edit_gemeente(code):
         abort(403)
     try:

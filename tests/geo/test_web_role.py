@@ -16,7 +16,6 @@ SECRET_TABLES = [
     "limiet_teller",
     "zoekvraag_bezoeker",
     "zoekvraag_zout",
-    "geocode_cache",
     "voorzieningen_basis",
     "analyse_locatievoorstel",
 ]
@@ -44,6 +43,7 @@ WRITABLE = {
     ("verificatie_verzoek", "UPDATE"),
     ("melding", "UPDATE"),
     ("mogelijk_dubbel", "UPDATE"),
+    ("geocode_cache", "UPDATE"),
 }
 DEFINER_FUNCTIONS = [
     "zoekvraag_tellen(text, text, text, float8, float8, text)",

@@ -47,6 +47,7 @@ PUBLIC_BLUEPRINTS = {
     "inloggen",
     "aanmelden",
     "verificatie",
+    "hsds",
 }
 EDITOR_BLUEPRINTS = {
     "beheer_records",
@@ -89,7 +90,11 @@ def matrix(databases, tmp_path_factory):
     with engine.begin() as conn:
         for name, (rol, gemeenten) in ACCOUNTS.items():
             create_user(conn, f"{name}@matrix.example", rol, PASSWORD, gemeenten=gemeenten)
-        org_id = conn.execute(sa.text("SELECT min(id) FROM organisatie")).scalar()
+        # A record inside the scoped redacteur's gemeente (out-of-scope records: 403, tested
+        # in test_beheer_records.py).
+        org_id = conn.execute(
+            sa.text("SELECT min(organisatie_id) FROM locatie WHERE gemeentecode = 'GM0935'")
+        ).scalar()
     mail = tmp_path_factory.mktemp("matrix-mail")
     app = create_app(app_config(engine.url, RATELIMIT_ENABLED=False, MAIL_DIR=str(mail)))
     yield app, org_id
