@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         beheer_verificatie,
         dekking,
         health,
+        hsds,
         inloggen,
         kaart,
         ogc,
@@ -75,6 +76,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         beheer_verificatie.bp,
         aanmelden.bp,
         verificatie.bp,
+        hsds.bp,
     ):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.

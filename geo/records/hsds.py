@@ -1,4 +1,4 @@
-"""Open Referral HSDS 3.0 in: read any published shape into flat rows, one per service at a location.
+"""Open Referral HSDS 3.0 in: any published shape -> flat rows, one per service at a location.
 
 Accepted input (see ``hsds_tables``): tabular JSON (tables named by table, plural or file
 name), nested documents (``service_full``, ``organization_full``, ``service_at_location_full``,
@@ -73,8 +73,7 @@ FIELDS = {
     + ("service_id", "valid_from", "valid_to", "option", "currency", "amount")
     + ("amount_description",),
     "required_document": _ID + ("service_id", "document", "uri"),
-    "service_area": _ID
-    + ("service_id", "name", "description", "extent", "extent_type", "uri"),
+    "service_area": _ID + ("service_id", "name", "description", "extent", "extent_type", "uri"),
 }
 ID_FIELDS = {"id", "external_identifier", "identifier"} | {
     f for fields in FIELDS.values() for f in fields if f.endswith("_id")
@@ -242,50 +241,56 @@ def _resources(text: str | None, label: str) -> dict[str, str]:
     return out
 
 
-def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
+def _folder_texts(path: Path, encoding: str | None) -> tuple[dict[str, str], str | None]:
+    """The CSV texts of a datapackage folder and its datapackage.json."""
+    files = [p for p in sorted(path.glob("*.csv")) if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    if total > DATAPACKAGE.max_total_bytes:
+        raise RecordFileError(
+            f"{path.name} is te groot: {size_text(total)} aan tabellen, de grens is "
+            f"{size_text(DATAPACKAGE.max_total_bytes)}."
+        )
+    texts = {p.name: decode(p.read_bytes(), f"{path.name}/{p.name}", encoding) for p in files}
+    package = None
+    if (path / "datapackage.json").is_file():
+        package = decode((path / "datapackage.json").read_bytes(), path.name, encoding)
+    return texts, package
+
+
+def _zip_texts(path: Path, encoding: str | None) -> tuple[dict[str, str], str | None]:
+    """The CSV texts of a datapackage zip (any folder inside) and its datapackage.json."""
+    members = check_zip(path, DATAPACKAGE, "zip-archief")  # before anything is unpacked
     texts: dict[str, str] = {}
-    package: str | None = None
-    if path.is_dir():
-        files = [p for p in sorted(path.glob("*.csv")) if p.is_file()]
-        total = sum(p.stat().st_size for p in files)
-        if total > DATAPACKAGE.max_total_bytes:
-            raise RecordFileError(
-                f"{path.name} is te groot: {size_text(total)} aan tabellen, de grens is "
-                f"{size_text(DATAPACKAGE.max_total_bytes)}."
-            )
-        for p in files:
-            texts[p.name] = decode(p.read_bytes(), f"{path.name}/{p.name}", encoding)
-        if (path / "datapackage.json").is_file():
-            package = decode((path / "datapackage.json").read_bytes(), path.name, encoding)
-    else:
-        members = check_zip(path, DATAPACKAGE, "zip-archief")  # before anything is unpacked
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for info in members:
-                    base = PurePosixPath(info.filename).name
-                    if info.is_dir():
-                        continue
-                    if base == "datapackage.json":
-                        package = decode(archive.read(info), f"{path.name}/{base}", encoding)
-                        continue
-                    if not base.lower().endswith(".csv"):
-                        continue
-                    if base in texts:
-                        raise RecordFileError(
-                            f"{path.name} bevat twee tabellen met de naam {base}."
-                        )
-                    texts[base] = decode(archive.read(info), f"{path.name}/{base}", encoding)
-        except (
-            OSError,
-            zipfile.BadZipFile,
-            zlib.error,
-            RuntimeError,
-            NotImplementedError,
-            EOFError,
-        ) as exc:
-            raise RecordFileError(
-                f"{path.name} kan niet uitgepakt worden (beschadigd of versleuteld)."
-            ) from exc
+    package = None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in members:
+                base = PurePosixPath(info.filename).name
+                if info.is_dir() or not (base == "datapackage.json" or base.endswith(".csv")):
+                    continue
+                text = decode(archive.read(info), f"{path.name}/{base}", encoding)
+                if base == "datapackage.json":
+                    package = text
+                elif base in texts:
+                    raise RecordFileError(f"{path.name} bevat twee tabellen met de naam {base}.")
+                else:
+                    texts[base] = text
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+    ) as exc:
+        raise RecordFileError(
+            f"{path.name} kan niet uitgepakt worden (beschadigd of versleuteld)."
+        ) from exc
+    return texts, package
+
+
+def _datapackage(path: Path, encoding: str | None = None) -> dict[str, list[dict]]:
+    texts, package = (_folder_texts if path.is_dir() else _zip_texts)(path, encoding)
     resources = _resources(package, f"{path.name}/datapackage.json")
     tables: dict[str, list[dict]] = {}
     for base, text in texts.items():

@@ -16,8 +16,9 @@ from geo.records.hsds_taxonomy import GROUP, OWN, THEME, TRAIT
 
 NUMBERS = {"extension", "minimum_age", "maximum_age", "amount", "year_incorporated"}
 NUMBERS |= {"timezone", "count", "interval", "latitude", "longitude"}
-REFERENCES = ("organization_id", "service_id", "location_id", "service_at_location_id")
-REFERENCES += ("contact_id", "phone_id", "link_id", "taxonomy_term_id", "taxonomy_id")
+REFERENCES: tuple[str, ...] = ("organization_id", "service_id", "location_id")
+REFERENCES += ("service_at_location_id", "contact_id", "phone_id", "link_id")
+REFERENCES += ("taxonomy_term_id", "taxonomy_id")
 TAXONOMIES = {
     THEME: "Thema's van de Sociale Kaart",
     GROUP: "Doelgroepen van de Sociale Kaart",
@@ -49,7 +50,7 @@ REQUIRED["address"] |= {"address_type"}
 
 def _typed(table: str, obj: dict) -> dict:
     """Numbers where the schemas want numbers, text elsewhere; empty fields left out."""
-    out = {}
+    out: dict[str, object] = {}
     required = REQUIRED.get(table, set())
     for key, value in obj.items():
         if isinstance(value, (dict, list)) or value is None and key not in required:
@@ -139,7 +140,9 @@ class Builder:
             else self.name_id("taxonomy_term", taxonomy, code or term.get("name", ""))
         )
         fields = {k: term.get(k) for k in ("name", "description", "term_uri", "language")}
-        fields |= {k: term.get(k) for k in ("parent_id", "taxonomy_id") if self.is_uuid(term.get(k))}
+        fields |= {
+            k: term.get(k) for k in ("parent_id", "taxonomy_id") if self.is_uuid(term.get(k) or "")
+        }
         row = {"id": term_id, "code": code, "taxonomy": taxonomy} | fields
         row["name"] = row["name"] or code
         row["description"] = row["description"] or ""
@@ -184,7 +187,12 @@ class Builder:
             self._location(row, loc, org, loc_h, bron)
         self.add(
             "service_at_location",
-            {"id": sal, "service_id": svc, "location_id": loc, "description": sal_h.get("description")},
+            {
+                "id": sal,
+                "service_id": svc,
+                "location_id": loc,
+                "description": sal_h.get("description"),
+            },
         )
         self.kept("phone", bron, sal_h.get("phones"), {"service_at_location_id": sal})
         self.kept("schedule", bron, sal_h.get("schedules"), {"service_at_location_id": sal})
@@ -225,7 +233,8 @@ class Builder:
         self.kept("organization_identifier", bron, h.get("identifiers"), {"organization_id": org})
         phones = h.get("phones")
         if phones is None or (
-            row["telefoon"] and _digits(row["telefoon"]) not in {_digits(p.get("number")) for p in phones}
+            row["telefoon"]
+            and _digits(row["telefoon"]) not in {_digits(p.get("number")) for p in phones}
         ):
             phones = list(phones or []) + [{"id": f"{org}|telefoon", "number": row["telefoon"]}]
         for phone in phones:
@@ -235,6 +244,16 @@ class Builder:
         for term in h.get("terms") or []:
             self.attribute(org, "organization", term, term.get("value", ""))
         self.trait(org, "organization", KEY_TRAIT, row["organisatie_id"])
+
+    def _schedules(self, row: dict, svc: str, h: dict, bron: str) -> None:
+        """The kept schedules while they say what the opening hours say, else new ones."""
+        hours = _json(row.get("openingstijden_json"))
+        stored = h.get("schedules") or []
+        if stored and (opening_hours(stored) or {}).get("dagen") == hours.get("dagen"):
+            self.kept("schedule", bron, stored, {"service_id": svc})
+        elif hours:
+            for schedule in schedules_from_hours(svc, hours, lambda s: self.name_id(svc, s)):
+                self.add("schedule", schedule)
 
     def _service(self, row: dict, svc: str, org: str, h: dict, bron: str) -> None:
         keep = {k: h.get(k) for k in ("alternate_name", "url", "email", "interpretation_services")}
@@ -255,13 +274,7 @@ class Builder:
             }
             | keep,
         )
-        hours = _json(row.get("openingstijden_json"))
-        stored = h.get("schedules") or []
-        if stored and (opening_hours(stored) or {}).get("dagen") == hours.get("dagen"):
-            self.kept("schedule", bron, stored, {"service_id": svc})
-        elif hours:
-            for schedule in schedules_from_hours(svc, hours, lambda s: self.name_id(svc, s)):
-                self.add("schedule", schedule)
+        self._schedules(row, svc, h, bron)
         codes = [c.strip() for c in row["talen"].split(";") if c.strip()]
         languages = h.get("languages") or []
         if [str(x.get("code") or x.get("name") or "").lower() for x in languages] == codes:
@@ -270,7 +283,12 @@ class Builder:
             for code in codes:
                 self.add(
                     "language",
-                    {"id": self.name_id(svc, "taal", code), "service_id": svc, "code": code, "name": code},
+                    {
+                        "id": self.name_id(svc, "taal", code),
+                        "service_id": svc,
+                        "code": code,
+                        "name": code,
+                    },
                 )
         self.kept("phone", bron, h.get("phones"), {"service_id": svc})
         for table in ("cost_option", "required_document", "service_area"):
@@ -328,7 +346,11 @@ class Builder:
         elif row["toegankelijkheid"]:
             self.add(
                 "accessibility",
-                {"id": self.name_id(loc, "toegang"), "location_id": loc, "description": row["toegankelijkheid"]},
+                {
+                    "id": self.name_id(loc, "toegang"),
+                    "location_id": loc,
+                    "description": row["toegankelijkheid"],
+                },
             )
         self.kept("phone", bron, h.get("phones"), {"location_id": loc})
         self.kept("schedule", bron, h.get("schedules"), {"location_id": loc})

@@ -181,7 +181,11 @@ def _pick_address(tables: Tables, location: dict, notes: list) -> dict:
     if postal:
         line = ", ".join(filter(None, (postal[0].get(k) for k in ("address_1", "city"))))
         notes.append(
-            ["adres", "de locatie heeft alleen een postadres; ze staat op de kaart op dat adres", line]
+            [
+                "adres",
+                "de locatie heeft alleen een postadres; ze staat op de kaart op dat adres",
+                line,
+            ]
         )
         return postal[0]
     return {}

@@ -41,6 +41,19 @@ def _day_text(days: list[str]) -> str:
     return ", ".join(ordered)
 
 
+def _weekly(schedule: dict, days: dict[str, list[list[str]]]) -> str | None:
+    """Add a weekly schedule's days and times to ``days``; its Dutch notation, or None."""
+    opens, closes = clock(schedule.get("opens_at")), clock(schedule.get("closes_at"))
+    names = weekdays(schedule.get("byday"))
+    weekly = str(schedule.get("freq") or "WEEKLY").upper() == "WEEKLY"
+    if not (weekly and names and opens and closes and opens < closes):
+        return None
+    for name in names:
+        if [opens, closes] not in days.setdefault(name, []):
+            days[name].append([opens, closes])
+    return f"{_day_text(names)} {opens}-{closes}"
+
+
 def opening_hours(schedules: list[dict]) -> dict | None:
     """Our opening hours from HSDS schedules; None when there are none.
 
@@ -53,14 +66,9 @@ def opening_hours(schedules: list[dict]) -> dict | None:
     parts: list[str] = []
     texts: list[str] = []
     for schedule in schedules:
-        opens, closes = clock(schedule.get("opens_at")), clock(schedule.get("closes_at"))
-        names = weekdays(schedule.get("byday"))
-        weekly = str(schedule.get("freq") or "WEEKLY").upper() == "WEEKLY"
-        if weekly and names and opens and closes and opens < closes:
-            for name in names:
-                if [opens, closes] not in days.setdefault(name, []):
-                    days[name].append([opens, closes])
-            parts.append(f"{_day_text(names)} {opens}-{closes}")
+        part = _weekly(schedule, days)
+        if part:
+            parts.append(part)
         description = " ".join(str(schedule.get("description") or "").split())
         if description and description not in texts:
             texts.append(description)

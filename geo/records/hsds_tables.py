@@ -176,9 +176,12 @@ class Flattener:
         row = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
         for field, value in (links or {}).items():
             row.setdefault(field, value)
-        if kind == "attribute" and links and "link_id" in links:
-            row.setdefault("link_entity", links.get("link_entity", ""))
         self._merge(kind, key, row)
+        self._children(kind, key, obj, where)
+        return key
+
+    def _children(self, kind: str, key: str, obj: dict, where: str) -> None:
+        """Add the nested objects and lists of ``obj`` (id ``key``)."""
         children = CHILDREN.get(kind, {})
         for field, value in obj.items():
             if (kind, field) in OBJECTS and isinstance(value, dict):
@@ -192,7 +195,6 @@ class Flattener:
                     child_links["link_entity"] = kind
                 for i, item in enumerate(value):
                     self.add(table, item, f"{where}.{field}[{i}]", child_links)
-        return key
 
     def _merge(self, kind: str, key: str, row: dict) -> None:
         bucket = self.tables.setdefault(kind, {})

@@ -60,9 +60,7 @@ def _candidates(term: dict) -> list[str]:
     if code:
         out.append(code)
         parts = re.split(r"[.\-]", code)
-        out.extend(
-            "-".join(parts[:i]) if i > 1 else parts[0] for i in range(len(parts) - 1, 0, -1)
-        )
+        out.extend("-".join(parts[:i]) if i > 1 else parts[0] for i in range(len(parts) - 1, 0, -1))
         if re.match(r"^[a-z]{2}", code):
             out.extend([code[:2], code[:1]])
     name = " ".join(str(term.get("name") or "").lower().split())
@@ -88,7 +86,10 @@ def map_terms(terms: list[dict], mapping: Mapping) -> tuple[list[str], list[str]
             continue
         key = taxonomy_key(taxonomy, mapping)
         hit = False
-        for table, out in ((mapping.themes.get(key, {}), themes), (mapping.groups.get(key, {}), groups)):
+        for table, out in (
+            (mapping.themes.get(key, {}), themes),
+            (mapping.groups.get(key, {}), groups),
+        ):
             slug = next((table[c] for c in _candidates(term) if c in table), None)
             if slug:
                 out.append(slug)

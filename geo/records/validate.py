@@ -319,7 +319,9 @@ def _add_keys(record: dict, values: dict) -> None:
         f"kvk:{record['kvk']}" if record["kvk"] else f"naam:{f.slug(record['organisatie'])}"
     )
     record["loc_key"] = values.get("locatie_id") or f"{record['org_key']}/{_location_key(record)}"
-    record["aanbod_key"] = values.get("aanbod_id") or f"{record['org_key']}/{f.slug(record['aanbod'])}"
+    record["aanbod_key"] = (
+        values.get("aanbod_id") or f"{record['org_key']}/{f.slug(record['aanbod'])}"
+    )
     record["row_key"] = values.get("id") or _derived_id(record)
 
 

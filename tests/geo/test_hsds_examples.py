@@ -192,7 +192,9 @@ def test_a_zuid_limburg_copy_lands_completely(rec_engine, tmp_path):
     assert "not available on public holidays" in hours["tekst"]  # free text kept
     schedule = row.a_hsds["schedules"][0]
     assert (schedule["byday"], schedule["valid_from"], schedule["valid_to"]) == (
-        "TH,FR", "2005-01-01", "2005-01-01",
+        "TH,FR",
+        "2005-01-01",
+        "2005-01-01",
     )
     terms = row.a_hsds["terms"]
     assert {(t["taxonomy"], t["code"]) for t in terms} == {("Eigen indeling", "x1")}
@@ -235,13 +237,36 @@ def test_contacts_are_contact_persons_and_never_public(rec_engine, tmp_path):
 def test_known_taxonomies_map_to_our_themes(rec_engine, tmp_path):
     data = json.loads(_dutch_copy(tmp_path).read_text(encoding="utf-8"))
     data["attributes"] = [
-        {"id": "a1", "taxonomy_term": {"id": "t1", "taxonomy": "Open Eligibility",
-                                        "code": "1102", "name": "Housing", "description": ""}},
-        {"id": "a2", "taxonomy_term": {"id": "t2", "taxonomy": "AIRS",
-                                        "code": "BD-1800.2000", "name": "Food Pantries",
-                                        "description": ""}},
-        {"id": "a3", "taxonomy_term": {"id": "t3", "taxonomy": "Open Eligibility",
-                                        "code": "", "name": "Seniors", "description": ""}},
+        {
+            "id": "a1",
+            "taxonomy_term": {
+                "id": "t1",
+                "taxonomy": "Open Eligibility",
+                "code": "1102",
+                "name": "Housing",
+                "description": "",
+            },
+        },
+        {
+            "id": "a2",
+            "taxonomy_term": {
+                "id": "t2",
+                "taxonomy": "AIRS",
+                "code": "BD-1800.2000",
+                "name": "Food Pantries",
+                "description": "",
+            },
+        },
+        {
+            "id": "a3",
+            "taxonomy_term": {
+                "id": "t3",
+                "taxonomy": "Open Eligibility",
+                "code": "",
+                "name": "Seniors",
+                "description": "",
+            },
+        },
     ]
     path = tmp_path / "taxonomie.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -257,8 +282,13 @@ def test_tabular_tables_named_by_file_and_byday_lists(rec_engine, tmp_path):
     data = json.loads((EXAMPLES / "tabular.json").read_text(encoding="utf-8"))
     assert "organizations.csv" in data  # the example names its tables by file
     address = data["addresses.csv"][0]
-    address.update(address_1="Bongerd 12", postal_code="6411 AB", city="Heerlen",
-                   country="NL", address_type="physical")
+    address.update(
+        address_1="Bongerd 12",
+        postal_code="6411 AB",
+        city="Heerlen",
+        country="NL",
+        address_type="physical",
+    )
     data["locations.csv"][0].update(latitude=None, longitude=None)
     path = tmp_path / "tabel.json"
     path.write_text(json.dumps(data), encoding="utf-8")

@@ -75,7 +75,9 @@ def test_every_exported_object_validates_against_the_30_schemas(loaded, tmp_path
     data = _export(loaded, tmp_path / "e.json", role=role)
     assert len(data["service_at_location"]) >= 5
     assert _problems(data) == []
-    assert all(is_uuid(row["id"]) for rows in data.values() if isinstance(rows, list) for row in rows)
+    assert all(
+        is_uuid(row["id"]) for rows in data.values() if isinstance(rows, list) for row in rows
+    )
 
 
 def test_the_validator_does_check(loaded, tmp_path):
