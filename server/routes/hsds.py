@@ -7,12 +7,15 @@ Lists are paged with ``page`` (from 1) and ``per_page`` (1 to 500); a bad value 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 
+import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from geo.records.export import export_rows
 from geo.records.hsds_write import hsds_document
+from layers.cache import VERSION_SQL
 from server.database import get_read_engine
 from server.responses import absolute, problem
 
@@ -118,10 +121,26 @@ class Document:
         return out
 
 
+# The tables the export reads; their data_versie counters (migration 0009) key the cache.
+TABLES = ["organisatie", "aanbod", "locatie", "aanbod_locatie", "aanbod_thema"]
+TABLES += ["aanbod_doelgroep", "gebied", "thema", "doelgroep"]
+_cache: dict[str, tuple[int, Document]] = {}
+_lock = threading.Lock()
+
+
 def _document() -> Document:
+    """The public HSDS document, rebuilt only after a write to the tables it reads."""
     with get_read_engine().connect() as conn:
-        rows = export_rows(conn, role="publiek")
-    return Document(hsds_document(rows))
+        version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), {"tables": TABLES}).scalar()
+        with _lock:
+            cached = _cache.get(conn.engine.url.render_as_string())
+        if cached and version is not None and cached[0] == version:
+            return cached[1]
+        document = Document(hsds_document(export_rows(conn, role="publiek")))
+    if version is not None:
+        with _lock:
+            _cache[conn.engine.url.render_as_string()] = (version, document)
+    return document
 
 
 def _page_params() -> tuple[int, int] | None:

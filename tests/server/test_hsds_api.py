@@ -149,3 +149,21 @@ def test_confidential_locations_are_generalised(api):
         if a["taxonomy_term"]["code"] == "geocode_precisie"
     ]
     assert precision == ["buurt"]
+
+
+def test_a_write_is_seen_at_once(api):
+    client, engine = api
+    assert "Buurthuis Open" in {o["name"] for o in _all(client, "/hsds/organizations")}
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE organisatie SET naam = 'Buurthuis Nieuw' WHERE naam = 'Buurthuis Open'")
+        )
+    try:
+        assert "Buurthuis Nieuw" in {o["name"] for o in _all(client, "/hsds/organizations")}
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE organisatie SET naam = 'Buurthuis Open' WHERE naam = 'Buurthuis Nieuw'"
+                )
+            )
