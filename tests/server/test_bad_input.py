@@ -45,6 +45,8 @@ QUERY_PARAMETERS = (
     "synthetisch",
     "geocode_precisie",
     "gemeld",
+    "page",
+    "per_page",
 )
 CONTROL_VALUES = ("\x00", "GM09\x0017", "a\x1fb", "\x7f", "regel\nnieuw", "tab\t")
 VARIABLE = re.compile(r"<(?:(?P<converter>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -75,6 +77,7 @@ def valid_values(demo_engine) -> dict[str, str]:
         "naam": "meldingen",
         "kind": "aanbod",
         "token": "onbekend",
+        "key": "onbekend",  # /hsds/<table>/<key>: an unknown id is a 404
     }
 
 
