@@ -82,13 +82,6 @@ def _house_text(value: str) -> str:
     return f"{number}{letter}" + (f"-{addition}" if addition else "")
 
 
-def _kvk(value: str) -> str:
-    compact = value.replace(" ", "").replace(".", "")
-    if not (compact.isdigit() and len(compact) == 8):
-        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
-    return compact
-
-
 def _hours(value: str) -> str:
     f.opening_hours(value)
     return value
@@ -98,7 +91,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "telefoon": f.phone,
     "email": f.email,
     "website": f.website,
-    "kvk_nummer": _kvk,
+    "kvk_nummer": f.kvk,
     "postcode": f.postcode,
     "huisnummer": _house_text,
     "openingstijden": _hours,

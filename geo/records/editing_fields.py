@@ -64,13 +64,6 @@ def _optional(column: str, parse: Callable[[str], Any]) -> Callable[[Sequence[st
     return read
 
 
-def _kvk(value: str) -> str:
-    compact = value.replace(" ", "").replace(".", "")
-    if not (compact.isdigit() and len(compact) == 8):
-        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
-    return compact
-
-
 def _visibility(values: Sequence[str]) -> dict:
     value = first_value(values) or "openbaar"
     if value not in VISIBILITY:
@@ -163,7 +156,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("website", "Website", "url", _optional("website", f.website)),
         Field("email", "E-mailadres", "email", _optional("email", f.email)),
         Field("telefoon", "Telefoon", "tel", _optional("telefoon", f.phone)),
-        Field("kvk_nummer", "KvK-nummer", "text", _optional("kvk_nummer", _kvk)),
+        Field("kvk_nummer", "KvK-nummer", "text", _optional("kvk_nummer", f.kvk)),
         Field("zichtbaarheid", "Wie mag dit zien?", "zichtbaarheid", _visibility),
     ),
     "aanbod": (

@@ -138,6 +138,14 @@ def email(value: str) -> str:
     return value.strip().lower()
 
 
+def kvk(value: str) -> str:
+    """A KvK number: 8 digits (spaces and dots allowed in the input)."""
+    compact = re.sub(r"[\s.]", "", value)
+    if not (compact.isdigit() and len(compact) == 8):
+        raise FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
+    return compact
+
+
 def website(value: str) -> str:
     """The web address as http(s) URL (no scheme gets ``https://``); FieldError otherwise."""
     value = value.strip()
