@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import GeoError
@@ -44,7 +45,8 @@ COLUMNS = (
     "laatst_geverifieerd",
     "synthetisch",
 )
-REQUIRED = ("organisatie", "thema")
+# Without ``thema`` the importer proposes a theme per row (geo/records/theme_proposal.py).
+REQUIRED = ("organisatie",)
 
 # Variants seen in municipal spreadsheets, keyed by their normalised form.
 ALIASES = {
@@ -97,30 +99,158 @@ def normalise(header: str) -> str:
 CANONICAL = {normalise(c): c for c in COLUMNS} | ALIASES
 
 
-def load_mapping(path: Path | None) -> dict[str, str]:
-    """Read a ``[kolommen]`` TOML mapping of file headers to our column names."""
-    if path is None:
-        return {}
+@dataclass
+class Mapping:
+    """A mapping file: headers, values per column, defaults and extra theme keywords.
+
+    ``kolommen``: normalised file header -> our column. ``waarden``: column -> {value key
+    (see :func:`value_key`) -> our values}. ``standaard``: column -> value for a column the
+    file lacks or a cell left empty. ``trefwoorden``: theme slug -> extra keywords.
+    """
+
+    kolommen: dict[str, str] = field(default_factory=dict)
+    waarden: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    standaard: dict[str, str] = field(default_factory=dict)
+    trefwoorden: dict[str, list[str]] = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def changes_values(self) -> bool:
+        """Whether rows must pass :meth:`apply` (value maps or defaults)."""
+        return bool(self.waarden or self.standaard)
+
+    def apply(self, values: dict[str, str]) -> None:
+        """Fill defaults and map values of one row in place (rows repeat values: cached)."""
+        for column, default in self.standaard.items():
+            if not values.get(column, "").strip():
+                values[column] = default
+        for column, table in self.waarden.items():
+            cell = values.get(column)
+            if cell:
+                key = (column, cell)
+                if key not in self._cache:
+                    self._cache[key] = _map_cell(cell, table)
+                values[column] = self._cache[key]
+
+    def slugs_named(self, column: str) -> set[str]:
+        """Every value the mapping puts in ``column`` (to check against the taxonomy)."""
+        named = {v for targets in self.waarden.get(column, {}).values() for v in targets}
+        if column in self.standaard:
+            named |= {p.strip() for p in re.split(r"[;,|]", self.standaard[column]) if p.strip()}
+        return named
+
+
+def value_key(value: str) -> str:
+    """How values are compared: case and extra spaces do not matter (``Welzijn `` = ``welzijn``)."""
+    return " ".join(str(value).split()).casefold()
+
+
+def _map_cell(cell: str, table: dict[str, list[str]]) -> str:
+    """The whole cell if it is mapped, else each ``;``/``,``/``|`` part that is mapped."""
+    whole = table.get(value_key(cell))
+    if whole is not None:
+        return "; ".join(whole)
+    out: list[str] = []
+    for part in (p.strip() for p in re.split(r"[;,|]", cell) if p.strip()):
+        out.extend(table.get(value_key(part), [part]))
+    return "; ".join(out)
+
+
+def _fail(path: Path, text: str) -> RecordFileError:
+    return RecordFileError(f"Het koppelbestand {path} {text}")
+
+
+def _read_toml(path: Path) -> dict:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise RecordFileError(f"Het koppelbestand {path} kan niet gelezen worden.") from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f" (regel {line[1]})" if line else ""
-        raise RecordFileError(f"Het koppelbestand {path} is geen geldige TOML{where}.") from exc
-    mapping = data.get("kolommen", {})
-    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        raise RecordFileError(
-            f"Het koppelbestand {path} moet een tabel [kolommen] met tekst hebben, zoals "
-            '"Naam aanbieder" = "organisatie".'
+        raise _fail(path, f"is geen geldige TOML{where}.") from exc
+
+
+def _texts(value: object) -> list[str] | None:
+    """A text or a list of texts as a list; None for anything else."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def load_mapping_file(path: Path | None) -> Mapping:
+    """Read a mapping file (TOML, docs/IMPORT.md); an empty :class:`Mapping` for None.
+
+    Raises
+    ------
+    RecordFileError
+        When the file cannot be read, or names columns or values in the wrong shape.
+    """
+    if path is None:
+        return Mapping()
+    data = _read_toml(path)
+    unknown = sorted(set(data) - {"kolommen", "waarden", "standaard", "trefwoorden"})
+    if unknown:
+        raise _fail(
+            path,
+            f"heeft onbekende tabel(len): {', '.join(unknown)}; gebruik [kolommen], "
+            "[waarden.KOLOM], [standaard] en [trefwoorden].",
         )
-    bad = sorted(v for v in mapping.values() if v not in COLUMNS)
+    headers = data.get("kolommen", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise _fail(
+            path,
+            'moet een tabel [kolommen] met tekst hebben, zoals "Naam aanbieder" = "organisatie".',
+        )
+    defaults = data.get("standaard", {})
+    if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+        raise _fail(path, 'moet in [standaard] tekst hebben, zoals doelgroep = "ouderen".')
+    values = data.get("waarden", {})
+    if not isinstance(values, dict) or not all(isinstance(t, dict) for t in values.values()):
+        raise _fail(path, 'moet waarden per kolom hebben, zoals [waarden.thema] "Welzijn" = "…".')
+    bad = sorted(v for v in (*headers.values(), *defaults, *values) if v not in COLUMNS)
     if bad:
-        raise RecordFileError(
-            f"Het koppelbestand {path} noemt kolommen die niet bestaan: {', '.join(bad)}."
-        )
-    return {normalise(k): v for k, v in mapping.items()}
+        raise _fail(path, f"noemt kolommen die niet bestaan: {', '.join(bad)}.")
+    return Mapping(
+        kolommen={normalise(k): v for k, v in headers.items()},
+        waarden=_value_tables(path, values),
+        standaard=dict(defaults),
+        trefwoorden=_keywords(path, data.get("trefwoorden", {})),
+    )
+
+
+def _value_tables(path: Path, values: dict) -> dict[str, dict[str, list[str]]]:
+    """``[waarden.KOLOM]`` tables: value key -> our values (a text or a list of texts)."""
+    waarden: dict[str, dict[str, list[str]]] = {}
+    for column, table in values.items():
+        waarden[column] = {}
+        for value, target in table.items():
+            targets = _texts(target)
+            if targets is None:
+                raise _fail(
+                    path, f"koppelt '{value}' in [waarden.{column}] niet aan tekst of een lijst."
+                )
+            waarden[column][value_key(value)] = [t.strip() for t in targets if t.strip()]
+    return waarden
+
+
+def _keywords(path: Path, keywords: object) -> dict[str, list[str]]:
+    """``[trefwoorden]``: theme slug -> a list of extra keywords."""
+    extra = (
+        {slug: _texts(words) for slug, words in keywords.items()}
+        if isinstance(keywords, dict)
+        else None
+    )
+    if extra is None or any(v is None for v in extra.values()):
+        raise _fail(path, 'moet in [trefwoorden] lijsten hebben, zoals vervoer = ["taxi"].')
+    return {k: v for k, v in extra.items() if v is not None}
+
+
+def load_mapping(path: Path | None) -> dict[str, str]:
+    """The ``[kolommen]`` of a mapping file: normalised file header -> our column name."""
+    return load_mapping_file(path).kolommen
 
 
 def known_columns(headers: list[str], mapping: dict[str, str]) -> set[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from geo.records import hsds
-from geo.records.columns import RecordFileError, load_mapping
+from geo.records.columns import Mapping, RecordFileError, load_mapping_file
 from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
 from geo.records.store import store_records
 from geo.records.validate import Reject, RowWarning, Taxonomy, validate_row
@@ -33,6 +33,9 @@ class ImportResult:
     geocoding: dict = field(default_factory=dict)
     duplicates: list[dict] = field(default_factory=list)
     run_id: int | None = None
+    # Services of this file whose theme was proposed from keywords and waits for an editor
+    # (queue /beheer/wachtrijen/themavoorstellen).
+    themes_proposed: int = 0
     unknown_columns: list[str] = field(default_factory=list)  # headers we did not read
     sheet: str | None = None  # the worksheet read, for workbooks
 
@@ -42,18 +45,50 @@ class ImportResult:
         return len({r.line for r in self.rejects})
 
 
-def load_taxonomy(conn: sa.Connection) -> Taxonomy:
-    """Theme and doelgroep slugs with names, from the database."""
-    return Taxonomy(*taxonomy_names(conn))
+def load_taxonomy(conn: sa.Connection, mapping: Mapping | None = None) -> Taxonomy:
+    """Theme and doelgroep slugs with names, from the database, with the keyword rules.
+
+    A mapping file's ``[trefwoorden]`` are added to the shipped keyword rules; its value
+    maps and defaults for ``thema``/``doelgroep`` must name existing slugs.
+
+    Raises
+    ------
+    RecordFileError
+        When the mapping file names a theme or doelgroep the taxonomy lacks.
+    """
+    themes, groups = taxonomy_names(conn)
+    taxonomy = Taxonomy(themes, groups)
+    if mapping is None:
+        return taxonomy
+    for column, known in (("thema", themes), ("doelgroep", groups)):
+        names = {n.lower() for n in known.values()}
+        bad = sorted(
+            v for v in mapping.slugs_named(column) if v not in known and v.lower() not in names
+        )
+        if bad:
+            raise RecordFileError(
+                f"Het koppelbestand noemt {column} die niet bestaan: {', '.join(bad)}; "
+                f"kies uit: {', '.join(known)}."
+            )
+    bad = sorted(set(mapping.trefwoorden) - set(themes))
+    if bad:
+        raise RecordFileError(
+            f"Het koppelbestand heeft trefwoorden voor thema's die niet bestaan: "
+            f"{', '.join(bad)}; kies uit: {', '.join(themes)}."
+        )
+    taxonomy.rules = taxonomy.theme_rules.with_extra(mapping.trefwoorden)
+    return taxonomy
 
 
 def read_rows(
     path: Path,
-    mapping_file: Path | None = None,
+    mapping_file: Path | Mapping | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
 ) -> tuple[str, FlatFile]:
     """Detect the format and read raw rows. Returns (format name, rows and unknown headers).
+
+    The mapping file's value maps and defaults are applied to the rows of a flat file.
 
     Raises
     ------
@@ -62,6 +97,7 @@ def read_rows(
         unpaired surrogates from JSON escapes); nothing has been changed yet.
     """
     path = Path(path)
+    mapping = mapping_file if isinstance(mapping_file, Mapping) else load_mapping_file(mapping_file)
     if not path.exists():
         raise RecordFileError(f"{path} bestaat niet.")
     if hsds.is_hsds(path):
@@ -79,7 +115,10 @@ def read_rows(
             if suffix in CALAMINE_SUFFIXES | {".tsv"}
             else "csv"
         )
-        table = read_table(path, load_mapping(mapping_file), encoding, sheet)
+        table = read_table(path, mapping.kolommen, encoding, sheet)
+        if mapping.changes_values:
+            for raw in table.rows:
+                mapping.apply(raw.values)
     _refuse_unstorable(table.rows, path.name)
     return fmt, table
 
@@ -175,13 +214,14 @@ def import_file(
     progress = progress or (lambda step, done, total: None)
     path = Path(path)
     bron = bron or path.stem
-    fmt, table = read_rows(path, mapping_file, encoding, sheet)
+    mapping = load_mapping_file(mapping_file)
+    fmt, table = read_rows(path, mapping, encoding, sheet)
     rows = table.rows
     result = ImportResult(
         bron=bron, read=len(rows), unknown_columns=table.unknown, sheet=table.sheet
     )
     with engine.begin() as conn:
-        taxonomy = load_taxonomy(conn)
+        taxonomy = load_taxonomy(conn, mapping)
         done = iter(range(1, len(rows) + 1))
         records, result.rejects = validate_rows(
             rows, taxonomy, lambda: progress("Regels controleren", next(done), len(rows))
@@ -203,6 +243,7 @@ def import_file(
         result.updated = stored["status"].get("gewijzigd", 0)
         result.unchanged = stored["status"].get("ongewijzigd", 0)
         result.geocoding, result.duplicates = stored["geocoding"], stored["duplicates"]
+        result.themes_proposed = stored["themes_proposed"]
         result.run_id = _record_run(conn, result, path, fmt)
         org_keys = {record["line"]: record["org_key"] for record in records}
         _store_warnings(conn, result, org_keys)
@@ -224,9 +265,8 @@ STORE_WARNINGS = sa.text(
     ORDER BY w.regel
     """
 )
-# Hook for the real-data issue: proposed themes (a theme a file names that the taxonomy
-# lacks) are meant to land in this same queue as warnings with reden "voorgesteld thema:
-# ..."; nothing proposes themes yet.
+# Proposed themes (rows without a theme) have their own queue: table thema_voorstel,
+# written by the upsert (geo/sql/import_upsert.sql, theme_proposals).
 
 
 def _store_warnings(conn: sa.Connection, result: ImportResult, org_keys: dict) -> None:
@@ -253,6 +293,7 @@ def _record_run(conn: sa.Connection, result: ImportResult, path: Path, fmt: str)
         "geocoding": result.geocoding,
         "dubbelingen": len(result.duplicates),
         "waarschuwingen": len(result.warnings),
+        "thema_voorgesteld": result.themes_proposed,
         "onbekende_kolommen": result.unknown_columns,
         "blad": result.sheet,
         "afgewezen": [

@@ -58,6 +58,8 @@ STAGE_COLUMNS = (
     "sal_hsds",
     "contactpersonen",
     "werkgebied",
+    "thema_voorstel",
+    "thema_reden",
 )
 # The list fields of a record (always lists, see validate_row), written as text[] literals.
 ARRAY_POSITIONS = tuple(
@@ -91,11 +93,14 @@ def _copy_records(conn: sa.Connection, records: list[dict]) -> None:
 
 def _upsert(conn: sa.Connection, sql: dict, bron: str) -> None:
     """The upserts in order, each one statement over the whole import."""
-    for step in ("area_codes", "organisations", "contacts", "services", "taxonomy_wanted"):
+    steps = ("area_codes", "organisations", "contacts", "services", "theme_mixed")
+    for step in (*steps, "theme_decided", "taxonomy_wanted"):
         conn.execute(sql[step], {"bron": bron})
     for table, column, kind in TAXONOMY_LINKS:
         links = sql["taxonomy_links"].text.format(links=table, slug=column)
         conn.execute(sa.text(links), {"soort": kind})
+    for step in ("theme_dropped", "theme_proposals"):
+        conn.execute(sql[step], {"bron": bron})
     for step in ("locations", "links", "search_documents"):
         conn.execute(sql[step], {"bron": bron})
 
@@ -129,7 +134,8 @@ def store_records(
     Returns
     -------
     dict
-        ``status`` counts (nieuw / gewijzigd / ongewijzigd), geocoding ``rejects``
+        ``status`` counts (nieuw / gewijzigd / ongewijzigd), ``themes_proposed`` (services
+        of this file whose proposed theme waits for an editor), geocoding ``rejects``
         (line, reason), ``geocoding`` counts and probable ``duplicates``.
     """
     sql = named("import_upsert.sql")
@@ -167,6 +173,7 @@ def store_records(
     )
     return {
         "status": status,
+        "themes_proposed": conn.execute(sql["theme_open"], {"bron": bron}).scalar_one(),
         "rejects": sorted(rejects, key=lambda r: r.line),
         "geocoding": geocoding,
         "duplicates": find_duplicates(conn, list(touched)),

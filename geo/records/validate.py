@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 
 from geo.records import fields as f
 from geo.records.readers import RawRow
+from geo.records.theme_proposal import ThemeRules, shipped_rules
 
 VISIBILITY = ("openbaar", "professional", "intern")
 # RD New bounds of the Netherlands (with sea margin) and a WGS84 box around it.
@@ -44,6 +45,13 @@ class Taxonomy:
 
     themes: dict[str, str]
     groups: dict[str, str]
+    # Keyword rules for rows without a theme (None: the shipped rules).
+    rules: ThemeRules | None = None
+
+    @property
+    def theme_rules(self) -> ThemeRules:
+        """The rules that propose a theme for a row without one."""
+        return self.rules or shipped_rules()
 
     @cached_property
     def fields(self) -> tuple:
@@ -80,12 +88,9 @@ NOT_APPLICABLE = {"n.v.t.", "nvt", "n.v.t", "-", "--", "geen", "onbekend", "nee"
 
 
 def _kvk(value: str):
-    compact = re.sub(r"[\s.]", "", value)
     if value.strip().lower() in NOT_APPLICABLE:
         raise f.FieldError(f"KvK-nummer '{value}' is geen nummer")
-    if not (compact.isdigit() and len(compact) == 8):
-        raise f.FieldError(f"KvK-nummer '{value}' moet 8 cijfers hebben")
-    return compact
+    return f.kvk(value)
 
 
 def _first(parse, label: str):
@@ -179,6 +184,36 @@ def _languages(value: str):
     return [t.strip().lower() for t in value.split(";") if t.strip()] or ["nl"]
 
 
+NO_THEME = "geen thema: vul een thema in of voeg een trefwoord toe aan de koppeling"
+
+
+def _themes(value: str, known: dict[str, str]) -> list[str]:
+    """Theme slugs or names; empty: [] (the importer proposes one from keywords)."""
+    if not value:
+        return []
+    try:
+        return f.slugs(value, known, "thema")
+    except f.FieldError as exc:
+        if "bedoelt u" in str(exc):
+            raise
+        raise f.FieldError(f"{exc}; of koppel de waarde onder [waarden.thema]") from exc
+
+
+def _propose_theme(record: dict, taxonomy: Taxonomy) -> bool:
+    """Give a row without a theme the proposed one; False when no keyword matches."""
+    proposal = taxonomy.theme_rules.propose(
+        record.get("aanbod"),
+        record.get("organisatie"),
+        record.get("aanbod_omschrijving"),
+        record.get("omschrijving"),
+    )
+    if proposal is None or proposal.slug not in taxonomy.themes:
+        return False
+    record["themas"] = [proposal.slug]
+    record["thema_voorstel"], record["thema_reden"] = proposal.slug, proposal.reason
+    return True
+
+
 def _field_table(taxonomy: Taxonomy):
     """(file column, record key, parser, parse empty values too) for every plain field."""
     opt = False
@@ -187,7 +222,7 @@ def _field_table(taxonomy: Taxonomy):
         ("omschrijving", "omschrijving", _text(), opt),
         ("aanbod", "aanbod", _text(200), opt),
         ("aanbod_omschrijving", "aanbod_omschrijving", _text(), opt),
-        ("thema", "themas", lambda s: f.slugs(s, taxonomy.themes, "thema"), True),
+        ("thema", "themas", lambda s: _themes(s, taxonomy.themes), True),
         (
             "doelgroep",
             "doelgroepen",
@@ -253,7 +288,7 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
     Secondary fields (see ``SECONDARY``) never reject a row: what cannot be read is left
     out and listed in ``record["waarschuwingen"]`` as ``RowWarning``s.
     """
-    record: dict = {"line": raw.line}
+    record: dict = {"line": raw.line, "thema_voorstel": None, "thema_reden": None}
     rejects: list[Reject] = []
     warnings: list[RowWarning] = []
 
@@ -276,9 +311,8 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
             record.update(parse(raw.values))
         except f.FieldError as exc:
             reject(column, str(exc))
-    land = raw.values.get("land", "").strip()
-    if land:
-        reject("land", f"het adres ligt buiten Nederland (land: {land[:40]})")
+    for column, reason in _row_checks(record, raw, taxonomy):
+        reject(column, reason)
     if rejects:
         return None, rejects
     if record["postcode"] is None and record["x"] is None and record["lon"] is None:
@@ -288,6 +322,17 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
     _passthrough(record, raw, warnings)
     _add_keys(record, raw.values)
     return record, []
+
+
+def _row_checks(record: dict, raw: RawRow, taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """Checks of the row as a whole: a theme (or a proposed one), an address in NL."""
+    problems = []
+    if record.get("themas") == [] and not _propose_theme(record, taxonomy):
+        problems.append(("thema", NO_THEME))
+    land = raw.values.get("land", "").strip()
+    if land:
+        problems.append(("land", f"het adres ligt buiten Nederland (land: {land[:40]})"))
+    return problems
 
 
 # Values only the HSDS reader sets (never a column of a flat file): the HSDS fields without

@@ -10,6 +10,8 @@ CREATE TEMP TABLE record_stage (
     toevoeging text, postcode text, plaats text, lon float8, lat float8, x float8, y float8,
     vertrouwelijk boolean, toegankelijkheid text,
     org_hsds jsonb, aanbod_hsds jsonb, loc_hsds jsonb, sal_hsds jsonb, contactpersonen jsonb,
-    werkgebied text[]
+    werkgebied text[],
+    -- a theme proposed from keywords (the row named none), and why (theme_proposal.py)
+    thema_voorstel text, thema_reden text
 ) ON COMMIT DROP;
 CREATE TEMP TABLE changed (kind text, key text, inserted boolean) ON COMMIT DROP;

@@ -138,6 +138,23 @@ WITH src AS (
 )
 INSERT INTO changed SELECT 'aanbod', bron_id, inserted FROM up;
 
+-- name: theme_mixed
+-- Proposed themes (rows without a theme, geo/records/theme_proposal.py). A service whose
+-- other rows name a theme takes theirs: its keyword proposal is dropped.
+UPDATE record_stage s SET themas = '{}', thema_voorstel = NULL, thema_reden = NULL
+WHERE s.thema_voorstel IS NOT NULL
+  AND s.aanbod_key IN (SELECT aanbod_key FROM record_stage WHERE thema_voorstel IS NULL);
+
+-- name: theme_decided
+-- A proposal an editor decided on (confirmed, changed or rejected) is the editor's: a
+-- re-import of the same rows keeps the service's current themes.
+UPDATE record_stage s
+SET themas = ARRAY(SELECT t.thema_slug FROM aanbod_thema t WHERE t.aanbod_id = a.id ORDER BY 1),
+    thema_voorstel = NULL, thema_reden = NULL
+FROM aanbod a JOIN thema_voorstel v ON v.aanbod_id = a.id
+WHERE s.thema_voorstel IS NOT NULL AND a.bron = :bron AND a.bron_id = s.aanbod_key
+  AND v.status IN ('bevestigd', 'afgewezen');
+
 -- name: taxonomy_wanted
 -- Desired theme and doelgroep sets per service (union over its rows); differences only.
 -- nieuw: the service was inserted by this import, so it has no links yet.
@@ -263,3 +280,28 @@ SELECT CASE WHEN k.inserted THEN 'nieuw'
             ELSE 'ongewijzigd' END AS status, count(*)
 FROM record_stage s LEFT JOIN changed k ON k.kind = 'koppeling' AND k.key = s.row_key
 GROUP BY 1;
+
+-- name: theme_dropped
+-- A service whose rows name their theme again no longer waits for a decision.
+DELETE FROM thema_voorstel v USING aanbod a
+WHERE v.aanbod_id = a.id AND v.status IN ('open', 'in_behandeling') AND a.bron = :bron
+  AND a.bron_id IN (SELECT aanbod_key FROM record_stage WHERE thema_voorstel IS NULL);
+
+-- name: theme_proposals
+-- Mark the proposed themes, one per service (its first row's). An open proposal follows a
+-- changed file; a decided one never comes back (see theme_decided).
+INSERT INTO thema_voorstel (aanbod_id, thema_slug, reden, bron)
+SELECT DISTINCT ON (a.id) a.id, s.thema_voorstel, s.thema_reden, :bron
+FROM record_stage s JOIN aanbod a ON a.bron = :bron AND a.bron_id = s.aanbod_key
+WHERE s.thema_voorstel IS NOT NULL
+ORDER BY a.id, s.line
+ON CONFLICT (aanbod_id) DO UPDATE SET thema_slug = EXCLUDED.thema_slug,
+    reden = EXCLUDED.reden, bron = EXCLUDED.bron, voorgesteld_op = now()
+WHERE thema_voorstel.status IN ('open', 'in_behandeling')
+  AND thema_voorstel.thema_slug IS DISTINCT FROM EXCLUDED.thema_slug;
+
+-- name: theme_open
+-- Services of this file whose theme waits for an editor (the import summary says how many).
+SELECT count(*) FROM thema_voorstel v JOIN aanbod a ON a.id = v.aanbod_id
+WHERE v.status IN ('open', 'in_behandeling') AND a.bron = :bron
+  AND a.bron_id IN (SELECT aanbod_key FROM record_stage);

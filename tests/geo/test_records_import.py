@@ -150,7 +150,7 @@ def test_same_kvk_from_another_source_is_a_probable_duplicate(rec_engine, tmp_pa
 
 def test_unparseable_file_changes_nothing(rec_engine, tmp_path):
     bad = tmp_path / "kapot.csv"
-    bad.write_text("naam;adres\nx;y\n", encoding="utf-8")
+    bad.write_text("thema;adres\nx;y\n", encoding="utf-8")
     with pytest.raises(RecordFileError, match="Verplichte kolom"):
         import_file(rec_engine, bad, "kapot")
     assert _one(rec_engine, "SELECT count(*) FROM import_run")[0] == 0

@@ -55,11 +55,11 @@ def test_import_prints_summary_and_writes_rejects_file(loaded, tmp_path):
 def test_unparseable_file_is_one_sentence_and_exit_1(loaded, tmp_path):
     app, _ = loaded
     bad = tmp_path / "kapot.csv"
-    bad.write_text("naam\nx\n", encoding="utf-8")
+    bad.write_text("thema\nx\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["organisations", "import", str(bad)])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Verplichte kolom(men) ontbreken: thema (gevonden: naam); "
+        "Verplichte kolom(men) ontbreken: organisatie (gevonden: thema); "
         "zie docs/IMPORT.md of gebruik --mapping."
     )
     assert "Traceback" not in result.output
