@@ -26,6 +26,7 @@ from layers.cache import VERSION_SQL, LayerCache, data_version, version_params
 from layers.catalog import Collection, q
 from layers.features import ItemsQuery, Page, extent, feature_sql, items_page, where_sql
 from layers.paging import page_ids_sql, page_params
+from layers.visibility import VisibilityLike, as_visibility
 
 # Filters matching more integer ids than this keep their ids in the database.
 MAX_ID_LIST = 200_000
@@ -170,10 +171,11 @@ def _features(
 def cached_extent(
     conn: sa.Connection,
     collection: Collection,
-    visibility: tuple[str, ...],
+    visibility: VisibilityLike,
     cache: LayerCache | None,
 ) -> tuple[list[float] | None, int]:
     """``features.extent`` (CRS84 box and count), kept under the collection's data version."""
+    visibility = as_visibility(visibility)
     if cache is None or not cache.enabled:
         return extent(conn, collection, visibility)
     version = data_version(conn, collection)  # before the data it keys

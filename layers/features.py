@@ -19,6 +19,7 @@ from layers.catalog import Collection, q
 from layers.crs import CRS84, Crs
 from layers.errors import FeatureNotFound, InvalidParameter
 from layers.paging import page_ids_sql, page_params
+from layers.visibility import CODE_COLUMNS, Visibility, VisibilityLike, as_visibility
 
 # Outside this window (lon/lat) RD New is meaningless; clip boxes before transforming.
 CLIP_4326 = "ST_MakeEnvelope(-10, 40, 25, 65, 4326)"
@@ -29,7 +30,7 @@ class ItemsQuery:
     """A validated items request (the server parses HTTP into this)."""
 
     collection: Collection
-    visibility: tuple[str, ...]
+    visibility: Visibility  # a tuple of levels is accepted and converted
     limit: int = 100
     offset: int = 0
     after: object | None = None
@@ -40,6 +41,10 @@ class ItemsQuery:
     interval: tuple[date | None, date | None] | None = None
     properties: dict[str, str] = field(default_factory=dict)
     cql: tuple[str, dict] | None = None
+
+    def __post_init__(self) -> None:
+        """Accept a plain tuple of visibility levels (no scope)."""
+        self.visibility = as_visibility(self.visibility)
 
 
 @dataclass
@@ -109,14 +114,21 @@ def _typed(collection: Collection, name: str, value: str):
     return value
 
 
+def scope_columns(collection: Collection) -> tuple[str, ...] | None:
+    """The area code columns of a collection (all three, or None: levels alone apply)."""
+    if all(collection.property(c) for c in CODE_COLUMNS):
+        return CODE_COLUMNS
+    return None
+
+
 def where_sql(query: ItemsQuery) -> tuple[str, dict]:
     """The WHERE clause (without keyset/offset) and its parameters."""
     c = query.collection
     parts: list[str] = []
     params: dict[str, object] = {}
     if c.has_visibility:
-        parts.append("zichtbaarheid = ANY(:visibility)")
-        params["visibility"] = list(query.visibility)
+        parts.append(query.visibility.sql(codes=scope_columns(c)))
+        params.update(query.visibility.params())
     if query.bbox:
         parts.append(f"ST_Intersects(geom, {_bbox_sql(query, query.bbox, params)})")
     if query.interval and c.temporal:
@@ -184,10 +196,10 @@ def items_page(conn: sa.Connection, query: ItemsQuery) -> Page:
 
 
 def item(
-    conn: sa.Connection, collection: Collection, fid: str, crs: Crs, visibility: tuple[str, ...]
+    conn: sa.Connection, collection: Collection, fid: str, crs: Crs, visibility: VisibilityLike
 ) -> str:
     """One Feature as GeoJSON text, or FeatureNotFound."""
-    query = ItemsQuery(collection, visibility)
+    query = ItemsQuery(collection, as_visibility(visibility))
     where, params = where_sql(query)
     if collection.id_type == "integer":
         if not fid.isdigit() or len(fid) > 18:
@@ -208,10 +220,10 @@ def item(
 
 
 def extent(
-    conn: sa.Connection, collection: Collection, visibility: tuple[str, ...]
+    conn: sa.Connection, collection: Collection, visibility: VisibilityLike
 ) -> tuple[list[float] | None, int]:
     """Bounding box in CRS84 and the number of features the caller may see."""
-    where, params = where_sql(ItemsQuery(collection, visibility))
+    where, params = where_sql(ItemsQuery(collection, as_visibility(visibility)))
     row = conn.execute(
         sa.text(
             f"SELECT ST_Extent(ST_Transform(geom, 4326)), count(*) FROM {q(collection.view)} "

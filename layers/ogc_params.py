@@ -25,6 +25,7 @@ from layers.cql2 import compile_filter
 from layers.crs import parse_crs
 from layers.errors import InvalidParameter
 from layers.features import ItemsQuery
+from layers.visibility import VisibilityLike, as_visibility
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 HTML_MAX_LIMIT = 500  # rows in one HTML items page (a browser table of 10,000 is slow)
@@ -198,7 +199,7 @@ def crs_parameter(args: Mapping[str, str], name: str = "crs"):
 
 
 def items_query(
-    args: Mapping[str, str], collection: Collection, visibility: tuple[str, ...]
+    args: Mapping[str, str], collection: Collection, visibility: VisibilityLike
 ) -> ItemsQuery:
     """Everything in the query string, validated."""
     check_known(args, allowed_items_parameters(collection))
@@ -206,7 +207,7 @@ def items_query(
     after, before = _cursor(args, collection)
     return ItemsQuery(
         collection=collection,
-        visibility=visibility,
+        visibility=as_visibility(visibility),
         limit=min(limit or DEFAULT_LIMIT, MAX_LIMIT),
         offset=_int(args, "offset", 0) or 0,
         after=after,

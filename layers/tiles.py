@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from layers.cache import LayerCache, data_version
 from layers.catalog import Collection, q
 from layers.errors import InvalidParameter
+from layers.features import scope_columns
+from layers.visibility import VisibilityLike, as_visibility
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile grid units per tile side
@@ -118,7 +120,7 @@ def tile(
     z: int,
     x: int,
     y: int,
-    visibility: tuple[str, ...],
+    visibility: VisibilityLike,
     filters: Mapping[str, str] | None = None,
     properties: Sequence[str] | None = None,
 ) -> bytes:
@@ -131,8 +133,8 @@ def tile(
         From the catalogue; its view and column names are the only identifiers used.
     z, x, y : int
         Tile matrix (zoom), column and row in WebMercatorQuad (XYZ, origin top left).
-    visibility : tuple of str
-        Visibility levels the caller may see; applied when the collection has them.
+    visibility : Visibility
+        What the caller may see (levels and area scope); applied when the collection has it.
     filters : mapping of str to str, optional
         Property filters such as ``{"gemeentecode": "GM0935", "thema": "vervoer"}``;
         only the collection's ``filters`` and ``array_filters`` are allowed.
@@ -152,11 +154,15 @@ def tile(
         typed filter.
     """
     validate_tile(z, x, y)
+    visibility = as_visibility(visibility)
     names = tile_properties(collection, properties)
     clauses, params = _filter_clauses(collection, filters or {})
     if collection.has_visibility:
-        clauses.append("t.zichtbaarheid = ANY(CAST(:visibility AS text[]))")
-        params["visibility"] = list(visibility)
+        codes = scope_columns(collection)
+        clauses.append(
+            visibility.sql("t.zichtbaarheid", tuple(f"t.{c}" for c in codes) if codes else None)
+        )
+        params.update(visibility.params())
     params["layer"] = collection.id
     statement = _statement(collection, (z, x, y), [q(n) for n in names], clauses)
     return bytes(_run(conn, statement, params) or b"")
@@ -342,7 +348,7 @@ def cached_tile(
     z: int,
     x: int,
     y: int,
-    visibility: tuple[str, ...],
+    visibility: VisibilityLike,
     filters: Mapping[str, str] | None,
     properties: Sequence[str] | None,
     cache: LayerCache | None,
@@ -353,6 +359,7 @@ def cached_tile(
     builds the tile anew; inside a transaction that has written nothing is cached.
     """
     filters = dict(filters or {})
+    visibility = as_visibility(visibility)
     enabled = cache is not None and cache.enabled
     version = data_version(conn, collection) if enabled else None
     key = (

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from layers.cache import LayerCache
 from layers.catalog import Collection, load_catalog
 from layers.errors import UnknownCollection
+from layers.visibility import Visibility
 from server.auth import visibility
 from server.database import get_engine
 
@@ -40,6 +41,6 @@ def get_collection(collection_id: str) -> Collection:
     return collection
 
 
-def current_visibility() -> tuple[str, ...]:
-    """Visibility levels the current request may see: the signed-in role's, else public."""
+def current_visibility() -> Visibility:
+    """What the current request may see: the signed-in account's visibility, else public."""
     return visibility()

@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from layers.visibility import VisibilityLike, as_visibility
+
 POINTS_SQL = sa.text("""
 SELECT coalesce(json_agg(json_build_array(
            id, round(ST_X(p)::numeric, 6), round(ST_Y(p)::numeric, 6), themas) ORDER BY id),
        '[]'::json)::text
 FROM (SELECT id, themas, ST_Transform(geom, 4326) AS p FROM laag_voorzieningen
-      WHERE zichtbaarheid = ANY(:visibility)) v
+      WHERE zichtbaarheid = ANY(CAST(:visibility AS text[]))
+         OR (zichtbaarheid = 'professional'
+             AND (gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                  OR wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                  OR buurtcode = ANY(CAST(:visibility_scope AS text[]))))) v
 """)
 
 
-def map_points_json(conn: sa.Connection, visibility: tuple[str, ...]) -> str:
+def map_points_json(conn: sa.Connection, visibility: VisibilityLike) -> str:
     """JSON text ``[[id, lon, lat, [theme slug, ...]], ...]`` of the services the user may see.
 
     Parameters
     ----------
     conn : sqlalchemy.Connection
-    visibility : tuple of str
-        Visibility levels the user may see (``openbaar``, ...).
+    visibility : Visibility
+        What the user may see (levels and area scope).
     """
-    return conn.execute(POINTS_SQL, {"visibility": list(visibility)}).scalar_one()
+    return conn.execute(POINTS_SQL, as_visibility(visibility).params()).scalar_one()

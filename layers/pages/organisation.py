@@ -12,12 +12,23 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from layers.visibility import VisibilityLike, as_visibility
+
 # Every visibility level (organisation, service, location, link) must be allowed; a
-# confidential location keeps only its place name and accessibility note.
+# confidential location keeps only its place name and accessibility note. A professional
+# scoped to areas sees a professional location when it lies in one of them, and a
+# professional organisation, service or link when it has such a location.
 ORGANISATION_SQL = sa.text("""
 WITH org AS (
-    SELECT * FROM organisatie
-    WHERE id = :id AND status = 'gepubliceerd' AND zichtbaarheid::text = ANY(:visibility)
+    SELECT * FROM organisatie o
+    WHERE id = :id AND status = 'gepubliceerd'
+      AND (zichtbaarheid::text = ANY(CAST(:visibility AS text[]))
+           OR (zichtbaarheid = 'professional' AND EXISTS (
+               SELECT 1 FROM locatie l WHERE l.organisatie_id = o.id
+                  AND l.status = 'gepubliceerd' AND
+               (l.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.buurtcode = ANY(CAST(:visibility_scope AS text[]))))))
 ), loc AS (
     SELECT l.id, l.vertrouwelijk, l.woonplaats AS plaats, l.toegankelijkheid,
            CASE WHEN NOT l.vertrouwelijk THEN l.naam END AS naam,
@@ -30,7 +41,12 @@ WITH org AS (
            CASE WHEN NOT l.vertrouwelijk THEN round(ST_X(ST_Transform(l.geom, 4326))::numeric, 5)
            END AS lon
     FROM locatie l JOIN org ON l.organisatie_id = org.id
-    WHERE l.zichtbaarheid::text = ANY(:visibility) AND l.status = 'gepubliceerd'
+    WHERE (l.zichtbaarheid::text = ANY(CAST(:visibility AS text[]))
+           OR (l.zichtbaarheid = 'professional' AND
+               (l.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
+      AND l.status = 'gepubliceerd'
 ), svc AS (
     SELECT a.id, a.naam, a.omschrijving, a.kosten, a.aanmelden, a.voorwaarden, a.talen,
            a.openingstijden, a.laatst_geverifieerd_op,
@@ -43,10 +59,23 @@ WITH org AS (
              WHERE x.aanbod_id = a.id) AS doelgroepen,
            (SELECT coalesce(json_agg(al.locatie_id ORDER BY al.locatie_id), '[]')
               FROM aanbod_locatie al JOIN loc ON loc.id = al.locatie_id
-             WHERE al.aanbod_id = a.id AND al.zichtbaarheid::text = ANY(:visibility))
+              JOIN locatie l ON l.id = al.locatie_id
+             WHERE al.aanbod_id = a.id
+               AND (al.zichtbaarheid::text = ANY(CAST(:visibility AS text[]))
+                    OR (al.zichtbaarheid = 'professional' AND
+               (l.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.buurtcode = ANY(CAST(:visibility_scope AS text[]))))))
                AS locaties
     FROM aanbod a JOIN org ON a.organisatie_id = org.id
-    WHERE a.zichtbaarheid::text = ANY(:visibility) AND a.status = 'gepubliceerd'
+    WHERE a.status = 'gepubliceerd'
+      AND (a.zichtbaarheid::text = ANY(CAST(:visibility AS text[]))
+           OR (a.zichtbaarheid = 'professional' AND EXISTS (
+               SELECT 1 FROM aanbod_locatie al JOIN locatie l ON l.id = al.locatie_id
+                WHERE al.aanbod_id = a.id AND l.status = 'gepubliceerd' AND
+               (l.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR l.buurtcode = ANY(CAST(:visibility_scope AS text[]))))))
 )
 SELECT json_build_object(
     'id', org.id, 'naam', org.naam, 'omschrijving', org.omschrijving,
@@ -59,7 +88,7 @@ FROM org""")
 
 
 def organisation(
-    conn: sa.Connection, organisatie_id: int, visibility: tuple[str, ...]
+    conn: sa.Connection, organisatie_id: int, visibility: VisibilityLike
 ) -> dict | None:
     """One organisation with its services and locations as the public may see them.
 
@@ -67,8 +96,8 @@ def organisation(
     ----------
     conn : sqlalchemy.Connection
     organisatie_id : int
-    visibility : tuple of str
-        Visibility levels the caller may see (``("openbaar",)`` for the public).
+    visibility : Visibility
+        What the caller may see (levels and area scope; ``PUBLIC`` for the public).
 
     Returns
     -------
@@ -80,7 +109,7 @@ def organisation(
     if not 0 < organisatie_id < 2**63:
         return None
     record = conn.execute(
-        ORGANISATION_SQL, {"id": organisatie_id, "visibility": list(visibility)}
+        ORGANISATION_SQL, {"id": organisatie_id, **as_visibility(visibility).params()}
     ).scalar_one_or_none()
     if record is None:
         return None

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from geo.codes import is_area_code
 from layers.pages.organisation import address
+from layers.visibility import VisibilityLike, as_visibility
 
 # The paper map: viewBox width and the tallest height, in SVG units; padding around the area.
 MAP_WIDTH, MAP_MAX_HEIGHT, MAP_PAD = 800.0, 1000.0, 16.0
@@ -29,7 +30,11 @@ FROM laag_voorzieningen v
 LEFT JOIN LATERAL unnest(v.themas) AS u(slug) ON true
 LEFT JOIN thema t ON t.slug = u.slug
 WHERE (v.gemeentecode = :code OR v.wijkcode = :code OR v.buurtcode = :code)
-  AND v.zichtbaarheid = ANY(:visibility)
+  AND (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+       OR (v.zichtbaarheid = 'professional'
+           AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
 ORDER BY coalesce(t.volgorde, 2147483647), lower(v.organisatie), v.organisatie_id,
          v.aanbod, v.id""")
 # The area and its wijken (of a gemeente) or buurten (of a wijk, clipped to it: the shipped
@@ -118,7 +123,7 @@ class PrintArea:
     organisaties: int
 
 
-def print_area(conn: sa.Connection, code: str, visibility: tuple[str, ...]) -> PrintArea | None:
+def print_area(conn: sa.Connection, code: str, visibility: VisibilityLike) -> PrintArea | None:
     """The paper social map of an area: theme groups, numbers and the SVG map.
 
     Two statements: the public records of the area (one row per service, location and
@@ -132,7 +137,7 @@ def print_area(conn: sa.Connection, code: str, visibility: tuple[str, ...]) -> P
     """
     if not is_area_code(code):
         return None
-    rows = conn.execute(PRINT_ROWS_SQL, {"code": code, "visibility": list(visibility)}).all()
+    rows = conn.execute(PRINT_ROWS_SQL, {"code": code, **as_visibility(visibility).params()}).all()
     groups, points = _group(rows)
     xs, ys = [x for _, x, _ in points], [y for _, _, y in points]
     area = conn.execute(

@@ -28,6 +28,7 @@ from geo.geocode import geocode_address
 from geo.sqlfiles import named
 from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
+from layers.visibility import PUBLIC, Visibility
 
 MAX_TEXT = 200  # characters of free text we look at
 MAX_SIGNAL = 60  # characters of a stored demand-signal entry
@@ -60,7 +61,7 @@ class SearchQuery:
     dichtbij: str | None = None
     limit: int = 50
     offset: int = 0
-    visibility: tuple[str, ...] = ("openbaar",)
+    visibility: Visibility = PUBLIC
     # What identifies the connection for counting distinct searchers of the demand signal
     # (hashed with a salt of the day in the database, never stored); None: not counted.
     client: str | None = None
@@ -401,7 +402,7 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
             "tekst": tekst or None,
             "x": point.x if point else None,
             "y": point.y if point else None,
-            "visibility": list(query.visibility),
+            **query.visibility.params(),
             "thema": thema,
             "doelgroep": doelgroep,
             "niveau": area.niveau if area else None,

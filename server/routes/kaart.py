@@ -59,9 +59,9 @@ def punten():
         body = map_points_json(conn, visibility)
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = (
-        "public, max-age=60" if visibility == ("openbaar",) else "private, no-store"
+        "public, max-age=60" if visibility.public else "private, no-store"
     )
-    response.set_etag(f"{version}-{'-'.join(visibility)}")
+    response.set_etag(f"{version}-{visibility.key}")
     return conditional(response)
 
 

@@ -76,7 +76,7 @@ def _paging_links(query: ItemsQuery, page: Page, path: str) -> list[dict]:
 
 
 def _headers(response: Response, query: ItemsQuery, links: list[dict]) -> Response:
-    public = query.visibility == ("openbaar",)
+    public = query.visibility.public
     response.headers["Content-Crs"] = f"<{query.crs.uri}>"
     response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
     nxt = [lk["href"] for lk in links if lk["rel"] == "next"]
@@ -111,7 +111,7 @@ def _etag(query: ItemsQuery, page: Page, links: list) -> str:
     body of a large page is not hashed; without one the feature text is.
     """
     digest = hashlib.sha1(
-        json.dumps([page.version, page.number_matched, links, query.visibility]).encode()
+        json.dumps([page.version, page.number_matched, links, query.visibility.key]).encode()
     )
     if page.version is None:
         digest.update(page.features.encode("utf-8"))

@@ -106,7 +106,7 @@ def melding(organisatie_id: int):
     except MeldingError as exc:
         return _organisation_page(organisatie_id, 400, fout=str(exc), **kept)
     with get_engine().begin() as conn:
-        stored = add_melding(conn, organisatie_id, tekst, email, current_visibility())
+        stored = add_melding(conn, organisatie_id, tekst, email, current_visibility().levels)
     if stored is None:
         return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
     target = url_for(

@@ -23,6 +23,7 @@ from layers.tiles import (
     tile_matrix_set,
     tile_properties,
 )
+from layers.visibility import Visibility
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_read_engine
 from server.responses import JSON, MVT, absolute, conditional, link
@@ -30,7 +31,6 @@ from server.responses import JSON, MVT, absolute, conditional, link
 bp = Blueprint("tiles", __name__, url_prefix="/ogc")
 
 TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
-PUBLIC = {"openbaar"}
 # Query parameters that are not property filters: properties to include; f (format) and
 # v (a data version, only there to key caches) are accepted and ignored.
 NOT_FILTERS = {"properties", "f", "v"}
@@ -151,7 +151,7 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
     collection = get_collection(collection_id)
     visibility = current_visibility()
     body, etag = _tile(collection, z, x, y, visibility)
-    cache = TILE_CACHE if set(visibility) <= PUBLIC else PRIVATE_CACHE
+    cache = TILE_CACHE if visibility.public else PRIVATE_CACHE
     if not body:
         response = Response(status=204)
         response.headers.pop("Content-Type", None)
@@ -164,7 +164,7 @@ def collection_tile(collection_id: str, z: int, y: int, x: int):
 
 
 def _tile(
-    collection: Collection, z: int, x: int, y: int, visibility: tuple[str, ...]
+    collection: Collection, z: int, x: int, y: int, visibility: Visibility
 ) -> tuple[bytes, str]:
     """The tile and its ETag, from the layer cache while the data version is unchanged."""
     filters = {k: v for k, v in request.args.items() if k not in NOT_FILTERS}

@@ -50,7 +50,7 @@ def test_defaults_from_an_empty_mapping():
     query = items_query({}, SERVICES, PUBLIC)
     assert (query.limit, query.offset, query.after, query.before) == (DEFAULT_LIMIT, 0, None, None)
     assert query.bbox is None and query.crs is CRS84 and query.cql is None
-    assert query.visibility == PUBLIC and query.properties == {}
+    assert query.visibility.levels == PUBLIC and query.properties == {}
 
 
 def test_values_are_typed_and_limit_is_clamped():

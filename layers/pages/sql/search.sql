@@ -117,7 +117,12 @@ WITH vraag AS (
     JOIN aanbod_locatie al ON al.id = v.id
     JOIN zoekdocument z ON z.aanbod_id = al.aanbod_id
     CROSS JOIN vraag q
-    WHERE v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+    WHERE (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+           -- A professional scoped to areas sees professional records inside them only.
+           OR (v.zichtbaarheid = 'professional'
+               AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                    OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                    OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
       -- "parameter IS NULL" folds away when planned with the values; what is left is an
       -- id list that the view's branches look up in the aanbod_locatie id index.
       AND (CAST(:tekst AS text) IS NULL OR v.id = ANY(ARRAY(
