@@ -19,10 +19,11 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from geo.accounts import ROLE_VISIBILITY, User, end_session, load_session, start_session
+from geo.accounts import User, end_session, load_session, start_session
+from layers.visibility import PUBLIC, Visibility, for_account
 from server.database import get_engine
 from server.security import API_PREFIXES, error_response
 
@@ -73,7 +74,13 @@ def _unauthorized() -> Any:
 
 
 def signed_in_user() -> User | None:
-    """The signed-in account, or None (no database work for anonymous requests)."""
+    """The signed-in account, or None (no database work for anonymous requests).
+
+    On /ogc, API credentials (server/api_auth.py) count as signed in.
+    """
+    api = g.get("api_user")
+    if api is not None:
+        return api
     if not session.get("_user_id"):
         return None
     if current_user.is_authenticated:
@@ -81,18 +88,16 @@ def signed_in_user() -> User | None:
     return None
 
 
-def visibility() -> tuple[str, ...]:
-    """The zichtbaarheid values the current request may see.
+def visibility() -> Visibility:
+    """What the current request may see (layers/visibility.py).
 
-    A professional scoped to gemeenten or wijken sees the public view here; the wijkteam
-    pages apply their area scope themselves.
+    A professional scoped to gemeenten, wijken or buurten sees professional records only
+    inside those areas and the public view elsewhere.
     """
     user = signed_in_user()
     if user is None:
-        return ROLE_VISIBILITY["publiek"]
-    if user.rol == "professional" and (user.gemeenten or user.gebieden):
-        return ROLE_VISIBILITY["publiek"]
-    return user.visibility
+        return PUBLIC
+    return for_account(user.rol, user.gemeenten, user.gebieden)
 
 
 def sign_in(user: User) -> None:
