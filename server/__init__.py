@@ -55,6 +55,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         tiles,
         vendor,
         verificatie,
+        wijk,
+        wijk_beheer,
         zoeken,
     )
 
@@ -77,6 +79,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         aanmelden.bp,
         verificatie.bp,
         hsds.bp,
+        wijk.bp,
+        wijk_beheer.bp,
     ):
         app.register_blueprint(blueprint)
     # Public data may be read from any web page; compress JSON, GeoJSON, HTML and CSV.
@@ -101,9 +105,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         ],
     )
     Compress(app)
-    from server import auth, ratelimit, security
+    from server import api_auth, auth, ratelimit, security
 
     auth.init_app(app)  # Flask-Login over the sessions table; private responses when signed in
+    api_auth.init_app(app)  # HTTP Basic or API token on /ogc (QGIS, scripts)
     security.init_app(app)  # CSRF and Origin checks, body size limit, security headers
     ratelimit.init_app(app)  # after the blueprints: it wraps the limited views
     register_error_handlers(app)

@@ -23,6 +23,9 @@ SECRET_TABLES = [
 # delete records: DELETE only on link tables and failed-login counters).
 WRITABLE = {
     ("organisatie", "UPDATE"),
+    ("wijkteam", "UPDATE"),  # wijkteams (issue 14): switched off, never deleted
+    ("notitie", "UPDATE"),
+    ("api_token", "UPDATE"),
     ("aanbod", "UPDATE"),
     ("locatie", "UPDATE"),
     ("contactpersoon", "UPDATE"),

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS api_token;
+DROP TABLE IF EXISTS notitie;
+DROP TABLE IF EXISTS wijkteam;
