@@ -9,12 +9,15 @@ Five queues, each over one table (migration 0014):
 - ``aanmeldingen``: self-registrations and proposed changes (``aanmelding``, soort
   ``nieuw``/``wijziging``; approved in geo/records/aanmelding.py);
 - ``verificatie``: answers to verification links with changes (``aanmelding``, soort
-  ``verificatie``; reviewed like ``wijziging``).
+  ``verificatie``; reviewed like ``wijziging``);
+- ``themavoorstellen``: themes the importer proposed from keywords (``thema_voorstel``,
+  migration 0016; confirmed, changed or rejected in geo/records/theme_review.py).
 
 Every item can be assigned to an editor and is closed with a status and a message
 (``bericht``, ``afgehandeld_door``, ``afgehandeld_op``). An item's gemeenten are those of
 its organisation's locations (``locatie.gemeentecode``; both organisations for a
-duplicate), plus ``aanmelding.gemeentecode``. A redacteur scoped to gemeenten sees only
+duplicate; for a proposed theme the locations of its service), plus
+``aanmelding.gemeentecode``. A redacteur scoped to gemeenten sees only
 items in those gemeenten; items without a gemeente (a warning of a rejected row, a
 registration outside the areas) are for unscoped editors.
 
@@ -86,8 +89,17 @@ aanmelding = sa.table(
         )
     ),
 )
+thema_voorstel = sa.table(
+    "thema_voorstel",
+    *(sa.column(c) for c in (*_COMMON, "aanbod_id", "thema_slug", "reden", "bron", "gekozen_slug")),
+    sa.column("voorgesteld_op"),
+)
 organisatie = sa.table("organisatie", sa.column("id"), sa.column("naam"), sa.column("status"))
-locatie = sa.table("locatie", sa.column("organisatie_id"), sa.column("gemeentecode"))
+aanbod = sa.table("aanbod", sa.column("id"), sa.column("organisatie_id"), sa.column("naam"))
+locatie = sa.table(
+    "locatie", sa.column("id"), sa.column("organisatie_id"), sa.column("gemeentecode")
+)
+aanbod_locatie = sa.table("aanbod_locatie", sa.column("aanbod_id"), sa.column("locatie_id"))
 gebruiker = sa.table("gebruiker", sa.column("id"), sa.column("email"), sa.column("rol"))
 
 
@@ -108,6 +120,8 @@ class Queue:
     # Closing statuses an editor may choose by hand (approval and merging have their own).
     close_statuses: tuple[str, ...]
     soorten: tuple[str, ...] = ()
+    # Items about one service (its column): gemeenten from the service's locations.
+    aanbod_column: str | None = None
 
     def col(self, name: str) -> sa.ColumnClause:
         """A column of the queue's table."""
@@ -119,6 +133,7 @@ class Queue:
         closed = {
             "mogelijk_dubbel": ("samengevoegd", "geen_dubbel"),
             "aanmelding": ("goedgekeurd", "afgewezen"),
+            "thema_voorstel": ("bevestigd", "afgewezen"),
         }.get(self.table.name, ("afgehandeld", "afgewezen"))
         return (*self.open_statuses, *closed)
 
@@ -173,6 +188,16 @@ QUEUES: dict[str, Queue] = {
             ("afgewezen",),
             ("verificatie",),
         ),
+        Queue(
+            "themavoorstellen",
+            "voorgestelde thema's",
+            thema_voorstel,
+            (),
+            "voorgesteld_op",
+            ("open", "in_behandeling"),
+            (),  # confirmed or rejected in geo/records/theme_review.py
+            aanbod_column="aanbod_id",
+        ),
     )
 }
 STATUS_LABELS = {
@@ -184,6 +209,7 @@ STATUS_LABELS = {
     "goedgekeurd": "goedgekeurd",
     "samengevoegd": "samengevoegd",
     "geen_dubbel": "geen dubbel",
+    "bevestigd": "bevestigd",
 }
 
 
@@ -192,12 +218,21 @@ def queue(name: str) -> Queue:
     return QUEUES[name]
 
 
+def _locations(q: Queue) -> tuple[sa.FromClause, sa.ColumnElement]:
+    """(from, condition) of the locations an item lies at: its organisations' or service's."""
+    if q.aanbod_column:
+        joined = aanbod_locatie.join(locatie, locatie.c.id == aanbod_locatie.c.locatie_id)
+        return joined, aanbod_locatie.c.aanbod_id == q.col(q.aanbod_column)
+    return locatie, sa.or_(*(locatie.c.organisatie_id == q.col(c) for c in q.org_columns))
+
+
 def _gemeenten(q: Queue) -> sa.ColumnElement:
     """The gemeentecodes of an item: its organisations' locations (and its own code)."""
-    orgs = [locatie.c.organisatie_id == q.col(c) for c in q.org_columns]
+    where, located = _locations(q)
     found = (
         sa.select(sa.func.array_agg(sa.distinct(locatie.c.gemeentecode)))
-        .where(sa.or_(*orgs), locatie.c.gemeentecode.is_not(None))
+        .select_from(where)
+        .where(located, locatie.c.gemeentecode.is_not(None))
         .scalar_subquery()
     )
     codes = sa.func.coalesce(found, sa.cast(array([], type_=sa.Text), ARRAY(sa.Text)))
@@ -212,13 +247,13 @@ def _gemeenten(q: Queue) -> sa.ColumnElement:
 
 def _in_gemeenten(q: Queue, codes: list[str]) -> sa.ColumnElement:
     """Whether an item lies in one of ``codes`` (one of its gemeenten is)."""
-    orgs = [locatie.c.organisatie_id == q.col(c) for c in q.org_columns]
-    located = sa.exists(
-        sa.select(1).select_from(locatie).where(sa.or_(*orgs), locatie.c.gemeentecode.in_(codes))
+    where, located = _locations(q)
+    inside = sa.exists(
+        sa.select(1).select_from(where).where(located, locatie.c.gemeentecode.in_(codes))
     )
     if "gemeentecode" in q.table.c:
-        return sa.or_(located, q.col("gemeentecode").in_(codes))
-    return located
+        return sa.or_(inside, q.col("gemeentecode").in_(codes))
+    return inside
 
 
 def _scope(q: Queue, user: User) -> list[sa.ColumnElement]:
@@ -298,10 +333,16 @@ def _item_query(q: Queue) -> sa.Select:
         assignee.c.email.label("toegewezen"),
         closer.c.email.label("afgehandeld_door_email"),
     ]
-    joined = (
-        q.table.outerjoin(first, first.c.id == q.col(q.org_columns[0]))
-        .outerjoin(assignee, assignee.c.id == q.col("toegewezen_aan"))
-        .outerjoin(closer, closer.c.id == q.col("afgehandeld_door"))
+    if q.aanbod_column:
+        service = aanbod.alias("dienst")
+        columns += [service.c.naam.label("aanbod"), service.c.organisatie_id]
+        with_org = q.table.outerjoin(service, service.c.id == q.col(q.aanbod_column)).outerjoin(
+            first, first.c.id == service.c.organisatie_id
+        )
+    else:
+        with_org = q.table.outerjoin(first, first.c.id == q.col(q.org_columns[0]))
+    joined = with_org.outerjoin(assignee, assignee.c.id == q.col("toegewezen_aan")).outerjoin(
+        closer, closer.c.id == q.col("afgehandeld_door")
     )
     if len(q.org_columns) > 1:
         second = organisatie.alias("org_2")

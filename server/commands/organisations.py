@@ -103,6 +103,11 @@ def _summary(result: ImportResult) -> None:
             "Deze kolommen kennen we niet en zijn niet ingelezen: "
             + ", ".join(result.unknown_columns)
         )
+    if result.themes_proposed:
+        console.print(
+            f"Thema voorgesteld bij {result.themes_proposed} aanbod (het bestand noemde geen "
+            "thema); een redacteur bevestigt ze in /beheer/wachtrijen/themavoorstellen"
+        )
     if result.geocoding:
         console.print(
             "Op de kaart gezet: " + ", ".join(f"{k}: {v}" for k, v in result.geocoding.items() if v)

@@ -1,8 +1,9 @@
 """The editors' queues (/beheer/wachtrijen): lists per queue, one page per item, actions.
 
 Domain logic lives in geo/records/inbox.py (lists, scope, assign, close),
-geo/records/merge.py (duplicates) and geo/records/aanmelding_review.py (proposals); this
-module is HTTP only. Answers to submitters go out by e-mail (server/mail.py, plain text).
+geo/records/merge.py (duplicates), geo/records/aanmelding_review.py (proposals) and
+geo/records/theme_review.py (proposed themes); this module is HTTP only. Answers to
+submitters go out by e-mail (server/mail.py, plain text).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from geo.records import aanmelding_review as review
-from geo.records import inbox
+from geo.records import inbox, theme_review
 from geo.records.aanmelding import AanmeldingError, parse_form
 from geo.records.merge import MERGE_FIELDS, MergeError, merge_duplicates, side_by_side
 from geo.taxonomy import names as taxonomy_names
@@ -78,9 +79,11 @@ def wachtrij(naam: str):
             gemeente=gemeente,
             mine=request.args.get("van") == "mij",
         )
+        themas = taxonomy_names(conn)[0] if naam == "themavoorstellen" else {}
     return render_template(
         "beheer/wachtrij.html",
         q=q,
+        themas=themas,
         items=items,
         status=status,
         gemeente=gemeente,
@@ -107,6 +110,9 @@ def item(naam: str, item_id: int):
         elif q.table.name == "aanmelding":
             extra["delen"] = review.compare(conn, found)
             extra["themas"], extra["doelgroepen"] = taxonomy_names(conn)
+        elif naam == "themavoorstellen":
+            extra["themas"] = taxonomy_names(conn)[0]
+            extra["huidig"] = theme_review.current_themes(conn, found["aanbod_id"])
     return render_template(
         "beheer/wachtrij_item.html",
         q=q,
@@ -167,6 +173,8 @@ def afhandelen(naam: str, item_id: int):
         with get_engine().begin() as conn:
             if q.table.name == "aanmelding":
                 closed = review.reject(conn, current_user.user, item_id, q.soorten[0], bericht)
+            elif naam == "themavoorstellen":
+                closed = theme_review.decide(conn, current_user.user, item_id, False, None, bericht)
             else:
                 closed = inbox.close(conn, current_user.user, naam, item_id, status, bericht)
     except (inbox.InboxError, AanmeldingError) as exc:
@@ -237,3 +245,24 @@ def goedkeuren(naam: str, item_id: int):
     _mail(closed["email"], *review.reply_mail(closed, True, page))
     flash("Goedgekeurd en op de kaart gezet.", "info")
     return _back(naam, item_id)
+
+
+@bp.post("/themavoorstellen/<int:item_id>/bevestigen")
+@editor_required
+def bevestigen(item_id: int):
+    """Keep a proposed theme, or replace it with the theme the editor chose."""
+    chosen = request.form.get("thema") or None
+    try:
+        with get_engine().begin() as conn:
+            closed = theme_review.decide(
+                conn, current_user.user, item_id, True, chosen, request.form.get("bericht")
+            )
+    except inbox.InboxError as exc:
+        flash(str(exc), "fout")
+        return _back("themavoorstellen", item_id)
+    if closed is None:
+        flash("Dit kan niet meer: het is al afgehandeld.", "fout")
+        return _back("themavoorstellen", item_id)
+    changed = closed["gekozen_slug"] != closed["thema_slug"]
+    flash("Ander thema gekozen en opgeslagen." if changed else "Thema bevestigd.", "info")
+    return _back("themavoorstellen", item_id)

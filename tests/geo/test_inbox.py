@@ -71,6 +71,7 @@ def test_counts_per_queue_and_scope(queue_engine):
         "importwaarschuwingen": warnings,
         "aanmeldingen": 2,
         "verificatie": 1,
+        "themavoorstellen": 0,  # every row of the test file names its theme
     }
     assert _counts(engine, editors["beheer"]) == everything
     maastricht = _counts(engine, editors["maastricht"])

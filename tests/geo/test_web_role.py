@@ -46,6 +46,7 @@ WRITABLE = {
     ("verificatie_verzoek", "UPDATE"),
     ("melding", "UPDATE"),
     ("mogelijk_dubbel", "UPDATE"),
+    ("thema_voorstel", "UPDATE"),  # proposed themes: confirmed or rejected (migration 0016)
     ("geocode_cache", "UPDATE"),
 }
 DEFINER_FUNCTIONS = [
