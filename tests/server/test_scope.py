@@ -56,9 +56,7 @@ def build_scope_database(databases, **settings) -> tuple:
     """
     engine = databases.create_with_areas()
     url = engine.url
-    app = create_app(
-        app_config(url, LAYER_CACHE_MB=16, MAIL_DIR=tempfile.mkdtemp(), **settings)
-    )
+    app = create_app(app_config(url, LAYER_CACHE_MB=16, MAIL_DIR=tempfile.mkdtemp(), **settings))
     source = _csv(Path(tempfile.mkdtemp()) / "scope.csv")
     result = app.test_cli_runner().invoke(
         args=["organisations", "import", str(source), "--bron", "scope-test"]
@@ -67,9 +65,7 @@ def build_scope_database(databases, **settings) -> tuple:
     facts: dict = {}
     with engine.begin() as conn:
         conn.execute(
-            sa.text(
-                "UPDATE organisatie SET zichtbaarheid = 'professional' WHERE naam = ANY(:n)"
-            ),
+            sa.text("UPDATE organisatie SET zichtbaarheid = 'professional' WHERE naam = ANY(:n)"),
             {"n": [WIJKTEAM, CRISIS]},
         )
         for key, name in (("heerlen", WIJKTEAM), ("maastricht", CRISIS), ("public", PUBLIC_ORG)):
