@@ -496,6 +496,38 @@ def test_self_registration_prefill(anon, world):
         assert_clean(anon.get(path).get_data(as_text=True), path)
 
 
+def test_hsds_api(anon):
+    """The HSDS API is public records only, whoever asks (confidential ones generalised)."""
+    for path in ("/hsds/", "/hsds/taxonomies", "/hsds/taxonomy_terms?per_page=500"):
+        response = anon.get(path)
+        assert response.status_code == 200, path
+        _assert_public(response.get_data(as_text=True), path)
+    for kind in ("services", "organizations", "service_at_locations"):
+        listing = anon.get(f"/hsds/{kind}?per_page=500")
+        assert listing.status_code == 200, kind
+        _assert_public(listing.get_data(as_text=True), kind)
+        contents = listing.json["contents"]
+        assert contents, kind
+        for item in contents:
+            single = anon.get(f"/hsds/{kind}/{item['id']}")
+            assert single.status_code == 200
+            _assert_public(single.get_data(as_text=True), f"/hsds/{kind}/{item['id']}")
+
+
+def _assert_public(text: str, where: str) -> None:
+    """Public-only outputs: nothing hidden, for any role (the anonymous rules)."""
+    for secret in SECRET_TEXT:
+        assert secret.lower() not in text.lower(), f"{secret!r} in {where}"
+    numbers = [float(n) for n in NUMBER.findall(text)]
+    for a, b in zip(numbers, numbers[1:], strict=False):
+        for lon, lat in ((a, b), (b, a)):
+            if 5.5 < lon < 6.3 and 50.6 < lat < 51.2:
+                assert not any(
+                    math.dist(TO_RD.transform(lon, lat), TO_RD.transform(*p)) < 50
+                    for p in SECRET_POINTS
+                ), f"position {lon},{lat} in {where}"
+
+
 def test_verification_link_without_a_valid_token(anon, world):
     """A verification page shows one organisation's record only to its signed link."""
     for token in ("onbekend", str(world[1]["Intern Beraad Kastanje"]), "a.b.c"):
@@ -555,6 +587,17 @@ def test_walk_covers_every_public_get_route(anon):
         "/aanmelden/wijziging/<int:organisatie_id>",
         "/aanmelden/bedankt",
         "/verificatie/<token>",
+        "/hsds/",
+        "/hsds/services",
+        "/hsds/services/<key>",
+        "/hsds/organizations",
+        "/hsds/organizations/<key>",
+        "/hsds/service_at_locations",
+        "/hsds/service_at_locations/<key>",
+        "/hsds/taxonomies",
+        "/hsds/taxonomies/<key>",
+        "/hsds/taxonomy_terms",
+        "/hsds/taxonomy_terms/<key>",
         "/ogc/",
         "/ogc/api",
         "/ogc/collections",
