@@ -75,9 +75,7 @@ def _trie_pattern(words: list[str]) -> str:
         alternatives = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
         if not alternatives:
             return ""
-        body = (
-            alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        )
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
         return f"(?:{body})?" if "" in node else body
 
     return build(trie)
@@ -146,17 +144,20 @@ class ThemeRules:
     ) -> Proposal | None:
         values = (aanbod, organisatie, aanbod_omschrijving, omschrijving)
         texts = dict(zip([f[0] for f in FIELDS], values, strict=True))
-        if texts["aanbod"] and texts["organisatie"] and fold(texts["aanbod"]) == fold(
-            texts["organisatie"]
+        if (
+            texts["aanbod"]
+            and texts["organisatie"]
+            and fold(texts["aanbod"]) == fold(texts["organisatie"])
         ):
             texts["organisatie"] = None  # a service named after its organisation counts once
         scores: dict[str, float] = {}
         first: dict[str, tuple[int, int]] = {}  # slug -> (field index, position)
         best_word: dict[str, tuple[float, int, str, str]] = {}
         for index, (key, weight, label) in enumerate(FIELDS):
-            if not texts[key]:
+            text = texts[key]
+            if not text:
                 continue
-            for position, keyword, slug, kw_weight in self.matches(texts[key]):
+            for position, keyword, slug, kw_weight in self.matches(text):
                 scores[slug] = scores.get(slug, 0.0) + kw_weight * weight
                 first[slug] = min(first.get(slug, (index, position)), (index, position))
                 candidate = (kw_weight * weight, len(keyword), keyword, label)
