@@ -72,10 +72,13 @@ def _page(code: str) -> WijkPage | tuple[str, int]:
 
 
 def _context(page: WijkPage) -> dict:
+    level, naam = LEVEL_NAMES[page.gebied["niveau"]], page.gebied["naam"]
     return {
         "p": page,
         "g": page.gebied,
-        "level": LEVEL_NAMES[page.gebied["niveau"]],
+        "level": level,
+        # CBS names often start with the level already ("Wijk 33 Heerlen-Centrum").
+        "titel": naam if naam.lower().startswith(level.lower()) else f"{level} {naam}",
         "change_label": change_label,
         "when": when,
         "printed": datetime.now(AMSTERDAM).date(),
