@@ -62,6 +62,18 @@ POLICY_BY_ENDPOINT = {
     "beheer.gebruikers": BEHEERDERS,
     "beheer.gebruiker_maken": BEHEERDERS,
     "beheer.gebruiker_wijzigen": BEHEERDERS,
+    # Wijkteam pages (issue 14): staff; a scoped professional outside their areas gets
+    # 403 (tests/server/test_wijk.py). The wijkteam mark is for editors.
+    "wijk.overzicht": STAFF,
+    "wijk.pagina": STAFF,
+    "wijk.afdruk": STAFF,
+    "wijk.afdruk_pdf": STAFF,
+    "wijk.notitie": STAFF,
+    "wijk_beheer.sleutels": STAFF,
+    "wijk_beheer.sleutel_maken": STAFF,
+    "wijk_beheer.sleutel_intrekken": STAFF,
+    "wijk_beheer.wijkteam": EDITORS,
+    "wijk_beheer.wijkteam_opslaan": EDITORS,
 }
 # Posts with side effects on the session itself, tested in test_auth.py.
 SKIP_POSTS = {"inloggen.uitloggen", "inloggen.inloggen_post"}

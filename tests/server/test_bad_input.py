@@ -78,6 +78,7 @@ def valid_values(demo_engine) -> dict[str, str]:
         "kind": "aanbod",
         "token": "onbekend",
         "key": "onbekend",  # /hsds/<table>/<key>: an unknown id is a 404
+        "token_id": "1",  # /beheer/api-sleutels/<token_id>/intrekken
     }
 
 
