@@ -528,6 +528,26 @@ def _assert_public(text: str, where: str) -> None:
                 ), f"position {lon},{lat} in {where}"
 
 
+def test_wijk_pages_by_role(anon, world):
+    """The wijk of the hidden records: login for anonymous, 403 out of scope, else whole."""
+    with world[0].connect() as conn:
+        wijk = conn.execute(
+            sa.text("SELECT wijkcode FROM locatie WHERE naam = 'Achterkamer Vijverdal'")
+        ).scalar_one()
+    for path in (f"/wijk/{wijk}", f"/wijk/{wijk}/print"):
+        response = anon.get(path)
+        if anon.role == "publiek":
+            assert response.status_code == 302 and "/beheer/inloggen" in response.location
+        elif anon.role == "professional-wijk":
+            assert response.status_code == 403, path
+            assert_clean(response.get_data(as_text=True), path)
+        else:
+            assert response.status_code == 200, path
+            # professional data in scope, contact persons included (for professionals)
+            text = response.get_data(as_text=True)
+            assert "Casusoverleg Wijkteam" in text and "Geheime Contactpersoon" in text, path
+
+
 def test_verification_link_without_a_valid_token(anon, world):
     """A verification page shows one organisation's record only to its signed link."""
     for token in ("onbekend", str(world[1]["Intern Beraad Kastanje"]), "a.b.c"):
@@ -621,9 +641,10 @@ def test_walk_covers_every_public_get_route(anon):
         "/ogc/tileMatrixSets",
         "/ogc/tileMatrixSets/<tms_id>",
     }
-    # The editors' workspace is for signed-in staff only: tests/server/test_authz_matrix.py
-    # checks that anonymous users and professionals are sent away from every one of them.
-    staff = {r for r in _rules(anon) if r.startswith("/beheer")}
+    # The editors' workspace and the wijk pages are for signed-in staff only:
+    # tests/server/test_authz_matrix.py checks who is sent away from every one of them, and
+    # test_wijk_pages_by_role below walks the wijk pages of the hidden records.
+    staff = {r for r in _rules(anon) if r.startswith(("/beheer", "/wijk"))}
     assert _rules(anon) - walked - no_records - staff == set()
 
 
