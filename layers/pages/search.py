@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -76,6 +76,8 @@ class SearchResult:
     gebied: dict | None
     dichtbij: dict | None
     melding: str | None
+    # When nothing was found: links to try instead (search_suggestions.suggestions).
+    suggesties: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -85,14 +87,19 @@ class _Area:
     niveau: str
     gemeente: str | None
     signaalcode: str | None  # CBS code stored with a demand signal
+    # The CBS codes of an everyday name for several areas ('Parkstad': niveau 'regio').
+    codes: tuple[str, ...] = ()
 
     def public(self) -> dict:
-        return {
+        out: dict[str, object] = {
             "code": self.code,
             "naam": self.naam,
             "niveau": self.niveau,
             "gemeente": self.gemeente,
         }
+        if self.niveau == "regio":
+            out["codes"] = list(self.codes)
+        return out
 
 
 @dataclass
@@ -159,7 +166,7 @@ def _areas_named(conn: sa.Connection, names: list[str], levels: list[str]) -> Se
 
 
 def _area(row) -> _Area:
-    return _Area(row.code, row.naam, row.niveau, row.gemeente, row.signaalcode)
+    return _Area(row.code, row.naam, row.niveau, row.gemeente, row.signaalcode, tuple(row.codes))
 
 
 def resolve_area(
@@ -268,7 +275,12 @@ def _area_point(conn: sa.Connection, text: str) -> _Point | None:
         return None
     spot = conn.execute(
         _sql("punt_van_gebied"),
-        {"niveau": rows[0].niveau, "naam": rows[0].naam, "code": rows[0].code},
+        {
+            "niveau": rows[0].niveau,
+            "naam": rows[0].naam,
+            "code": rows[0].code,
+            "codes": list(rows[0].codes),
+        },
     ).first()
     return _Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", rows[0].naam) if spot else None
 
@@ -393,34 +405,61 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
     thema = _slug({t["slug"] for t in themes(conn)}, "thema", query.thema)
     doelgroep = _slug({g["slug"] for g in groups(conn)}, "doelgroep", query.doelgroep)
     tekst, area, point, meldingen, area_failed = _interpret(conn, query)
+    asked = Asked(tekst, area, point, thema, doelgroep, query.visibility)
     public_point = point.public() if point else None
     if area_failed:  # never show results from elsewhere as if they were in that area
-        return SearchResult(0, [], None, public_point, meldingen[0])
+        result = SearchResult(0, [], None, public_point, meldingen[0])
+    else:
+        total, items = run_search(conn, asked, query.limit, query.offset)
+        if total == 0 and tekst:
+            _record_demand(conn, tekst, thema, area, point, query.client)
+        result = SearchResult(
+            total,
+            items,
+            area.public() if area else None,
+            public_point,
+            meldingen[0] if meldingen else None,
+        )
+    if result.total == 0:
+        from layers.pages.search_suggestions import suggestions  # uses this module
+
+        result.suggesties = suggestions(conn, query, asked, area_failed)
+    return result
+
+
+@dataclass
+class Asked:
+    """A query as understood: text without the place, area, point, theme, target group."""
+
+    tekst: str
+    area: _Area | None
+    point: _Point | None
+    thema: str | None
+    doelgroep: str | None
+    visibility: Visibility
+
+
+def run_search(conn: sa.Connection, asked: Asked, limit: int, offset: int = 0) -> tuple:
+    """``(total, items)`` of one understood query (no demand signal, no suggestions)."""
+    area, point = asked.area, asked.point
     row = conn.execute(
         _sql("zoeken"),
         {
-            "tekst": tekst or None,
+            "tekst": asked.tekst or None,
             "x": point.x if point else None,
             "y": point.y if point else None,
-            **query.visibility.params(),
-            "thema": thema,
-            "doelgroep": doelgroep,
+            **asked.visibility.params(),
+            "thema": asked.thema,
+            "doelgroep": asked.doelgroep,
             "niveau": area.niveau if area else None,
             "code": area.code if area else None,
+            "codes": list(area.codes) if area else [],
             "naam": area.naam if area else None,
-            "limit": query.limit,
-            "offset": query.offset,
+            "limit": limit,
+            "offset": offset,
         },
     ).one()
-    if row.total == 0 and tekst:
-        _record_demand(conn, tekst, thema, area, point, query.client)
-    return SearchResult(
-        row.total,
-        row.items,
-        area.public() if area else None,
-        public_point,
-        meldingen[0] if meldingen else None,
-    )
+    return row.total, row.items
 
 
 def _record_demand(

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from geo.codes import is_area_code
 from geo.dutch import datum_nl
 from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
+from layers.pages.area_names import print_target
 from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
 from layers.pages.organisation import address, organisation
 from layers.pages.print_map import print_area
@@ -132,9 +133,31 @@ def _print_html(code: str, pdf: bool) -> str | None:
     )
 
 
+def _print_by_name(name: str, pdf: bool):
+    """A name instead of a code: redirect to the code's URL, or offer a choice (or 404)."""
+    if is_area_code(name.strip().upper()):  # a code in the wrong case or with spaces
+        return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
+    with get_engine().connect() as conn:
+        target = print_target(conn, name)
+    endpoint = "pages.print_pdf" if pdf else "pages.print_page"
+    if target.code:
+        return redirect(url_for(endpoint, code=target.code), code=302)
+    for keuze in target.keuzes:
+        keuze["url"] = url_for(endpoint, code=keuze["code"])
+    suggestie = url_for(endpoint, code=target.suggestie) if target.suggestie else None
+    html = render_template("print_kiezen.html", target=target, suggestie=suggestie, levels=LEVELS)
+    return html, (200 if target.keuzes else 404)
+
+
 @bp.get("/print/<code>")
 def print_page(code: str):
-    """The paper social map of a gemeente, wijk or buurt as an A4 HTML page."""
+    """The paper social map of a gemeente, wijk or buurt as an A4 HTML page.
+
+    ``code`` may also be a name ('Heerlen', 'Maastricht-West'): one area redirects to its
+    code's URL, several ('Parkstad') give a page to choose from.
+    """
+    if not is_area_code(code):
+        return _print_by_name(code, pdf=False)
     html = _print_html(code, pdf=False)
     return (
         not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
@@ -145,7 +168,9 @@ def print_page(code: str):
 
 @bp.get("/print/<code>.pdf")
 def print_pdf(code: str):
-    """The same page as PDF (WeasyPrint)."""
+    """The same page as PDF (WeasyPrint); a name redirects as for the HTML page."""
+    if not is_area_code(code):
+        return _print_by_name(code, pdf=True)
     html = _print_html(code, pdf=True)
     if html is None:
         return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")

@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from geo.dutch import distance, long_date, number
 from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
-from layers.pages.search import SearchQuery, SearchResult, search, suggest_place
+from layers.pages.search import SearchQuery, SearchResult, search
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.responses import HTML, JSON, absolute, link
@@ -123,6 +123,7 @@ def api():
             "gebied": result.gebied,
             "dichtbij": result.dichtbij,
             "melding": result.melding,
+            "suggesties": result.suggesties,
             "links": _links(query, result),
         }
     )
@@ -178,13 +179,11 @@ def _summary(result: SearchResult) -> str:
     return text
 
 
-def _suggestion_url(conn, result: SearchResult) -> tuple[str, str] | None:
-    """('Heerlen', '/lijst?...gebied=Heerlen') when an unknown place looks like a known one."""
-    gebied = request.args.get("gebied", "").strip()
-    if not gebied or result.gebied is not None or "Bedoelt u" not in (result.melding or ""):
-        return None
-    name = suggest_place(conn, gebied)
-    return (name, url_for("zoeken.lijst", **_params(gebied=name, offset=None))) if name else None
+def _suggestion_links(result: SearchResult | None) -> list[dict]:
+    """The suggestions of a search that found nothing, each with its /lijst URL."""
+    if result is None:
+        return []
+    return [s | {"url": url_for("zoeken.lijst", **s["params"])} for s in result.suggesties]
 
 
 def _render_list(
@@ -192,7 +191,6 @@ def _render_list(
     result: SearchResult | None,
     taxonomy: tuple,
     fout: str | None = None,
-    suggestie=None,
 ):
     theme_names = {t["slug"]: t["naam"] for t in taxonomy[0]}
     vorige = volgende = None
@@ -212,7 +210,7 @@ def _render_list(
         fout=fout,
         items=[_display(i, theme_names) for i in result.items] if result else [],
         samenvatting=_summary(result) if result else None,
-        suggestie=suggestie,
+        suggesties=_suggestion_links(result),
         melding=result.melding if result else None,
         geteld=bool(
             result
@@ -238,5 +236,4 @@ def lijst():
             result = search(conn, query)
         except InvalidParameter as exc:
             return _render_list(None, None, taxonomy, fout=str(exc)), 400
-        suggestie = _suggestion_url(conn, result)
-    return _render_list(query, result, taxonomy, suggestie=suggestie)
+    return _render_list(query, result, taxonomy)

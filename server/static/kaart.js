@@ -130,10 +130,39 @@
   function fill(search) {
     for (const name of FIELDS) form.elements[name].value = search.get(name) || "";
   }
+  // When nothing was found: links to try instead ("Bedoelt u thuiszorg?", "Zoek in Heerlen",
+  // a theme). Each opens the same search on the map (and works as a plain link too).
+  function showSuggestions(suggestions) {
+    let box = document.getElementById("zoeksuggesties");
+    if (!box) {
+      box = document.createElement("ul");
+      box.id = "zoeksuggesties";
+      box.className = "zoeksuggesties";
+      box.setAttribute("aria-label", "Probeer dit");
+      statusEl.after(box);
+    }
+    box.replaceChildren();
+    for (const s of suggestions || []) {
+      const li = document.createElement("li"), link = text("a", s.tekst), next = new URLSearchParams(s.params);
+      link.href = "/?" + next.toString();
+      link.dataset.soort = s.soort;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        fill(next);
+        history.pushState(null, "", link.href);
+        runSearch(next);
+      });
+      li.append(s.voor, link, s.na);
+      box.append(li);
+    }
+  }
   function renderResults(result, search) {
     list.replaceChildren();
+    showSuggestions(result.suggesties);
     const shown = result.items.length;
-    statusEl.textContent = result.melding ? result.melding + " " : "";
+    // "Bedoelt u ...?" is shown as a link among the suggestions.
+    const melding = result.melding && result.suggesties && result.suggesties.length ? result.melding.split(" Bedoelt u ")[0] : result.melding;
+    statusEl.textContent = melding ? melding + " " : "";
     statusEl.textContent += result.total === 0 ? "We vonden niets. Probeer een ander woord of een grotere plaats."
       : "We vonden " + result.total + (result.total === 1 ? " plek." : " plekken.") + (result.total > shown ? " De eerste " + shown + " staan hieronder." : "");
     for (const item of result.items) {
@@ -158,7 +187,7 @@
     }
   }
   function runSearch(search) {
-    if (!hasSearch(search)) { list.replaceChildren(); statusEl.textContent = ""; found = null; showPoints(); return; }
+    if (!hasSearch(search)) { list.replaceChildren(); showSuggestions([]); statusEl.textContent = ""; found = null; showPoints(); return; }
     statusEl.textContent = "Even zoeken…";
     search.set("limit", "200");
     fetch("/api/zoeken?" + search.toString(), { headers: { Accept: "application/json" } })

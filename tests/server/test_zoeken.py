@@ -30,7 +30,7 @@ def test_api_shape_and_links(client):
     response = client.get(f"{API}?q=huisarts&gebied=Heerlen&limit=5")
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.json
-    assert list(body) == ["total", "items", "gebied", "dichtbij", "melding", "links"]
+    assert list(body) == ["total", "items", "gebied", "dichtbij", "melding", "suggesties", "links"]
     assert body["total"] > 5 and len(body["items"]) == 5
     assert body["gebied"]["code"] == "GM0917" and body["dichtbij"] is None
     links = {lk["rel"]: lk for lk in body["links"]}

@@ -2,7 +2,8 @@
 -- are static (optional filters are "parameter IS NULL OR ..."), so no SQL is composed.
 
 -- name: gebied_op_code
-SELECT g.code, g.naam, g.niveau, gm.naam AS gemeente, g.code AS signaalcode
+SELECT g.code, g.naam, g.niveau, gm.naam AS gemeente, g.code AS signaalcode,
+       ARRAY[g.code] AS codes
 FROM gebied g JOIN gebied gm ON gm.code = g.gemeentecode
 WHERE g.code = :code
 
@@ -26,48 +27,69 @@ WHERE c IS NOT NULL
 
 -- name: gebied_op_naam
 -- Areas and places whose name equals one of :namen (ignoring case, accents, hyphens).
--- volgorde is the index of the name in :namen. Ranking: gemeente, woonplaats, wijk, buurt;
--- among equals the one with the most inhabitants. A woonplaats ('Sittard', 'Hoensbroek')
--- comes from the CBS PC4 table (public geography only: never from organisation locations,
--- whose names and places may be hidden); its code is that of its gemeente.
+-- volgorde is the index of the name in :namen. Ranking: gemeente, everyday name
+-- (gebied_alias, migration 0018), woonplaats, wijk, buurt; among equals the one with the
+-- most inhabitants. A woonplaats ('Sittard', 'Hoensbroek') comes from the CBS PC4 table
+-- (public geography only: never from organisation locations, whose names and places may be
+-- hidden); its code is that of its gemeente. An everyday name of one area is that area
+-- under the everyday name; of several areas ('Parkstad') it is a 'regio' with their codes,
+-- whose gemeente is named only when all lie in one. Codes not loaded are left out.
 WITH namen AS (
     SELECT n.volgorde, zoek_normaal(n.naam) AS naam
     FROM unnest(CAST(:namen AS text[])) WITH ORDINALITY AS n(naam, volgorde)
 ), plaatsen AS (
     SELECT DISTINCT plaats AS naam, gemeentecode FROM postcode4
     WHERE plaats IS NOT NULL AND gemeentecode IS NOT NULL
+), aliassen AS (
+    SELECT n.volgorde, a.naam, array_agg(g.code ORDER BY g.code) AS codes,
+           min(g.niveau) AS niveau, min(g.gemeentecode) AS gemeentecode,
+           count(DISTINCT g.gemeentecode) AS gemeenten
+    FROM gebied_alias a JOIN namen n ON n.naam = a.sleutel
+    JOIN gebied g ON g.code = ANY(a.codes)
+    GROUP BY n.volgorde, a.id, a.naam
 ), kandidaten AS (
-    SELECT n.volgorde, g.code, g.naam, g.niveau, g.gemeentecode,
-           CASE g.niveau WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 3 ELSE 4 END AS prio
+    SELECT n.volgorde, g.code, g.naam, g.niveau, g.gemeentecode, ARRAY[g.code] AS codes,
+           false AS alias,
+           CASE g.niveau WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 4 ELSE 5 END AS prio
     FROM gebied g JOIN namen n
       ON n.naam = zoek_normaal(g.naam)
-      OR (g.niveau = 'wijk' AND n.naam = zoek_normaal(regexp_replace(g.naam, '^Wijk [0-9]+ ', '')))
+      OR (g.niveau = 'wijk' AND n.naam = zoek_normaal(regexp_replace(g.naam, '^Wijk [0-9]+:? ', '')))
+    UNION ALL
+    SELECT a.volgorde, CASE WHEN cardinality(a.codes) = 1 THEN a.codes[1] END, a.naam,
+           CASE WHEN cardinality(a.codes) = 1 THEN a.niveau ELSE 'regio' END,
+           CASE WHEN a.gemeenten = 1 THEN a.gemeentecode END, a.codes, true, 2
+    FROM aliassen a
     UNION ALL
     SELECT n.volgorde, mode() WITHIN GROUP (ORDER BY p.gemeentecode),
            mode() WITHIN GROUP (ORDER BY p.naam), 'woonplaats',
-           mode() WITHIN GROUP (ORDER BY p.gemeentecode), 2
+           mode() WITHIN GROUP (ORDER BY p.gemeentecode),
+           ARRAY[mode() WITHIN GROUP (ORDER BY p.gemeentecode)], false, 3
     FROM plaatsen p JOIN namen n ON n.naam = zoek_normaal(p.naam)
     GROUP BY n.volgorde
 )
-SELECT k.volgorde, k.code, k.naam, k.niveau, gm.naam AS gemeente,
-       CASE WHEN k.niveau = 'woonplaats' THEN k.gemeentecode ELSE k.code END AS signaalcode,
+SELECT k.volgorde, k.code, k.naam, k.niveau, gm.naam AS gemeente, k.codes,
+       CASE WHEN k.niveau = 'woonplaats' THEN k.gemeentecode
+            WHEN k.niveau = 'regio' THEN k.gemeentecode ELSE k.code END AS signaalcode,
        k.prio,
        count(*) OVER (PARTITION BY k.volgorde, k.prio) AS gelijk
 FROM kandidaten k
-JOIN gebied gm ON gm.code = k.gemeentecode
+LEFT JOIN gebied gm ON gm.code = k.gemeentecode
 LEFT JOIN LATERAL (SELECT inwoners FROM bevolking WHERE gebiedcode = k.code
                    AND inwoners IS NOT NULL ORDER BY jaar DESC LIMIT 1) b ON true
-WHERE k.niveau = ANY(CAST(:niveaus AS text[]))
+WHERE k.niveau = ANY(CAST(:niveaus AS text[])) OR k.alias
 ORDER BY k.volgorde, k.prio, b.inwoners DESC NULLS LAST, k.code
 
 -- name: gebied_suggestie
 -- The known name most like a misspelt one ('Heerlan' -> 'Heerlen'), by trigrams; public
--- names only (CBS areas and PC4 places), never names taken from organisation locations.
+-- names only (CBS areas, PC4 places, everyday names), never names taken from
+-- organisation locations. An everyday name counts 0.1 less, so 'Heerlan' suggests the
+-- official 'Heerlen' rather than the dialect 'Heerle'.
 SELECT naam FROM (
-    SELECT naam FROM gebied
-    UNION SELECT plaats FROM postcode4 WHERE plaats IS NOT NULL) n
-WHERE similarity(zoek_normaal(naam), zoek_normaal(:naam)) >= 0.3
-ORDER BY similarity(zoek_normaal(naam), zoek_normaal(:naam)) DESC, length(naam), naam
+    SELECT naam, 0 AS minder FROM gebied
+    UNION SELECT plaats, 0 FROM postcode4 WHERE plaats IS NOT NULL
+    UNION SELECT naam, 0.1 FROM gebied_alias) n
+WHERE similarity(zoek_normaal(naam), zoek_normaal(:naam)) - minder >= 0.3
+ORDER BY similarity(zoek_normaal(naam), zoek_normaal(:naam)) - minder DESC, length(naam), naam
 LIMIT 1
 
 -- name: punt_van_gebied
@@ -83,6 +105,9 @@ FROM (
                 WHERE p4.plaats IS NOT NULL AND zoek_normaal(p4.plaats) = zoek_normaal(:naam)
                 ORDER BY p4.gemeentecode = :code DESC, p4.inwoners DESC NULLS LAST, p4.pc4
                 LIMIT 1)
+           WHEN CAST(:niveau AS text) = 'regio' THEN
+               (SELECT ST_PointOnSurface(ST_Union(geom)) FROM gebied
+                WHERE code = ANY(CAST(:codes AS text[])))
            ELSE (SELECT ST_PointOnSurface(geom) FROM gebied WHERE code = :code) END AS p) s
 WHERE p IS NOT NULL
 
@@ -141,6 +166,10 @@ WITH vraag AS (
               WHEN 'woonplaats' THEN v.gemeentecode = :code
                                      AND zoek_normaal(v.plaats) = zoek_normaal(:naam)
               WHEN 'postcode' THEN left(v.postcode, 4) = :code
+              -- an everyday name of several areas (gebied_alias): any of their codes
+              WHEN 'regio' THEN (v.gemeentecode = ANY(CAST(:codes AS text[]))
+                                 OR v.wijkcode = ANY(CAST(:codes AS text[]))
+                                 OR v.buurtcode = ANY(CAST(:codes AS text[])))
               ELSE true END
 ), pagina AS (
     SELECT h.* FROM hits h
@@ -170,3 +199,9 @@ SELECT (SELECT count(*) FROM hits) AS total,
 -- buurt of the 'dichtbij' point. :client is only hashed, never stored.
 SELECT zoekvraag_tellen(CAST(:woord AS text), CAST(:thema AS text), CAST(:gebiedcode AS text),
                         CAST(:x AS float8), CAST(:y AS float8), CAST(:client AS text))
+
+-- name: gemeente_van_plek
+-- The gemeente of one result (an id this visitor's own search returned): the nearby area
+-- a search that found nothing suggests (layers/pages/search_suggestions.py).
+SELECT gm.naam FROM laag_voorzieningen v JOIN gebied gm ON gm.code = v.gemeentecode
+WHERE v.id = ANY(ARRAY[CAST(:id AS bigint)])
