@@ -63,3 +63,25 @@ def print_target(conn: sa.Connection, name: str) -> PrintTarget:
         codes = list(area.codes) or ([area.code] if area.code else [])
         target.keuzes = [dict(r) for r in conn.execute(AREA_NAMES, {"codes": codes}).mappings()]
     return target
+
+
+CHOICES = sa.text(
+    """
+    SELECT naam FROM (
+        SELECT naam FROM gebied WHERE niveau = 'gemeente'
+        UNION SELECT regexp_replace(naam, '^Wijk ?[0-9]+:? ', '') FROM gebied
+              WHERE niveau = 'wijk' AND naam ~ '^Wijk ?[0-9]+:? .'
+        UNION SELECT plaats FROM postcode4 WHERE plaats IS NOT NULL
+        UNION SELECT naam FROM gebied_alias) n
+    ORDER BY lower(naam)
+    """
+)
+
+
+def area_choices(conn: sa.Connection) -> list[str]:
+    """Names the Waar field suggests while typing: gemeenten, wijken, places, everyday names.
+
+    Public geography only (CBS, the PC4 table and ``gebied_alias``); buurten are left out
+    to keep the list short (they are still understood when typed).
+    """
+    return list(conn.execute(CHOICES).scalars())

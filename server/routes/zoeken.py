@@ -16,6 +16,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from geo.dutch import distance, long_date, number
 from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
+from layers.pages.area_names import area_choices
 from layers.pages.search import SearchQuery, SearchResult, search
 from server.catalog import current_visibility
 from server.database import get_engine
@@ -129,6 +130,16 @@ def api():
     )
 
 
+@bp.get("/api/zoeken/gebieden")
+def gebieden():
+    """Names for the Waar field while typing (the map fills a datalist with them)."""
+    with get_engine().connect() as conn:
+        response = jsonify({"namen": area_choices(conn)})
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
 # ---------------------------------------------------------------------- the list page
 def _dutch_date(value: str | None) -> str | None:
     return long_date(date.fromisoformat(value)) if value else None
@@ -206,6 +217,7 @@ def _render_list(
         args={k: request.args.get(k, "") for k in PARAMS},
         themes=taxonomy[0],
         groups=taxonomy[1],
+        gebied_namen=taxonomy[2],
         result=result,
         fout=fout,
         items=[_display(i, theme_names) for i in result.items] if result else [],
@@ -230,7 +242,7 @@ def _render_list(
 def lijst():
     """The search as an HTML list that works without JavaScript (400 on bad input)."""
     with get_engine().begin() as conn:
-        taxonomy = (themes(conn), groups(conn))
+        taxonomy = (themes(conn), groups(conn), area_choices(conn))
         try:
             query = _search_query(LIST_LIMIT)
             result = search(conn, query)

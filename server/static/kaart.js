@@ -156,6 +156,17 @@
       box.append(li);
     }
   }
+  // The Waar field suggests area names while typing (gemeenten, wijken, places and everyday
+  // names such as Maastricht-West), loaded when it first gets focus.
+  form.elements.gebied.addEventListener("focus", () => {
+    const names = document.createElement("datalist");
+    names.id = "gebied-namen";
+    form.append(names);
+    form.elements.gebied.setAttribute("list", names.id);
+    fetch("/api/zoeken/gebieden", { headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+      .then((data) => names.replaceChildren(...data.namen.map((n) => Object.assign(document.createElement("option"), { value: n }))), () => {});
+  }, { once: true });
   function renderResults(result, search) {
     list.replaceChildren();
     showSuggestions(result.suggesties);
