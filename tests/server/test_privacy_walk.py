@@ -634,6 +634,7 @@ def test_walk_covers_every_public_get_route(anon):
         "/dekking",
         "/dekking/<gemeente>.<fmt>",
         "/kaart/gebieden/<niveau>.geojson",
+        "/api/zoeken/gebieden",  # CBS area names and the shipped everyday names only
         "/vendor/<package>/<path:filename>",
         "/static/<path:filename>",
         "/ogc/collections/<collection_id>/tiles",
