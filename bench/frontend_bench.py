@@ -46,11 +46,12 @@ def first_features_ms(base: str, runs: int) -> list[float]:
             page = context.new_page()
             page.goto(base + "/")
             page.wait_for_function(
-                "document.getElementById('kaart').dataset.klaar === 'ja'", timeout=30_000
+                "() => document.getElementById('kaart').dataset.klaar === 'ja'", timeout=30_000
             )
-            times.append(page.evaluate("window.kaartKlaar"))
+            times.append(page.evaluate("() => window.kaartKlaar"))
             drawn = page.evaluate(
-                "window.socialeKaart.queryRenderedFeatures({layers: ['punt', 'groep']}).length"
+                "() => window.socialeKaart.queryRenderedFeatures("
+                "{layers: ['punt', 'groep']}).length"
             )
             assert drawn > 0, "the page marked the map ready without service points on it"
             context.close()

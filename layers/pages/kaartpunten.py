@@ -1,32 +1,28 @@
-"""The residents' map's own points: every visible service as id, position and themes only.
+"""The residents' map's own points: one marker per place, listing the services offered there.
 
 The map draws its first frame from this compact list (about 15 KB gzipped for the demo),
-not from the full OGC collection; details (name, address, ...) are read per point when it
-is clicked. It reads the published view ``laag_voorzieningen``, so privacy rules stay in
-one place (confidential addresses are already moved to their buurt there).
+not from the full OGC collection. Services at the same position (a GP practice offering
+two services, several organisations in one building) share one marker; the popup of a
+marker reads the details of every service at that place (:func:`place_services`). It
+reads the published view ``laag_voorzieningen``, so privacy rules stay in one place
+(confidential addresses are already moved to their buurt there).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
+from geo.sqlfiles import named
+from layers.pages.opening_hours import AMSTERDAM, open_now
 from layers.visibility import VisibilityLike, as_visibility
 
-POINTS_SQL = sa.text("""
-SELECT coalesce(json_agg(json_build_array(
-           id, round(ST_X(p)::numeric, 6), round(ST_Y(p)::numeric, 6), themas) ORDER BY id),
-       '[]'::json)::text
-FROM (SELECT id, themas, ST_Transform(geom, 4326) AS p FROM laag_voorzieningen
-      WHERE zichtbaarheid = ANY(CAST(:visibility AS text[]))
-         OR (zichtbaarheid = 'professional'
-             AND (gemeentecode = ANY(CAST(:visibility_scope AS text[]))
-                  OR wijkcode = ANY(CAST(:visibility_scope AS text[]))
-                  OR buurtcode = ANY(CAST(:visibility_scope AS text[]))))) v
-""")
+SQL = named("kaart.sql", package="layers.pages")
 
 
 def map_points_json(conn: sa.Connection, visibility: VisibilityLike) -> str:
-    """JSON text ``[[id, lon, lat, [theme slug, ...]], ...]`` of the services the user may see.
+    """JSON text ``[[[service id, ...], lon, lat, [theme slug, ...]], ...]``: one per place.
 
     Parameters
     ----------
@@ -34,4 +30,42 @@ def map_points_json(conn: sa.Connection, visibility: VisibilityLike) -> str:
     visibility : Visibility
         What the user may see (levels and area scope).
     """
-    return conn.execute(POINTS_SQL, as_visibility(visibility).params()).scalar_one()
+    return conn.execute(SQL["punten"], as_visibility(visibility).params()).scalar_one()
+
+
+def place_services(
+    conn: sa.Connection, service_id: int, visibility: VisibilityLike, now: datetime | None = None
+) -> dict | None:
+    """The place of one service on the map: its position and every service offered there.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    service_id : int
+        Any service (``laag_voorzieningen.id``) at the place.
+    visibility : Visibility
+        What the user may see; services they may not see are left out.
+    now : datetime, optional
+        The moment for "open now" (default: the current time in Amsterdam).
+
+    Returns
+    -------
+    dict or None
+        ``{"lon", "lat", "diensten": [...]}``, each service with ``open_nu`` (True, False
+        or None when the hours are unknown); None when the service is unknown or hidden.
+    """
+    params = {"id": service_id, **as_visibility(visibility).params()}
+    rows = conn.execute(SQL["plek"], params).mappings().all()
+    if not rows:
+        return None
+    moment = now or datetime.now(AMSTERDAM)
+    services = []
+    for row in rows:
+        item = {k: v for k, v in row.items() if k not in ("openingstijden", "lon", "lat")}
+        item["open_nu"] = open_now(row["openingstijden"], moment)
+        item["op_afspraak"] = bool((row["openingstijden"] or {}).get("op_afspraak"))
+        item["laatst_geverifieerd_op"] = (
+            row["laatst_geverifieerd_op"].isoformat() if row["laatst_geverifieerd_op"] else None
+        )
+        services.append(item)
+    return {"lon": float(rows[0]["lon"]), "lat": float(rows[0]["lat"]), "diensten": services}

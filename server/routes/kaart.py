@@ -4,11 +4,12 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from geo.taxonomy import groups, themes
 from layers.cache import data_version
-from layers.pages.kaartpunten import map_points_json
+from layers.pages.kaartpunten import map_points_json, place_services
+from layers.pages.labels import place_names_geojson, street_names_geojson
 from layers.pages.outlines import extent, outlines_geojson
 from server.catalog import current_visibility, get_collection
 from server.database import get_engine, get_read_engine
@@ -52,7 +53,7 @@ def kaart():
 
 @bp.get("/kaart/punten.json")
 def punten():
-    """The map's points: ``[[id, lon, lat, [theme, ...]], ...]`` (details via OGC items)."""
+    """The map's places: ``[[[id, ...], lon, lat, [theme, ...]], ...]`` (details: plek)."""
     visibility = current_visibility()
     with get_read_engine().connect() as conn:
         version = data_version(conn, get_collection("voorzieningen"))
@@ -63,6 +64,39 @@ def punten():
     )
     response.set_etag(f"{version}-{visibility.key}")
     return conditional(response)
+
+
+@bp.get("/kaart/plek/<int:dienst>.json")
+def plek(dienst: int):
+    """Every service at the place of one service, for the map's popup (404 when hidden)."""
+    visibility = current_visibility()
+    with get_read_engine().connect() as conn:
+        place = place_services(conn, dienst, visibility)
+    if place is None:
+        abort(404)
+    response = jsonify(place)
+    response.headers["Cache-Control"] = "no-store" if not visibility.public else "max-age=60"
+    return response
+
+
+def _geojson(body: bytes, max_age: int) -> Response:
+    response = Response(body, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@bp.get("/kaart/namen.geojson")
+def namen():
+    """Label points of gemeenten, woonplaatsen, wijken and buurten (public geography)."""
+    with get_engine().connect() as conn:
+        return _geojson(place_names_geojson(conn), 3600)
+
+
+@bp.get("/kaart/straten.geojson")
+def straten():
+    """Label points of the streets of the loaded BAG addresses (empty when none are loaded)."""
+    with get_engine().connect() as conn:
+        return _geojson(street_names_geojson(conn), 3600)
 
 
 @bp.get("/hulp")

@@ -1,6 +1,21 @@
 // Shared by the residents' map and the coverage map: the offline basemap (background and
 // our own gemeente polygons, or the optional PDOK BRT raster), the first view on the loaded
-// gemeenten (data-bbox) and the zoom buttons. Pages add their own sources and layers.
+// gemeenten (data-bbox) and the zoom buttons, all labelled in Dutch. Pages add their own
+// sources and layers.
+const KAART_NL = {
+  "AttributionControl.ToggleAttribution": "Bronnen van de kaart tonen of verbergen",
+  "AttributionControl.MapFeedback": "Meld een fout in de kaart",
+  "FullscreenControl.Enter": "Kaart schermvullend", "FullscreenControl.Exit": "Kaart niet meer schermvullend",
+  "GeolocateControl.FindMyLocation": "Toon waar ik ben", "GeolocateControl.LocationNotAvailable": "Uw plek is niet bekend",
+  "LogoControl.Title": "MapLibre-logo", "Map.Title": "Kaart. Schuif met de pijltjestoetsen, zoom met + en -.",
+  "Marker.Title": "Plek op de kaart",
+  "NavigationControl.ResetBearing": "Draai de kaart terug met het noorden boven",
+  "NavigationControl.ZoomIn": "Inzoomen", "NavigationControl.ZoomOut": "Uitzoomen",
+  "Popup.Close": "Sluiten", "ScaleControl.Meters": "m", "ScaleControl.Kilometers": "km",
+  "CooperativeGesturesHandler.WindowsHelpText": "Gebruik Ctrl + scrollen om in of uit te zoomen",
+  "CooperativeGesturesHandler.MacHelpText": "Gebruik ⌘ + scrollen om in of uit te zoomen",
+  "CooperativeGesturesHandler.MobileHelpText": "Gebruik twee vingers om de kaart te verschuiven",
+};
 window.basiskaart = function (el, sources, layers, attribution) {
   "use strict";
   const bbox = JSON.parse(el.dataset.bbox || "null") || [5.55, 50.75, 6.25, 51.1];
@@ -14,7 +29,7 @@ window.basiskaart = function (el, sources, layers, attribution) {
   const map = new maplibregl.Map({
     container: el, style: { version: 8, sources, layers: base.concat(layers) },
     bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]], fitBoundsOptions: { padding: 20 },
-    attributionControl: { customAttribution: attribution },
+    attributionControl: { customAttribution: attribution }, locale: KAART_NL,
   });
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   return map;

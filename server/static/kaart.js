@@ -1,8 +1,10 @@
 // Residents' map: service points in their theme's colour and icon, clustered, area outlines
 // as an offline basemap, and a search whose results show in the list and on the map. The
 // URL holds the search, so a link can be shared and Back works. Without JavaScript the form
-// opens /lijst. The points come as a compact list (id, position, themes) that the page
-// preloads; details are loaded when a point is clicked.
+// opens /lijst. The points come as a compact list (one entry per place: service ids,
+// position, themes) that the page preloads; the services at a place are loaded when its
+// marker is opened. Names of gemeenten, woonplaatsen, wijken, buurten and streets are
+// symbol layers whose letters MapLibre draws from the device's own font (no glyph files).
 (function () {
   "use strict";
   const el = document.getElementById("kaart");
@@ -15,18 +17,20 @@
   const urlSearch = () => new URLSearchParams(location.search);
   const hasSearch = (search) => [...search.keys()].some((k) => FIELDS.includes(k));
   let found = hasSearch(urlSearch()) ? new Set() : null;  // ids of the search results; null: all
-  let points = [];  // [id, lon, lat, [theme slug, ...]]
+  let points = [];  // one per place: [[service id, ...], lon, lat, [theme slug, ...]]
   let map;
 
-  // One clustered source; a point takes the colour and icon of its first theme that is on.
+  // One clustered source, one marker per place; a marker takes the colour and icon of the
+  // place's first theme that is on. Its feature id is the place's first service id.
   function pointData() {
     const features = [];
     window.kaartTellingen = Object.fromEntries(themes.map((t) => [t.slug, 0]));  // read by the tests
-    for (const [id, lon, lat, slugs] of points) {
+    for (const [ids, lon, lat, slugs] of points) {
       const on = slugs.filter((s) => switchedOn.has(s));
-      if (!on.length || (found && !found.has(id))) continue;
+      if (!on.length || (found && !ids.some((id) => found.has(id)))) continue;
       on.forEach((s) => { window.kaartTellingen[s] += 1; });
-      features.push({ type: "Feature", id, geometry: { type: "Point", coordinates: [lon, lat] }, properties: { thema: on[0] } });
+      features.push({ type: "Feature", id: ids[0], geometry: { type: "Point", coordinates: [lon, lat] },
+        properties: { thema: on[0], aantal: ids.length } });
     }
     return { type: "FeatureCollection", features };
   }
@@ -38,7 +42,8 @@
   const outlineUrl = (niveau) => el.dataset.gebiedenUrl.replace("NIVEAU", niveau);
   const later = () => ({ type: "geojson", data: { type: "FeatureCollection", features: [] } });
   const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13 },
-    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later() });
+    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later(),
+    namen: later(), straten: later() });
   const clustered = ["has", "point_count"], single = ["!", clustered];
   const layers = [
     { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
@@ -72,6 +77,25 @@
     map.addLayer({ id: "groep-getal", type: "symbol", source: "punten", filter: clustered,
       layout: { "icon-image": ["concat", "tel-", ["get", "point_count_abbreviated"]], "icon-allow-overlap": true } });
   }
+  // Names by zoom: gemeenten first, then woonplaatsen, wijken, buurten and streets. Drawn
+  // under the markers; MapLibre leaves out a name that would overlap another.
+  const NAMES = [["gemeente", 8, 11.5, 16, "#1a1a1a", "Bold"], ["woonplaats", 10.5, 14.5, 14, "#1a1a1a", "Bold"],
+    ["wijk", 12, 14.5, 13, "#3d3d3d", "Regular"], ["buurt", 13.5, 16.5, 12.5, "#4a4a4a", "Regular"]];
+  function addNames() {
+    const layout = (size, weight) => ({ "text-field": ["get", "naam"], "text-size": size, "text-max-width": 8,
+      "text-font": ["Noto Sans " + weight], "text-padding": 2,
+      "text-variable-anchor": ["center", "top", "bottom", "left", "right"], "text-radial-offset": 1.2 });
+    const paint = (color) => ({ "text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.6 });
+    // Added from the least to the most important: a higher layer places its names first.
+    map.addLayer({ id: "naam-straat", type: "symbol", source: "straten", minzoom: 15.5,
+      layout: layout(12, "Regular"), paint: paint("#333333") }, "groep");
+    for (const [niveau, minzoom, maxzoom, size, color, weight] of NAMES.slice().reverse()) {
+      map.addLayer({ id: "naam-" + niveau, type: "symbol", source: "namen", minzoom, maxzoom,
+        filter: ["==", ["get", "niveau"], niveau], layout: layout(size, weight), paint: paint(color) }, "groep");
+    }
+    map.getSource("namen").setData(el.dataset.namenUrl);
+    map.getSource("straten").setData(el.dataset.stratenUrl);
+  }
   function countImage(e) {  // "tel-<count>": the number on a cluster
     if (!e.id.startsWith("tel-")) return;
     map.addImage(e.id, image(64, 32, (ctx) => {
@@ -94,28 +118,86 @@
     }
     return out;
   }
-  function popupContent(p) {
-    if (!p) return text("p", "Deze plek kunnen we nu niet laden. Probeer het later opnieuw.");
+  // "Nu open", "Nu gesloten", "Op afspraak" or nothing when the hours are unknown.
+  function openNow(d) {
+    if (d.open_nu === true) return text("strong", "Nu open", "open-nu");
+    if (d.open_nu === false) return text("span", d.op_afspraak ? "Nu gesloten, ook op afspraak" : "Nu gesloten", "gesloten");
+    return d.op_afspraak ? text("span", "Op afspraak") : null;
+  }
+  // The popup of a place: per organisation its name (a link to its page), its services with
+  // open-now, the phone number as a link, the address and when it was checked.
+  function popupContent(place) {
+    if (!place) return text("p", "Deze plek kunnen we nu niet laden. Probeer het later opnieuw.");
     const box = document.createElement("div");
-    const link = text("a", p.organisatie, "popup-naam");
-    link.href = "/organisatie/" + p.organisatie_id;
-    box.append(link, text("p", p.aanbod));
-    const adres = [p.straat, p.huisnummer, p.plaats].filter(Boolean).join(" ");
-    if (adres) box.append(text("p", adres));
-    if (p.geocode_precisie && p.geocode_precisie !== "adres" && p.geocode_precisie !== "handmatig") {
-      box.append(text("p", "Plek op de kaart is bij benadering (" + p.geocode_precisie + ")."));
+    box.className = "popup";
+    const orgs = new Map();
+    for (const d of place.diensten) {
+      if (!orgs.has(d.organisatie_id)) orgs.set(d.organisatie_id, []);
+      orgs.get(d.organisatie_id).push(d);
     }
-    if (p.synthetisch) box.append(text("p", "Verzonnen voorbeeld voor de demo."));
-    box.append(...freshness(p.laatst_geverifieerd_op));
+    if (orgs.size > 1) box.append(text("p", orgs.size + " organisaties op deze plek:", "popup-aantal"));
+    for (const diensten of orgs.values()) {
+      const d = diensten[0], org = document.createElement("section");
+      const link = text("a", d.organisatie, "popup-naam");
+      link.href = "/organisatie/" + d.organisatie_id;
+      const list = document.createElement("ul");
+      for (const service of diensten) {
+        const li = text("li", service.aanbod), now = openNow(service);
+        if (now) li.append(" · ", now);
+        list.append(li);
+      }
+      org.append(link, list);
+      if (d.telefoon) {
+        const tel = text("a", d.telefoon, "popup-telefoon");
+        tel.href = "tel:" + d.telefoon.replace(/[^0-9+]/g, "");
+        const line = text("p", "Bel ");
+        line.append(tel);
+        org.append(line);
+      }
+      const adres = [d.straat, d.huisnummer, d.plaats].filter(Boolean).join(" ");
+      if (adres) org.append(text("p", adres));
+      if (d.geocode_precisie && d.geocode_precisie !== "adres" && d.geocode_precisie !== "handmatig") {
+        org.append(text("p", "Plek op de kaart is bij benadering (" + d.geocode_precisie + ")."));
+      }
+      if (d.synthetisch) org.append(text("p", "Verzonnen voorbeeld voor de demo."));
+      const checked = diensten.map((x) => x.laatst_geverifieerd_op).sort()[0] || null;  // the oldest check
+      org.append(...freshness(checked));
+      box.append(org);
+    }
     return box;
   }
-  const showPopup = (where, p) => new maplibregl.Popup().setLngLat(where).setDOMContent(popupContent(p)).addTo(map);
-  function openPoint(feature) {
-    const where = feature.geometry.coordinates;
-    fetch("/ogc/collections/voorzieningen/items/" + feature.id, { headers: { Accept: "application/geo+json" } })
-      .then((r) => (r.ok ? r.json() : Promise.reject(r)))
-      .then((item) => showPopup(where, item.properties), () => showPopup(where, null));
+  // A popup above the map's controls, kept inside the map (never under the attribution);
+  // Escape closes it and the keyboard focus goes back to where it was.
+  let popup = null;
+  function showPlace(where, place, from) {
+    if (popup) popup.remove();
+    popup = new maplibregl.Popup({ maxWidth: "20rem", focusAfterOpen: true })
+      .setLngLat(where).setDOMContent(popupContent(place)).addTo(map);
+    const own = popup, node = own.getElement();
+    node.addEventListener("keydown", (e) => { if (e.key === "Escape") own.remove(); });
+    own.on("close", () => {  // removed from the page: the focus was inside when it fell back to <body>
+      const lost = document.activeElement === document.body || node.contains(document.activeElement);
+      if (from && document.contains(from) && lost) from.focus();
+    });
+    keepInView(own);
   }
+  function keepInView(own) {
+    const box = el.getBoundingClientRect(), r = own.getElement().getBoundingClientRect();
+    const bar = el.querySelector(".maplibregl-ctrl-bottom-right").getBoundingClientRect();
+    const bottom = (r.right > bar.left ? bar.top : box.bottom) - 8;
+    let dx = 0, dy = 0;
+    if (r.top < box.top + 8) dy = r.top - box.top - 8; else if (r.bottom > bottom) dy = r.bottom - bottom;
+    if (r.left < box.left + 8) dx = r.left - box.left - 8; else if (r.right > box.right - 8) dx = r.right - box.right + 8;
+    if (dx || dy) map.panBy([dx, dy], { duration: 0 });
+  }
+  // Open the place of a service (any of its ids) at ``where``.
+  function openPlace(where, id, from) {
+    fetch("/kaart/plek/" + id + ".json", { headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+      .then((place) => showPlace(where, place, from), () => showPlace(where, null, from));
+  }
+  const showPopup = (where, item) => openPlace(where, item.id, document.activeElement);
+  const openPoint = (feature, from) => openPlace(feature.geometry.coordinates, feature.id, from);
   function openCluster(cluster) {
     map.getSource("punten").getClusterExpansionZoom(cluster.properties.cluster_id)
       .then((zoom) => map.easeTo({ center: cluster.geometry.coordinates, zoom }));
@@ -217,10 +299,73 @@
   // Once the first view is complete: icons, cluster counts and the wijk and buurt outlines.
   function addDetail() {
     addIcons();
+    addNames();
     for (const niveau of ["wijk", "buurt"]) map.getSource(niveau).setData(outlineUrl(niveau));
   }
 
+  // Keyboard: the places and groups drawn in the current view, nearest the middle first, as
+  // buttons in the panel; the list follows the map. Enter on the map itself opens the
+  // marker nearest its middle.
+  const inView = document.getElementById("in-beeld-lijst");
+  function drawnNearMiddle() {
+    const c = map.project(map.getCenter()), seen = new Set(), out = [];
+    for (const f of map.queryRenderedFeatures({ layers: ["punt", "groep"] })) {
+      const key = f.properties.cluster_id != null ? "g" + f.properties.cluster_id : "p" + f.id;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push([map.project(f.geometry.coordinates).dist(c), f]);
+    }
+    return out.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  }
+  function listInView() {
+    const drawn = drawnNearMiddle(), shown = drawn.slice(0, 30);
+    document.getElementById("in-beeld-aantal").textContent = drawn.length;
+    inView.replaceChildren(...shown.map((f) => {
+      const li = document.createElement("li"), button = document.createElement("button");
+      button.type = "button";
+      const theme = themes.find((t) => t.slug === f.properties.thema);
+      button.textContent = f.properties.cluster ? f.properties.point_count + " plekken bij elkaar: zoom in"
+        : (theme ? theme.naam : "Plek") + (f.properties.aantal > 1 ? " (" + f.properties.aantal + " diensten)" : "");
+      button.addEventListener("click", () => (f.properties.cluster ? openCluster(f) : openPoint(f, button)));
+      li.append(button);
+      return li;
+    }));
+  }
+  let listTimer = 0;
+  const listSoon = () => { clearTimeout(listTimer); listTimer = setTimeout(listInView, 250); };
+
+  // Phones: one button shows the map at once (the panel makes room), the other the search
+  // and list. Opening a result or a place from the list shows the map.
+  const layout = document.querySelector(".kaart-layout");
+  const narrow = window.matchMedia("(max-width: 700px)");
+  function show(view) {
+    layout.dataset.weergave = view;
+    document.getElementById("toon-kaart").setAttribute("aria-pressed", String(view === "kaart"));
+    document.getElementById("toon-lijst").setAttribute("aria-pressed", String(view === "lijst"));
+    map.resize();
+    if (narrow.matches) window.scrollTo({ top: layout.offsetTop, behavior: "instant" });
+  }
+  function layoutButtons() {
+    document.querySelector(".weergave").hidden = false;
+    document.getElementById("toon-kaart").addEventListener("click", () => show("kaart"));
+    document.getElementById("toon-lijst").addEventListener("click", () => show("lijst"));
+    for (const id of ["resultaten", "in-beeld-lijst"]) {
+      document.getElementById(id).addEventListener("click", (e) => {
+        if (narrow.matches && e.target.closest("button")) show("kaart");
+      });
+    }
+  }
+
   function listen() {
+    layoutButtons();
+    map.on("moveend", listSoon);
+    map.on("sourcedata", (e) => { if (e.sourceId === "punten" && e.isSourceLoaded) listSoon(); });
+    map.getCanvas().setAttribute("aria-label", "Kaart. Schuif met de pijltjestoetsen, zoom met + en -, open de plek in het midden met Enter.");
+    map.getCanvas().addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      const f = drawnNearMiddle()[0];
+      if (f) (f.properties.cluster ? openCluster(f) : openPoint(f, map.getCanvas()));
+    });
     map.on("render", firstPoints);
     map.once("idle", addDetail);
     map.on("styleimagemissing", countImage);

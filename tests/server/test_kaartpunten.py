@@ -20,8 +20,14 @@ def test_points_are_the_public_services_with_themes(demo_client, demo_engine):
                 sa.text("SELECT id FROM laag_voorzieningen WHERE zichtbaarheid <> 'openbaar'")
             ).scalars()
         )
-    assert {p[0]: p[3] for p in points} == public
-    assert internal and not internal & {p[0] for p in points}
+    # One entry per place: every public service in exactly one place, whose themes are the
+    # union of its services' themes.
+    ids = [i for p in points for i in p[0]]
+    assert sorted(ids) == sorted(public) and len(ids) == len(set(ids))
+    for place_ids, _, _, themas in points:
+        assert set(themas) == {t for i in place_ids for t in public[i]}
+    assert any(len(p[0]) > 1 for p in points) and len(points) < len(public)
+    assert internal and not internal & set(ids)
     assert all(5.5 < lon < 6.3 and 50.7 < lat < 51.1 for _, lon, lat, _ in points)
 
 
