@@ -14,6 +14,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -168,7 +169,11 @@ def _check_areas(areas: pd.DataFrame, gemeenten: Sequence[str]) -> None:
 
 
 def run_analysis(
-    engine: sa.Engine, params: RunParams = RunParams(), progress: Progress | None = None
+    engine: sa.Engine,
+    params: RunParams = RunParams(),
+    progress: Progress | None = None,
+    scheduler: str | None = None,
+    tegels: int | None = None,
 ) -> RunSummary:
     """Run the coverage analysis and store it; see the module docstring.
 
@@ -178,7 +183,12 @@ def run_analysis(
     params : RunParams
         Themes (empty = all), gemeenten (empty = all loaded), thresholds.
     progress : callable, optional
-        Called as ``progress(message, done, total)`` after each step.
+        Called as ``progress(message, done, total)`` after each step (and each tile).
+    scheduler : str, optional
+        Compute the accessibility in tiles on Dask (docs/ANALYSIS.md §15): ``sync``,
+        ``local`` or a scheduler address ``tcp://…``. Default: in one process, untiled.
+    tegels : int, optional
+        Number of tiles; default 20 km tiles. Given alone, runs on ``local``.
 
     Returns
     -------
@@ -194,14 +204,31 @@ def run_analysis(
         themes = _themes(conn, params.themas, params.drempels)
     areas = dem.study_areas(engine, params.gemeenten)
     _check_areas(areas, params.gemeenten)
+    tiling = _tiling(scheduler, tegels, report)  # a bad scheduler is refused here
     run_id = _start(engine, params, themes)
     try:
-        summary = _execute(engine, run_id, params, themes, areas, report)
+        with tiling as tiles:
+            summary = _execute(engine, run_id, params, themes, areas, report, tiles)
     except Exception as exc:
         _finish(engine, run_id, "mislukt", [], error=f"{type(exc).__name__}: {exc}")
         raise
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _tiling(scheduler: str | None, tegels: int | None, report: Progress):
+    """The tiled computation (analysis.tiled) when asked for, else nothing (one process)."""
+    if scheduler is None and tegels is None:
+        return nullcontext(None)
+    from analysis import scheduler as schedulers
+    from analysis import tiled  # Dask is only imported for tiled runs
+
+    schedulers.describe(scheduler or "local")
+    return tiled.tiling(
+        scheduler or "local",
+        tiles=tegels,
+        progress=lambda done, total: report("Tegels berekenen", done, total),
+    )
 
 
 def _start(engine: sa.Engine, params: RunParams, themes: list[ind.Theme]) -> int:
@@ -240,7 +267,7 @@ def _finish(
         )
 
 
-def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
+def _execute(engine, run_id, params, themes, areas, report, tiles=None) -> RunSummary:
     total = len(themes) + 2
     report("Vraagpunten laden", 0, total)
     buffer = 2 * max(max(t.catchments) for t in themes)
@@ -252,16 +279,17 @@ def _execute(engine, run_id, params, themes, areas, report) -> RunSummary:
     report("Vraagpunten geladen", 1, total)
     cutoffs = {}
     for i, theme in enumerate(themes, start=2):
-        rows, sites, notes = analyse_theme(engine, theme, demand, areas, neighbours, params)
+        rows, sites, notes = analyse_theme(engine, theme, demand, areas, neighbours, params, tiles)
         cutoffs[theme.slug] = rows.attrs.get("grenzen", {})
         _write(engine, run_id, theme, rows, sites)
         summary.rows += len(rows)
         summary.meldingen.extend(notes)
         summary.flagged[theme.slug] = _flag_counts(rows)
         report(f"Thema {theme.naam} klaar", i, total)
-    _finish(
-        engine, run_id, "klaar", summary.meldingen, summary.vraagniveau, extra={"grenzen": cutoffs}
-    )
+    extra: dict = {"grenzen": cutoffs}
+    if tiles is not None:
+        extra["rekenwijze"] = {"scheduler": tiles.runner.spec, "tegels": tiles.tiles}
+    _finish(engine, run_id, "klaar", summary.meldingen, summary.vraagniveau, extra=extra)
     report("Run opgeslagen", total, total)
     return summary
 
@@ -291,8 +319,12 @@ def analyse_theme(
     areas: pd.DataFrame,
     neighbours: dict,
     params: RunParams,
+    tiles=None,
 ):
     """Indicators, flags and location suggestions for one theme.
+
+    ``tiles`` (an :class:`analysis.tiled.Tiling`) computes the point indicators in tiles
+    on Dask, with the same result.
 
     Returns
     -------
@@ -313,7 +345,7 @@ def analyse_theme(
                     "het studiegebied.",
                 }
             )
-        points = ind.point_indicators(
+        points = (tiles.point_indicators if tiles else ind.point_indicators)(
             demand.x, demand.y, pop, supply, theme, params.decay, params.detour
         )
         ctx = Context(

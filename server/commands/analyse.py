@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis import RunParams, RunRefused, run_analysis, write_report
+from analysis import InvalidInput, RunParams, RunRefused, run_analysis, write_report
 from layers.pages.coverage_report import REPORT_LEVELS
 from server.commands.common import console, fail
 from server.database import get_engine
@@ -53,8 +53,23 @@ from server.routes.dekking import load_report, report_csv, report_pdf
     is_flag=True,
     help="Sla de locatievoorstellen (maximale dekking) over.",
 )
+@click.option(
+    "--scheduler",
+    metavar="sync|local|tcp://…",
+    help="Reken de bereikbaarheid in tegels met Dask: sync (één proces), local (twee "
+    "werkprocessen op deze computer) of het adres van een Dask-cluster. Standaard: zonder tegels.",
+)
+@click.option(
+    "--tegels",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Aantal tegels (afgerond naar k × k); standaard tegels van 20 km. Zonder "
+    "--scheduler: local.",
+)
 @with_appcontext
-def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorstellen):
+def analyse(
+    themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorstellen, scheduler, tegels
+):
     """Dekkingsanalyse: waar is weinig aanbod, waarom, en waar kan iets bij."""
     params = RunParams(
         themas=tuple(themas),
@@ -74,8 +89,8 @@ def analyse(themas, gemeenten, niveau, uitvoer, doelgroep, zonder_locatievoorste
             bar.update(task, description=message, completed=done, total=total)
 
         try:
-            summary = run_analysis(get_engine(), params, progress)
-        except RunRefused as exc:
+            summary = run_analysis(get_engine(), params, progress, scheduler, tegels)
+        except (RunRefused, InvalidInput) as exc:
             fail(exc)
     _print_summary(summary)
     if uitvoer:

@@ -12,12 +12,14 @@ import time
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from analysis import decay as decays
 from analysis import demand as dem
 from analysis import indicators as ind
 from analysis.errors import InvalidInput
 from analysis.fca import e2sfca
+from analysis.run import RunParams, run_analysis
 from analysis.scheduler import describe, open_runner
 from analysis.tiled import Tiling, hilbert_index, make_grid, tiling
 
@@ -174,3 +176,64 @@ def test_bad_scheduler_and_tiles_are_clear_errors():
         make_grid(np.zeros(2), np.zeros(2), tiles=0)
     with pytest.raises(InvalidInput, match="tegelgrootte"):
         make_grid(np.zeros(2), np.zeros(2), tile_m=0)
+
+
+def _stored(engine, run_id):
+    with engine.connect() as conn:
+        return (
+            conn.execute(
+                sa.text(
+                    "SELECT gebiedcode, niveau, doelgroep, a_klein, a_midden, a_groot, spar, "
+                    "aantal_1km, aantal_5km, afstand_m, flagged, koude_plek FROM analyse_resultaat "
+                    "WHERE run_id = :id ORDER BY gebiedcode, niveau, doelgroep"
+                ),
+                {"id": run_id},
+            )
+            .mappings()
+            .all()
+        )
+
+
+def test_cli_tiled_run_stores_the_same_results(demo_app, demo_engine):
+    """End to end: `analyse --scheduler sync --tegels 4` stores what an untiled run stores."""
+    params = RunParams(themas=("vervoer",), gemeenten=("GM0981",))
+    untiled = run_analysis(demo_engine, params).run_id
+    want = _stored(demo_engine, untiled)
+    result = demo_app.test_cli_runner().invoke(
+        args=["analyse", "--thema", "vervoer", "--gemeente", "GM0981",
+              "--scheduler", "sync", "--tegels", "4"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with demo_engine.connect() as conn:
+        latest, how = conn.execute(
+            sa.text(
+                "SELECT id, parameters -> 'rekenwijze' FROM analyse_run ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
+    assert how == {"scheduler": "sync", "tegels": 4}
+    got = _stored(demo_engine, latest)
+    assert len(got) == len(want) > 10
+    for a, b in zip(got, want, strict=True):
+        for key, value in b.items():
+            if isinstance(value, float):
+                assert abs(a[key] - value) <= TOL, key
+            else:
+                assert a[key] == value, key
+    sites = "SELECT buurtcode, extra, volgnummer FROM analyse_locatievoorstel WHERE run_id = :id"
+    with demo_engine.connect() as conn:
+        both = [sorted(conn.execute(sa.text(sites), {"id": i}).all()) for i in (untiled, latest)]
+    assert both[0] == both[1]
+
+
+def test_cli_refuses_an_unknown_scheduler_before_storing(demo_app, demo_engine):
+    count = "SELECT count(*) FROM analyse_run"
+    with demo_engine.connect() as conn:
+        before = conn.execute(sa.text(count)).scalar_one()
+    bad = demo_app.test_cli_runner().invoke(
+        args=["analyse", "--thema", "vervoer", "--scheduler", "snel"]
+    )
+    assert bad.exit_code != 0 and "Onbekende scheduler 'snel'" in bad.output
+    bad = demo_app.test_cli_runner().invoke(args=["analyse", "--tegels", "0"])
+    assert bad.exit_code != 0 and "--tegels" in bad.output
+    with demo_engine.connect() as conn:
+        assert conn.execute(sa.text(count)).scalar_one() == before
