@@ -11,16 +11,20 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from geo.codes import is_area_code
 from geo.dutch import datum_nl
 from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
+from geo.taxonomy import themes
+from layers.errors import InvalidParameter
 from layers.pages.area_names import print_target
 from layers.pages.opening_hours import AMSTERDAM, open_now, opening_rows
 from layers.pages.organisation import address, organisation
-from layers.pages.print_map import print_area
+from layers.pages.print_map import PrintArea, print_area, print_services
+from layers.pages.search import SearchQuery, search
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.responses import render_pdf
@@ -123,14 +127,101 @@ def _print_html(code: str, pdf: bool) -> str | None:
         area = print_area(conn, code, current_visibility())
     if area is None:
         return None
+    return _render_print(area, pdf, url_for("pages.print_pdf", code=code))
+
+
+def _render_print(area: PrintArea, pdf: bool, pdf_url: str, **extra) -> str:
     return render_template(
         "print.html",
         area=area,
-        level=LEVELS[area.niveau],
+        level=LEVELS.get(area.niveau, ""),
         pdf=pdf,
+        pdf_url=pdf_url,
         printed=datetime.now(AMSTERDAM).date(),
+        **extra,
         **HELPERS,
     )
+
+
+# A resident's own search on paper: /print?q=&gebied=&thema=&doelgroep=&dichtbij=
+PRINT_PARAMS = ("q", "gebied", "thema", "doelgroep", "dichtbij")
+PRINT_LIMIT = 200  # results on one paper map
+
+
+def _print_search(pdf: bool) -> tuple[str, int]:
+    """The paper map of the search in the query string (400 page for bad input)."""
+    unknown = sorted(set(request.args) - set(PRINT_PARAMS))
+    value = {k: (request.args.get(k) or "").strip()[:200] or None for k in PRINT_PARAMS}
+    if unknown or not any(value.values()):
+        return not_found(
+            "Geef een zoekwoord, onderwerp of plaats. Bijvoorbeeld: "
+            "/print?q=huisarts&gebied=Heerlen"
+        )[0], 400
+    visibility = current_visibility()
+    query = SearchQuery(
+        tekst=value["q"],
+        thema=value["thema"],
+        doelgroep=value["doelgroep"],
+        gebied=value["gebied"],
+        dichtbij=value["dichtbij"],
+        limit=PRINT_LIMIT,
+        visibility=visibility,
+    )
+    with get_engine().connect() as conn:  # never committed: printing counts no search
+        try:
+            result = search(conn, query)
+        except InvalidParameter as exc:
+            return not_found(f"Deze zoekopdracht begrijpen we niet. {exc}")[0], 400
+        names = {t["slug"]: t["naam"] for t in themes(conn)}
+        gebied = result.gebied or {}
+        code = gebied.get("code") if gebied.get("niveau") in LEVELS else None
+        titel = _search_title(value, result, names)
+        area = print_services(conn, [i["id"] for i in result.items], titel, visibility, code)
+    if area is None:
+        return not_found("We vonden niets om te printen. Zoek eerst op de kaart of in de lijst.")
+    uitleg = _search_explained(result, names, value)
+    args = {k: v for k, v in value.items() if v}
+    return _render_print(
+        area, pdf, url_for("pages.print_search_pdf") + "?" + urlencode(args), zoek_uitleg=uitleg
+    ), 200
+
+
+def _search_title(value: dict, result, names: dict) -> str:
+    """'huisarts in Heerlen', 'Vervoer dichtbij 6411 AB 12', ..."""
+    wat = value["q"] or names.get(value["thema"] or "", "") or "Hulp"
+    if result.gebied:
+        return f"{wat} in {result.gebied['naam']}"
+    if result.dichtbij:
+        return f"{wat} dichtbij {result.dichtbij['label']}"
+    return wat
+
+
+def _search_explained(result, names: dict, value: dict) -> str:
+    parts = []
+    if value["thema"] and value["thema"] in names:
+        parts.append(f"onderwerp {names[value['thema']]}")
+    if result.total > len(result.items):
+        parts.append(f"de eerste {len(result.items)} van {result.total} plekken")
+    if result.melding:
+        parts.append(result.melding)
+    return "; ".join(parts)
+
+
+@bp.get("/print")
+def print_search():
+    """The paper social map of a resident's own search (same parameters as /lijst)."""
+    return _print_search(pdf=False)
+
+
+@bp.get("/print.pdf")
+def print_search_pdf():
+    """The same as PDF."""
+    html, status = _print_search(pdf=True)
+    if status != 200:
+        return html, status
+    response = Response(render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="sociale-kaart-zoekopdracht.pdf"'
+    return response
 
 
 def _print_by_name(name: str, pdf: bool):

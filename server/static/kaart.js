@@ -345,7 +345,18 @@
     map.resize();
     if (narrow.matches) window.scrollTo({ top: layout.offsetTop, behavior: "instant" });
   }
+  // The print link follows the search: it takes the list link's parameters.
+  function printLink() {
+    const lijst = document.getElementById("lijstlink"), regel = document.getElementById("printregel");
+    const follow = () => {
+      const query = lijst.href.split("?")[1] || "";
+      regel.hidden = !new URLSearchParams(query).toString();
+      document.getElementById("printlink").href = "/print?" + query;
+    };
+    new MutationObserver(follow).observe(lijst, { attributes: true, attributeFilter: ["href"] });
+  }
   function layoutButtons() {
+    printLink();
     document.querySelector(".weergave").hidden = false;
     document.getElementById("toon-kaart").addEventListener("click", () => show("kaart"));
     document.getElementById("toon-lijst").addEventListener("click", () => show("lijst"));
