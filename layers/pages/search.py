@@ -48,6 +48,7 @@ PLACE_IN_TEXT = re.compile(
     re.I,
 )
 NEAR_WORDS = {"bij", "dichtbij", "vlakbij", "nabij", "rond"}
+DEFAULT_DISTANCE_KM = 3.0  # "dichtbij": a few km unless the resident chooses otherwise
 
 
 @dataclass
@@ -59,6 +60,8 @@ class SearchQuery:
     doelgroep: str | None = None
     gebied: str | None = None
     dichtbij: str | None = None
+    # With a point ("dichtbij"): only places within this many km (None: no limit).
+    afstand_km: float | None = DEFAULT_DISTANCE_KM
     limit: int = 50
     offset: int = 0
     visibility: Visibility = PUBLIC
@@ -405,8 +408,11 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
     thema = _slug({t["slug"] for t in themes(conn)}, "thema", query.thema)
     doelgroep = _slug({g["slug"] for g in groups(conn)}, "doelgroep", query.doelgroep)
     tekst, area, point, meldingen, area_failed = _interpret(conn, query)
-    asked = Asked(tekst, area, point, thema, doelgroep, query.visibility)
+    afstand_m = query.afstand_km * 1000 if query.afstand_km else None
+    asked = Asked(tekst, area, point, thema, doelgroep, query.visibility, afstand_m)
     public_point = point.public() if point else None
+    if public_point is not None:
+        public_point["afstand_km"] = query.afstand_km
     if area_failed:  # never show results from elsewhere as if they were in that area
         result = SearchResult(0, [], None, public_point, meldingen[0])
     else:
@@ -437,6 +443,7 @@ class Asked:
     thema: str | None
     doelgroep: str | None
     visibility: Visibility
+    afstand_m: float | None = None  # with a point: only places this near
 
 
 def run_search(conn: sa.Connection, asked: Asked, limit: int, offset: int = 0) -> tuple:
@@ -455,6 +462,7 @@ def run_search(conn: sa.Connection, asked: Asked, limit: int, offset: int = 0) -
             "code": area.code if area else None,
             "codes": list(area.codes) if area else [],
             "naam": area.naam if area else None,
+            "afstand_m": asked.afstand_m if point else None,
             "limit": limit,
             "offset": offset,
         },

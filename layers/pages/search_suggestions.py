@@ -99,7 +99,8 @@ def _nearby(conn: sa.Connection, query: SearchQuery, asked: Asked) -> list[dict]
     point = _area_point(conn, asked.area)
     if point is None:
         return []
-    total, items = run_search(conn, replace(asked, area=None, point=point), 1)
+    # the nearest place that has it, however far: no "dichtbij" distance limit here
+    total, items = run_search(conn, replace(asked, area=None, point=point, afstand_m=None), 1)
     if not total:
         return []
     naam = conn.execute(_sql("gemeente_van_plek"), {"id": items[0]["id"]}).scalar()

@@ -144,8 +144,9 @@ def _render_print(area: PrintArea, pdf: bool, pdf_url: str, **extra) -> str:
 
 
 # A resident's own search on paper: /print?q=&gebied=&thema=&doelgroep=&dichtbij=
-PRINT_PARAMS = ("q", "gebied", "thema", "doelgroep", "dichtbij")
+PRINT_PARAMS = ("q", "gebied", "thema", "doelgroep", "dichtbij", "afstand")
 PRINT_LIMIT = 200  # results on one paper map
+DISTANCES = ("1", "3", "5", "10", "25")  # km around "dichtbij", as on the map
 
 
 def _print_search(pdf: bool) -> tuple[str, int]:
@@ -165,6 +166,7 @@ def _print_search(pdf: bool) -> tuple[str, int]:
         gebied=value["gebied"],
         dichtbij=value["dichtbij"],
         limit=PRINT_LIMIT,
+        afstand_km=float(value["afstand"]) if value["afstand"] in DISTANCES else 3.0,
         visibility=visibility,
     )
     with get_engine().connect() as conn:  # never committed: printing counts no search

@@ -2,7 +2,8 @@
 
 ``/lijst`` is the same search as a server-rendered list that works without JavaScript.
 Both take the map's parameters:
-``q``, ``thema``, ``doelgroep``, ``gebied``, ``dichtbij``, ``limit`` and ``offset``.
+``q``, ``thema``, ``doelgroep``, ``gebied``, ``dichtbij``, ``afstand`` (km around the
+``dichtbij`` point, default 3), ``limit`` and ``offset``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from geo.dutch import distance, long_date, number
 from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
 from layers.pages.area_names import area_choices
-from layers.pages.search import SearchQuery, SearchResult, search
+from layers.pages.search import DEFAULT_DISTANCE_KM, SearchQuery, SearchResult, search
 from server.catalog import current_visibility
 from server.database import get_engine
 from server.responses import HTML, JSON, absolute, link
 
 bp = Blueprint("zoeken", __name__)
 
-PARAMS = ("q", "thema", "doelgroep", "gebied", "dichtbij")
+PARAMS = ("q", "thema", "doelgroep", "gebied", "dichtbij", "afstand")
 ALLOWED = {*PARAMS, "limit", "offset", "_"}
 API_LIMIT, LIST_LIMIT, MAX_LIMIT = 50, 20, 200
 
@@ -36,6 +37,16 @@ def _number(name: str, minimum: int, default: int) -> int:
     if not re.fullmatch(r"\d{1,9}", raw) or int(raw) < minimum:
         raise InvalidParameter(f"{name} moet een heel getal zijn, vanaf {minimum}.")
     return int(raw)
+
+
+def distance_km(raw: str | None) -> float:
+    """The ``afstand`` parameter: km around the "dichtbij" point (0.1 to 50, default 3)."""
+    if raw is None:
+        return DEFAULT_DISTANCE_KM
+    valid = re.fullmatch(r"\d{1,2}([.,]\d{1,2})?", raw)
+    if not valid or not 0.1 <= float(raw.replace(",", ".")) <= 50:
+        raise InvalidParameter("afstand moet een aantal kilometers zijn, van 0,1 tot 50.")
+    return float(raw.replace(",", "."))
 
 
 def _search_query(default_limit: int) -> SearchQuery:
@@ -53,6 +64,7 @@ def _search_query(default_limit: int) -> SearchQuery:
         doelgroep=value["doelgroep"],
         gebied=value["gebied"],
         dichtbij=value["dichtbij"],
+        afstand_km=distance_km(value["afstand"]),
         limit=min(_number("limit", 1, default_limit), MAX_LIMIT),
         offset=_number("offset", 0, 0),
         visibility=current_visibility(),
@@ -186,7 +198,10 @@ def _summary(result: SearchResult) -> str:
     noun = "plek" if result.total == 1 else "plekken"
     text = f"We vonden {number(result.total)} {noun}{_where(result.gebied)}."
     if result.dichtbij and result.total:
-        text += f" De plekken dichtbij {result.dichtbij['label']} staan bovenaan."
+        km = result.dichtbij.get("afstand_km")
+        within = f" tot {number(km, 0 if km == int(km) else 1)} km" if km else ""
+        label = result.dichtbij["label"]
+        text += f" Dit zijn de plekken{within} van {label}, de dichtste bovenaan."
     return text
 
 

@@ -12,7 +12,7 @@
   const statusEl = document.getElementById("zoekstatus");
   const list = document.getElementById("resultaten");
   const themes = JSON.parse(el.dataset.themas);
-  const FIELDS = ["q", "gebied", "dichtbij", "thema", "doelgroep"];
+  const FIELDS = ["q", "gebied", "dichtbij", "afstand", "thema", "doelgroep"];
   const switchedOn = new Set(themes.map((t) => t.slug));  // themes ticked in the legend
   const urlSearch = () => new URLSearchParams(location.search);
   const hasSearch = (search) => [...search.keys()].some((k) => FIELDS.includes(k));

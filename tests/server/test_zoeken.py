@@ -183,7 +183,7 @@ def test_list_paging_links(client):
 
 def test_list_near_shows_distance(client):
     html = client.get("/lijst?dichtbij=6221+AB").get_data(as_text=True)
-    assert "De plekken dichtbij 6221 AB staan bovenaan." in html
+    assert "Dit zijn de plekken tot 3 km van 6221 AB, de dichtste bovenaan." in html
     assert "meter (in een rechte lijn)" in html
 
 

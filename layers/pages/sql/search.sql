@@ -171,6 +171,9 @@ WITH vraag AS (
                                  OR v.wijkcode = ANY(CAST(:codes AS text[]))
                                  OR v.buurtcode = ANY(CAST(:codes AS text[])))
               ELSE true END
+      -- "dichtbij": only places within :afstand_m metres of the point
+      AND (CAST(:afstand_m AS float8) IS NULL
+           OR ST_DWithin(v.geom, q.punt, CAST(:afstand_m AS float8)))
 ), pagina AS (
     SELECT h.* FROM hits h
     ORDER BY h.afstand_m NULLS LAST, h.rang DESC, lower(h.organisatie), lower(h.aanbod), h.id
