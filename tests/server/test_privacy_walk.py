@@ -402,6 +402,17 @@ def test_vector_tiles(anon):
     assert seen  # the shelter's generalised point and its neighbours are in these tiles
 
 
+def test_map_place_popups(anon, world):
+    """Every popup of a visible place, and the hidden services asked for directly."""
+    places = anon.get("/kaart/punten.json").json
+    assert places
+    ids = [sid for place in places for sid in place[0]]
+    for sid in ids + list(world[2]):
+        response = anon.get(f"/kaart/plek/{sid}.json")
+        assert response.status_code in (200, 404), sid
+        assert_clean(response.get_data(as_text=True), f"/kaart/plek/{sid}.json")
+
+
 def test_map_points(anon):
     assert_clean(anon.get("/kaart/punten.json").get_data(as_text=True), "punten.json")
 
@@ -556,6 +567,31 @@ def test_verification_link_without_a_valid_token(anon, world):
         assert_clean(response.get_data(as_text=True), f"/verificatie/{token}")
 
 
+PRINT_SEARCHES = [
+    {"q": "opvang", "gebied": "Banholt"},
+    {"q": "casusoverleg"},
+    {"dichtbij": "Banholt", "afstand": "10"},
+    {"thema": "zorg-ondersteuning", "gebied": "Maastricht"},
+]
+
+
+@pytest.mark.parametrize(
+    "params", PRINT_SEARCHES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
+)
+def test_print_of_a_search(anon, params):
+    """A resident's own search on paper (HTML and PDF) follows the same rules."""
+    asked = tuple(w for v in params.values() for w in v.split() if len(w) > 3)
+    html = anon.get("/print", query_string=params)
+    assert html.status_code in (200, 404), params
+    assert_clean(html.get_data(as_text=True), f"/print {params}", asked)
+    pdf = anon.get("/print.pdf", query_string=params)
+    assert pdf.status_code in (200, 404), params
+    if pdf.status_code == 200:
+        reader = PdfReader(io.BytesIO(pdf.data))
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        assert_clean(text, f"/print.pdf {params}", asked)
+
+
 @pytest.mark.parametrize("code", ["GM1903", "GM0935"])
 def test_print_html_and_pdf(anon, code):
     html = anon.get(f"/print/{code}")
@@ -597,6 +633,9 @@ def test_walk_covers_every_public_get_route(anon):
         "/ogc/collections/<collection_id>/queryables",
         "/ogc/collections/<collection_id>/items/<feature_id>",
         "/kaart/punten.json",
+        "/kaart/plek/<int:dienst>.json",
+        "/print",
+        "/print.pdf",
         "/api/zoeken",
         "/lijst",
         "/organisatie/<int:organisatie_id>",
@@ -635,6 +674,8 @@ def test_walk_covers_every_public_get_route(anon):
         "/dekking/<gemeente>.<fmt>",
         "/kaart/gebieden/<niveau>.geojson",
         "/api/zoeken/gebieden",  # CBS area names and the shipped everyday names only
+        "/kaart/namen.geojson",  # label points of CBS areas and woonplaatsen
+        "/kaart/straten.geojson",  # street names of the loaded BAG addresses
         "/vendor/<package>/<path:filename>",
         "/static/<path:filename>",
         "/ogc/collections/<collection_id>/tiles",
