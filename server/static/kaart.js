@@ -42,8 +42,7 @@
   const outlineUrl = (niveau) => el.dataset.gebiedenUrl.replace("NIVEAU", niveau);
   const later = () => ({ type: "geojson", data: { type: "FeatureCollection", features: [] } });
   const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13 },
-    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later(),
-    namen: later(), straten: later() });
+    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later() });
   const clustered = ["has", "point_count"], single = ["!", clustered];
   const layers = [
     { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
@@ -82,6 +81,8 @@
   const NAMES = [["gemeente", 8, 11.5, 16, "#1a1a1a", "Bold"], ["woonplaats", 10.5, 14.5, 14, "#1a1a1a", "Bold"],
     ["wijk", 12, 14.5, 13, "#3d3d3d", "Regular"], ["buurt", 13.5, 16.5, 12.5, "#4a4a4a", "Regular"]];
   function addNames() {
+    map.addSource("namen", { type: "geojson", data: el.dataset.namenUrl });
+    map.addSource("straten", { type: "geojson", data: el.dataset.stratenUrl });
     const layout = (size, weight) => ({ "text-field": ["get", "naam"], "text-size": size, "text-max-width": 8,
       "text-font": ["Noto Sans " + weight], "text-padding": 2,
       "text-variable-anchor": ["center", "top", "bottom", "left", "right"], "text-radial-offset": 1.2 });
@@ -93,8 +94,6 @@
       map.addLayer({ id: "naam-" + niveau, type: "symbol", source: "namen", minzoom, maxzoom,
         filter: ["==", ["get", "niveau"], niveau], layout: layout(size, weight), paint: paint(color) }, "groep");
     }
-    map.getSource("namen").setData(el.dataset.namenUrl);
-    map.getSource("straten").setData(el.dataset.stratenUrl);
   }
   function countImage(e) {  // "tel-<count>": the number on a cluster
     if (!e.id.startsWith("tel-")) return;
@@ -319,7 +318,7 @@
   }
   function listInView() {
     const drawn = drawnNearMiddle(), shown = drawn.slice(0, 30);
-    document.getElementById("in-beeld-aantal").textContent = drawn.length;
+    document.getElementById("in-beeld-aantal").textContent = "(" + drawn.length + ")";
     inView.replaceChildren(...shown.map((f) => {
       const li = document.createElement("li"), button = document.createElement("button");
       button.type = "button";
@@ -332,7 +331,11 @@
     }));
   }
   let listTimer = 0;
-  const listSoon = () => { clearTimeout(listTimer); listTimer = setTimeout(listInView, 250); };
+  const inViewBox = document.querySelector(".in-beeld");
+  const listSoon = () => {  // only while the list is open: no work for the map otherwise
+    clearTimeout(listTimer);
+    if (inViewBox.open) listTimer = setTimeout(listInView, 250);
+  };
 
   // Phones: one button shows the map at once (the panel makes room), the other the search
   // and list. Opening a result or a place from the list shows the map.
@@ -371,6 +374,7 @@
     layoutButtons();
     map.on("moveend", listSoon);
     map.on("sourcedata", (e) => { if (e.sourceId === "punten" && e.isSourceLoaded) listSoon(); });
+    inViewBox.addEventListener("toggle", listSoon);
     map.getCanvas().setAttribute("aria-label", "Kaart. Schuif met de pijltjestoetsen, zoom met + en -, open de plek in het midden met Enter.");
     map.getCanvas().addEventListener("keydown", (e) => {
       if (e.key !== "Enter") return;

@@ -11,6 +11,7 @@ cache is on, so a scoped answer kept in the cache must never reach another calle
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 from pathlib import Path
 
@@ -145,7 +146,8 @@ def _outputs(client, facts) -> dict[str, str]:
 def _sees(outputs: dict[str, str], facts) -> dict[str, bool]:
     fid = str(facts["heerlen"]["fid"])
     seen = {k: WIJKTEAM in v for k, v in outputs.items() if k != "punten"}
-    seen["punten"] = f"[{fid}," in outputs["punten"]
+    # one entry per place: [[service id, ...], lon, lat, themes]
+    seen["punten"] = int(fid) in {i for p in json.loads(outputs["punten"]) for i in p[0]}
     return seen
 
 
