@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from geo.records import hsds
 from geo.records.columns import Mapping, RecordFileError, load_mapping_file
 from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
+from geo.records.sources import recognise_source
 from geo.records.store import store_records
 from geo.records.validate import Reject, RowWarning, Taxonomy, validate_row
 from geo.taxonomy import names as taxonomy_names
@@ -38,6 +39,8 @@ class ImportResult:
     themes_proposed: int = 0
     unknown_columns: list[str] = field(default_factory=list)  # headers we did not read
     sheet: str | None = None  # the worksheet read, for workbooks
+    # Without --bron: how many of the file's organisations the recognised source held.
+    recognised: int | None = None
 
     @property
     def rejected(self) -> int:
@@ -205,20 +208,23 @@ def import_file(
 
     Text files are read as UTF-8 unless ``encoding`` (e.g. ``"cp1252"``) says otherwise;
     ``sheet`` names the worksheet of a workbook (default: the first with a header row).
+    ``bron`` names the source (never the file name); without it the source is recognised
+    by the file's organisations (``geo.records.sources.recognise_source``).
 
     Raises
     ------
     RecordFileError
-        When the file cannot be parsed at all (nothing is changed).
+        When the file cannot be parsed at all, or ``bron`` is missing and no single
+        known source holds the file's organisations (nothing is changed).
     """
     progress = progress or (lambda step, done, total: None)
     path = Path(path)
-    bron = bron or path.stem
+    bron = (bron or "").strip() or None
     mapping = load_mapping_file(mapping_file)
     fmt, table = read_rows(path, mapping, encoding, sheet)
     rows = table.rows
     result = ImportResult(
-        bron=bron, read=len(rows), unknown_columns=table.unknown, sheet=table.sheet
+        bron=bron or "", read=len(rows), unknown_columns=table.unknown, sheet=table.sheet
     )
     with engine.begin() as conn:
         taxonomy = load_taxonomy(conn, mapping)
@@ -226,6 +232,9 @@ def import_file(
         records, result.rejects = validate_rows(
             rows, taxonomy, lambda: progress("Regels controleren", next(done), len(rows))
         )
+        if bron is None:
+            bron, result.recognised = recognise_source(conn, {r["org_key"] for r in records})
+            result.bron = bron
         stored = store_records(
             conn,
             records,

@@ -273,12 +273,20 @@ def _house(v) -> dict:
     return dict(zip(("huisnummer", "huisletter", "toevoeging"), parsed, strict=True))
 
 
+def _street_address(rec: dict) -> bool:
+    """Street, house number and place: enough to find the address without a postcode."""
+    return bool(rec.get("straat") and rec.get("huisnummer") and rec.get("plaats"))
+
+
 def _location_key(rec: dict) -> str:
     if rec["postcode"] and rec["huisnummer"]:
         return f"{rec['postcode']}-{rec['huisnummer']}{rec['huisletter']}{rec['toevoeging']}"
     if rec["x"] is not None or rec["lon"] is not None:
         a, b = (rec["x"], rec["y"]) if rec["x"] is not None else (rec["lon"], rec["lat"])
         return f"xy:{a:.5f},{b:.5f}"
+    if _street_address(rec):  # no postcode: geocoded on street, number and place
+        house = f"{rec['huisnummer']}{rec['huisletter']}{rec['toevoeging']}"
+        return f"{f.slug(rec['plaats'])}:{f.slug(rec['straat'])}-{house}"
     return f"{rec['postcode']}:{f.slug(rec['locatie_naam'] or '')}"
 
 
@@ -315,8 +323,17 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
         reject(column, reason)
     if rejects:
         return None, rejects
-    if record["postcode"] is None and record["x"] is None and record["lon"] is None:
-        reject("postcode", "geen postcode en geen coördinaten: de locatie kan niet op de kaart")
+    if (
+        record["postcode"] is None
+        and record["x"] is None
+        and record["lon"] is None
+        and not _street_address(record)
+    ):
+        reject(
+            "postcode",
+            "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
+            "de locatie kan niet op de kaart",
+        )
         return None, rejects
     record["waarschuwingen"] = warnings
     _passthrough(record, raw, warnings)

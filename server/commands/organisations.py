@@ -12,6 +12,7 @@ from geo.errors import GeoError
 from geo.records.export import ROLE_VISIBILITY, export_file
 from geo.records.importer import ImportResult, import_file
 from geo.records.report import write_rejects, write_warnings
+from geo.records.sources import known_sources
 from server.commands.common import console
 from server.database import get_engine
 from server.geocoder import online_geocoder
@@ -96,6 +97,11 @@ def _summary(result: ImportResult) -> None:
         *map(str, (result.read, result.inserted, result.updated, result.unchanged, result.rejected))
     )
     console.print(table)
+    if result.recognised is not None:
+        console.print(
+            f"Bron herkend: {result.bron} ({result.recognised} organisaties van dit bestand "
+            "stonden al onder deze bron); geef --bron op om een andere bron te kiezen."
+        )
     if result.sheet:
         console.print(f"Werkblad: {result.sheet}")
     if result.unknown_columns:
@@ -122,7 +128,12 @@ def _summary(result: ImportResult) -> None:
 
 @organisations.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--bron", help="Source name (default: the file name). Re-imports match on it.")
+@click.option(
+    "--bron",
+    help="Source name (never the file name); re-imports of the source update its records. "
+    "Required for a new source; without it the known source holding at least half of the "
+    "file's organisations is used (see 'organisations bronnen').",
+)
 @click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -157,6 +168,23 @@ def organisations_import(path, bron, mapping, rejects, encoding, sheet):
         raise ImportRefused(str(exc)) from exc
     if result.rejected and not (result.inserted or result.updated or result.unchanged):
         raise SystemExit(1)
+
+
+@organisations.command("bronnen")
+@with_appcontext
+def organisations_sources():
+    """List the imported sources with their last import (the names --bron takes)."""
+    with get_engine().connect() as conn:
+        sources = known_sources(conn)
+    if not sources:
+        console.print("Er is nog geen bron geïmporteerd.")
+        return
+    for s in sources:
+        when = s.laatst.strftime("%Y-%m-%d %H:%M") if s.laatst else "-"
+        click.echo(
+            f"{s.bron}: {s.imports} import(s), laatst {when} ({s.bestand}), "
+            f"{s.organisaties} organisaties"
+        )
 
 
 @organisations.command("export")

@@ -151,7 +151,8 @@ def test_every_problem_of_a_row_is_reported_with_its_column():
 def test_row_without_any_place_is_rejected():
     _, rejects = validate_row(_row(postcode="", huisnummer=""), TAX)
     assert [r.reason for r in rejects] == [
-        "geen postcode en geen coördinaten: de locatie kan niet op de kaart"
+        "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
+        "de locatie kan niet op de kaart"
     ]
 
 
