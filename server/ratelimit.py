@@ -40,6 +40,7 @@ EXTENSION_KEY = "sociale_kaart.limiter"
 LIMITED = {
     "pages.melding": "RATELIMIT_MELDING",
     "pages.print_pdf": "RATELIMIT_PDF",
+    "pages.print_search_pdf": "RATELIMIT_PDF",
     "inloggen.inloggen_post": "RATELIMIT_LOGIN",
     "inloggen.wachtwoord_vergeten_post": "RATELIMIT_LOGIN",
     "inloggen.herstellen_post": "RATELIMIT_LOGIN",
