@@ -180,7 +180,9 @@ def test_row_with_bad_secondary_fields_lands_with_warnings_file(rec_engine, tmp_
 def test_cli_summary_names_the_warnings_file(rec_engine, tmp_path):
     path = _file(tmp_path)
     app = create_app({"DATABASE_URL": url_string(rec_engine.url), "TESTING": True})
-    result = app.test_cli_runner().invoke(args=["organisations", "import", str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["organisations", "import", str(path), "--bron", "waarschuwingen"]
+    )
     assert result.exit_code == 0, result.output
     target = tmp_path / "aanbieders.waarschuwingen.csv"
     assert "5 waarschuwingen" in result.output

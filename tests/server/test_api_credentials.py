@@ -22,6 +22,19 @@ from tests.server.test_scope import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _owslib_shared_headers():
+    """OWSLib's Features(headers=...) updates its module-wide REQUEST_HEADERS in place, so a
+    Bearer token given here would be sent by every later OWSLib client in this process.
+    Restore the shared dict after each test."""
+    from owslib.ogcapi import REQUEST_HEADERS
+
+    saved = dict(REQUEST_HEADERS)
+    yield
+    REQUEST_HEADERS.clear()
+    REQUEST_HEADERS.update(saved)
+
+
 @pytest.fixture(scope="module")
 def api(databases):
     app, url, facts = build_scope_database(databases)
