@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from geo.records.importer import import_file
 from geo.records.readers import read_table
 from server import create_app
 from tests.conftest import url_string
+from tests.odsfile import write_ods
 
 HEADER = ["Naam organisatie", "Thema", "Postcode", "Huisnr", "Toev."]
 ROWS = [
@@ -92,51 +92,9 @@ def test_sheet_chosen_by_name(rec_engine, tmp_path):
         import_file(rec_engine, path, "standaard", sheet="2027")
 
 
-def _ods(path: Path, sheets: dict[str, list[list[str]]]) -> None:
-    """A minimal OpenDocument spreadsheet, written by hand (odfpy is not installed)."""
-    body = "".join(
-        f'<table:table table:name="{escape(name)}">'
-        + "".join(
-            "<table:table-row>"
-            + "".join(
-                f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p>'
-                "</table:table-cell>"
-                if c
-                else "<table:table-cell/>"
-                for c in row
-            )
-            + "</table:table-row>"
-            for row in rows
-        )
-        + "</table:table>"
-        for name, rows in sheets.items()
-    )
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>"
-        "</office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
-        ' manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2"'
-        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-
-
 def test_ods_with_explanation_sheet_and_title_row(rec_engine, tmp_path):
     path = tmp_path / "kaart.ods"
-    _ods(
+    write_ods(
         path,
         {
             "Toelichting": [["Lees dit eerst."]],

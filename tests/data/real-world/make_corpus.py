@@ -20,12 +20,15 @@ import io
 import json
 import random
 import re
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tests.odsfile import write_ods  # noqa: E402 - the repository root is added above
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -120,50 +123,6 @@ def _save_xlsx(workbook: Workbook, path: Path) -> None:
 
 def _fixed_core(data: bytes) -> bytes:
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-12-01T00:00:00Z", data)
-
-
-def _ods(path: Path, sheets: dict[str, list[list[str]]]) -> None:
-    """A minimal OpenDocument spreadsheet (odfpy is not a dependency)."""
-    body = "".join(
-        f'<table:table table:name="{escape(name)}">'
-        + "".join(
-            "<table:table-row>"
-            + "".join(
-                f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p>'
-                "</table:table-cell>"
-                if c
-                else "<table:table-cell/>"
-                for c in row
-            )
-            + "</table:table-row>"
-            for row in rows
-        )
-        + "</table:table>"
-        for name, rows in sheets.items()
-    )
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>"
-        "</office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
-        ' manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:version="1.2"'
-        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(
-            zipfile.ZipInfo("mimetype", FIXED), "application/vnd.oasis.opendocument.spreadsheet"
-        )
-        for name, text in (("META-INF/manifest.xml", manifest), ("content.xml", content)):
-            archive.writestr(zipfile.ZipInfo(name, FIXED), text, zipfile.ZIP_DEFLATED)
 
 
 class Corpus:
@@ -302,7 +261,9 @@ def kerkrade_ods(rng: random.Random, corpus: Corpus) -> None:
                 a["woonplaats"],
             ]
         )
-    _ods(HERE / "04_kerkrade_landgraaf.ods", {"Uitleg": [["Lees eerst dit blad."]], "Data": data})
+    write_ods(
+        HERE / "04_kerkrade_landgraaf.ods", {"Uitleg": [["Lees eerst dit blad."]], "Data": data}
+    )
     corpus.add("04_kerkrade_landgraaf.ods", "Wegwijzer Parkstad-Oost", [])
 
 
