@@ -217,8 +217,12 @@ def _rows(conn: sa.Connection, visibility: VisibilityLike, code=None, ids=None) 
 
 
 def _frame(rows) -> dict:
-    """The projection parameters: map size and the box the points need."""
-    xs, ys = [r.x for r in rows], [r.y for r in rows]
+    """The projection parameters of result rows (with ``.x``/``.y``)."""
+    return map_frame([r.x for r in rows], [r.y for r in rows])
+
+
+def map_frame(xs: list[float], ys: list[float]) -> dict:
+    """The projection parameters: map size and the box the points need (RD metres)."""
     return {
         "width": MAP_WIDTH,
         "max_height": MAP_MAX_HEIGHT,

@@ -20,14 +20,7 @@ from geo.codes import is_area_code
 from geo.sqlfiles import named
 from layers.pages.coverage import reason_text
 from layers.pages.organisation import address
-from layers.pages.print_map import (
-    MAP_MAX_HEIGHT,
-    MAP_PAD,
-    MAP_WIDTH,
-    PRINT_MAP_SQL,
-    AreaMap,
-    _area_map,
-)
+from layers.pages.print_map import PRINT_MAP_SQL, AreaMap, _area_map, map_frame
 
 CHANGE_DAYS = (30, 90)
 NOTE_MAX = 2000
@@ -195,20 +188,8 @@ def wijk_page(
 
 def area_map(conn: sa.Connection, code: str, punten: list[dict]) -> AreaMap | None:
     """The area and numbered markers as SVG, projected like the paper map."""
-    xs, ys = [p["x"] for p in punten], [p["y"] for p in punten]
-    area = conn.execute(
-        PRINT_MAP_SQL,
-        {
-            "code": code,
-            "width": MAP_WIDTH,
-            "max_height": MAP_MAX_HEIGHT,
-            "pad": MAP_PAD,
-            "bx0": min(xs, default=None),
-            "by0": min(ys, default=None),
-            "bx1": max(xs, default=None),
-            "by1": max(ys, default=None),
-        },
-    ).one_or_none()
+    frame = map_frame([p["x"] for p in punten], [p["y"] for p in punten])
+    area = conn.execute(PRINT_MAP_SQL, {"code": code, **frame}).one_or_none()
     if area is None:
         return None
     return _area_map(area, {(p["nummer"], p["x"], p["y"]) for p in punten})

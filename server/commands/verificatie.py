@@ -19,7 +19,7 @@ from rich.table import Table
 from geo.records import verification as vf
 from server.commands.common import console, fail
 from server.database import get_engine
-from server.routes.verificatie import deliver, mail_merge
+from server.routes.verificatie import deliver, mail_merge, start_round
 
 AGE = re.compile(r"^\s*(\d{1,3})\s*(m|mnd|maand|maanden|j|jaar|y)?\s*$", re.IGNORECASE)
 
@@ -85,18 +85,9 @@ def verificatie():
 def start(gemeente, ouder_dan, csv_path, door):
     """Start a round for one gemeente and mail every organisation its single-use link."""
     _secret()
-    config = current_app.config
-    age = months(ouder_dan) if ouder_dan else int(config["VERIFY_MONTHS"])
+    age = months(ouder_dan) if ouder_dan else int(current_app.config["VERIFY_MONTHS"])
     try:
-        with get_engine().begin() as conn:
-            ronde, requests = vf.start_round(
-                conn,
-                gemeente,
-                months=age,
-                link_days=int(config["VERIFY_LINK_DAYS"]),
-                reminder_days=int(config["VERIFY_REMINDER_DAYS"]),
-                started_by=door,
-            )
+        ronde, requests = start_round(gemeente, age, door)
     except vf.VerificationError as exc:
         fail(exc)
     without = [r for r in requests if not r.email]

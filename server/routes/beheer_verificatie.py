@@ -31,7 +31,7 @@ from geo.records.freshness import stale_counts
 from layers.pages.outlines import extent
 from server.auth import editor_required
 from server.database import get_engine
-from server.routes.verificatie import deliver, mail_merge
+from server.routes.verificatie import deliver, mail_merge, start_round
 
 bp = Blueprint("beheer_verificatie", __name__, url_prefix="/beheer")
 LEVELS = {"wijk": "Wijken", "buurt": "Buurten"}
@@ -95,17 +95,8 @@ def ronde_starten():
     except ValueError:
         flash("Vul bij 'ouder dan' een aantal maanden in, zoals 12.", "fout")
         return redirect(url_for("beheer_verificatie.rondes"), code=303)
-    config = current_app.config
     try:
-        with get_engine().begin() as conn:
-            ronde, requests = vf.start_round(
-                conn,
-                code,
-                months=months,
-                link_days=int(config["VERIFY_LINK_DAYS"]),
-                reminder_days=int(config["VERIFY_REMINDER_DAYS"]),
-                started_by=current_user.email,
-            )
+        ronde, requests = start_round(code, months, current_user.email)
     except vf.VerificationError as exc:
         flash(str(exc), "fout")
         return redirect(url_for("beheer_verificatie.rondes"), code=303)

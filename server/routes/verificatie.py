@@ -51,6 +51,20 @@ def link_for(verzoek_id: int) -> str:
     return f"{public_base()}/verificatie/{token}"
 
 
+def start_round(gemeente: str, months: int, started_by: str) -> tuple[int, list[vf.Request]]:
+    """Start a round with this deployment's link validity and reminder interval."""
+    config = current_app.config
+    with get_engine().begin() as conn:
+        return vf.start_round(
+            conn,
+            gemeente,
+            months=months,
+            link_days=int(config["VERIFY_LINK_DAYS"]),
+            reminder_days=int(config["VERIFY_REMINDER_DAYS"]),
+            started_by=started_by,
+        )
+
+
 def deliver(
     requests: Iterable[vf.Request],
     reminder: bool = False,
