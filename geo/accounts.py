@@ -325,21 +325,29 @@ def start_session(conn: sa.Connection, user_id: int) -> str:
     return token
 
 
+# Every signed-in request reads its session; the activity time is written at most once a
+# minute, so a busy editor or a map full of requests is not a write each.
+LOAD_SESSION = sa.text(
+    """
+    WITH live AS (
+        SELECT s.token_hash, s.laatst_actief,
+               g.id, g.email, g.naam, g.rol, g.gemeenten, g.gebieden, g.actief
+        FROM sessie s JOIN gebruiker g ON g.id = s.gebruiker_id
+        WHERE s.token_hash = :h AND g.actief AND s.beeindigd_op IS NULL
+          AND s.laatst_actief > now() - make_interval(mins => :idle)
+    ), touched AS (
+        UPDATE sessie t SET laatst_actief = now() FROM live
+        WHERE t.token_hash = live.token_hash
+          AND live.laatst_actief < now() - interval '60 seconds'
+    )
+    SELECT id, email, naam, rol, gemeenten, gebieden, actief FROM live
+    """
+)
+
+
 def load_session(conn: sa.Connection, token: str, idle_minutes: int) -> User | None:
     """The account of a live session (and mark it active), or None when over or unknown."""
-    row = conn.execute(
-        sa.text(
-            """
-            UPDATE sessie s SET laatst_actief = now()
-            FROM gebruiker g
-            WHERE s.token_hash = :h AND g.id = s.gebruiker_id AND g.actief
-              AND s.beeindigd_op IS NULL
-              AND s.laatst_actief > now() - make_interval(mins => :idle)
-            RETURNING g.id, g.email, g.naam, g.rol, g.gemeenten, g.gebieden, g.actief
-            """
-        ),
-        {"h": token_hash(token), "idle": idle_minutes},
-    ).one_or_none()
+    row = conn.execute(LOAD_SESSION, {"h": token_hash(token), "idle": idle_minutes}).one_or_none()
     return None if row is None else _user(row)
 
 

@@ -70,10 +70,20 @@ def user_for_token(conn: sa.Connection, token: str) -> User | None:
     """The active account of a live token (and mark the token used), or None."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
+    # Read on every GIS request (tiles!); "last used" is written at most once a minute.
     user_id = conn.execute(
         sa.text(
-            "UPDATE api_token SET laatst_gebruikt_op = now() WHERE token_hash = :h "
-            "AND ingetrokken_op IS NULL RETURNING gebruiker_id"
+            """
+            WITH live AS (
+                SELECT id, gebruiker_id, laatst_gebruikt_op FROM api_token
+                WHERE token_hash = :h AND ingetrokken_op IS NULL
+            ), touched AS (
+                UPDATE api_token t SET laatst_gebruikt_op = now() FROM live
+                WHERE t.id = live.id AND (live.laatst_gebruikt_op IS NULL
+                      OR live.laatst_gebruikt_op < now() - interval '60 seconds')
+            )
+            SELECT gebruiker_id FROM live
+            """
         ),
         {"h": token_hash(token)},
     ).scalar()

@@ -245,3 +245,29 @@ def test_users_cli(auth_app):
     assert (
         login(auth_app.test_client(), "wijk@example.nl", "mijn-eigen-wachtwoord").status_code == 401
     )
+
+
+def test_activity_is_written_at_most_once_a_minute(auth_app):
+    _clear_limits(auth_app)
+    client = auth_app.test_client()
+    login(client, "beheerder@example.nl")
+    engine = sa.create_engine(auth_app.config["OWNER_URL"])
+    marker = "SELECT laatst_actief FROM sessie WHERE beeindigd_op IS NULL ORDER BY aangemaakt_op DESC LIMIT 1"
+    try:
+        for ago, written in (("30 seconds", False), ("5 minutes", True)):
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "UPDATE sessie SET laatst_actief = now() - CAST(:ago AS interval) "
+                        "WHERE token_hash = (SELECT token_hash FROM sessie "
+                        "ORDER BY aangemaakt_op DESC LIMIT 1)"
+                    ),
+                    {"ago": ago},
+                )
+                before = conn.execute(sa.text(marker)).scalar()
+            assert client.get("/beheer").status_code == 200
+            with engine.connect() as conn:
+                after = conn.execute(sa.text(marker)).scalar()
+            assert (after != before) is written, ago
+    finally:
+        engine.dispose()
