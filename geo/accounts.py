@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from geo.errors import GeoError
+from geo.records.fields import EMAIL
 from geo.records.models import Gebruiker
 
 ROLES = ("beheerder", "redacteur", "professional")
@@ -38,7 +39,6 @@ MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 RESET_HOURS = 1
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GEMEENTE = re.compile(r"^GM[0-9]{4}$")
 GEBIED = re.compile(r"^(WK[0-9]{6}|BU[0-9]{8})$")
 

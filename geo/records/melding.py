@@ -12,9 +12,9 @@ import re
 import sqlalchemy as sa
 
 from geo.errors import GeoError
+from geo.records.fields import EMAIL
 
 MELDING_MAX = 2000
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # PostgreSQL text takes no NUL
 MELDING_SQL = sa.text(
     "INSERT INTO melding (organisatie_id, tekst, email) "
