@@ -1,4 +1,4 @@
-"""Accounts, sessions, login lockout and password reset (docs/ARCHITECTURE.md §13).
+"""Accounts and login lockout (docs/ARCHITECTURE.md §13); sessions and resets: geo/sessions.py.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, rehashed when they change).
 A session is a random token in the signed cookie; the database keeps only its SHA-256, so
@@ -78,19 +78,20 @@ class User:
         return self.rol == "redacteur" and gemeentecode in self.gemeenten
 
 
-_T: sa.Table = Gebruiker.__table__  # type: ignore[assignment]
+GEBRUIKER: sa.Table = Gebruiker.__table__  # type: ignore[assignment]
 USER_COLUMNS = (
-    _T.c.id,
-    _T.c.email,
-    _T.c.naam,
-    _T.c.rol,
-    _T.c.gemeenten,
-    _T.c.gebieden,
-    _T.c.actief,
+    GEBRUIKER.c.id,
+    GEBRUIKER.c.email,
+    GEBRUIKER.c.naam,
+    GEBRUIKER.c.rol,
+    GEBRUIKER.c.gemeenten,
+    GEBRUIKER.c.gebieden,
+    GEBRUIKER.c.actief,
 )
 
 
-def _user(row) -> User:
+def user_from_row(row) -> User:
+    """An account read with ``USER_COLUMNS``."""
     return User(
         id=row.id,
         email=row.email,
@@ -165,7 +166,7 @@ def create_user(
     _check_scope(conn, rol, gemeenten, gebieden)
     hashed = hash_password(password)
     row = conn.execute(
-        pg_insert(_T)
+        pg_insert(GEBRUIKER)
         .values(
             email=email,
             naam=naam,
@@ -179,7 +180,7 @@ def create_user(
     ).one_or_none()
     if row is None:
         raise AccountError(f"Er is al een account met e-mailadres {email}.")
-    return _user(row)
+    return user_from_row(row)
 
 
 def update_user(
@@ -195,8 +196,8 @@ def update_user(
     """Change an account's role, scope, name or active flag (ends its sessions if disabled)."""
     _check_scope(conn, rol, gemeenten, gebieden)
     row = conn.execute(
-        sa.update(_T)
-        .where(_T.c.id == user_id)
+        sa.update(GEBRUIKER)
+        .where(GEBRUIKER.c.id == user_id)
         .values(
             rol=rol, gemeenten=list(gemeenten), gebieden=list(gebieden), naam=naam, actief=actief
         )
@@ -206,26 +207,26 @@ def update_user(
         raise AccountError("Dit account bestaat niet.")
     if not actief:
         end_all_sessions(conn, user_id)
-    return _user(row)
+    return user_from_row(row)
 
 
 def list_users(conn: sa.Connection) -> list[User]:
     """Every account, by e-mail address."""
-    rows = conn.execute(sa.select(*USER_COLUMNS).order_by(_T.c.email))
-    return [_user(r) for r in rows]
+    rows = conn.execute(sa.select(*USER_COLUMNS).order_by(GEBRUIKER.c.email))
+    return [user_from_row(r) for r in rows]
 
 
 def get_user(conn: sa.Connection, user_id: int) -> User | None:
     """One account by id, or None."""
-    row = conn.execute(sa.select(*USER_COLUMNS).where(_T.c.id == user_id)).one_or_none()
-    return None if row is None else _user(row)
+    row = conn.execute(sa.select(*USER_COLUMNS).where(GEBRUIKER.c.id == user_id)).one_or_none()
+    return None if row is None else user_from_row(row)
 
 
 def set_active(conn: sa.Connection, email: str, actief: bool) -> User:
     """Enable or disable an account by e-mail address; disabling ends its sessions."""
     row = conn.execute(
-        sa.update(_T)
-        .where(_T.c.email == normalise_email(email))
+        sa.update(GEBRUIKER)
+        .where(GEBRUIKER.c.email == normalise_email(email))
         .values(actief=actief)
         .returning(*USER_COLUMNS)
     ).one_or_none()
@@ -233,7 +234,7 @@ def set_active(conn: sa.Connection, email: str, actief: bool) -> User:
         raise AccountError(f"Er is geen account met e-mailadres {email}.")
     if not actief:
         end_all_sessions(conn, row.id)
-    return _user(row)
+    return user_from_row(row)
 
 
 # ----------------------------------------------------------------------------- login
@@ -264,7 +265,9 @@ def authenticate(
     if wait:
         return None, wait
     row = conn.execute(
-        sa.select(*USER_COLUMNS, _T.c.wachtwoord_hash).where(_T.c.email == email, _T.c.actief)
+        sa.select(*USER_COLUMNS, GEBRUIKER.c.wachtwoord_hash).where(
+            GEBRUIKER.c.email == email, GEBRUIKER.c.actief
+        )
     ).one_or_none()
     ok = False
     try:
@@ -286,7 +289,28 @@ def authenticate(
     conn.execute(
         sa.text("UPDATE gebruiker SET laatst_ingelogd_op = now() WHERE id = :id"), {"id": row.id}
     )
-    return _user(row), 0
+    return user_from_row(row), 0
+
+
+def password_hash(conn: sa.Connection, user_id: int) -> str | None:
+    """The stored password hash of an active account (to notice a later change), or None."""
+    return conn.execute(
+        sa.select(GEBRUIKER.c.wachtwoord_hash).where(GEBRUIKER.c.id == user_id, GEBRUIKER.c.actief)
+    ).scalar()
+
+
+def still_valid(conn: sa.Connection, user_id: int, hashed: str) -> User | None:
+    """The account, read afresh, if it is still active and its password is still ``hashed``.
+
+    One primary-key read: what a remembered credential check (server/api_auth.py) costs
+    instead of the argon2 work, so disabling an account or a new password applies at once.
+    """
+    row = conn.execute(
+        sa.select(*USER_COLUMNS, GEBRUIKER.c.wachtwoord_hash).where(
+            GEBRUIKER.c.id == user_id, GEBRUIKER.c.actief
+        )
+    ).one_or_none()
+    return user_from_row(row) if row is not None and row.wachtwoord_hash == hashed else None
 
 
 _DUMMY_HASH = _hasher.hash("niet-een-echt-wachtwoord")
@@ -312,53 +336,6 @@ def _failed(conn: sa.Connection, email: str, client: str) -> None:
     )
 
 
-# -------------------------------------------------------------------------- sessions
-
-
-def start_session(conn: sa.Connection, user_id: int) -> str:
-    """A new session for ``user_id``: a fresh random token (renewed at every login)."""
-    token = secrets.token_urlsafe(32)
-    conn.execute(
-        sa.text("INSERT INTO sessie (token_hash, gebruiker_id) VALUES (:h, :id)"),
-        {"h": token_hash(token), "id": user_id},
-    )
-    return token
-
-
-# Every signed-in request reads its session; the activity time is written at most once a
-# minute, so a busy editor or a map full of requests is not a write each.
-LOAD_SESSION = sa.text(
-    """
-    WITH live AS (
-        SELECT s.token_hash, s.laatst_actief,
-               g.id, g.email, g.naam, g.rol, g.gemeenten, g.gebieden, g.actief
-        FROM sessie s JOIN gebruiker g ON g.id = s.gebruiker_id
-        WHERE s.token_hash = :h AND g.actief AND s.beeindigd_op IS NULL
-          AND s.laatst_actief > now() - make_interval(mins => :idle)
-    ), touched AS (
-        UPDATE sessie t SET laatst_actief = now() FROM live
-        WHERE t.token_hash = live.token_hash
-          AND live.laatst_actief < now() - interval '60 seconds'
-    )
-    SELECT id, email, naam, rol, gemeenten, gebieden, actief FROM live
-    """
-)
-
-
-def load_session(conn: sa.Connection, token: str, idle_minutes: int) -> User | None:
-    """The account of a live session (and mark it active), or None when over or unknown."""
-    row = conn.execute(LOAD_SESSION, {"h": token_hash(token), "idle": idle_minutes}).one_or_none()
-    return None if row is None else _user(row)
-
-
-def end_session(conn: sa.Connection, token: str) -> None:
-    """End one session (logout)."""
-    conn.execute(
-        sa.text("UPDATE sessie SET beeindigd_op = now() WHERE token_hash = :h"),
-        {"h": token_hash(token)},
-    )
-
-
 def end_all_sessions(conn: sa.Connection, user_id: int) -> None:
     """End every session of an account (disabled, password reset)."""
     conn.execute(
@@ -368,70 +345,3 @@ def end_all_sessions(conn: sa.Connection, user_id: int) -> None:
         ),
         {"id": user_id},
     )
-
-
-# -------------------------------------------------------------------- password reset
-
-
-def create_reset(conn: sa.Connection, email: str) -> tuple[User, str] | None:
-    """A single-use reset token for an active account (None for unknown addresses)."""
-    try:
-        email = normalise_email(email)
-    except AccountError:
-        return None
-    row = conn.execute(
-        sa.select(*USER_COLUMNS).where(_T.c.email == email, _T.c.actief)
-    ).one_or_none()
-    if row is None:
-        return None
-    token = secrets.token_urlsafe(32)
-    conn.execute(
-        sa.text(
-            "INSERT INTO wachtwoord_herstel (token_hash, gebruiker_id, verloopt_op) "
-            "VALUES (:h, :id, now() + make_interval(hours => :u))"
-        ),
-        {"h": token_hash(token), "id": row.id, "u": RESET_HOURS},
-    )
-    return _user(row), token
-
-
-def reset_valid(conn: sa.Connection, token: str) -> bool:
-    """Whether a reset token is unused and not expired."""
-    return bool(
-        conn.execute(
-            sa.text(
-                "SELECT 1 FROM wachtwoord_herstel WHERE token_hash = :h "
-                "AND gebruikt_op IS NULL AND verloopt_op > now()"
-            ),
-            {"h": token_hash(token)},
-        ).scalar()
-    )
-
-
-def use_reset(conn: sa.Connection, token: str, password: str) -> User | None:
-    """Set a new password with a reset token (once); ends every session of the account."""
-    hashed = hash_password(password)
-    user_id = conn.execute(
-        sa.text(
-            "UPDATE wachtwoord_herstel SET gebruikt_op = now() WHERE token_hash = :h "
-            "AND gebruikt_op IS NULL AND verloopt_op > now() RETURNING gebruiker_id"
-        ),
-        {"h": token_hash(token)},
-    ).scalar()
-    if user_id is None:
-        return None
-    conn.execute(
-        sa.text(
-            "UPDATE gebruiker SET wachtwoord_hash = :h, wachtwoord_gewijzigd_op = now() "
-            "WHERE id = :id"
-        ),
-        {"h": hashed, "id": user_id},
-    )
-    conn.execute(
-        sa.text(
-            "DELETE FROM inlogpoging WHERE email = (SELECT email FROM gebruiker WHERE id = :id)"
-        ),
-        {"id": user_id},
-    )
-    end_all_sessions(conn, user_id)
-    return get_user(conn, user_id)

@@ -11,12 +11,12 @@ import secrets
 
 import sqlalchemy as sa
 
-from geo.accounts import USER_COLUMNS, AccountError, User, _user, token_hash
+from geo.accounts import USER_COLUMNS, AccountError, User, token_hash, user_from_row
 from geo.records.models import Gebruiker
 
 PREFIX = "sk_"
 MAX_TOKENS = 20
-_T: sa.Table = Gebruiker.__table__  # type: ignore[assignment]
+GEBRUIKER: sa.Table = Gebruiker.__table__  # type: ignore[assignment]
 
 
 def create_token(conn: sa.Connection, user_id: int, naam: str) -> str:
@@ -90,6 +90,6 @@ def user_for_token(conn: sa.Connection, token: str) -> User | None:
     if user_id is None:
         return None
     row = conn.execute(
-        sa.select(*USER_COLUMNS).where(_T.c.id == user_id, _T.c.actief)
+        sa.select(*USER_COLUMNS).where(GEBRUIKER.c.id == user_id, GEBRUIKER.c.actief)
     ).one_or_none()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)

@@ -5,7 +5,9 @@ A request under ``/ogc`` with an ``Authorization`` header is read as that accoun
 - ``Basic`` with e-mail address and password: checked like the login form, with the same
   lockout per address and client (geo/accounts.py). A successful check is remembered for
   ``REMEMBER_SECONDS`` under a hash of the header, so QGIS fetching a hundred tiles does
-  not pay the password hash a hundred times.
+  not pay the password hash a hundred times; a remembered check still reads the account
+  by primary key on every request, so a disabled account, a changed role or scope, or a
+  new password applies to the very next request.
 - ``Bearer <token>``: a token issued in /beheer/api-sleutels (geo/api_tokens.py).
 
 Wrong credentials get 401 problem+json with ``WWW-Authenticate`` (never the public view
@@ -23,7 +25,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from geo.accounts import User, authenticate
+from geo.accounts import User, authenticate, password_hash, still_valid
 from geo.api_tokens import user_for_token
 from server.database import get_engine
 from server.ratelimit import client_key
@@ -32,7 +34,7 @@ from server.security import error_response
 PREFIX = "/ogc"
 REMEMBER_SECONDS = 60
 REMEMBER_MAX = 256
-_remembered: dict[str, tuple[float, User]] = {}
+_remembered: dict[str, tuple[float, int, str]] = {}  # key -> (until, account id, hash)
 
 
 def api_user() -> User | None:
@@ -65,16 +67,22 @@ def _basic(value: str) -> User | Response:
     key = hashlib.sha256(f"{client_key()}\0{decoded}".encode()).hexdigest()
     found = _remembered.get(key)
     if found and found[0] > time.monotonic():
-        return found[1]
+        with get_engine().connect() as conn:
+            current = still_valid(conn, found[1], found[2])
+        if current is not None:
+            return current
+        _remembered.pop(key, None)
     with get_engine().begin() as conn:
         user, wait = authenticate(conn, email, password, client_key())
+        hashed = password_hash(conn, user.id) if user is not None else None
     if user is None:
         if wait:
             return _refused(f"Too many failed attempts; try again in {wait} seconds.")
         return _refused("Unknown e-mail address or wrong password.")
     if len(_remembered) >= REMEMBER_MAX:
         _remembered.clear()
-    _remembered[key] = (time.monotonic() + REMEMBER_SECONDS, user)
+    if hashed is not None:
+        _remembered[key] = (time.monotonic() + REMEMBER_SECONDS, user.id, hashed)
     return user
 
 

@@ -22,7 +22,8 @@ from typing import Any
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from geo.accounts import User, end_session, load_session, start_session
+from geo.accounts import User
+from geo.sessions import end_session, load_session, start_session
 from layers.visibility import PUBLIC, Visibility, for_account
 from server.database import get_engine
 from server.security import API_PREFIXES, error_response

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from geo.accounts import AccountError, authenticate, create_reset, reset_valid, use_reset
+from geo.accounts import AccountError, authenticate
+from geo.sessions import create_reset, reset_valid, use_reset
 from server.auth import sign_in, sign_out
 from server.database import get_engine
 from server.mail import send_mail

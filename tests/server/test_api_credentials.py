@@ -137,3 +137,49 @@ def test_credentials_only_on_the_ogc_api(api):
         base + "/wijk", auth=("heerlen@example.nl", PASSWORD), allow_redirects=False, timeout=30
     )
     assert page.status_code == 302  # web pages need a session, not Basic auth
+
+
+def test_a_remembered_basic_check_ends_with_the_account(api):
+    """Disabling an account or changing its password elsewhere (another server process, the
+    CLI, plain SQL) applies to the very next request, even within the remembered minute."""
+    app, url, _, base = api
+    clear_limits(app)
+    items = base + "/ogc/collections/voorzieningen/items"
+    auth = ("heerlen@example.nl", PASSWORD)
+    first = requests.get(items, auth=auth, timeout=30)
+    assert first.status_code == 200 and WIJKTEAM in first.text
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE gebruiker SET actief = false WHERE email = :e"), {"e": auth[0]}
+            )
+        disabled = requests.get(items, auth=auth, timeout=30)
+        assert disabled.status_code == 401 and WIJKTEAM not in disabled.text
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE gebruiker SET actief = true WHERE email = :e"), {"e": auth[0]}
+            )
+            conn.execute(sa.text("DELETE FROM inlogpoging"))
+        assert requests.get(items, auth=auth, timeout=30).status_code == 200
+        with engine.begin() as conn:  # a new password (hash) elsewhere
+            conn.execute(
+                sa.text("UPDATE gebruiker SET wachtwoord_hash = :h WHERE email = :e"),
+                {
+                    "h": "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$ZmFrZWhhc2hmYWtlaGFzaA",
+                    "e": auth[0],
+                },
+            )
+        assert requests.get(items, auth=auth, timeout=30).status_code == 401
+    finally:
+        from geo.accounts import hash_password
+
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE gebruiker SET actief = true, wachtwoord_hash = :h WHERE email = :e"
+                ),
+                {"h": hash_password(PASSWORD), "e": auth[0]},
+            )
+            conn.execute(sa.text("DELETE FROM inlogpoging"))
+        engine.dispose()
