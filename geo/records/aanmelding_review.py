@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from geo.accounts import User
 from geo.records import fields as f
-from geo.records import inbox
+from geo.records import inbox, queues
 from geo.records.aanmelding import (
     BRON,
     LOCATION_FIELDS,
@@ -168,7 +168,7 @@ def approve(
     """
     name = queue_of(soort)
     item = inbox.get_item(conn, user, name, item_id)
-    if item is None or item["status"] not in inbox.QUEUES[name].open_statuses:
+    if item is None or item["status"] not in queues.QUEUES[name].open_statuses:
         raise AanmeldingError({"": "Deze aanmelding is al afgehandeld of bestaat niet."})
     points = {}
     for i, loc in enumerate(data["locaties"]):

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from geo.records import aanmelding_review as review
-from geo.records import inbox, theme_review
+from geo.records import inbox, queues, theme_review
 from geo.records.aanmelding import AanmeldingError, parse_form
 from geo.records.merge import MERGE_FIELDS, MergeError, merge_duplicates, side_by_side
 from geo.taxonomy import names as taxonomy_names
@@ -35,10 +35,10 @@ def queue_counts(conn) -> dict:
     return counts
 
 
-def _queue(naam: str) -> inbox.Queue:
-    if naam not in inbox.QUEUES:
+def _queue(naam: str) -> queues.Queue:
+    if naam not in queues.QUEUES:
         abort(404)
-    return inbox.QUEUES[naam]
+    return queues.QUEUES[naam]
 
 
 def _gemeenten(conn) -> list[dict]:
@@ -89,7 +89,7 @@ def wachtrij(naam: str):
         gemeente=gemeente,
         gemeenten=gemeenten,
         van=request.args.get("van", ""),
-        labels=inbox.STATUS_LABELS,
+        labels=queues.STATUS_LABELS,
     )
 
 
@@ -118,7 +118,7 @@ def item(naam: str, item_id: int):
         q=q,
         item=found,
         editors=editors,
-        labels=inbox.STATUS_LABELS,
+        labels=queues.STATUS_LABELS,
         open=found["status"] in q.open_statuses,
         **extra,
     )
