@@ -31,6 +31,7 @@ COLUMNS = (
     "x",
     "y",
     "telefoon",
+    "organisatie_telefoon",
     "email",
     "website",
     "openingstijden",
@@ -44,6 +45,7 @@ COLUMNS = (
     "zichtbaarheid",
     "laatst_geverifieerd",
     "synthetisch",
+    "bron",
 )
 # Without ``thema`` the importer proposes a theme per row (geo/records/theme_proposal.py).
 REQUIRED = ("organisatie",)

@@ -8,6 +8,10 @@ For the public role (``publiek``) confidential locations are generalised exactly
 OGC layer ``laag_voorzieningen``: the buurt's inner point with precision ``buurt``, no
 location name, street, house number, postcode or manual coordinates, and opaque ids for the
 location and the row. Professionals and administrators get the exact data.
+
+Every row names its source (``bron``), so an export of several sources re-imports each
+record under its own source. ``telefoon`` is the number to call at the row's location (its
+own, else the organisation's); ``organisatie_telefoon`` is the organisation's own number.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ EXTRA_COLUMNS = (
     "gemeentecode",
     "kaart_lat",
     "kaart_lon",
-    "bron",
 )
 # Roles that see confidential locations only generalised (at their buurt, without address).
 GENERALISED_ROLES = {"publiek"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from geo.records.hsds_rows import KEY_TRAIT, KVK_SCHEME, PRECISION_TRAIT, TRAITS
+from geo.records.hsds_rows import KEY_TRAIT, KVK_SCHEME, PRECISION_TRAIT, SOURCE_TRAIT, TRAITS
 from geo.records.hsds_schedule import opening_hours, schedules_from_hours
 from geo.records.hsds_taxonomy import GROUP, OWN, THEME, TRAIT
 
@@ -197,6 +197,7 @@ class Builder:
         self.kept("phone", bron, sal_h.get("phones"), {"service_at_location_id": sal})
         self.kept("schedule", bron, sal_h.get("schedules"), {"service_at_location_id": sal})
         self.trait(sal, "service_at_location", KEY_TRAIT, row["id"])
+        self.trait(sal, "service_at_location", SOURCE_TRAIT, bron)
         for trait in TRAITS:
             self.trait(sal, "service_at_location", trait, row.get(trait, ""))
 
@@ -231,19 +232,21 @@ class Builder:
                 },
             )
         self.kept("organization_identifier", bron, h.get("identifiers"), {"organization_id": org})
-        phones = h.get("phones")
-        if phones is None or (
-            row["telefoon"]
-            and _digits(row["telefoon"]) not in {_digits(p.get("number")) for p in phones}
-        ):
-            phones = list(phones or []) + [{"id": f"{org}|telefoon", "number": row["telefoon"]}]
-        for phone in phones:
-            number = str(phone.get("number") or "").strip().strip("\"'").strip()
-            if number:
-                self.kept("phone", bron, [phone | {"number": number}], {"organization_id": org})
+        self._phones(h, row["organisatie_telefoon"], f"{org}|telefoon", bron, "organization", org)
         for term in h.get("terms") or []:
             self.attribute(org, "organization", term, term.get("value", ""))
         self.trait(org, "organization", KEY_TRAIT, row["organisatie_id"])
+        self.trait(org, "organization", SOURCE_TRAIT, bron)
+
+    def _phones(self, h: dict, own: str, new_id: str, bron: str, entity: str, ref: str) -> None:
+        """The kept phones of an object, plus its number in our column when they lack it."""
+        phones = h.get("phones")
+        if own and _digits(own) not in {_digits(p.get("number")) for p in phones or []}:
+            phones = list(phones or []) + [{"id": new_id, "number": own}]
+        for phone in phones or []:
+            number = str(phone.get("number") or "").strip().strip("\"'").strip()
+            if number:
+                self.kept("phone", bron, [phone | {"number": number}], {f"{entity}_id": ref})
 
     def _schedules(self, row: dict, svc: str, h: dict, bron: str) -> None:
         """The kept schedules while they say what the opening hours say, else new ones."""
@@ -300,6 +303,7 @@ class Builder:
             if term.get("taxonomy") not in OWN:
                 self.attribute(svc, "service", term, term.get("value", ""))
         self.trait(svc, "service", KEY_TRAIT, row["aanbod_key"])
+        self.trait(svc, "service", SOURCE_TRAIT, bron)
 
     def _location(self, row: dict, loc: str, org: str, h: dict, bron: str) -> None:
         keep = {k: h.get(k) for k in ("alternate_name", "description", "transportation", "url")}
@@ -352,10 +356,11 @@ class Builder:
                     "description": row["toegankelijkheid"],
                 },
             )
-        self.kept("phone", bron, h.get("phones"), {"location_id": loc})
+        self._phones(h, row.get("locatie_telefoon", ""), f"{loc}|telefoon", bron, "location", loc)
         self.kept("schedule", bron, h.get("schedules"), {"location_id": loc})
         self.kept("language", bron, h.get("languages"), {"location_id": loc})
         self.trait(loc, "location", KEY_TRAIT, row["loc_key"])
+        self.trait(loc, "location", SOURCE_TRAIT, bron)
         self.trait(loc, "location", PRECISION_TRAIT, row["geocode_precisie"])
 
 

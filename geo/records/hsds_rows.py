@@ -21,6 +21,7 @@ from geo.records.readers import RawRow
 KVK_SCHEME = "NL-KVK"
 TRAITS = ("vertrouwelijk", "zichtbaarheid", "synthetisch", "capaciteit")
 KEY_TRAIT, PRECISION_TRAIT = "bron_id", "geocode_precisie"
+SOURCE_TRAIT = "bron"  # the source (import_run.bron) our own export wrote for each record
 ADDRESS = re.compile(r"^(.*\S)\s+(\d{1,5}\s*[A-Za-z]?(?:\s*[-/ ]\s*[A-Za-z0-9]{1,4})?)$")
 DUTCH = {"", "nl", "nld", "nederland", "netherlands", "the netherlands", "holland"}
 CBS_CODE = re.compile(r"\b(?:GM\d{4}|WK\d{6}|BU\d{8})\b")
@@ -125,16 +126,21 @@ class Tables:
         }
 
     def _keys(self, table: str) -> dict[str, str]:
-        """HSDS id -> our stable key: the key our own export wrote, else the HSDS id."""
+        """HSDS id -> our stable key: the key our own export wrote, else the HSDS id.
+
+        Keys are unique per source: an export of several sources may hold the same key
+        once in each (records are stored under their own source again).
+        """
         out: dict[str, str] = {}
-        used: set[str] = set()
+        used: set[tuple[str, str]] = set()
         for row in self.t.get(table, []):
             key = str(row["id"])
-            restored = self.traits(key).get(KEY_TRAIT, "") if "attribute" in self.t else ""
-            if restored and restored not in used:
+            traits = self.traits(key) if "attribute" in self.t else {}
+            restored, source = traits.get(KEY_TRAIT, ""), traits.get(SOURCE_TRAIT, "")
+            if restored and (source, restored) not in used:
                 key = restored
             out[str(row["id"])] = key
-            used.add(key)
+            used.add((source, key))
         return out
 
     def key(self, table: str, row: dict) -> str:
@@ -208,6 +214,10 @@ def _flat(tables: Tables, sal: dict) -> dict[str, str]:
     themes, groups, terms, note = _taxonomy(tables, service)
     notes.extend(note)
     org_phones = tables.of("phone", "organization_id", org.get("id"))
+    # The location's own number: a phone of the location, else of this service there.
+    place_phones = tables.of("phone", "location_id", location.get("id")) + tables.of(
+        "phone", "service_at_location_id", sal.get("id")
+    )
     phones = (
         org_phones
         + tables.of("phone", "service_at_location_id", sal.get("id"))
@@ -248,7 +258,9 @@ def _flat(tables: Tables, sal: dict) -> dict[str, str]:
         "land": country if foreign else "",
         "lat": location.get("latitude", "") if use_point else "",
         "lon": location.get("longitude", "") if use_point else "",
-        "telefoon": next((_phone_number(p) for p in phones if _phone_number(p)), ""),
+        "organisatie_telefoon": next((_phone_number(p) for p in phones if _phone_number(p)), ""),
+        "telefoon": next((_phone_number(p) for p in place_phones if _phone_number(p)), ""),
+        "bron": traits.get(SOURCE_TRAIT) or tables.traits(org.get("id")).get(SOURCE_TRAIT, ""),
         "email": org.get("email", "") or service.get("email", ""),
         "website": org.get("website", "") or service.get("url", ""),
         "openingstijden_json": json.dumps(hours, ensure_ascii=False) if hours else "",
@@ -430,4 +442,4 @@ def _split_address(line: str) -> tuple[str, str]:
     return (match[1], match[2]) if match else (line.strip(), "")
 
 
-__all__ = ["GROUP", "KVK_SCHEME", "THEME", "TRAIT", "TRAITS", "build_rows"]
+__all__ = ["GROUP", "KVK_SCHEME", "SOURCE_TRAIT", "THEME", "TRAIT", "TRAITS", "build_rows"]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from geo.records import hsds
 from geo.records.columns import Mapping, RecordFileError, load_mapping_file
 from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
-from geo.records.sources import recognise_source
+from geo.records.sources import by_source, one_source, recognise_source
 from geo.records.store import store_records
 from geo.records.validate import Reject, RowWarning, Taxonomy, validate_row
 from geo.taxonomy import names as taxonomy_names
@@ -46,6 +46,19 @@ class ImportResult:
     def rejected(self) -> int:
         """The number of rejected rows (a row with several problems counts once)."""
         return len({r.line for r in self.rejects})
+
+    def add(self, run: ImportResult) -> None:
+        """Count in the import of one source (a file of our own export may hold several)."""
+        self.inserted += run.inserted
+        self.updated += run.updated
+        self.unchanged += run.unchanged
+        self.rejects += run.rejects
+        self.warnings += run.warnings
+        for key, value in run.geocoding.items():
+            self.geocoding[key] = self.geocoding.get(key, 0) + value
+        self.duplicates += run.duplicates
+        self.themes_proposed += run.themes_proposed
+        self.run_id = self.run_id or run.run_id
 
 
 def load_taxonomy(conn: sa.Connection, mapping: Mapping | None = None) -> Taxonomy:
@@ -151,26 +164,30 @@ def _storable(value: str) -> bool:
 def validate_rows(
     rows: list[RawRow], taxonomy: Taxonomy, tick: Callable[[], None] = lambda: None
 ) -> tuple[list[dict], list[Reject]]:
-    """Validate every row; the same ``id`` twice in one file rejects the later rows."""
+    """Validate every row; the same ``id`` twice in one file (and source) rejects the later rows.
+
+    A file that names each row's source (our own export) may hold an id once per source.
+    """
     records: list[dict] = []
     rejects: list[Reject] = []
-    seen: dict[str, int] = {}  # row_key -> line
+    seen: dict[tuple, int] = {}  # (source, row_key) -> line
     for raw in rows:
         record, problems = validate_row(raw, taxonomy)
         tick()
         if problems or record is None:  # a record comes without problems, never None
             rejects.extend(problems)
-        elif record["row_key"] in seen:
+        elif (record["bron"], record["row_key"]) in seen:
             rejects.append(
                 Reject(
                     raw.line,
                     raw.headers.get("id", "id"),
-                    f"id '{record['row_key']}' staat ook op regel {seen[record['row_key']]}",
+                    f"id '{record['row_key']}' staat ook op regel "
+                    f"{seen[record['bron'], record['row_key']]}",
                     raw.values,
                 )
             )
         else:
-            seen[record["row_key"]] = raw.line
+            seen[record["bron"], record["row_key"]] = raw.line
             records.append(record)
     return records, rejects
 
@@ -232,31 +249,49 @@ def import_file(
         records, result.rejects = validate_rows(
             rows, taxonomy, lambda: progress("Regels controleren", next(done), len(rows))
         )
-        if bron is None:
+        if bron is None and any(r.get("bron") for r in records):
+            # Our own export names each row's source: every record goes back under its own.
+            groups, unnamed = by_source(records)
+            result.rejects += unnamed
+        elif bron is None:
             bron, result.recognised = recognise_source(conn, {r["org_key"] for r in records})
-            result.bron = bron
-        stored = store_records(
-            conn,
-            records,
-            bron,
-            online=online,
-            region_buffer_m=region_buffer_m,
-            progress=lambda step: progress(step, 0, 0),
-        )
-        result.rejects = sorted(result.rejects + stored["rejects"], key=lambda r: r.line)
-        rejected = {r.line for r in result.rejects}
-        result.warnings = [
-            w for record in records for w in record["waarschuwingen"] if w.line not in rejected
-        ]
-        result.inserted = stored["status"].get("nieuw", 0)
-        result.updated = stored["status"].get("gewijzigd", 0)
-        result.unchanged = stored["status"].get("ongewijzigd", 0)
-        result.geocoding, result.duplicates = stored["geocoding"], stored["duplicates"]
-        result.themes_proposed = stored["themes_proposed"]
-        result.run_id = _record_run(conn, result, path, fmt)
-        org_keys = {record["line"]: record["org_key"] for record in records}
-        _store_warnings(conn, result, org_keys)
+            groups = {bron: records}
+        else:  # --bron: every record under that source, those of several sources kept apart
+            groups = {bron: one_source(records)}
+        result.bron = ", ".join(groups)
+        not_stored, result.rejects = result.rejects, []
+        for number, (source, part) in enumerate(groups.items()):
+            run = ImportResult(bron=source, read=len(part))
+            if number == 0:  # rows rejected before their source was known count here
+                run.rejects, run.read = not_stored, run.read + len({r.line for r in not_stored})
+            _store_source(conn, run, part, online, region_buffer_m, progress)
+            run.run_id = _record_run(conn, run, path, fmt)
+            _store_warnings(conn, run, {record["line"]: record["org_key"] for record in part})
+            result.add(run)
+        result.rejects.sort(key=lambda r: r.line)
     return result
+
+
+def _store_source(conn, run: ImportResult, records, online, region_buffer_m, progress) -> None:
+    """Store the records of one source and fill in what happened to them."""
+    stored = store_records(
+        conn,
+        records,
+        run.bron,
+        online=online,
+        region_buffer_m=region_buffer_m,
+        progress=lambda step: progress(step, 0, 0),
+    )
+    run.rejects = sorted(run.rejects + stored["rejects"], key=lambda r: r.line)
+    rejected = {r.line for r in run.rejects}
+    run.warnings = [
+        w for record in records for w in record["waarschuwingen"] if w.line not in rejected
+    ]
+    run.inserted = stored["status"].get("nieuw", 0)
+    run.updated = stored["status"].get("gewijzigd", 0)
+    run.unchanged = stored["status"].get("ongewijzigd", 0)
+    run.geocoding, run.duplicates = stored["geocoding"], stored["duplicates"]
+    run.themes_proposed = stored["themes_proposed"]
 
 
 # One statement for all warnings of an import (arrays unnested in the database), so the

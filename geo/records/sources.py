@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from geo.records.columns import RecordFileError
+from geo.records.validate import Reject
 
 MATCH_SHARE = 0.5  # share of the file's organisations that must be known in the source
 
@@ -99,4 +100,54 @@ def recognise_source(conn: sa.Connection, org_keys: set[str]) -> tuple[str, int]
     )
 
 
-__all__ = ["MATCH_SHARE", "Source", "known_sources", "recognise_source"]
+NO_SOURCE = (
+    "de kolom bron is leeg terwijl andere regels hun bron noemen; vul de bron in, of "
+    "importeer het hele bestand onder één bron met --bron NAAM"
+)
+
+
+def by_source(records: list[dict]) -> tuple[dict[str, list[dict]], list[Reject]]:
+    """The records of a file that names each row's source (our own export), per source.
+
+    Without ``--bron`` such a file puts every record back under its own source, so an
+    export of several sources re-imports as several sources. A row whose ``bron`` is empty
+    while others name one is rejected: guessing its source could merge two sources.
+
+    Returns
+    -------
+    tuple of (dict, list of Reject)
+        Source -> its records (sources in the order of their first row), and the rejects.
+    """
+    groups: dict[str, list[dict]] = {}
+    rejects = []
+    for record in records:
+        if record.get("bron"):
+            groups.setdefault(record["bron"], []).append(record)
+        else:
+            rejects.append(Reject(record["line"], "bron", NO_SOURCE))
+    return groups, rejects
+
+
+def one_source(records: list[dict]) -> list[dict]:
+    """The records of a file imported under one ``--bron``, keys kept apart per source.
+
+    A file that names several sources (our own export) may hold the same key once per
+    source; under one source those would be one record. The keys of every source but the
+    first are prefixed with their source (``tweede/org-1``), so no record is lost.
+    """
+    sources = list(dict.fromkeys(r["bron"] for r in records))
+    for record in records:
+        if record["bron"] != sources[0]:
+            for key in ("org_key", "aanbod_key", "loc_key", "row_key"):
+                record[key] = f"{record['bron']}/{record[key]}"
+    return records
+
+
+__all__ = [
+    "MATCH_SHARE",
+    "Source",
+    "by_source",
+    "known_sources",
+    "one_source",
+    "recognise_source",
+]

@@ -20,7 +20,8 @@ STAGE_COLUMNS = (
     "organisatie",
     "kvk",
     "omschrijving",
-    "telefoon",
+    "telefoon",  # the row's (location's) number
+    "org_telefoon",  # the organisation's own number ('' = the file says it has none)
     "email",
     "website",
     "zichtbaarheid",
@@ -71,6 +72,7 @@ TAXONOMY_LINKS = (
     ("aanbod_doelgroep", "doelgroep_slug", "doelgroep"),
 )
 Progress = Callable[[str], None]
+STAGING_DROP = "DROP TABLE IF EXISTS record_stage, changed, geocode_stage, stage_gebied, wanted"
 
 
 def _array(values: list[str]) -> str:
@@ -171,10 +173,14 @@ def store_records(
         .scalars()
         .all()
     )
-    return {
+    result = {
         "status": status,
         "themes_proposed": conn.execute(sql["theme_open"], {"bron": bron}).scalar_one(),
         "rejects": sorted(rejects, key=lambda r: r.line),
         "geocoding": geocoding,
         "duplicates": find_duplicates(conn, list(touched)),
     }
+    # The staging tables go now rather than at commit, so the next source of the same file
+    # (an export of several sources) can be stored in the same transaction.
+    conn.exec_driver_sql(STAGING_DROP)
+    return result

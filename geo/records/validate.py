@@ -151,6 +151,7 @@ def _secondary(parse):
 SECONDARY = (
     ("kvk", "kvk", _secondary(_kvk)),
     ("telefoon", "telefoon", _secondary(f.phones)),
+    ("organisatie_telefoon", "org_telefoon", _secondary(f.phones)),
     ("email", "email", _secondary(_first(f.email, "e-mailadres"))),
     ("website", "website", _secondary(_first(f.website, "website"))),
     ("openingstijden", "openingstijden", _secondary(_hours_or_text)),
@@ -369,6 +370,10 @@ def _passthrough(record: dict, raw: RawRow, warnings: list[RowWarning]) -> None:
     for column, key in PASSTHROUGH:
         record[key] = values.get(column) or None
     record["werkgebied"] = [p.strip() for p in values.get("werkgebied", "").split(";") if p.strip()]
+    # The row's own source (our export's bron column): used when --bron is not given.
+    record["bron"] = values.get("bron", "").strip()[:200] or None
+    if record["org_telefoon"] is None and "organisatie_telefoon" in values:
+        record["org_telefoon"] = ""  # the file says the organisation has no number of its own
     if values.get("openingstijden_json"):
         record["openingstijden"] = values["openingstijden_json"]
     for column, reason, value in json.loads(values.get("notities") or "[]"):

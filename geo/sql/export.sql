@@ -24,7 +24,11 @@ SELECT CASE WHEN p.hide THEN 'vertrouwelijk-' || al.id ELSE al.bron_id END AS id
             round(ST_Y(ST_Transform(l.geom, 4326))::numeric, 7) END AS lat,
        CASE WHEN l.geocode_precisie = 'handmatig' AND NOT p.hide THEN
             round(ST_X(ST_Transform(l.geom, 4326))::numeric, 7) END AS lon,
-       o.telefoon, o.email, o.website, a.openingstijden ->> 'tekst' AS openingstijden,
+       -- the number to call here: the location's own, else the organisation's (a generalised
+       -- location shows the organisation's only, as the OGC layer does)
+       CASE WHEN p.hide THEN o.telefoon ELSE coalesce(l.telefoon, o.telefoon) END AS telefoon,
+       o.telefoon AS organisatie_telefoon,
+       o.email, o.website, a.openingstijden ->> 'tekst' AS openingstijden,
        a.kosten, a.aanmelden, a.voorwaarden, l.toegankelijkheid,
        array_to_string(a.talen, '; ') AS talen, a.capaciteit,
        CASE WHEN l.vertrouwelijk THEN 'ja' ELSE 'nee' END AS vertrouwelijk,
@@ -37,6 +41,7 @@ SELECT CASE WHEN p.hide THEN 'vertrouwelijk-' || al.id ELSE al.bron_id END AS id
        round(ST_X(ST_Transform(p.geom, 4326))::numeric, 7) AS kaart_lon,
        o.bron, a.bron_id AS aanbod_key,
        CASE WHEN p.hide THEN 'vertrouwelijk-' || l.id ELSE l.bron_id END AS loc_key,
+       CASE WHEN NOT p.hide THEN l.telefoon END AS locatie_telefoon,
        -- HSDS fields without a column (geo/records/hsds_objects.py); none for a generalised location
        o.hsds::text AS org_hsds, a.hsds::text AS aanbod_hsds,
        CASE WHEN p.hide THEN '{}' ELSE l.hsds::text END AS loc_hsds,

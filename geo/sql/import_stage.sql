@@ -1,7 +1,7 @@
 -- Staging table for one import: one row per valid input row (service at location).
 CREATE TEMP TABLE record_stage (
     line integer, row_key text, org_key text, organisatie text, kvk text, omschrijving text,
-    telefoon text, email text, website text, zichtbaarheid zichtbaarheid,
+    telefoon text, org_telefoon text, email text, website text, zichtbaarheid zichtbaarheid,
     laatst_geverifieerd_op date, synthetisch boolean,
     aanbod_key text, aanbod text, aanbod_omschrijving text, themas text[], doelgroepen text[],
     openingstijden jsonb, kosten text, aanmelden text, voorwaarden text, talen text[],

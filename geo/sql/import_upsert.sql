@@ -38,7 +38,10 @@ WITH src AS (
            (array_agg(omschrijving ORDER BY line) FILTER (WHERE omschrijving IS NOT NULL))[1] AS omschrijving,
            (array_agg(website ORDER BY line) FILTER (WHERE website IS NOT NULL))[1] AS website,
            (array_agg(email ORDER BY line) FILTER (WHERE email IS NOT NULL))[1] AS email,
-           (array_agg(telefoon ORDER BY line) FILTER (WHERE telefoon IS NOT NULL))[1] AS telefoon,
+           -- the organisation's own number (column organisatie_telefoon; '' = none), else
+           -- the first row's number
+           nullif((array_agg(coalesce(org_telefoon, telefoon) ORDER BY line)
+                   FILTER (WHERE coalesce(org_telefoon, telefoon) IS NOT NULL))[1], '') AS telefoon,
            (array_agg(kvk ORDER BY line) FILTER (WHERE kvk IS NOT NULL))[1] AS kvk,
            min(zichtbaarheid) AS zichtbaarheid,
            max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
@@ -189,24 +192,32 @@ UNION SELECT 'aanbod', w.aanbod_key, false FROM added JOIN wanted w USING (aanbo
 -- name: locations
 -- An editor's manual placement (geocode_bron 'redactie') wins over a geocoded one from a file.
 -- New locations bring their area codes (bulk mode); an update of geom derives them in the trigger.
-WITH src AS (
+-- A location's number is the first its rows name (stored only when not the organisation's).
+WITH phones AS (
+    SELECT loc_key, (array_agg(telefoon ORDER BY line) FILTER (WHERE telefoon IS NOT NULL))[1]
+           AS telefoon
+    FROM record_stage GROUP BY loc_key
+), src AS (
     SELECT DISTINCT ON (s.loc_key) s.loc_key, s.org_key, s.locatie_naam, s.straat, s.huisnummer,
            nullif(s.huisletter, '') AS huisletter, nullif(s.toevoeging, '') AS toevoeging,
            s.postcode, s.plaats, g.geom, g.geocode_precisie, g.geocode_bron, a.buurtcode,
            a.wijkcode, a.gemeentecode, s.vertrouwelijk, s.toegankelijkheid, s.zichtbaarheid,
-           s.laatst_geverifieerd_op, coalesce(s.loc_hsds, '{}') AS hsds
+           s.laatst_geverifieerd_op, coalesce(s.loc_hsds, '{}') AS hsds, p.telefoon
     FROM record_stage s JOIN geocode_stage g ON g.sleutel = s.loc_key
     LEFT JOIN stage_gebied a ON a.sleutel = s.loc_key
+    LEFT JOIN phones p ON p.loc_key = s.loc_key
     ORDER BY s.loc_key, s.line
 ), up AS (
     INSERT INTO locatie AS l (organisatie_id, naam, straat, huisnummer, huisletter, toevoeging,
         postcode, woonplaats, geom, geocode_precisie, geocode_bron, buurtcode, wijkcode,
         gemeentecode, vertrouwelijk, toegankelijkheid, zichtbaarheid, laatst_geverifieerd_op,
-        bron, bron_id, hsds)
+        bron, bron_id, hsds, telefoon)
     SELECT o.id, locatie_naam, straat, huisnummer, huisletter, toevoeging, postcode, plaats, geom,
            geocode_precisie, geocode_bron, buurtcode, wijkcode, gemeentecode, vertrouwelijk,
            toegankelijkheid, src.zichtbaarheid, src.laatst_geverifieerd_op, :bron, loc_key,
-           src.hsds
+           src.hsds,
+           -- the location's own number: its rows' first, unless it is the organisation's
+           CASE WHEN src.telefoon IS DISTINCT FROM o.telefoon THEN src.telefoon END
     FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam, straat = EXCLUDED.straat,
@@ -220,17 +231,17 @@ WITH src AS (
         geocode_bron = CASE WHEN l.geocode_bron = 'redactie' AND EXCLUDED.geocode_bron <> 'bestand'
                     THEN l.geocode_bron ELSE EXCLUDED.geocode_bron END,
         vertrouwelijk = EXCLUDED.vertrouwelijk, toegankelijkheid = EXCLUDED.toegankelijkheid,
-        zichtbaarheid = EXCLUDED.zichtbaarheid,
+        zichtbaarheid = EXCLUDED.zichtbaarheid, telefoon = EXCLUDED.telefoon,
         laatst_geverifieerd_op = EXCLUDED.laatst_geverifieerd_op,
         versie = l.versie + 1, gewijzigd_op = now(),
         hsds = CASE WHEN EXCLUDED.hsds = '{}' THEN l.hsds ELSE EXCLUDED.hsds END
     WHERE (l.organisatie_id, l.naam, l.straat, l.huisnummer, l.huisletter, l.toevoeging,
            l.postcode, l.woonplaats, l.vertrouwelijk, l.toegankelijkheid, l.zichtbaarheid,
-           l.laatst_geverifieerd_op)
+           l.laatst_geverifieerd_op, l.telefoon)
           IS DISTINCT FROM (EXCLUDED.organisatie_id, EXCLUDED.naam, EXCLUDED.straat,
            EXCLUDED.huisnummer, EXCLUDED.huisletter, EXCLUDED.toevoeging, EXCLUDED.postcode,
            EXCLUDED.woonplaats, EXCLUDED.vertrouwelijk, EXCLUDED.toegankelijkheid,
-           EXCLUDED.zichtbaarheid, EXCLUDED.laatst_geverifieerd_op)
+           EXCLUDED.zichtbaarheid, EXCLUDED.laatst_geverifieerd_op, EXCLUDED.telefoon)
        OR (EXCLUDED.hsds <> '{}' AND l.hsds IS DISTINCT FROM EXCLUDED.hsds)
        OR (l.geocode_bron IS DISTINCT FROM 'redactie' OR EXCLUDED.geocode_bron = 'bestand')
           AND (NOT ST_Equals(l.geom, EXCLUDED.geom) OR l.geocode_precisie IS DISTINCT FROM

@@ -32,6 +32,8 @@ WITH org AS (
 ), loc AS (
     SELECT l.id, l.vertrouwelijk, l.woonplaats AS plaats, l.toegankelijkheid,
            CASE WHEN NOT l.vertrouwelijk THEN l.naam END AS naam,
+           -- the location's own number (the organisation's is on the page already)
+           CASE WHEN NOT l.vertrouwelijk THEN l.telefoon END AS telefoon,
            CASE WHEN NOT l.vertrouwelijk THEN l.straat END AS straat,
            CASE WHEN NOT l.vertrouwelijk THEN concat_ws('-', l.huisnummer::text
                 || coalesce(l.huisletter, ''), l.toevoeging) END AS huisnummer,

@@ -21,7 +21,8 @@ WHERE g.code = :code
 -- One row per service x location in the area, with themes, contact persons and phones.
 SELECT al.id, o.id AS organisatie_id, o.naam AS organisatie, a.id AS aanbod_id,
        a.naam AS aanbod, coalesce(a.omschrijving, o.omschrijving) AS omschrijving,
-       o.telefoon, o.email, o.website, l.naam AS locatie, l.straat,
+       CASE WHEN l.vertrouwelijk THEN o.telefoon ELSE coalesce(l.telefoon, o.telefoon) END
+           AS telefoon, o.email, o.website, l.naam AS locatie, l.straat,
        concat_ws('-', l.huisnummer::text || coalesce(l.huisletter, ''), l.toevoeging)
            AS huisnummer, l.postcode, l.woonplaats AS plaats, l.vertrouwelijk,
        greatest(o.zichtbaarheid, a.zichtbaarheid, l.zichtbaarheid, al.zichtbaarheid)::text
