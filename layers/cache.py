@@ -143,5 +143,5 @@ def _size(value) -> int:
     if isinstance(value, array):
         return len(value) * value.itemsize
     if isinstance(value, tuple):
-        return sum(_size(v) if isinstance(v, str | bytes) else 8 for v in value)
+        return sum(_size(v) for v in value)
     return 8

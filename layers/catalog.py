@@ -46,7 +46,8 @@ ARRAY_FILTERS = {"thema": "themas", "doelgroep": "doelgroepen"}
 CATALOG_SQL = sa.text("""
 SELECT c.relname AS view, obj_description(c.oid, 'pg_class') AS comment,
        a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
-       col_description(c.oid, a.attnum) AS column_comment, laag_tabellen(c.oid) AS tables
+       col_description(c.oid, a.attnum) AS column_comment, laag_tabellen(c.oid) AS tables,
+       (SELECT b.bron FROM laag_geojson_bron b WHERE b.laag = c.relname) AS stored
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -82,6 +83,7 @@ class Collection:
     array_filters: dict[str, str] = field(default_factory=dict)
     has_visibility: bool = False
     tables: tuple[str, ...] = ()  # the tables the view reads; their data_versie keys caches
+    stored: str | None = None  # the view whose stored CRS84 Feature text (laag_geojson) it shares
 
     def property(self, name: str) -> Property | None:
         """The property called ``name``, or None when the collection has none by that name."""
@@ -137,6 +139,7 @@ def _collection(view: str, comment: str | None, columns: list) -> Collection:
         array_filters={k: v for k, v in ARRAY_FILTERS.items() if v in names},
         has_visibility="zichtbaarheid" in names,
         tables=tuple(columns[0].tables),
+        stored=columns[0].stored,
     )
 
 

@@ -24,12 +24,14 @@ import sqlalchemy as sa
 
 from layers.cache import VERSION_SQL, LayerCache, data_version, version_params
 from layers.catalog import Collection, q
+from layers.crs import CRS84, Crs
 from layers.features import ItemsQuery, Page, extent, feature_sql, items_page, where_sql
 from layers.paging import page_ids_sql, page_params
 from layers.visibility import VisibilityLike, as_visibility
 
-# Filters matching more integer ids than this keep their ids in the database.
+# Filters matching more integer ids than this keep a sparse index (``Sparse``) instead.
 MAX_ID_LIST = 200_000
+STRIDE = 256  # one id in STRIDE of a large filter is kept as an anchor for offsets
 
 
 def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache | None) -> Page:
@@ -40,13 +42,41 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
     params.update(version_params(query.collection))
     view = query.collection.view
     filter_key = (view, where, _frozen(params))
+    if query.collection.id_type != "integer":
+        return _page_by_sql(conn, query, where, params, filter_key, cache)
     guess = cache.last_version(view)
-    if query.collection.id_type == "integer":
-        ids = cache.get(("ids", *filter_key, guess)) if guess is not None else None
-        if ids is not None:
-            version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
-            if version == guess:
-                return _page_from_list(conn, query, ids, version, cache)
+    found = cache.get(("index", *filter_key, guess)) if guess is not None else None
+    if found is not None:
+        version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
+        if version == guess:
+            return _page_from_index(conn, query, where, params, found, version, cache)
+    built = _build_index(conn, view, where, params, cache.get(("large", *filter_key)))
+    if built is None:  # a transaction that has written: no cache
+        return items_page(conn, query)
+    version, found = built
+    cache.saw_version(view, version)
+    cache.put(("index", *filter_key, version), found)
+    if isinstance(found, Sparse):
+        cache.put(("large", *filter_key), True)  # next version: build the sparse index at once
+    return _page_from_index(conn, query, where, params, found, version, cache)
+
+
+class Sparse(tuple):
+    """A filter too large to keep all ids: ``(count, lo, hi, anchors)``.
+
+    ``anchors`` holds every ``STRIDE``-th id in order, so the page at any offset starts
+    from an index lookup ``id >= anchor`` and skips fewer than ``STRIDE`` ids: a page costs
+    O(limit), not O(offset), and ``numberMatched`` is kept per filter and data version.
+    """
+
+    __slots__ = ()
+
+
+def _build_index(
+    conn: sa.Connection, view: str, where: str, params: dict, large: bool | None
+) -> tuple[int, array | Sparse] | None:
+    """All ids of the filter (up to ``MAX_ID_LIST``), or its ``Sparse`` index; and the version."""
+    if not large:
         row = conn.execute(
             sa.text(
                 f"SELECT {VERSION_SQL} AS versie, ARRAY(SELECT id FROM {q(view)} WHERE {where} "
@@ -54,14 +84,63 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
             ),
             params,
         ).one()
-        if row.versie is None:  # a transaction that has written: no cache
-            return items_page(conn, query)
-        cache.saw_version(view, row.versie)
+        if row.versie is None:
+            return None
         if len(row.ids) <= MAX_ID_LIST:
-            ids = array("q", row.ids)
-            cache.put(("ids", *filter_key, row.versie), ids)
-            return _page_from_list(conn, query, ids, row.versie, cache)
-    return _page_by_sql(conn, query, where, params, filter_key, cache)
+            return row.versie, array("q", row.ids)
+    row = conn.execute(
+        sa.text(
+            f"SELECT {VERSION_SQL} AS versie, s.* FROM (SELECT count(*) AS matched, "
+            "min(id) AS lo, max(id) AS hi, "
+            f"array_agg(id ORDER BY id) FILTER (WHERE n % {STRIDE} = 0) AS anchors "
+            f"FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {q(view)} "
+            f"WHERE {where}) o) s"
+        ),
+        params,
+    ).one()
+    if row.versie is None:
+        return None
+    return row.versie, Sparse((row.matched, row.lo, row.hi, array("q", row.anchors or [])))
+
+
+def _page_from_index(
+    conn: sa.Connection,
+    query: ItemsQuery,
+    where: str,
+    params: dict,
+    found: array | Sparse,
+    version: int,
+    cache: LayerCache,
+) -> Page:
+    if not isinstance(found, Sparse):
+        return _page_from_list(conn, query, found, version, cache)
+    matched, lo, hi, anchors = found
+    sql, extra = _sparse_page_sql(query, anchors, q(query.collection.view), where)
+    if sql is None:  # past the end
+        return _assemble(conn, query, [], version, (matched, lo, hi), cache)
+    row = conn.execute(
+        sa.text(f"SELECT {VERSION_SQL} AS versie, ARRAY({sql}) AS ids"),
+        {**params, **page_params(query), **extra},
+    ).one()
+    if row.versie != version:  # written meanwhile: this statement's own answer, uncached
+        return items_page(conn, query)
+    return _assemble(conn, query, sorted(row.ids), version, (matched, lo, hi), cache)
+
+
+def _sparse_page_sql(
+    query: ItemsQuery, anchors: array, view: str, where: str
+) -> tuple[str | None, dict]:
+    """The ids of a page of a large filter: after a cursor, or from the anchor of an offset."""
+    if query.after is not None or query.before is not None:
+        return page_ids_sql(view, where, query), {}
+    k = query.offset // STRIDE
+    if k >= len(anchors):
+        return None, {}
+    return (
+        f"SELECT id FROM {view} WHERE {where} AND id >= :anchor "  # noqa: S608 - catalogue
+        "ORDER BY id LIMIT :limit OFFSET :skip",
+        {"anchor": anchors[k], "skip": query.offset % STRIDE},
+    )
 
 
 def _page_from_list(
@@ -142,15 +221,60 @@ def _assemble(
 def _features(
     conn: sa.Connection, query: ItemsQuery, ids: list, version: int, cache: LayerCache
 ) -> tuple[list, list[str]]:
-    """GeoJSON text for ``ids`` (ascending) from the cache, building only what is missing."""
+    """GeoJSON text for ``ids`` (ascending) from the cache, building only what is missing.
+
+    Missing CRS84 text is first read from the text stored at write time (``laag_geojson``,
+    migration 0020), taken only when it is of the same data version as the page's ids (the
+    ids were chosen under the caller's visibility at that version); what is still missing
+    is built in PostGIS.
+    """
     collection = query.collection
     prefix = ("feature", collection.view, query.crs.uri, query.visibility, version)
     texts = cache.get_many([(*prefix, i) for i in ids])
     missing = [i for i, text in zip(ids, texts, strict=True) if text is None]
     if not missing:
         return ids, texts
+    built = _stored(conn, collection, query.crs, missing, version)
+    if built:
+        cache.put_many(((*prefix, i), text) for i, text in built.items())
+        missing = [i for i in missing if i not in built]
+    if missing:
+        built.update(_build(conn, query, missing, version, cache, prefix))
+    found = [
+        (i, text if text is not None else built.get(i)) for i, text in zip(ids, texts, strict=True)
+    ]
+    kept = [(i, text) for i, text in found if text is not None]  # deleted meanwhile
+    return [i for i, _ in kept], [text for _, text in kept]
+
+
+def _stored(conn: sa.Connection, collection: Collection, crs: Crs, ids: list, version: int) -> dict:
+    """Stored Feature text of ``ids`` at data version ``version`` (empty when none applies)."""
+    if collection.stored is None or crs.uri != CRS84.uri:
+        return {}
+    rows = conn.execute(
+        sa.text(
+            f"SELECT {VERSION_SQL} AS versie, id, feature FROM laag_geojson "
+            "WHERE laag = :laag AND id = ANY(:ids)"
+        ),
+        {"laag": collection.stored, "ids": ids, **version_params(collection)},
+    ).all()
+    if not rows or rows[0].versie != version:
+        return {}
+    return {r.id: r.feature for r in rows}
+
+
+def _build(
+    conn: sa.Connection,
+    query: ItemsQuery,
+    ids: list,
+    version: int,
+    cache: LayerCache,
+    prefix: tuple,
+) -> dict:
+    """Feature text of ``ids`` built in PostGIS, under the caller's visibility."""
+    collection = query.collection
     where, params = where_sql(ItemsQuery(collection, query.visibility))
-    params.update(ids=missing, **version_params(collection))
+    params.update(ids=ids, **version_params(collection))
     rows = conn.execute(
         sa.text(
             f"SELECT {VERSION_SQL} AS versie, id, {feature_sql(collection, query.crs)} AS feature "
@@ -161,11 +285,7 @@ def _features(
     built = {r.id: r.feature for r in rows}
     if rows and rows[0].versie == version:
         cache.put_many(((*prefix, i), text) for i, text in built.items())
-    found = [
-        (i, text if text is not None else built.get(i)) for i, text in zip(ids, texts, strict=True)
-    ]
-    kept = [(i, text) for i, text in found if text is not None]  # deleted meanwhile
-    return [i for i, _ in kept], [text for _, text in kept]
+    return built
 
 
 def cached_extent(

@@ -1,0 +1,183 @@
+-- Stored Feature GeoJSON (issue 17, point 2): each published row's GeoJSON Feature text in
+-- CRS84, written when the data is written, so the first page after an edit reads stored
+-- text instead of building 1000 features in PostGIS (docs/ARCHITECTURE.md, layer cache).
+--
+-- laag_geojson holds the text per (view, id); laag_geojson_bron says which views read it
+-- (the theme views are rows of laag_voorzieningen with the same columns, so they share its
+-- text). Writers only mark what changed: statement triggers (transition tables) put the
+-- affected ids in laag_geojson_wachtrij, and a deferred trigger rebuilds them once, at
+-- commit, under a per-view advisory lock (so two transactions that change one feature
+-- through different tables never store a text from a snapshot without the other's change).
+-- The text is the same for every role: visibility only decides which ids a caller gets.
+-- Readers take the text only when the data version they read with it is the version the
+-- page's ids were chosen under (layers/feature_cache.py); a missing row is built live.
+CREATE TABLE laag_geojson (
+    laag text NOT NULL,
+    id bigint NOT NULL,
+    feature text NOT NULL,
+    PRIMARY KEY (laag, id)
+);
+COMMENT ON TABLE laag_geojson IS
+    'Intern: GeoJSON Feature-tekst (CRS84) per rij van een gepubliceerde laag, bijgewerkt bij elke wijziging.';
+
+CREATE TABLE laag_geojson_bron (
+    laag text PRIMARY KEY,
+    bron text NOT NULL
+);
+COMMENT ON TABLE laag_geojson_bron IS
+    'Intern: welke laag (view) de opgeslagen tekst van welke bronlaag gebruikt.';
+
+-- Which base tables change which stored rows: ids_sql selects the affected ids from a
+-- transition table named by %1$s.
+CREATE TABLE laag_geojson_volg (
+    tabel text NOT NULL,
+    laag text NOT NULL,
+    ids_sql text NOT NULL,
+    PRIMARY KEY (tabel, laag)
+);
+COMMENT ON TABLE laag_geojson_volg IS
+    'Intern: welke tabel welke opgeslagen features verandert (SQL over de transitietabel).';
+
+CREATE TABLE laag_geojson_wachtrij (laag text NOT NULL, id bigint NOT NULL, PRIMARY KEY (laag, id));
+CREATE TABLE laag_geojson_alles (laag text PRIMARY KEY);
+CREATE TABLE laag_geojson_vlag (transactie bigint PRIMARY KEY);
+COMMENT ON TABLE laag_geojson_wachtrij IS 'Intern: features die bij commit opnieuw worden opgeslagen.';
+COMMENT ON TABLE laag_geojson_alles IS 'Intern: lagen die bij commit helemaal opnieuw worden opgeslagen (TRUNCATE).';
+COMMENT ON TABLE laag_geojson_vlag IS 'Intern: één rij per transactie met werk voor laag_geojson_verwerken.';
+
+-- The Feature text of one row of view ``laag``, exactly as layers.features.feature_sql
+-- builds it for CRS84 (tests/layers/test_feature_json.py compares them): the view's
+-- columns in order, without id, geom and the hidden columns of layers.catalog.HIDDEN.
+CREATE FUNCTION laag_geojson_sql(laag regclass) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT format(
+        'json_build_object(''type'', ''Feature'', ''id'', id, ''geometry'', '
+        'ST_AsGeoJSON(ST_Transform(geom, 4326), 7, 0)::json, '
+        '''properties'', json_build_object(%s))::text',
+        coalesce(string_agg(format('%L, %I', a.attname, a.attname), ', ' ORDER BY a.attnum), ''))
+    FROM pg_attribute a
+    WHERE a.attrelid = laag AND a.attnum > 0 AND NOT a.attisdropped
+      AND a.attname NOT IN ('id', 'geom', 'themas', 'doelgroepen', 'zichtbaarheid')
+$$;
+
+-- Store the text of ``ids`` of view ``p_laag`` again (NULL: every row).
+CREATE FUNCTION laag_geojson_vernieuwen(p_laag text, ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    expr text := laag_geojson_sql(p_laag::regclass);
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('laag_geojson:' || p_laag));
+    -- A new statement: in READ COMMITTED it sees what a transaction we waited for committed.
+    IF ids IS NULL THEN
+        DELETE FROM laag_geojson WHERE laag = p_laag;
+        EXECUTE format('INSERT INTO laag_geojson (laag, id, feature) SELECT %L, id, %s FROM %I',
+                       p_laag, expr, p_laag);
+        RETURN;
+    END IF;
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    EXECUTE format(
+        'INSERT INTO laag_geojson AS g (laag, id, feature) SELECT %L, id, %s FROM %I '
+        'WHERE id = ANY($1) ON CONFLICT (laag, id) DO UPDATE SET feature = EXCLUDED.feature '
+        'WHERE g.feature IS DISTINCT FROM EXCLUDED.feature', p_laag, expr, p_laag)
+    USING ids;
+    EXECUTE format(
+        'DELETE FROM laag_geojson g WHERE g.laag = %L AND g.id = ANY($1) '
+        'AND NOT EXISTS (SELECT FROM %I v WHERE v.id = g.id)', p_laag, p_laag)
+    USING ids;
+END $$;
+
+-- Statement trigger on a followed table: mark the affected rows of every view it feeds.
+CREATE FUNCTION laag_geojson_markeren() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+BEGIN
+    FOR v IN SELECT laag, ids_sql FROM laag_geojson_volg WHERE tabel = TG_TABLE_NAME LOOP
+        IF TG_OP = 'TRUNCATE' THEN
+            INSERT INTO laag_geojson_alles VALUES (v.laag) ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            EXECUTE format('INSERT INTO laag_geojson_wachtrij SELECT DISTINCT %L, id FROM (%s) x '
+                           'WHERE id IS NOT NULL ON CONFLICT DO NOTHING',
+                           v.laag, format(v.ids_sql, 'nieuw'));
+        END IF;
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            EXECUTE format('INSERT INTO laag_geojson_wachtrij SELECT DISTINCT %L, id FROM (%s) x '
+                           'WHERE id IS NOT NULL ON CONFLICT DO NOTHING',
+                           v.laag, format(v.ids_sql, 'oud'));
+        END IF;
+        INSERT INTO laag_geojson_vlag VALUES (txid_current()) ON CONFLICT DO NOTHING;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+-- At commit: store every marked row once (an import writes several tables per service).
+CREATE FUNCTION laag_geojson_verwerken() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+BEGIN
+    DELETE FROM laag_geojson_vlag WHERE transactie = NEW.transactie;
+    FOR v IN WITH weg AS (DELETE FROM laag_geojson_alles RETURNING laag) SELECT laag FROM weg LOOP
+        DELETE FROM laag_geojson_wachtrij WHERE laag = v.laag;
+        PERFORM laag_geojson_vernieuwen(v.laag, NULL);
+    END LOOP;
+    FOR v IN WITH weg AS (DELETE FROM laag_geojson_wachtrij RETURNING laag, id)
+             SELECT laag, array_agg(id) AS ids FROM weg GROUP BY laag LOOP
+        PERFORM laag_geojson_vernieuwen(v.laag, v.ids);
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER laag_geojson_verwerken AFTER INSERT ON laag_geojson_vlag
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION laag_geojson_verwerken();
+
+-- Follow ``tabel`` for view ``laag`` (idempotent): ``ids_sql`` maps its changed rows to ids.
+CREATE FUNCTION laag_geojson_volgen(p_tabel regclass, p_laag text, p_ids_sql text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    naam text := (SELECT relname FROM pg_class WHERE oid = p_tabel);
+BEGIN
+    INSERT INTO laag_geojson_volg VALUES (naam, p_laag, p_ids_sql)
+    ON CONFLICT (tabel, laag) DO UPDATE SET ids_sql = EXCLUDED.ids_sql;
+    EXECUTE format('DROP TRIGGER IF EXISTS laag_geojson_ins ON %s', p_tabel);
+    EXECUTE format('DROP TRIGGER IF EXISTS laag_geojson_upd ON %s', p_tabel);
+    EXECUTE format('DROP TRIGGER IF EXISTS laag_geojson_del ON %s', p_tabel);
+    EXECUTE format('DROP TRIGGER IF EXISTS laag_geojson_trunc ON %s', p_tabel);
+    EXECUTE format('CREATE TRIGGER laag_geojson_ins AFTER INSERT ON %s REFERENCING NEW TABLE AS nieuw '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION laag_geojson_markeren()', p_tabel);
+    EXECUTE format('CREATE TRIGGER laag_geojson_upd AFTER UPDATE ON %s REFERENCING OLD TABLE AS oud '
+                   'NEW TABLE AS nieuw FOR EACH STATEMENT EXECUTE FUNCTION laag_geojson_markeren()', p_tabel);
+    EXECUTE format('CREATE TRIGGER laag_geojson_del AFTER DELETE ON %s REFERENCING OLD TABLE AS oud '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION laag_geojson_markeren()', p_tabel);
+    EXECUTE format('CREATE TRIGGER laag_geojson_trunc AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION laag_geojson_markeren()', p_tabel);
+END $$;
+
+-- Editors' writes (the web role) run these as their owner, like the other record triggers.
+ALTER FUNCTION laag_geojson_markeren() SECURITY DEFINER SET search_path = public, pg_temp;
+ALTER FUNCTION laag_geojson_verwerken() SECURITY DEFINER SET search_path = public, pg_temp;
+
+-- laag_voorzieningen: a service at a location (aanbod_locatie.id) and everything it shows.
+SELECT laag_geojson_volgen('aanbod_locatie', 'laag_voorzieningen', 'SELECT id FROM %1$s');
+SELECT laag_geojson_volgen('aanbod', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN %1$s r ON al.aanbod_id = r.id');
+SELECT laag_geojson_volgen('organisatie', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN aanbod a ON a.id = al.aanbod_id '
+    'JOIN %1$s r ON a.organisatie_id = r.id');
+SELECT laag_geojson_volgen('locatie', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN %1$s r ON al.locatie_id = r.id');
+SELECT laag_geojson_volgen('aanbod_thema', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN %1$s r ON al.aanbod_id = r.aanbod_id');
+SELECT laag_geojson_volgen('aanbod_doelgroep', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN %1$s r ON al.aanbod_id = r.aanbod_id');
+-- Confidential locations are shown at their buurt's inner point.
+SELECT laag_geojson_volgen('gebied', 'laag_voorzieningen',
+    'SELECT al.id FROM aanbod_locatie al JOIN locatie l ON l.id = al.locatie_id '
+    'JOIN %1$s r ON l.buurtcode = r.code WHERE l.vertrouwelijk');
+
+INSERT INTO laag_geojson_bron (laag, bron)
+SELECT c.relname, 'laag_voorzieningen' FROM pg_class c
+WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace
+  AND (c.relname = 'laag_voorzieningen' OR c.relname LIKE 'laag\_thema\_%');
+SELECT laag_geojson_vernieuwen('laag_voorzieningen', NULL);
+
+GRANT SELECT ON laag_geojson, laag_geojson_bron TO sociale_kaart_web;
