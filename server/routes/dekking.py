@@ -21,6 +21,7 @@ from layers.pages.coverage import (
     latest_run,
     method_lines,
 )
+from layers.pages.coverage_downloads import write_csv, write_geopackage
 from layers.pages.coverage_report import (
     FLAG_SYMBOLS,
     REPORT_LEVELS,
@@ -28,8 +29,6 @@ from layers.pages.coverage_report import (
     describe_rule,
     gemeente_report,
     report_gemeenten,
-    write_csv,
-    write_geopackage,
 )
 from layers.pages.outlines import extent
 from server.database import get_engine

@@ -10,12 +10,12 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from layers.pages.coverage_downloads import write_csv
 from layers.pages.coverage_report import (
     AreaResult,
     GemeenteReport,
     ReportMap,
     ThemeReport,
-    write_csv,
 )
 
 GM = "GM0928"  # Kerkrade
