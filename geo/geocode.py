@@ -12,7 +12,9 @@ whole table and only fills rows that have no point and no ``geocode_fout`` yet:
 5. optionally an online geocoder, through ``geocode_cache``
 
 Then points outside the Netherlands or too far from the loaded gemeenten are refused and
-every row without a point gets a reason in ``geocode_fout`` (plain Dutch, for editors).
+every row without a point gets a reason in ``geocode_fout`` (plain Dutch, for editors): a
+postcode of a postcode region that has no loaded PC4 is "buiten het gebied dat geladen is"
+(with what to do), anything else "adres niet gevonden".
 
 An online geocoder is any callable ``online(query) -> dict | None`` with an attribute
 ``bron`` (its name, e.g. ``geo.pdok.Locatieserver``). ``query`` has the keys
@@ -36,6 +38,13 @@ from geo.gazetteer import RD_BOUNDS, normalise_postcode
 FOUT_BUITEN_NL = "ligt buiten Nederland"
 FOUT_BUITEN_GEBIED = "ligt buiten het gebied van deze sociale kaart"
 FOUT_NIET_GEVONDEN = "adres niet gevonden (ook niet op postcode)"
+# A well-formed postcode of a postcode region (its first two digits) none of whose PC4s is
+# loaded: the address is not unknown, it lies elsewhere in the country.
+FOUT_POSTCODE_BUITEN = "ligt buiten het gebied dat geladen is"
+FOUT_POSTCODE_BUITEN_TEKST = (
+    "Postcode %s " + FOUT_POSTCODE_BUITEN + " (%s). "
+    "Laad de gebieden van die gemeente of controleer de postcode."
+)
 OUTCOMES = {
     FOUT_BUITEN_NL: "buiten_nederland",
     FOUT_BUITEN_GEBIED: "buiten_gebied",
@@ -156,6 +165,25 @@ WHERE s.geom IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM gebied g
                   WHERE g.niveau = 'gemeente' AND ST_DWithin(g.geom, s.geom, :buffer))
 """
+# Rows still open whose postcode region (first two digits: 62 of 6211 AB) has no PC4 in
+# the loaded postcodes. PO-box PC4s (6200, 6400) are in no PC4 table but share their
+# region with loaded ones, so they stay "niet gevonden". No PC4s loaded: nothing is
+# outside.
+# The loaded region in words: "postcodes 6100-6499" (runs of consecutive postcode regions),
+# computed only when a row is outside.
+POSTCODE_OUTSIDE = """
+WITH r AS (SELECT DISTINCT left(pc4, 2)::int AS n FROM postcode4),
+runs AS (SELECT min(n) AS lo, max(n) AS hi
+         FROM (SELECT n, n - row_number() OVER (ORDER BY n) AS run FROM r) x GROUP BY run),
+gebied AS (SELECT 'postcodes ' || string_agg(lo || '00-' || hi || '99', ', ' ORDER BY lo)
+                  AS tekst FROM runs)
+UPDATE geocode_stage s
+SET geocode_fout = format(:fout, left(s.postcode, 4) || ' ' || right(s.postcode, 2),
+                          (SELECT tekst FROM gebied))
+WHERE s.geom IS NULL AND s.geocode_fout IS NULL AND s.postcode IS NOT NULL
+  AND EXISTS (SELECT 1 FROM postcode4)
+  AND NOT EXISTS (SELECT 1 FROM postcode4 p WHERE left(p.pc4, 2) = left(s.postcode, 2))
+"""
 NOT_FOUND = (
     "UPDATE geocode_stage s SET geocode_fout = :fout "
     "WHERE s.geom IS NULL AND s.geocode_fout IS NULL"
@@ -254,10 +282,13 @@ def geocode_stage(
     conn.execute(
         sa.text(OUTSIDE_REGION), {"fout": FOUT_BUITEN_GEBIED, "buffer": float(region_buffer_m)}
     )
+    conn.execute(sa.text(POSTCODE_OUTSIDE), {"fout": FOUT_POSTCODE_BUITEN_TEKST})
     conn.execute(sa.text(NOT_FOUND), {"fout": FOUT_NIET_GEVONDEN})
     counts = dict.fromkeys((*PRECISIONS, *OUTCOMES.values(), "overig"), 0)
     for outcome, n in conn.execute(sa.text(OUTCOME_COUNTS)).all():
         key = outcome if outcome in PRECISIONS else OUTCOMES.get(outcome, "overig")
+        if FOUT_POSTCODE_BUITEN in outcome:
+            key = "buiten_gebied"
         counts[key] += n
     return counts | online_counts
 

@@ -47,6 +47,10 @@ COLUMNS = (
     "synthetisch",
     "bron",
 )
+# Combined columns, split by geo/records/address.py before validation: street and number
+# (perhaps with postcode and place) in one cell, postcode and place in one cell, and a
+# postal address (used only when the row has no other address). Input only: never exported.
+COMBINED = ("adres", "postcode_plaats", "postadres")
 # Without ``thema`` the importer proposes a theme per row (geo/records/theme_proposal.py).
 REQUIRED = ("organisatie",)
 
@@ -65,7 +69,32 @@ ALIASES = {
     "themas": "thema",
     "categorie": "thema",
     "doelgroepen": "doelgroep",
-    "adres": "straat",
+    "adres": "adres",
+    "bezoekadres": "adres",
+    "vestigingsadres": "adres",
+    "straat+huisnr": "adres",
+    "straat+huisnummer": "adres",
+    "straatenhuisnummer": "adres",
+    "straatenhuisnr": "adres",
+    "straathuisnummer": "adres",
+    "straathuisnr": "adres",
+    "straat/huisnr": "adres",
+    "straat/huisnummer": "adres",
+    "straatnaamenhuisnummer": "adres",
+    "straatnaam+huisnummer": "adres",
+    "adresregel": "adres",
+    "adresregel1": "adres",
+    "postcode/plaats": "postcode_plaats",
+    "postcode+plaats": "postcode_plaats",
+    "postcodeplaats": "postcode_plaats",
+    "postcodeenplaats": "postcode_plaats",
+    "postcode/woonplaats": "postcode_plaats",
+    "postcode+woonplaats": "postcode_plaats",
+    "postcodewoonplaats": "postcode_plaats",
+    "postcodeenwoonplaats": "postcode_plaats",
+    "pc/plaats": "postcode_plaats",
+    "postadres": "postadres",
+    "correspondentieadres": "postadres",
     "straatnaam": "straat",
     "huisnr": "huisnummer",
     "nr": "huisnummer",
@@ -98,7 +127,7 @@ def normalise(header: str) -> str:
     return re.sub(r"[\s_\-.]+", "", str(header).strip().lower())
 
 
-CANONICAL = {normalise(c): c for c in COLUMNS} | ALIASES
+CANONICAL = {normalise(c): c for c in (*COLUMNS, *COMBINED)} | ALIASES
 
 
 @dataclass
@@ -212,7 +241,8 @@ def load_mapping_file(path: Path | None) -> Mapping:
     values = data.get("waarden", {})
     if not isinstance(values, dict) or not all(isinstance(t, dict) for t in values.values()):
         raise _fail(path, 'moet waarden per kolom hebben, zoals [waarden.thema] "Welzijn" = "…".')
-    bad = sorted(v for v in (*headers.values(), *defaults, *values) if v not in COLUMNS)
+    known = (*COLUMNS, *COMBINED)
+    bad = sorted(v for v in (*headers.values(), *defaults, *values) if v not in known)
     if bad:
         raise _fail(path, f"noemt kolommen die niet bestaan: {', '.join(bad)}.")
     return Mapping(

@@ -12,7 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from geo.records import hsds
-from geo.records.columns import Mapping, RecordFileError, load_mapping_file
+from geo.records.address import split_address
+from geo.records.columns import COMBINED, Mapping, RecordFileError, load_mapping_file
 from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
 from geo.records.sources import by_source, one_source, recognise_source
 from geo.records.store import store_records
@@ -135,6 +136,11 @@ def read_rows(
         if mapping.changes_values:
             for raw in table.rows:
                 mapping.apply(raw.values)
+        if table.rows and {*COMBINED, "straat"} & set(table.rows[0].headers):
+            for raw in table.rows:  # "Markt 78, 6211 CL Maastricht", "Postbus 12"
+                named = split_address(raw.values, raw.headers)
+                if any(raw.headers.get(c) != h for c, h in named.items()):
+                    raw.headers = raw.headers | named  # rows share headers: a copy
     _refuse_unstorable(table.rows, path.name)
     return fmt, table
 

@@ -185,6 +185,7 @@ def _languages(value: str):
     return [t.strip().lower() for t in value.split(";") if t.strip()] or ["nl"]
 
 
+POSTBUS_ONLY = "Alleen een postbus: geef het bezoekadres op"
 NO_THEME = "geen thema: vul een thema in of voeg een trefwoord toe aan de koppeling"
 
 
@@ -330,11 +331,14 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
         and record["lon"] is None
         and not _street_address(record)
     ):
-        reject(
-            "postcode",
-            "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
-            "de locatie kan niet op de kaart",
-        )
+        if raw.values.get("postbus"):  # split off by geo/records/address.py
+            reject("postbus", f"{POSTBUS_ONLY} ({raw.values['postbus']})")
+        else:
+            reject(
+                "postcode",
+                "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
+                "de locatie kan niet op de kaart",
+            )
         return None, rejects
     record["waarschuwingen"] = warnings
     _passthrough(record, raw, warnings)

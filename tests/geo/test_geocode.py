@@ -23,6 +23,10 @@ PC6_BRON = "CBS Kerncijfers per postcode (PC6) 2021"
 PC4_BRON = "CBS Kerncijfers per postcode (PC4) 2020; CBS 83502NED/83503NED 2021"
 PC6_6211AL = (176480.3, 318423.0)  # CBS PC6 point of 6211AL, rounded to 0.1 m
 PC4_6411 = (195561.7, 322143.7)  # CBS PC4 point of 6411 (Heerlen)
+OUTSIDE_9999ZZ = (
+    "Postcode 9999 ZZ ligt buiten het gebied dat geladen is (postcodes 6100-6499). "
+    "Laad de gebieden van die gemeente of controleer de postcode."
+)
 ZEROS = {
     "handmatig": 0,
     "adres": 0,
@@ -116,6 +120,7 @@ def test_each_step_of_the_cascade(conn):
             _row("10-pc4", "6411XX", 1),
             _row("11-onbekend", "9999ZZ", 1),
             _row("12-leeg"),
+            _row("13-postbus-pc4", "6200AC", 1),  # a PO-box PC4 of the region: no PC4 point
         ],
     )
     assert rows == {
@@ -129,10 +134,48 @@ def test_each_step_of_the_cascade(conn):
         "08-pc6": (*PC6_6211AL, "pc6", PC6_BRON, None),
         "09-pc6-zonder-nummer": (*PC6_6211AL, "pc6", PC6_BRON, None),
         "10-pc4": (*PC4_6411, "pc4", PC4_BRON, None),
-        "11-onbekend": (None, None, None, None, FOUT_NIET_GEVONDEN),
+        "11-onbekend": (None, None, None, None, OUTSIDE_9999ZZ),
         "12-leeg": (None, None, None, None, FOUT_NIET_GEVONDEN),
+        "13-postbus-pc4": (None, None, None, None, FOUT_NIET_GEVONDEN),
     }
-    assert counts == ZEROS | {"handmatig": 1, "adres": 6, "pc6": 2, "pc4": 1, "niet_gevonden": 2}
+    assert counts == ZEROS | {
+        "handmatig": 1,
+        "adres": 6,
+        "pc6": 2,
+        "pc4": 1,
+        "buiten_gebied": 1,
+        "niet_gevonden": 2,
+    }
+
+
+def test_a_postcode_outside_the_loaded_region_says_so(conn):
+    """Point 8 of issue 12: not "niet gevonden" but where it lies and what to do."""
+    counts, rows = _geocode(
+        conn,
+        [
+            _row("groningen", "9711 ab", 5),
+            _row("postbus-maastricht", "6200AC"),
+            _row("postbus-heerlen", "6400 AC", 1),
+            _row("sittard-onbekend", "6198ZZ", 1),
+        ],
+    )
+    assert rows["groningen"][4] == (
+        "Postcode 9711 AB ligt buiten het gebied dat geladen is (postcodes 6100-6499). "
+        "Laad de gebieden van die gemeente of controleer de postcode."
+    )
+    for key in ("postbus-maastricht", "postbus-heerlen", "sittard-onbekend"):
+        assert rows[key][4] == FOUT_NIET_GEVONDEN
+    assert counts == ZEROS | {"buiten_gebied": 1, "niet_gevonden": 3}
+
+
+def test_without_loaded_postcodes_no_postcode_is_outside(fresh_url):
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        counts, rows = _geocode(conn, [_row("groningen", "9711AB", 5)])
+        conn.rollback()
+    engine.dispose()
+    assert rows["groningen"][4] == FOUT_NIET_GEVONDEN
+    assert counts == ZEROS | {"niet_gevonden": 1}
 
 
 def test_postcode_and_letters_are_normalised(conn):
@@ -205,7 +248,7 @@ def test_a_second_run_only_touches_open_rows(conn):
     conn.execute(INSERT, [_row("c", "6411XX", 1)])
     again = geocode_stage(conn)
     assert {r[0]: r[3] for r in conn.execute(READ).all()} == {"a": "adres", "b": None, "c": "pc4"}
-    assert again == ZEROS | {"adres": 1, "pc4": 1, "niet_gevonden": 1}
+    assert again == ZEROS | {"adres": 1, "pc4": 1, "buiten_gebied": 1}
 
 
 class FakeGeocoder:

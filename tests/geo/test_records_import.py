@@ -31,7 +31,14 @@ def test_counts_add_up_and_bad_rows_do_not_stop_good_rows(rec_engine):
     assert {c for c, _ in by_line[7]} == {"postcode", "thema"}
     assert any("bedoelt u 'zorg-ondersteuning'" in reason for _, reason in by_line[7])
     assert by_line[9] == [("postcode", "ligt buiten het gebied van deze sociale kaart")]
-    assert by_line[10] == [("postcode", "adres niet gevonden (ook niet op postcode)")]
+    # 9999 XX is a well-formed postcode of a postcode region that is not loaded (issue 12.8)
+    assert by_line[10] == [
+        (
+            "postcode",
+            "Postcode 9999 XX ligt buiten het gebied dat geladen is (postcodes 6100-6499). "
+            "Laad de gebieden van die gemeente of controleer de postcode.",
+        )
+    ]
     run = _one(
         rec_engine,
         "SELECT gelezen, nieuw, afgewezen FROM import_run WHERE id = :id",

@@ -245,20 +245,19 @@ def sittard_tsv(rng: random.Random, corpus: Corpus) -> None:
 
 
 def kerkrade_ods(rng: random.Random, corpus: Corpus) -> None:
-    """ODS (LibreOffice) with an explanation sheet and a title row."""
+    """ODS (LibreOffice) with an explanation sheet, a title row and combined address columns."""
     data = [["Wegwijzer Parkstad-Oost 2026"], []]
-    data.append(["Aanbieder", "Activiteit", "Thema", "Straat", "Nr", "Postcode", "Plaats"])
+    data.append(["Aanbieder", "Activiteit", "Thema", "Straat + huisnr", "Postcode/plaats"])
     for i, a in enumerate(_synthetic(rng, ("Kerkrade", "Landgraaf", "Eygelshoven"), 18)):
         activity, theme = ACTIVITIES[(i + 5) % len(ACTIVITIES)]
+        place = a["woonplaats"].upper() if i % 2 else a["woonplaats"]
         data.append(
             [
                 f"Stichting Wijkwerk {a['woonplaats']}",
                 activity,
                 THEMES[theme],
-                a["straat"],
-                _house(a),
-                a["postcode"],
-                a["woonplaats"],
+                f"{a['straat']} {_house(a)}",
+                f"{a['postcode']}  {place}" if i % 3 else f"{_spaced(a['postcode'])} {place}",
             ]
         )
     write_ods(
@@ -268,20 +267,17 @@ def kerkrade_ods(rng: random.Random, corpus: Corpus) -> None:
 
 
 def combined_address(rng: random.Random, corpus: Corpus) -> None:
-    """One 'Adres' column holding street and number together (the commonest shape)."""
-    rows = [["Naam organisatie", "Activiteit", "Thema", "Adres", "Postcode", "Plaats"]]
+    """One 'Adres' column: street and number, with or without postcode and place."""
+    rows = [["Naam organisatie", "Activiteit", "Thema", "Adres"]]
     for i, a in enumerate(_bag()):
         activity, theme = ACTIVITIES[(i + 1) % len(ACTIVITIES)]
-        rows.append(
-            [
-                f"Buurtnetwerk {a['straat']}",
-                activity,
-                THEMES[theme],
-                f"{a['straat']} {_house(a)}",
-                _spaced(a["postcode"]),
-                a["woonplaats"],
-            ]
-        )
+        street = f"{a['straat']} {_house(a)}"
+        written = [
+            f"{street}, {_spaced(a['postcode'])} {a['woonplaats']}",
+            f"{street} {a['postcode']} {a['woonplaats'].upper()}",
+            f"{street}, {a['woonplaats']}",  # no postcode: street, number and place
+        ]
+        rows.append([f"Buurtnetwerk {a['straat']}", activity, THEMES[theme], written[i % 3]])
     _write_csv(HERE / "05_adres_in_een_kolom.csv", rows)
     corpus.add("05_adres_in_een_kolom.csv", "Buurtnetwerken Maastricht", [])
 
