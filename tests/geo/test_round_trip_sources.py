@@ -8,6 +8,8 @@ same export imported again changes nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -218,3 +220,36 @@ def test_a_row_without_its_source_is_rejected_when_others_name_theirs(fresh, tmp
     result = import_file(fresh, path)
     assert (result.inserted, result.bron) == (1, "Gemeente Maastricht")
     assert [(r.line, r.column, r.reason) for r in result.rejects] == [(3, "bron", NO_SOURCE)]
+
+
+def test_rejects_and_warnings_both_open_in_dutch_excel(rec_engine, tmp_path):
+    """Both files of one CLI import: UTF-8 with BOM, ';' separated, a ';' in a cell quoted."""
+    path = tmp_path / "aanbod.csv"
+    path.write_text(
+        "id,organisatie,omschrijving,thema,kvk,postcode,plaats\r\n"
+        "a,Buurthuis Één,Koffie; thee,meedoen-ontmoeten,n.v.t.,6211 CD,Maastricht\r\n"
+        "b,Buurthuis Twee,Soep; brood,bestaat-niet,,6211 CD,Maastricht\r\n",
+        encoding="utf-8",
+    )
+    app = create_app(app_config(rec_engine.url))
+    run = app.test_cli_runner().invoke(
+        args=["organisations", "import", str(path), "--bron", "excel"]
+    )
+    assert run.exit_code == 0, run.output
+    files = {name: tmp_path / f"aanbod.{name}.csv" for name in ("afgewezen", "waarschuwingen")}
+    rows = {}
+    for name, target in files.items():
+        raw = target.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        rows[name] = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows["afgewezen"][0][:3] == ["regel", "kolom", "reden"]
+    rejected = dict(zip(rows["afgewezen"][0], rows["afgewezen"][1], strict=True))
+    assert (rejected["regel"], rejected["kolom"], rejected["omschrijving"]) == (
+        "3",
+        "thema",
+        "Soep; brood",
+    )
+    assert rows["waarschuwingen"] == [
+        ["regel", "kolom", "reden", "waarde"],
+        ["2", "kvk", "KvK-nummer 'n.v.t.' is geen nummer; niet opgeslagen", "n.v.t."],
+    ]

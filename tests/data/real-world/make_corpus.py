@@ -25,6 +25,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import xlwt
 from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
@@ -441,6 +442,39 @@ def location_phones(rng: random.Random, corpus: Corpus) -> None:
     corpus.add("11_locaties_eigen_telefoon.csv", "Maatschappelijk Werk Maastricht", [])
 
 
+def old_excel(rng: random.Random, corpus: Corpus) -> None:
+    """Excel 97-2003 (.xls): a title row, numbers as number cells, a date cell.
+
+    House numbers and phone numbers typed as numbers (Excel dropped the phone's 0), the
+    check date a real date cell. xlwt writes the same bytes every time (no timestamps).
+    """
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("Voorzieningen")
+    dates = xlwt.easyxf(num_format_str="DD-MM-YYYY")
+    sheet.write(0, 0, "Overzicht voorzieningen Heuvelland (export 2019)")
+    headers = ["Organisatie", "Activiteit", "Thema", "Straat", "Huisnr", "Postcode"]
+    headers += ["Woonplaats", "Telefoon", "Geverifieerd op"]
+    for col, header in enumerate(headers):
+        sheet.write(2, col, header)
+    places = ("Valkenburg", "Gulpen", "Eijsden", "Margraten", "Wijlre")
+    for i, a in enumerate(_synthetic(rng, places, 14)):
+        activity, theme = ACTIVITIES[(i + 3) % len(ACTIVITIES)]
+        row = 3 + i
+        values = [f"Steunpunt {a['woonplaats']}", activity, THEMES[theme], a["straat"]]
+        for col, value in enumerate(values):
+            sheet.write(row, col, value)
+        number = int(a["huisnummer"])
+        sheet.write(row, 4, number if not a["huisletter"] else f"{number}{a['huisletter']}")
+        sheet.write(row, 5, _spaced(a["postcode"]))
+        sheet.write(row, 6, a["woonplaats"])
+        sheet.write(row, 7, int(_phone(rng, "043", drop_zero=True)))
+        sheet.write(row, 8, datetime(2025, 1 + i % 12, 1 + i), dates)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    (HERE / "13_heuvelland_oud_excel.xls").write_bytes(buffer.getvalue())
+    corpus.add("13_heuvelland_oud_excel.xls", "Steunpunten Heuvelland", [])
+
+
 def postcode_only(rng: random.Random, corpus: Corpus) -> None:
     """Neighbourhood activities known by postcode only (no house number)."""
     rows = [["Naam", "Activiteit", "Thema", "Postcode", "Plaats", "Website"]]
@@ -470,6 +504,7 @@ def main() -> None:
         hsds_copy,
         location_phones,
         postcode_only,
+        old_excel,
     ):
         make(random.Random(make.__name__), corpus)
     corpus.write()
