@@ -18,26 +18,18 @@ import operator
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 
+from geo import bag_files
 from geo.errors import GeoError
 
 # Rough bounds of the Netherlands in RD New (EPSG:28992): x_min, y_min, x_max, y_max.
 RD_BOUNDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
-BAG_COLUMNS = (
-    "postcode",
-    "huisnummer",
-    "huisletter",
-    "toevoeging",
-    "straat",
-    "woonplaats",
-    "x",
-    "y",
-)
+BAG_COLUMNS = bag_files.BAG_COLUMNS  # what a staged row holds
 MAX_REJECTS = 100
 PROGRESS_EVERY = 50_000
 PC6_JAAR = PC4_JAAR = 2021
@@ -183,13 +175,18 @@ def _bag_reader(path: Path, text) -> tuple:
     """
     first = text.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-    names = [h.strip().lower() for h in next(reader, [])]
+    csv_reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    names = bag_files.canonical(next(csv_reader, []))
+    reader: Any = csv_reader
+    wkt = next((names.index(c) for c in bag_files.WKT_COLUMNS if c in names), None)
+    if wkt is not None and not {"x", "y"} <= set(names):  # a WKT point instead of x and y
+        reader, names = bag_files.WktRows(csv_reader, wkt), [*names, "x", "y"]
     missing = [c for c in BAG_COLUMNS if c not in names]
     if missing:
         raise GazetteerError(
             f"{path.name} is not a BAG address extract: column(s) {', '.join(missing)} "
-            f"missing (expected {','.join(BAG_COLUMNS)})."
+            f"missing (expected {','.join(BAG_COLUMNS)}, the BAG's own names such as "
+            "openbare_ruimte_naam/woonplaats_naam, or a WKT point in geometrie)."
         )
     return reader, len(names), [names.index(c) for c in BAG_COLUMNS]
 
@@ -227,6 +224,24 @@ def _copy_rows(copy, reader, width: int, indexes: list[int], tick) -> dict:
         )
         if counts["read"] % PROGRESS_EVERY == 0:
             tick()
+    return counts
+
+
+def _stream_gpkg(conn: sa.Connection, path: Path, layer: str | None, progress: Progress) -> dict:
+    """COPY a GeoPackage layer (the PDOK BAG GeoPackage) into ``bag_stage``."""
+    rows = bag_files.GeoPackageRows(path, layer)
+    width = len(BAG_COLUMNS)
+    conn.execute(sa.text(BAG_STAGE))
+    cursor = cast(psycopg.Connection, conn.connection.driver_connection).cursor()
+    with cursor.copy(BAG_COPY) as copy:
+        counts = _copy_rows(
+            copy,
+            rows,
+            width,
+            list(range(width)),
+            lambda: progress("BAG-adressen lezen", rows.line_num, rows.total),
+        )
+    progress("BAG-adressen lezen", rows.total, rows.total)
     return counts
 
 
@@ -275,7 +290,11 @@ def _store_bag(conn: sa.Connection, bron: str) -> tuple[int, int, int]:
 
 
 def load_bag(
-    engine: sa.Engine, path: Path | str, bron: str = "BAG", progress: Progress | None = None
+    engine: sa.Engine,
+    path: Path | str,
+    bron: str = "BAG",
+    progress: Progress | None = None,
+    layer: str | None = None,
 ) -> dict:
     """Load a BAG verblijfsobject extract into ``adres``; bad rows are skipped.
 
@@ -285,11 +304,17 @@ def load_bag(
         Database with the Sociale Kaart schema.
     path : Path or str
         UTF-8 CSV (``,`` or ``;``) with columns ``postcode, huisnummer, huisletter,
-        toevoeging, straat, woonplaats, x, y``; x/y in EPSG:28992.
+        toevoeging, straat, woonplaats, x, y``; x/y in EPSG:28992. The BAG's own column
+        names and a WKT point column are read too, and a GeoPackage (``.gpkg``, e.g.
+        PDOK's ``bag-light.gpkg``): see ``geo.bag_files``. Line numbers of a GeoPackage
+        are feature numbers.
     bron : str, optional
         Value for ``adres.bron``.
     progress : callable, optional
-        Called as ``progress(step, done, total)``; while reading, done/total are bytes.
+        Called as ``progress(step, done, total)``; while reading, done/total are bytes
+        (features for a GeoPackage).
+    layer : str, optional
+        The GeoPackage layer; default ``verblijfsobject`` or the first with addresses.
 
     Returns
     -------
@@ -302,7 +327,8 @@ def load_bag(
     ------
     GazetteerError
         When the file cannot be read at all (missing columns, not UTF-8, not CSV); the
-        database is then left as it was.
+        database is then left as it was. ``geo.bag_files.BagFileError`` for a GeoPackage
+        without a layer of addresses.
     """
     path = Path(path)
     progress = progress or (lambda step, done, total: None)
@@ -310,7 +336,10 @@ def load_bag(
         raise GazetteerError(f"Cannot read {path}: no such file.")
     try:
         with engine.begin() as conn:
-            counts = _stream_bag(conn, path, progress)
+            if path.suffix.lower() == ".gpkg":
+                counts = _stream_gpkg(conn, path, layer, progress)
+            else:
+                counts = _stream_bag(conn, path, progress)
             progress("Adressen opslaan", 0, 0)
             inserted, updated, distinct = _store_bag(conn, bron)
     except (sa.exc.DBAPIError, psycopg.Error) as exc:

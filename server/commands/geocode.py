@@ -4,7 +4,14 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from geo.errors import GeoError
@@ -28,22 +35,31 @@ def geocode():
 @click.option(
     "--bron", default="BAG", show_default=True, help="Source name stored with every address."
 )
+@click.option(
+    "--laag",
+    default=None,
+    help="GeoPackage layer (default: verblijfsobject, or the first layer with addresses).",
+)
 @with_appcontext
-def geocode_load_bag(file, bron):
+def geocode_load_bag(file, bron, laag):
     """Load a BAG address extract into the address gazetteer.
 
-    The extract is CSV: postcode,huisnummer,huisletter,toevoeging,straat,woonplaats,x,y in
-    EPSG:28992.
+    CSV: postcode,huisnummer,huisletter,toevoeging,straat,woonplaats,x,y in EPSG:28992, or
+    the BAG's own column names (openbare_ruimte_naam, woonplaats_naam, NLExtract's
+    bagadres.csv), x/y or a WKT point. GeoPackage (.gpkg): PDOK's BAG GeoPackage, layer
+    verblijfsobject. See docs/IMPORT.md.
     """
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    gpkg = file.suffix.lower() == ".gpkg"
+    counter = MofNCompleteColumn() if gpkg else DownloadColumn()
+    columns = (TextColumn("{task.description}"), BarColumn(), counter, TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("BAG-adressen lezen", total=file.stat().st_size)
+            task = bar.add_task("BAG-adressen lezen", total=None if gpkg else file.stat().st_size)
 
             def progress(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total or None)
 
-            summary = load_bag(get_engine(), file, bron=bron, progress=progress)
+            summary = load_bag(get_engine(), file, bron=bron, progress=progress, layer=laag)
     except GeoError as exc:
         fail(exc)
     table = Table(title=f"BAG-adressen geladen uit {file.name}")
