@@ -12,11 +12,14 @@ Side by side in one run, on the same PostGIS and machine, over a 50,000-point co
   one connection each.
 
 Workloads (the same seeded request sequence for each target): pages of 1000 at random
-offsets, random 1-3 km bbox queries (CRS84, limit 1000), single features. Then a full
-``ogr2ogr`` copy over OAPIF from ours and from pygeoapi, and warm vector tiles.
+offsets, random 1-3 km bbox queries (CRS84, limit 1000), single features; then the same
+pages and boxes cold, each right after a write (``ogc_cold.py``). Then a full ``ogr2ogr``
+copy over OAPIF from ours and from pygeoapi, and warm vector tiles. ``--features`` sets the
+size (50,000, 150,000 and 500,000 in bench/RESULTS.md).
 
     .venv/bin/python bench/ogc_bench.py [--duration 10] [--clients 8] [--workers 2]
-        [--threads 4] [--gdal-timeout 300] [--write-results]
+        [--threads 4] [--gdal-timeout 300] [--features 50000] [--cold 40] [--skip-gdal]
+        [--write-results]
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 import pyogrio
 import sqlalchemy as sa
 from common import RESULTS, ROOT, BenchDatabase, machine, write_results
+from ogc_cold import cold_section
 from ogc_data import COLLECTION, TABLE, buurt_extent_crs84, create_bench_layer, sample_points_crs84
 from ogc_gdal import client_floor, crawl_seconds, gdal_copy
 from ogc_load import CpuMeter, Result, get, http_caller, run
@@ -426,6 +430,10 @@ def _parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--pythonpath", default="", help="extra import path for --ours-app")
     parser.add_argument("--workloads", default="pages,bbox,single")
+    parser.add_argument(
+        "--cold", type=int, default=40, help="cold requests (after a write) per target, 0: none"
+    )
+    parser.add_argument("--skip-gdal", action="store_true", help="no GDAL section")
     parser.add_argument("--skip-gdal-pygeoapi", action="store_true")
     parser.add_argument("--pygeoapi-venv", type=Path, default=ROOT / "var" / "bench-pygeoapi-venv")
     parser.add_argument(
@@ -627,6 +635,14 @@ def _gdal_section(say, args, ports: dict, tmp: Path, n: int) -> None:
         )
 
 
+def _cold_and_gdal(say, args, engine, collection, ports, seqs, tmp: Path, n: int) -> None:
+    """Cold pages and boxes (``--cold``), then GDAL's copies unless ``--skip-gdal``."""
+    if args.cold:
+        cold_section(say, engine, collection, ports, seqs, http_path, n, args.cold)
+    if not args.skip_gdal:
+        _gdal_section(say, args, ports, tmp, n)
+
+
 def _tiles_section(say, args, ports: dict, engine, catalog, points) -> None:
     """Random tiles at features, warm over HTTP and as tile SQL alone, if ours serves tiles."""
     say()
@@ -736,7 +752,7 @@ def main() -> None:
                 say("  " + line)
             results = _run_workloads(say, args, engine, collection, seqs, ports, procs)
             _say_ratios(say, args, results)
-            _gdal_section(say, args, ports, tmp, n)
+            _cold_and_gdal(say, args, engine, collection, ports, seqs, tmp, n)
             _tiles_section(say, args, ports, engine, catalog, points)
         finally:
             for proc in procs.values():

@@ -147,6 +147,11 @@ def create_bench_layer(engine: sa.Engine, n: int, seed: int) -> int:
         conn.execute(sa.text(f"CREATE VIEW {VIEW} AS SELECT * FROM {TABLE}"))  # noqa: S608
         conn.execute(sa.text(f"COMMENT ON VIEW {VIEW} IS 'Bench|50.000 punten'"))
         count = conn.execute(sa.text(f"SELECT count(*) FROM {TABLE}")).scalar_one()  # noqa: S608
+    with engine.begin() as conn:  # Feature text stored at write time, like laag_voorzieningen
+        names = {"view": VIEW, "table": TABLE, "ids": "SELECT id FROM %1$s"}
+        conn.execute(sa.text("INSERT INTO laag_geojson_bron VALUES (:view, :view)"), names)
+        conn.execute(sa.text("SELECT laag_geojson_volgen(:table, :view, :ids)"), names)
+        conn.execute(sa.text("SELECT laag_geojson_vernieuwen(:view, NULL)"), names)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text(f"VACUUM ANALYZE {TABLE}"))
         conn.execute(sa.text("ANALYZE"))

@@ -15,13 +15,23 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from geo.sqlfiles import named
+from layers.cache import LayerCache, data_version
+from layers.catalog import Collection
 from layers.pages.opening_hours import AMSTERDAM, open_now
 from layers.visibility import VisibilityLike, as_visibility
 
 SQL = named("kaart.sql", package="layers.pages")
 
 
-def map_points_json(conn: sa.Connection, visibility: VisibilityLike) -> str:
+# A view with more places than this gets one entry per cell of a CELLS × CELLS grid.
+MAX_PLACES = 4000
+CELLS = 64
+Box = tuple[float, float, float, float]
+
+
+def map_points_json(
+    conn: sa.Connection, visibility: VisibilityLike, bbox: Box | None = None
+) -> str:
     """JSON text ``[[[service id, ...], lon, lat, [theme slug, ...]], ...]``: one per place.
 
     Parameters
@@ -29,8 +39,40 @@ def map_points_json(conn: sa.Connection, visibility: VisibilityLike) -> str:
     conn : sqlalchemy.Connection
     visibility : Visibility
         What the user may see (levels and area scope).
+    bbox : (west, south, east, north) in lon/lat, optional
+        Only the places inside; more than ``MAX_PLACES`` become one entry per grid cell
+        with a fifth element, the number of places in it (see ``punten_vak``).
     """
-    return conn.execute(SQL["punten"], as_visibility(visibility).params()).scalar_one()
+    params = as_visibility(visibility).params()
+    if bbox is None:
+        return conn.execute(SQL["punten"], params).scalar_one()
+    w, s, e, n = bbox
+    params.update(w=w, s=s, e=e, n=n, max=MAX_PLACES, cells=CELLS)
+    return conn.execute(SQL["punten_vak"], params).scalar_one()
+
+
+def cached_map_points(
+    conn: sa.Connection,
+    visibility: VisibilityLike,
+    bbox: Box | None,
+    cache: LayerCache | None,
+    collection: Collection,
+) -> tuple[str, int | None]:
+    """``map_points_json`` and the data version, kept in the layer cache under that version.
+
+    Everyone opening the map asks for the same first box, so after a write only the first
+    visitor waits for the database.
+    """
+    visibility = as_visibility(visibility)
+    version = data_version(conn, collection)  # before the data it keys
+    if cache is None or not cache.enabled or version is None:
+        return map_points_json(conn, visibility, bbox), version
+    key = ("kaartpunten", visibility, bbox, version)
+    body = cache.get(key)
+    if body is None:
+        body = map_points_json(conn, visibility, bbox)
+        cache.put(key, body)
+    return body, version
 
 
 def place_services(

@@ -4,14 +4,23 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 
 from geo.taxonomy import groups, themes
-from layers.cache import data_version
-from layers.pages.kaartpunten import map_points_json, place_services
+from layers.errors import InvalidParameter
+from layers.pages.kaartpunten import cached_map_points, place_services
 from layers.pages.labels import place_names_geojson, street_names_geojson
 from layers.pages.outlines import extent, outlines_geojson
-from server.catalog import current_visibility, get_collection
+from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine, get_read_engine
 from server.responses import conditional
 
@@ -44,6 +53,7 @@ def kaart():
     return render_template(
         "kaart.html",
         bbox=bbox,
+        punten_url=url_for("kaart.punten", bbox=_around(bbox)) if bbox else url_for("kaart.punten"),
         themes=theme_list,
         groups=group_list,
         args=request.args,
@@ -51,18 +61,47 @@ def kaart():
     )
 
 
+def _around(bbox: list[float]) -> str:
+    """The box the map loads first: its first view with half its size added on each side."""
+    w, s, e, n = bbox
+    dx, dy = (e - w) / 2, (n - s) / 2
+    box = (max(w - dx, -180), max(s - dy, -90), min(e + dx, 180), min(n + dy, 90))
+    return ",".join(f"{v:.4f}" for v in box)
+
+
+def _box(value: str | None) -> tuple[float, float, float, float] | None:
+    """``bbox=west,south,east,north`` in lon/lat (the map's view), or None for all places."""
+    if value is None:
+        return None
+    try:
+        w, s, e, n = (round(float(v), 4) for v in value.split(","))
+    except ValueError:
+        raise InvalidParameter(
+            "bbox moet vier getallen zijn: west,zuid,oost,noord (lengte- en breedtegraad)."
+        ) from None
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise InvalidParameter("bbox: west moet kleiner zijn dan oost en zuid kleiner dan noord.")
+    return w, s, e, n
+
+
 @bp.get("/kaart/punten.json")
 def punten():
-    """The map's places: ``[[[id, ...], lon, lat, [theme, ...]], ...]`` (details: plek)."""
+    """The map's places: ``[[[id, ...], lon, lat, [theme, ...]], ...]`` (details: plek).
+
+    With ``bbox`` only the places in that box; a crowded box gives one entry per grid
+    cell with the number of places as a fifth element.
+    """
     visibility = current_visibility()
+    bbox = _box(request.args.get("bbox"))
     with get_read_engine().connect() as conn:
-        version = data_version(conn, get_collection("voorzieningen"))
-        body = map_points_json(conn, visibility)
+        body, version = cached_map_points(
+            conn, visibility, bbox, get_layer_cache(), get_collection("voorzieningen")
+        )
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = (
         "public, max-age=60" if visibility.public else "private, no-store"
     )
-    response.set_etag(f"{version}-{visibility.key}")
+    response.set_etag(f"{version}-{visibility.key}-{bbox}")
     return conditional(response)
 
 

@@ -17,7 +17,7 @@
   const urlSearch = () => new URLSearchParams(location.search);
   const hasSearch = (search) => [...search.keys()].some((k) => FIELDS.includes(k));
   let found = hasSearch(urlSearch()) ? new Set() : null;  // ids of the search results; null: all
-  let points = [];  // one per place: [[service id, ...], lon, lat, [theme slug, ...]]
+  let points = [];  // one per place: [[service id, ...], lon, lat, [theme slug, ...]] (+ places, for a grid cell)
   let map;
 
   // One clustered source, one marker per place; a marker takes the colour and icon of the
@@ -25,23 +25,50 @@
   function pointData() {
     const features = [];
     window.kaartTellingen = Object.fromEntries(themes.map((t) => [t.slug, 0]));  // read by the tests
-    for (const [ids, lon, lat, slugs] of points) {
+    for (const [ids, lon, lat, slugs, cell] of points) {
       const on = slugs.filter((s) => switchedOn.has(s));
       if (!on.length || (found && !ids.some((id) => found.has(id)))) continue;
       on.forEach((s) => { window.kaartTellingen[s] += 1; });
+      // A grid cell of a crowded view (cell = its number of places) is drawn as a group.
+      const group = cell ? { cluster: true, point_count: cell } : {};
       features.push({ type: "Feature", id: ids[0], geometry: { type: "Point", coordinates: [lon, lat] },
-        properties: { thema: on[0], aantal: ids.length } });
+        properties: { thema: on[0], aantal: ids.length, plekken: cell || 1, ...group } });
     }
     return { type: "FeatureCollection", features };
   }
   const showPoints = () => map.getSource("punten").setData(pointData());
+
+  // Points by viewport: first the places around the first view (the URL the page preloads),
+  // then, when the view leaves the loaded box or zooms into grid cells, the places around it.
+  const puntenBase = el.dataset.puntenUrl.split("?")[0];
+  const firstBox = new URL(el.dataset.puntenUrl, location.href).searchParams.get("bbox");
+  let loaded = { box: firstBox ? firstBox.split(",").map(Number) : [-180, -90, 180, 90], cells: false, zoom: 0 };
+  let asked = 0;
+  function receive(data, box) {
+    points = data;
+    loaded = { box, cells: data.some((p) => p.length > 4), zoom: map ? map.getZoom() : 0 };
+  }
+  function loadView() {
+    const b = map.getBounds(), [w, s, e, n] = loaded.box;
+    const inside = b.getWest() >= w && b.getSouth() >= s && b.getEast() <= e && b.getNorth() <= n;
+    if (inside && !(loaded.cells && map.getZoom() > loaded.zoom + 0.5)) return;
+    const dx = (b.getEast() - b.getWest()) / 2, dy = (b.getNorth() - b.getSouth()) / 2;
+    const box = [Math.max(b.getWest() - dx, -180), Math.max(b.getSouth() - dy, -90),
+      Math.min(b.getEast() + dx, 180), Math.min(b.getNorth() + dy, 90)].map((v) => +v.toFixed(4));
+    const ask = ++asked;
+    fetch(puntenBase + "?bbox=" + box.join(","), { headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+      .then((data) => { if (ask === asked) { receive(data, box); showPoints(); } },
+        () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; });
+  }
 
   // The points are in the first style, so the map's worker handles them first. Plain circles
   // need no images, so they are drawn in the first frame; icons and counts follow. Wijken and
   // buurten are not drawn at the first zoom: their outlines load once the first view is done.
   const outlineUrl = (niveau) => el.dataset.gebiedenUrl.replace("NIVEAU", niveau);
   const later = () => ({ type: "geojson", data: { type: "FeatureCollection", features: [] } });
-  const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13 },
+  const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13,
+    clusterProperties: { plekken: ["+", ["get", "plekken"]] } },
     gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later() });
   const clustered = ["has", "point_count"], single = ["!", clustered];
   const layers = [
@@ -51,7 +78,7 @@
     { id: "wijk-lijn", type: "line", source: "wijk", minzoom: 10.5, paint: { "line-color": "#6b6b6b", "line-width": 1.2 } },
     { id: "gemeente-lijn", type: "line", source: "gemeente", paint: { "line-color": "#333333", "line-width": 2 } },
     { id: "groep", type: "circle", source: "punten", filter: clustered, paint: { "circle-color": "#1a1a1a",
-      "circle-radius": ["step", ["get", "point_count"], 12, 10, 15, 50, 18], "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
+      "circle-radius": ["step", ["get", "plekken"], 12, 10, 15, 50, 18], "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
     { id: "punt", type: "circle", source: "punten", filter: single, paint: { "circle-radius": 10,
       "circle-color": ["match", ["get", "thema"], ...themes.flatMap((t) => [t.slug, t.kleur]), "#4d4d4d"],
       "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
@@ -74,7 +101,7 @@
     map.addLayer({ id: "punt-icoon", type: "symbol", source: "punten", filter: single,
       layout: { "icon-image": ["concat", "thema-", ["get", "thema"]], "icon-allow-overlap": true } });
     map.addLayer({ id: "groep-getal", type: "symbol", source: "punten", filter: clustered,
-      layout: { "icon-image": ["concat", "tel-", ["get", "point_count_abbreviated"]], "icon-allow-overlap": true } });
+      layout: { "icon-image": ["concat", "tel-", ["to-string", ["get", "plekken"]]], "icon-allow-overlap": true } });
   }
   // Names by zoom: gemeenten first, then woonplaatsen, wijken, buurten and streets. Drawn
   // under the markers; MapLibre leaves out a name that would overlap another.
@@ -198,6 +225,10 @@
   const showPopup = (where, item) => openPlace(where, item.id, document.activeElement);
   const openPoint = (feature, from) => openPlace(feature.geometry.coordinates, feature.id, from);
   function openCluster(cluster) {
+    if (cluster.properties.cluster_id == null) {  // a grid cell: zoom in, the places follow
+      map.easeTo({ center: cluster.geometry.coordinates, zoom: map.getZoom() + 2 });
+      return;
+    }
     map.getSource("punten").getClusterExpansionZoom(cluster.properties.cluster_id)
       .then((zoom) => map.easeTo({ center: cluster.geometry.coordinates, zoom }));
   }
@@ -323,7 +354,7 @@
       const li = document.createElement("li"), button = document.createElement("button");
       button.type = "button";
       const theme = themes.find((t) => t.slug === f.properties.thema);
-      button.textContent = f.properties.cluster ? f.properties.point_count + " plekken bij elkaar: zoom in"
+      button.textContent = f.properties.cluster ? f.properties.plekken + " plekken bij elkaar: zoom in"
         : (theme ? theme.naam : "Plek") + (f.properties.aantal > 1 ? " (" + f.properties.aantal + " diensten)" : "");
       button.addEventListener("click", () => (f.properties.cluster ? openCluster(f) : openPoint(f, button)));
       li.append(button);
@@ -373,6 +404,7 @@
   function listen() {
     layoutButtons();
     map.on("moveend", listSoon);
+    map.on("moveend", loadView);
     map.on("sourcedata", (e) => { if (e.sourceId === "punten" && e.isSourceLoaded) listSoon(); });
     inViewBox.addEventListener("toggle", listSoon);
     map.getCanvas().setAttribute("aria-label", "Kaart. Schuif met de pijltjestoetsen, zoom met + en -, open de plek in het midden met Enter.");
@@ -417,9 +449,10 @@
   // are in its first style and its worker handles them first. Until then the form opens /lijst.
   fetch(el.dataset.puntenUrl)  // same URL and credentials as the <link rel="preload">, so that download is reused
     .then((r) => (r.ok ? r.json() : Promise.reject(r)))
-    .then((data) => { points = data; }, () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; })
+    .then((data) => { receive(data, loaded.box); }, () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; })
     .then(() => {
       map = basiskaart(el, sources(), layers, "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers");
+      loaded.zoom = map.getZoom();
       window.socialeKaart = map;
       listen();
       if (found) map.once("style.load", () => runSearch(urlSearch()));
