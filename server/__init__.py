@@ -105,7 +105,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         ],
     )
     Compress(app)
-    from server import api_auth, auth, ratelimit, security
+    from server import api_auth, auth, i18n, ratelimit, security
+
+    i18n.init_app(app)  # languages of the residents' pages (Flask-Babel, ?taal=, Vary)
 
     auth.init_app(app)  # Flask-Login over the sessions table; private responses when signed in
     api_auth.init_app(app)  # HTTP Basic or API token on /ogc (QGIS, scripts)

@@ -89,7 +89,11 @@ def error_response(
     """
     if not wants_html():
         return problem(status, title, detail)
-    html = render_template("fout.html", titel=page_title, tekst=page_text)
+    from server.form_messages import form_message  # the page in the reader's language
+
+    html = render_template(
+        "fout.html", titel=form_message(page_title), tekst=form_message(page_text)
+    )
     return Response(html, status=status, mimetype="text/html")
 
 

@@ -105,6 +105,19 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting(
+        "LANGUAGES",
+        "nl,en",
+        "Languages of the residents' pages, e-mails and paper maps (comma-separated codes; "
+        "Dutch is the source and always on). A language needs a catalog in "
+        "server/translations or TRANSLATIONS_DIRS (docs/ARCHITECTURE.md 'Languages').",
+    ),
+    Setting(
+        "TRANSLATIONS_DIRS",
+        "",
+        "Extra folders with catalogs (<code>/LC_MESSAGES/messages.mo), separated by ';', "
+        "searched before the built-in server/translations.",
+    ),
+    Setting(
         "PDOK_URL",
         "",
         "Base URL of the PDOK Locatieserver (e.g. "

@@ -332,8 +332,11 @@ def submit(
     data: dict,
     naam: str | None,
     email: str,
+    taal: str = "nl",
 ) -> int:
     """Store a proposal (status ``nieuw``); returns its id. Nothing is published.
+
+    ``taal`` is the language of the form (the answer by e-mail goes out in it).
 
     Raises
     ------
@@ -359,11 +362,13 @@ def submit(
         )
     return conn.execute(
         sa.text(
-            "INSERT INTO aanmelding (soort, organisatie_id, gegevens, naam, email, gemeentecode) "
-            "VALUES (:soort, :org, CAST(:gegevens AS jsonb), :naam, :email, :gemeente) "
+            "INSERT INTO aanmelding "
+            "(soort, organisatie_id, gegevens, naam, email, gemeentecode, taal) "
+            "VALUES (:soort, :org, CAST(:gegevens AS jsonb), :naam, :email, :gemeente, :taal) "
             "RETURNING id"
         ),
         {
+            "taal": taal,
             "soort": soort,
             "org": organisatie_id,
             "gegevens": json.dumps(data, ensure_ascii=False),

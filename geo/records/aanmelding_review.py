@@ -302,29 +302,3 @@ def reject(conn: sa.Connection, user: User, item_id: int, soort: str, bericht: s
     if closed is None:
         raise AanmeldingError({"": "Deze aanmelding is al afgehandeld of bestaat niet."})
     return closed
-
-
-def reply_mail(item: dict, approved: bool, page_url: str | None) -> tuple[str, str]:
-    """Subject and plain-text body (B1 Dutch) of the answer to the submitter."""
-    naam = item["gegevens"].get("naam") or "uw organisatie"
-    greeting = f"Beste {item['naam']}," if item.get("naam") else "Beste lezer,"
-    if approved:
-        subject = f"Uw gegevens staan op de sociale kaart: {naam}"
-        lines = [
-            greeting,
-            "",
-            f"Wij hebben uw gegevens van {naam} bekeken en op de sociale kaart gezet.",
-        ]
-        if page_url:
-            lines += ["", f"U vindt ze hier: {page_url}"]
-    else:
-        subject = f"Uw aanmelding voor de sociale kaart: {naam}"
-        lines = [
-            greeting,
-            "",
-            f"Wij hebben uw gegevens van {naam} bekeken. Wij zetten ze niet op de sociale kaart.",
-        ]
-    if item.get("bericht"):
-        lines += ["", "Bericht van de redactie:", item["bericht"]]
-    lines += ["", "Met vriendelijke groet,", "De redactie van de sociale kaart"]
-    return subject, "\n".join(lines) + "\n"

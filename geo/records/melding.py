@@ -17,8 +17,8 @@ from geo.records.fields import EMAIL
 MELDING_MAX = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # PostgreSQL text takes no NUL
 MELDING_SQL = sa.text(
-    "INSERT INTO melding (organisatie_id, tekst, email) "
-    "SELECT id, :tekst, :email FROM organisatie "
+    "INSERT INTO melding (organisatie_id, tekst, email, taal) "
+    "SELECT id, :tekst, :email, :taal FROM organisatie "
     "WHERE id = :id AND status = 'gepubliceerd' AND zichtbaarheid::text = ANY(:visibility) "
     "RETURNING id"
 )
@@ -49,14 +49,22 @@ def add_melding(
     tekst: str,
     email: str | None,
     visibility: tuple[str, ...],
+    taal: str = "nl",
 ) -> int | None:
     """Store a reported error (status ``nieuw``); None when the organisation is not visible.
 
     ``tekst`` and ``email`` must have passed :func:`clean_melding`. No IP address is stored.
+    ``taal``: the language of the page (the editors' answer by e-mail goes out in it).
     """
     if not 0 < organisatie_id < 2**63:
         return None
     return conn.execute(
         MELDING_SQL,
-        {"id": organisatie_id, "tekst": tekst, "email": email, "visibility": list(visibility)},
+        {
+            "id": organisatie_id,
+            "tekst": tekst,
+            "email": email,
+            "visibility": list(visibility),
+            "taal": taal,
+        },
     ).scalar_one_or_none()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 _COMMON = ("id", "status", "toegewezen_aan", "afgehandeld_door", "afgehandeld_op", "bericht")
 melding = sa.table(
     "melding",
-    *(sa.column(c) for c in (*_COMMON, "organisatie_id", "tekst", "email", "gemeld_op")),
+    *(sa.column(c) for c in (*_COMMON, "organisatie_id", "tekst", "email", "gemeld_op", "taal")),
 )
 mogelijk_dubbel = sa.table(
     "mogelijk_dubbel",
@@ -61,6 +61,7 @@ aanmelding = sa.table(
             "email",
             "gemeentecode",
             "ingediend_op",
+            "taal",
         )
     ),
 )

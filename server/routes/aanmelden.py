@@ -30,6 +30,7 @@ from geo.records.aanmelding import (
 )
 from geo.taxonomy import names as taxonomy_names
 from server.database import get_engine
+from server.i18n import language
 
 bp = Blueprint("aanmelden", __name__, url_prefix="/aanmelden")
 
@@ -169,7 +170,7 @@ def versturen():
         if not fouten:
             soort = "nieuw" if organisatie_id is None else "wijziging"
             with get_engine().begin() as conn:
-                submit(conn, soort, organisatie_id, data, naam, email)
+                submit(conn, soort, organisatie_id, data, naam, email, language())
     except AanmeldingError as exc:
         fouten |= exc.fouten
     if fouten:

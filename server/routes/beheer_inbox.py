@@ -22,6 +22,7 @@ from geo.taxonomy import names as taxonomy_names
 from server.auth import editor_required
 from server.database import get_engine
 from server.mail import send_mail
+from server.public_mail import registration_reply, report_reply
 from server.responses import absolute
 
 bp = Blueprint("beheer_inbox", __name__, url_prefix="/beheer/wachtrijen")
@@ -184,21 +185,11 @@ def afhandelen(naam: str, item_id: int):
         flash("Dit kan niet meer: het is al afgehandeld.", "fout")
         return _back(naam, item_id)
     if q.table.name == "aanmelding":
-        _mail(closed["email"], *review.reply_mail(closed, False, None))
+        _mail(closed["email"], *registration_reply(closed, False, None))
     elif naam == "meldingen" and closed.get("bericht"):
-        _mail(closed["email"], *_melding_mail(closed))
+        _mail(closed["email"], *report_reply(closed))
     flash("Afgehandeld.", "info")
     return _back(naam, item_id)
-
-
-def _melding_mail(item: dict) -> tuple[str, str]:
-    body = (
-        "Beste lezer,\n\nBedankt voor uw melding over "
-        f"{item['organisatie'] or 'een organisatie'} op de sociale kaart.\n\n"
-        f"Bericht van de redactie:\n{item['bericht']}\n\n"
-        "Met vriendelijke groet,\nDe redactie van de sociale kaart\n"
-    )
-    return "Uw melding op de sociale kaart", body
 
 
 @bp.post("/dubbel/<int:item_id>/samenvoegen")
@@ -242,7 +233,7 @@ def goedkeuren(naam: str, item_id: int):
             flash(text, "fout")
         return _back(naam, item_id)
     page = absolute(url_for("pages.organisatie", organisatie_id=closed["organisatie_id"]))
-    _mail(closed["email"], *review.reply_mail(closed, True, page))
+    _mail(closed["email"], *registration_reply(closed, True, page))
     flash("Goedgekeurd en op de kaart gezet.", "info")
     return _back(naam, item_id)
 

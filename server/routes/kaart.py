@@ -22,6 +22,8 @@ from layers.pages.labels import place_names_geojson, street_names_geojson
 from layers.pages.outlines import extent, outlines_geojson
 from server.catalog import current_visibility, get_collection, get_layer_cache
 from server.database import get_engine, get_read_engine
+from server.i18n import translated
+from server.kaart_texts import map_texts
 from server.responses import conditional
 
 bp = Blueprint("kaart", __name__)
@@ -54,8 +56,9 @@ def kaart():
         "kaart.html",
         bbox=bbox,
         punten_url=url_for("kaart.punten", bbox=_around(bbox)) if bbox else url_for("kaart.punten"),
-        themes=theme_list,
-        groups=group_list,
+        themes=translated(theme_list, "omschrijving"),
+        groups=translated(group_list, "omschrijving"),
+        teksten=map_texts(),
         args=request.args,
         online_basemap=current_app.config["ONLINE_BASEMAP"],
     )

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from geo.codes import is_area_code
-from geo.dutch import datum_nl
 from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
 from geo.taxonomy import themes
 from layers.errors import InvalidParameter
@@ -27,12 +26,18 @@ from layers.pages.print_map import PrintArea, print_area, print_services
 from layers.pages.search import SearchQuery, search
 from server.catalog import current_visibility
 from server.database import get_engine
+from server.form_messages import form_message
+from server.i18n import N_, hours_rows, language, long_date, translated
+from server.i18n import gettext as _
 from server.responses import render_pdf
 from server.routes.kaart import icon_path
 
 bp = Blueprint("pages", __name__)
 
-LEVELS = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
+LEVELS = {"gemeente": N_("Gemeente"), "wijk": N_("Wijk"), "buurt": N_("Buurt")}
+GONE = N_("Deze organisatie staat niet (meer) op de sociale kaart.")
+NOTHING_TO_PRINT = N_("We vonden niets om te printen. Zoek eerst op de kaart of in de lijst.")
+UNKNOWN_AREA = N_("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
 
 
 def website_label(url: str | None) -> str:
@@ -45,22 +50,23 @@ def tel_href(number: str | None) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", number or "")
 
 
+datum_nl = long_date  # '12 maart 2026' (Dutch) or '12 March 2026' (English)
 HELPERS = {"datum_nl": datum_nl, "website_label": website_label, "tel_href": tel_href}
 
 
-def not_found(message: str = "Deze pagina bestaat niet (meer).") -> tuple[str, int]:
-    """The HTML 404 page for residents."""
-    return render_template("404.html", message=message, **HELPERS), 404
+def not_found(message: str = N_("Deze pagina bestaat niet (meer).")) -> tuple[str, int]:
+    """The HTML 404 page for residents (``message`` in Dutch, shown in the page's language)."""
+    return render_template("404.html", message=_(message), **HELPERS), 404
 
 
 def _location_label(loc: dict) -> str:
     """How a service names the place where it is offered (never a confidential address)."""
     if loc["vertrouwelijk"]:
-        return ", ".join(p for p in ("Adres afgeschermd", loc["plaats"]) if p)
+        return ", ".join(p for p in (_("Adres afgeschermd"), loc["plaats"]) if p)
     return (
         loc["naam"]
         or address(loc["straat"], loc["huisnummer"], loc["postcode"], loc["plaats"])
-        or "Adres onbekend"
+        or _("Adres onbekend")
     )
 
 
@@ -68,12 +74,13 @@ def _organisation_page(organisatie_id: int, status: int = 200, **form):
     with get_engine().connect() as conn:
         record = organisation(conn, organisatie_id, current_visibility())
     if record is None:
-        return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
+        return not_found(GONE)
     now = datetime.now(AMSTERDAM)
     for service in record["aanbod"]:
         for theme in service["themas"] or ():  # icons drawn inline: no style attribute, no request
             theme["pad"] = icon_path(current_app.config["NODE_MODULES"], theme["icoon"])
-        service["uren"] = opening_rows(service["openingstijden"], now)
+        rows = opening_rows(service["openingstijden"], now)
+        service["uren"] = hours_rows(rows, service["openingstijden"])
         service["open_nu"] = open_now(service["openingstijden"], now)
     for loc in record["locaties"]:
         loc["label"] = _location_label(loc)
@@ -111,9 +118,11 @@ def melding(organisatie_id: int):
     except MeldingError as exc:
         return _organisation_page(organisatie_id, 400, fout=str(exc), **kept)
     with get_engine().begin() as conn:
-        stored = add_melding(conn, organisatie_id, tekst, email, current_visibility().levels)
+        stored = add_melding(
+            conn, organisatie_id, tekst, email, current_visibility().levels, language()
+        )
     if stored is None:
-        return not_found("Deze organisatie staat niet (meer) op de sociale kaart.")
+        return not_found(GONE)
     target = url_for(
         "pages.organisatie", organisatie_id=organisatie_id, gemeld=1, _anchor="melding"
     )
@@ -134,7 +143,7 @@ def _render_print(area: PrintArea, pdf: bool, pdf_url: str, **extra) -> str:
     return render_template(
         "print.html",
         area=area,
-        level=LEVELS.get(area.niveau, ""),
+        level=_(LEVELS[area.niveau]) if area.niveau in LEVELS else "",
         pdf=pdf,
         pdf_url=pdf_url,
         printed=datetime.now(AMSTERDAM).date(),
@@ -155,8 +164,10 @@ def _print_search(pdf: bool) -> tuple[str, int]:
     value = {k: (request.args.get(k) or "").strip()[:200] or None for k in PRINT_PARAMS}
     if unknown or not any(value.values()):
         return not_found(
-            "Geef een zoekwoord, onderwerp of plaats. Bijvoorbeeld: "
-            "/print?q=huisarts&gebied=Heerlen"
+            N_(
+                "Geef een zoekwoord, onderwerp of plaats. "
+                "Bijvoorbeeld: /print?q=huisarts&gebied=Heerlen"
+            )
         )[0], 400
     visibility = current_visibility()
     query = SearchQuery(
@@ -173,14 +184,15 @@ def _print_search(pdf: bool) -> tuple[str, int]:
         try:
             result = search(conn, query)
         except InvalidParameter as exc:
-            return not_found(f"Deze zoekopdracht begrijpen we niet. {exc}")[0], 400
-        names = {t["slug"]: t["naam"] for t in themes(conn)}
+            message = _("Deze zoekopdracht begrijpen we niet.") + " " + form_message(str(exc))
+            return render_template("404.html", message=message), 400
+        names = {t["slug"]: t["naam"] for t in translated(themes(conn))}
         gebied = result.gebied or {}
         code = gebied.get("code") if gebied.get("niveau") in LEVELS else None
         titel = _search_title(value, result, names)
         area = print_services(conn, [i["id"] for i in result.items], titel, visibility, code)
     if area is None:
-        return not_found("We vonden niets om te printen. Zoek eerst op de kaart of in de lijst.")
+        return not_found(NOTHING_TO_PRINT)
     uitleg = _search_explained(result, names, value)
     args = {k: v for k, v in value.items() if v}
     return _render_print(
@@ -190,20 +202,22 @@ def _print_search(pdf: bool) -> tuple[str, int]:
 
 def _search_title(value: dict, result, names: dict) -> str:
     """'huisarts in Heerlen', 'Vervoer dichtbij 6411 AB 12', ..."""
-    wat = value["q"] or names.get(value["thema"] or "", "") or "Hulp"
+    wat = value["q"] or names.get(value["thema"] or "", "") or _("Hulp")
     if result.gebied:
-        return f"{wat} in {result.gebied['naam']}"
+        return _("%(wat)s in %(waar)s", wat=wat, waar=result.gebied["naam"])
     if result.dichtbij:
-        return f"{wat} dichtbij {result.dichtbij['label']}"
+        return _("%(wat)s dichtbij %(adres)s", wat=wat, adres=result.dichtbij["label"])
     return wat
 
 
 def _search_explained(result, names: dict, value: dict) -> str:
     parts = []
     if value["thema"] and value["thema"] in names:
-        parts.append(f"onderwerp {names[value['thema']]}")
+        parts.append(_("onderwerp %(naam)s", naam=names[value["thema"]]))
     if result.total > len(result.items):
-        parts.append(f"de eerste {len(result.items)} van {result.total} plekken")
+        parts.append(
+            _("de eerste %(n)s van %(totaal)s plekken", n=len(result.items), totaal=result.total)
+        )
     if result.melding:
         parts.append(result.melding)
     return "; ".join(parts)
@@ -229,7 +243,7 @@ def print_search_pdf():
 def _print_by_name(name: str, pdf: bool):
     """A name instead of a code: redirect to the code's URL, or offer a choice (or 404)."""
     if is_area_code(name.strip().upper()):  # a code in the wrong case or with spaces
-        return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
+        return not_found(UNKNOWN_AREA)
     with get_engine().connect() as conn:
         target = print_target(conn, name)
     endpoint = "pages.print_pdf" if pdf else "pages.print_page"
@@ -238,7 +252,8 @@ def _print_by_name(name: str, pdf: bool):
     for keuze in target.keuzes:
         keuze["url"] = url_for(endpoint, code=keuze["code"])
     suggestie = url_for(endpoint, code=target.suggestie) if target.suggestie else None
-    html = render_template("print_kiezen.html", target=target, suggestie=suggestie, levels=LEVELS)
+    levels = {k: _(v) for k, v in LEVELS.items()}
+    html = render_template("print_kiezen.html", target=target, suggestie=suggestie, levels=levels)
     return html, (200 if target.keuzes else 404)
 
 
@@ -252,11 +267,7 @@ def print_page(code: str):
     if not is_area_code(code):
         return _print_by_name(code, pdf=False)
     html = _print_html(code, pdf=False)
-    return (
-        not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
-        if html is None
-        else html
-    )
+    return not_found(UNKNOWN_AREA) if html is None else html
 
 
 @bp.get("/print/<code>.pdf")
@@ -266,7 +277,7 @@ def print_pdf(code: str):
         return _print_by_name(code, pdf=True)
     html = _print_html(code, pdf=True)
     if html is None:
-        return not_found("Dit gebied kennen we niet. Gebruik een code zoals GM0917.")
+        return not_found(UNKNOWN_AREA)
     started = time.perf_counter()
     body = render_pdf(html)
     current_app.logger.info("print %s: pdf in %.2f s", code, time.perf_counter() - started)

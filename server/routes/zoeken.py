@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from geo.dutch import distance, long_date, number
 from geo.taxonomy import groups, themes
 from layers.errors import InvalidParameter
 from layers.pages.area_names import area_choices
 from layers.pages.search import DEFAULT_DISTANCE_KM, SearchQuery, SearchResult, search
 from server.catalog import current_visibility
 from server.database import get_engine
+from server.form_messages import form_message, suggestion
+from server.i18n import distance, long_date, number, translated
+from server.i18n import gettext as _
 from server.responses import HTML, JSON, absolute, link
 
 bp = Blueprint("zoeken", __name__)
@@ -135,8 +137,8 @@ def api():
             "items": result.items,
             "gebied": result.gebied,
             "dichtbij": result.dichtbij,
-            "melding": result.melding,
-            "suggesties": result.suggesties,
+            "melding": form_message(result.melding) or None,
+            "suggesties": [suggestion(s) for s in result.suggesties],
             "links": _links(query, result),
         }
     )
@@ -158,7 +160,7 @@ def _dutch_date(value: str | None) -> str | None:
 
 
 def _distance(metres: int | None) -> str | None:
-    return None if metres is None else distance(metres, long=True)
+    return None if metres is None else distance(metres)
 
 
 def _address(item: dict) -> str:
@@ -183,25 +185,44 @@ def _display(item: dict, theme_names: dict) -> dict:
     }
 
 
-def _where(gebied: dict | None) -> str:
+def _where(gebied: dict | None) -> str | None:
     if gebied is None:
-        return ""
+        return None
     if gebied["niveau"] in ("wijk", "buurt"):
-        return f" in {gebied['naam']} ({gebied['gemeente']})"
-    return f" in {gebied['naam']}"
+        return f"{gebied['naam']} ({gebied['gemeente']})"
+    return gebied["naam"]
 
 
 def _summary(result: SearchResult) -> str:
     """'We vonden 12 plekken in Heerlen.' (B1)."""
+    waar = _where(result.gebied)
     if result.total == 0:
-        return f"We vonden geen plekken{_where(result.gebied)}."
-    noun = "plek" if result.total == 1 else "plekken"
-    text = f"We vonden {number(result.total)} {noun}{_where(result.gebied)}."
+        return (
+            _("We vonden geen plekken in %(waar)s.", waar=waar)
+            if waar
+            else _("We vonden geen plekken.")
+        )
+    n = number(result.total)
+    if result.total == 1:
+        text = _("We vonden 1 plek in %(waar)s.", waar=waar) if waar else _("We vonden 1 plek.")
+    else:
+        text = (
+            _("We vonden %(n)s plekken in %(waar)s.", n=n, waar=waar)
+            if waar
+            else _("We vonden %(n)s plekken.", n=n)
+        )
     if result.dichtbij and result.total:
         km = result.dichtbij.get("afstand_km")
-        within = f" tot {number(km, 0 if km == int(km) else 1)} km" if km else ""
         label = result.dichtbij["label"]
-        text += f" Dit zijn de plekken{within} van {label}, de dichtste bovenaan."
+        if km:
+            km_text = number(km, 0 if km == int(km) else 1)
+            text += " " + _(
+                "Dit zijn de plekken tot %(km)s km van %(adres)s, de dichtste bovenaan.",
+                km=km_text,
+                adres=label,
+            )
+        else:
+            text += " " + _("Dit zijn de plekken van %(adres)s, de dichtste bovenaan.", adres=label)
     return text
 
 
@@ -209,7 +230,9 @@ def _suggestion_links(result: SearchResult | None) -> list[dict]:
     """The suggestions of a search that found nothing, each with its /lijst URL."""
     if result is None:
         return []
-    return [s | {"url": url_for("zoeken.lijst", **s["params"])} for s in result.suggesties]
+    return [
+        suggestion(s) | {"url": url_for("zoeken.lijst", **s["params"])} for s in result.suggesties
+    ]
 
 
 def _render_list(
@@ -238,7 +261,7 @@ def _render_list(
         items=[_display(i, theme_names) for i in result.items] if result else [],
         samenvatting=_summary(result) if result else None,
         suggesties=_suggestion_links(result),
-        melding=result.melding if result else None,
+        melding=form_message(result.melding) if result else None,
         geteld=bool(
             result
             and result.total == 0
@@ -257,7 +280,7 @@ def _render_list(
 def lijst():
     """The search as an HTML list that works without JavaScript (400 on bad input)."""
     with get_engine().begin() as conn:
-        taxonomy = (themes(conn), groups(conn), area_choices(conn))
+        taxonomy = (translated(themes(conn)), translated(groups(conn)), area_choices(conn))
         try:
             query = _search_query(LIST_LIMIT)
             result = search(conn, query)

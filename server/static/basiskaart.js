@@ -16,6 +16,11 @@ const KAART_NL = {
   "CooperativeGesturesHandler.MacHelpText": "Gebruik ⌘ + scrollen om in of uit te zoomen",
   "CooperativeGesturesHandler.MobileHelpText": "Gebruik twee vingers om de kaart te verschuiven",
 };
+// A map in another language carries MapLibre's labels in its texts (data-teksten on the map
+// element, server/kaart_texts.py); other maps keep the Dutch labels above.
+function localeTexts(el) {
+  return (el.dataset.teksten && JSON.parse(el.dataset.teksten).maplibre) || KAART_NL;
+}
 window.basiskaart = function (el, sources, layers, attribution) {
   "use strict";
   const bbox = JSON.parse(el.dataset.bbox || "null") || [5.55, 50.75, 6.25, 51.1];
@@ -29,7 +34,7 @@ window.basiskaart = function (el, sources, layers, attribution) {
   const map = new maplibregl.Map({
     container: el, style: { version: 8, sources, layers: base.concat(layers) },
     bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]], fitBoundsOptions: { padding: 20 },
-    attributionControl: { customAttribution: attribution }, locale: KAART_NL,
+    attributionControl: { customAttribution: attribution }, locale: localeTexts(el),
   });
   map.addControl(new maplibregl.NavigationControl(), "top-right");
   return map;

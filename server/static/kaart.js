@@ -11,6 +11,9 @@
   const form = document.getElementById("zoekformulier");
   const statusEl = document.getElementById("zoekstatus");
   const list = document.getElementById("resultaten");
+  // Texts in the page's language (data-teksten, server/kaart_texts.py); {name} marks a value.
+  const T = JSON.parse(el.dataset.teksten);
+  const fmt = (key, values) => T[key].replace(/\{(\w+)\}/g, (m, name) => values[name]);
   const themes = JSON.parse(el.dataset.themas);
   const FIELDS = ["q", "gebied", "dichtbij", "afstand", "thema", "doelgroep"];
   const switchedOn = new Set(themes.map((t) => t.slug));  // themes ticked in the legend
@@ -59,7 +62,7 @@
     fetch(puntenBase + "?bbox=" + box.join(","), { headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(r)))
       .then((data) => { if (ask === asked) { receive(data, box); showPoints(); } },
-        () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; });
+        () => { statusEl.textContent = T.punten_fout; });
   }
 
   // The points are in the first style, so the map's worker handles them first. Plain circles
@@ -138,22 +141,22 @@
   // "Gecontroleerd op ..." and, past VERIFY_MONTHS (data-verify-months), "Mogelijk verouderd".
   function freshness(checked) {
     const months = Number(el.dataset.verifyMonths) || 12;
-    const out = [text("p", checked ? "Gecontroleerd op " + window.datumNl(checked) + "." : "Nog niet gecontroleerd.")];
+    const out = [text("p", checked ? fmt("gecontroleerd", { datum: window.datumNl(checked) }) : T.niet_gecontroleerd)];
     if (window.verouderd(checked, months)) {
-      out.push(text("p", "Mogelijk verouderd: deze gegevens zijn langer dan " + months + " maanden niet gecontroleerd.", "verouderd"));
+      out.push(text("p", fmt("verouderd", { maanden: months }), "verouderd"));
     }
     return out;
   }
   // "Nu open", "Nu gesloten", "Op afspraak" or nothing when the hours are unknown.
   function openNow(d) {
-    if (d.open_nu === true) return text("strong", "Nu open", "open-nu");
-    if (d.open_nu === false) return text("span", d.op_afspraak ? "Nu gesloten, ook op afspraak" : "Nu gesloten", "gesloten");
-    return d.op_afspraak ? text("span", "Op afspraak") : null;
+    if (d.open_nu === true) return text("strong", T.nu_open, "open-nu");
+    if (d.open_nu === false) return text("span", d.op_afspraak ? T.gesloten_afspraak : T.nu_gesloten, "gesloten");
+    return d.op_afspraak ? text("span", T.op_afspraak) : null;
   }
   // The popup of a place: per organisation its name (a link to its page), its services with
   // open-now, the phone number as a link, the address and when it was checked.
   function popupContent(place) {
-    if (!place) return text("p", "Deze plek kunnen we nu niet laden. Probeer het later opnieuw.");
+    if (!place) return text("p", T.plek_fout);
     const box = document.createElement("div");
     box.className = "popup";
     const orgs = new Map();
@@ -161,7 +164,7 @@
       if (!orgs.has(d.organisatie_id)) orgs.set(d.organisatie_id, []);
       orgs.get(d.organisatie_id).push(d);
     }
-    if (orgs.size > 1) box.append(text("p", orgs.size + " organisaties op deze plek:", "popup-aantal"));
+    if (orgs.size > 1) box.append(text("p", fmt("organisaties", { n: orgs.size }), "popup-aantal"));
     for (const diensten of orgs.values()) {
       const d = diensten[0], org = document.createElement("section");
       const link = text("a", d.organisatie, "popup-naam");
@@ -176,16 +179,16 @@
       if (d.telefoon) {
         const tel = text("a", d.telefoon, "popup-telefoon");
         tel.href = "tel:" + d.telefoon.replace(/[^0-9+]/g, "");
-        const line = text("p", "Bel ");
+        const line = text("p", T.bel + " ");
         line.append(tel);
         org.append(line);
       }
       const adres = [d.straat, d.huisnummer, d.plaats].filter(Boolean).join(" ");
       if (adres) org.append(text("p", adres));
       if (d.geocode_precisie && d.geocode_precisie !== "adres" && d.geocode_precisie !== "handmatig") {
-        org.append(text("p", "Plek op de kaart is bij benadering (" + d.geocode_precisie + ")."));
+        org.append(text("p", fmt("benadering", { precisie: T.precisie[d.geocode_precisie] || d.geocode_precisie })));
       }
-      if (d.synthetisch) org.append(text("p", "Verzonnen voorbeeld voor de demo."));
+      if (d.synthetisch) org.append(text("p", T.verzonnen));
       const checked = diensten.map((x) => x.laatst_geverifieerd_op).sort()[0] || null;  // the oldest check
       org.append(...freshness(checked));
       box.append(org);
@@ -250,7 +253,7 @@
       box = document.createElement("ul");
       box.id = "zoeksuggesties";
       box.className = "zoeksuggesties";
-      box.setAttribute("aria-label", "Probeer dit");
+      box.setAttribute("aria-label", T.probeer);
       statusEl.after(box);
     }
     box.replaceChildren();
@@ -284,10 +287,10 @@
     showSuggestions(result.suggesties);
     const shown = result.items.length;
     // "Bedoelt u ...?" is shown as a link among the suggestions.
-    const melding = result.melding && result.suggesties && result.suggesties.length ? result.melding.split(" Bedoelt u ")[0] : result.melding;
+    const melding = result.melding && result.suggesties && result.suggesties.length ? result.melding.split(" " + T.bedoelt_u + " ")[0] : result.melding;
     statusEl.textContent = melding ? melding + " " : "";
-    statusEl.textContent += result.total === 0 ? "We vonden niets. Probeer een ander woord of een grotere plaats."
-      : "We vonden " + result.total + (result.total === 1 ? " plek." : " plekken.") + (result.total > shown ? " De eerste " + shown + " staan hieronder." : "");
+    statusEl.textContent += result.total === 0 ? T.niets
+      : fmt(result.total === 1 ? "gevonden_1" : "gevonden", { n: result.total }) + (result.total > shown ? " " + fmt("eerste", { n: shown }) : "");
     for (const item of result.items) {
       const li = document.createElement("li"), button = text("button", item.organisatie);
       button.type = "button";
@@ -296,7 +299,7 @@
         map.once("moveend", () => showPopup([item.lon, item.lat], item));
       });
       const meta = [item.aanbod, [item.straat, item.huisnummer, item.plaats].filter(Boolean).join(" ")];
-      if (item.afstand_m != null) meta.push((item.afstand_m / 1000).toFixed(1).replace(".", ",") + " km");
+      if (item.afstand_m != null) meta.push((item.afstand_m / 1000).toFixed(1).replace(".", T.decimaal) + " km");
       li.append(button, text("span", meta.filter(Boolean).join(" · "), "resultaat-meta"));
       list.append(li);
     }
@@ -311,12 +314,12 @@
   }
   function runSearch(search) {
     if (!hasSearch(search)) { list.replaceChildren(); showSuggestions([]); statusEl.textContent = ""; found = null; showPoints(); return; }
-    statusEl.textContent = "Even zoeken…";
+    statusEl.textContent = T.bezig;
     search.set("limit", "200");
     fetch("/api/zoeken?" + search.toString(), { headers: { Accept: "application/json" } })
       .then((r) => r.json().then((body) => (r.ok ? body : Promise.reject(body))))
       .then((result) => { search.delete("limit"); renderResults(result, search); })
-      .catch((problem) => { statusEl.textContent = (problem && problem.detail) || "Zoeken lukt nu niet. Probeer het later opnieuw."; });
+      .catch((problem) => { statusEl.textContent = (problem && problem.detail) || T.zoeken_fout; });
   }
 
   // Mark the first frame in which service points are drawn (read by the benchmark and the tests).
@@ -354,8 +357,8 @@
       const li = document.createElement("li"), button = document.createElement("button");
       button.type = "button";
       const theme = themes.find((t) => t.slug === f.properties.thema);
-      button.textContent = f.properties.cluster ? f.properties.plekken + " plekken bij elkaar: zoom in"
-        : (theme ? theme.naam : "Plek") + (f.properties.aantal > 1 ? " (" + f.properties.aantal + " diensten)" : "");
+      button.textContent = f.properties.cluster ? fmt("groep", { n: f.properties.plekken })
+        : (theme ? theme.naam : T.plek) + (f.properties.aantal > 1 ? " " + fmt("diensten", { n: f.properties.aantal }) : "");
       button.addEventListener("click", () => (f.properties.cluster ? openCluster(f) : openPoint(f, button)));
       li.append(button);
       return li;
@@ -407,7 +410,7 @@
     map.on("moveend", loadView);
     map.on("sourcedata", (e) => { if (e.sourceId === "punten" && e.isSourceLoaded) listSoon(); });
     inViewBox.addEventListener("toggle", listSoon);
-    map.getCanvas().setAttribute("aria-label", "Kaart. Schuif met de pijltjestoetsen, zoom met + en -, open de plek in het midden met Enter.");
+    map.getCanvas().setAttribute("aria-label", T.kaart_toetsen);
     map.getCanvas().addEventListener("keydown", (e) => {
       if (e.key !== "Enter") return;
       const f = drawnNearMiddle()[0];
@@ -423,7 +426,7 @@
       map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
     }
     map.on("click", "buurt-vlak", (e) => {
-      document.getElementById("gebied-info").textContent = "U klikte in buurt " + e.features[0].properties.naam + ".";
+      document.getElementById("gebied-info").textContent = fmt("buurt_klik", { naam: e.features[0].properties.naam });
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -449,9 +452,9 @@
   // are in its first style and its worker handles them first. Until then the form opens /lijst.
   fetch(el.dataset.puntenUrl)  // same URL and credentials as the <link rel="preload">, so that download is reused
     .then((r) => (r.ok ? r.json() : Promise.reject(r)))
-    .then((data) => { receive(data, loaded.box); }, () => { statusEl.textContent = "De plekken op de kaart laden lukt nu niet. Probeer het later opnieuw."; })
+    .then((data) => { receive(data, loaded.box); }, () => { statusEl.textContent = T.punten_fout; })
     .then(() => {
-      map = basiskaart(el, sources(), layers, "Bron: CBS / Kadaster; © OpenStreetMap-bijdragers");
+      map = basiskaart(el, sources(), layers, T.bron);
       loaded.zoom = map.getZoom();
       window.socialeKaart = map;
       listen();

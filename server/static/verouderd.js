@@ -3,7 +3,9 @@
 // verouderd". Dates are ISO text (YYYY-MM-DD) as the OGC features and /api/zoeken give them.
 (function () {
   "use strict";
-  const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+  // The page's language: month names from the map's texts (server/kaart_texts.py), else Dutch.
+  const texts = document.querySelector("[data-teksten]");
+  const MONTHS = (texts && JSON.parse(texts.dataset.teksten).maanden) || ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
     "september", "oktober", "november", "december"];
   const pad = (n) => String(n).padStart(2, "0");
 

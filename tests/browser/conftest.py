@@ -65,6 +65,8 @@ class WatchedBrowser:
         self._browser = browser
 
     def new_context(self, **options):
+        # Dutch unless a test asks otherwise: the pages follow the browser's language.
+        options.setdefault("locale", "nl-NL")
         context = self._browser.new_context(**options)
         watch_csp(context)
         return context

@@ -110,7 +110,7 @@ def test_organisation_page_shows_the_record(demo_client, demo_engine):
     assert re.search(
         r'href="https://www\.openstreetmap\.org/directions\?to=5\d\.\d{5},[3-7]\.\d{5}"', page
     )
-    assert '<html lang="nl">' in page and _headings_in_order(page)
+    assert '<html lang="nl" dir="ltr">' in page and _headings_in_order(page)
     assert '<label for="melding-tekst">' in page and '<label for="melding-email">' in page
     assert "<script" not in page  # works without JavaScript
 
@@ -221,8 +221,10 @@ def test_melding_stores_no_ip_or_other_tracking(demo_engine):
                 )
             ).scalars()
         )
-    # What the resident sent, plus the editors' handling (migration 0014): no client data.
+    # What the resident sent, plus the editors' handling (migration 0014) and the page's
+    # language for the answer (migration 0021): no client data.
     assert columns == {
+        "taal",
         "id",
         "organisatie_id",
         "tekst",
@@ -382,7 +384,7 @@ def test_print_lists_each_organisation_once_with_map_numbers(demo_client, demo_e
     used = {n for entries in sections.values() for numbers, _ in entries for n in numbers}
     assert len(circles) == len(marker_numbers) <= expected["points"]
     assert set(marker_numbers) == used == set(range(1, len(marker_numbers) + 1))
-    assert "Sociale kaart van " in page and '<html lang="nl">' in page
+    assert "Sociale kaart van " in page and '<html lang="nl" dir="ltr">' in page
     assert f"Gemaakt op {datum_nl(datetime.now(AMSTERDAM).date())}." in page
     assert _headings_in_order(page) and "<script" not in page
 

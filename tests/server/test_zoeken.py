@@ -157,7 +157,7 @@ def test_list_works_without_javascript(client):
     total = client.get(f"{API}?q=huisarts&gebied=Heerlen").json["total"]
     assert f"We vonden {total} plekken in Heerlen." in html
     assert "<script" not in html
-    assert '<html lang="nl">' in html and "<h1>" in html and 'role="search"' in html
+    assert '<html lang="nl" dir="ltr">' in html and "<h1>" in html and 'role="search"' in html
     assert len(re.findall(r'<a href="/organisatie/\d+">', html)) == min(total, 20)
     assert 'href="tel:' in html and "Gecontroleerd op" in html
     assert "verzonnen voorbeeld" in html
