@@ -16,6 +16,7 @@ from rich.table import Table
 
 from geo.errors import GeoError
 from geo.gazetteer import load_bag, load_postcodes
+from geo.pdok_features import BAG_URL, CBS_URL, fetch_addresses, fetch_areas
 from server.commands.common import console, fail
 from server.database import get_engine
 from server.settings import PROJECT_ROOT
@@ -140,3 +141,45 @@ def geocode_load_postcodes(pc6, pc4, pc4_vlakken):
         row = summary[level]
         table.add_row(level, *(str(row[k]) for k in ("read", "inserted", "updated", "unchanged")))
     console.print(table)
+
+
+@geocode.command("pdok-ophalen")
+@click.option("--gemeente", required=True, help="CBS gemeentecode, e.g. GM0935.")
+@click.option("--gebieden", is_flag=True, help="Also fetch the gemeente, its wijken and buurten.")
+@click.option("--bag-url", default=BAG_URL, show_default=True, help="BAG OGC API root.")
+@click.option("--cbs-url", default=CBS_URL, show_default=True, help="CBS Wijken en Buurten API.")
+@click.option("--jaar", default=2024, show_default=True, help="Year of the CBS areas.")
+@click.option("--bron", default="PDOK BAG OGC API", show_default=True, help="adres.bron value.")
+@with_appcontext
+def geocode_pdok(gemeente, gebieden, bag_url, cbs_url, jaar, bron):
+    """Fetch BAG addresses (and with --gebieden the CBS areas) of one gemeente from PDOK.
+
+    Needs a network; nothing is fetched unless this command runs. Pages through the OGC
+    API – Features with OWSLib and stores the addresses as load-bag does.
+    """
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("Ophalen", total=None)
+
+            def progress(collection: str, done: int, total: int | None) -> None:
+                bar.update(task, description=f"{collection} ophalen", completed=done, total=total)
+
+            if gebieden:
+                areas = fetch_areas(get_engine(), gemeente, cbs_url, jaar, progress)
+                console.print(f"Gebieden van {gemeente} geladen: {_levels(areas)}")
+            summary = fetch_addresses(get_engine(), gemeente, bag_url, progress, bron=bron)
+    except GeoError as exc:
+        fail(exc)
+    console.print(
+        f"BAG-adressen van {gemeente}: {summary['opgehaald']} opgehaald, "
+        f"{summary['buiten_gemeente']} buiten de gemeente, {summary['loaded']} geladen "
+        f"({summary['inserted']} nieuw, {summary['updated']} gewijzigd, "
+        f"{summary['unchanged']} ongewijzigd), {summary['rejected']} afgewezen."
+    )
+    if summary["rejects"]:
+        _print_rejects(summary)
+
+
+def _levels(summary: dict) -> str:
+    return ", ".join(f"{summary[level]['read']} {level}" for level in ("gemeente", "wijk", "buurt"))
