@@ -45,6 +45,42 @@ COMMENT ON TABLE laag_geojson_wachtrij IS 'Intern: features die bij commit opnie
 COMMENT ON TABLE laag_geojson_alles IS 'Intern: lagen die bij commit helemaal opnieuw worden opgeslagen (TRUNCATE).';
 COMMENT ON TABLE laag_geojson_vlag IS 'Intern: één rij per transactie met werk voor laag_geojson_verwerken.';
 
+-- The residents' map's points (layers/pages/sql/kaart.sql): a narrow copy of the columns of
+-- laag_voorzieningen the map needs, with the position in lon/lat as the map shows it, kept
+-- with the Feature text. A national view then reads 250,000 narrow rows instead of
+-- joining six tables; the privacy rules stay the view's (confidential locations already
+-- at their buurt's point) and the readers filter zichtbaarheid and area codes as on the view.
+CREATE TABLE kaart_punt (
+    id bigint PRIMARY KEY,
+    lon double precision NOT NULL,
+    lat double precision NOT NULL,
+    themas text[] NOT NULL,
+    zichtbaarheid text NOT NULL,
+    gemeentecode text,
+    wijkcode text,
+    buurtcode text
+);
+CREATE INDEX kaart_punt_lon_lat ON kaart_punt (lon, lat);
+CREATE VIEW kaart_punt_bron AS
+SELECT v.id, round(ST_X(ST_Transform(v.geom, 4326))::numeric, 6)::float8 AS lon,
+       round(ST_Y(ST_Transform(v.geom, 4326))::numeric, 6)::float8 AS lat, v.themas, v.zichtbaarheid,
+       v.gemeentecode, v.wijkcode, v.buurtcode
+FROM laag_voorzieningen v;
+COMMENT ON VIEW kaart_punt_bron IS 'Intern: wat kaart_punt van laag_voorzieningen bewaart.';
+COMMENT ON TABLE kaart_punt IS
+    'Intern: de punten van de bewonerskaart, een smalle kopie van laag_voorzieningen.';
+
+CREATE FUNCTION kaart_punt_vernieuwen(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF ids IS NULL THEN
+        DELETE FROM kaart_punt;
+        INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron;
+    ELSIF cardinality(ids) > 0 THEN
+        DELETE FROM kaart_punt WHERE id = ANY(ids);
+        INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron WHERE id = ANY(ids);
+    END IF;
+END $$;
+
 -- The Feature text of one row of view ``laag``, exactly as layers.features.feature_sql
 -- builds it for CRS84 (tests/layers/test_feature_json.py compares them): the view's
 -- columns in order, without id, geom and the hidden columns of layers.catalog.HIDDEN.
@@ -67,6 +103,9 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('laag_geojson:' || p_laag));
     -- A new statement: in READ COMMITTED it sees what a transaction we waited for committed.
+    IF p_laag = 'laag_voorzieningen' THEN
+        PERFORM kaart_punt_vernieuwen(ids);
+    END IF;
     IF ids IS NULL THEN
         DELETE FROM laag_geojson WHERE laag = p_laag;
         EXECUTE format('INSERT INTO laag_geojson (laag, id, feature) SELECT %L, id, %s FROM %I',
@@ -180,4 +219,4 @@ WHERE c.relkind = 'v' AND c.relnamespace = current_schema()::regnamespace
   AND (c.relname = 'laag_voorzieningen' OR c.relname LIKE 'laag\_thema\_%');
 SELECT laag_geojson_vernieuwen('laag_voorzieningen', NULL);
 
-GRANT SELECT ON laag_geojson, laag_geojson_bron TO sociale_kaart_web;
+GRANT SELECT ON laag_geojson, laag_geojson_bron, kaart_punt TO sociale_kaart_web;

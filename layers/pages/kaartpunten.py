@@ -3,9 +3,11 @@
 The map draws its first frame from this compact list (about 15 KB gzipped for the demo),
 not from the full OGC collection. Services at the same position (a GP practice offering
 two services, several organisations in one building) share one marker; the popup of a
-marker reads the details of every service at that place (:func:`place_services`). It
-reads the published view ``laag_voorzieningen``, so privacy rules stay in one place
-(confidential addresses are already moved to their buurt there).
+marker reads the details of every service at that place (:func:`place_services`). The
+popup reads the published view ``laag_voorzieningen``; the points read ``kaart_punt``, a
+narrow copy of that view's rows kept at write time (migration 0020), so privacy rules stay
+in one place (confidential addresses are already moved to their buurt there) and a
+national view does not join six tables per request.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from layers.visibility import VisibilityLike, as_visibility
 SQL = named("kaart.sql", package="layers.pages")
 
 
-# A view with more places than this gets one entry per cell of a CELLS × CELLS grid.
+# A box with more services than this gets one entry per cell of a CELLS × CELLS grid.
 MAX_PLACES = 4000
 CELLS = 64
 Box = tuple[float, float, float, float]
@@ -40,15 +42,17 @@ def map_points_json(
     visibility : Visibility
         What the user may see (levels and area scope).
     bbox : (west, south, east, north) in lon/lat, optional
-        Only the places inside; more than ``MAX_PLACES`` become one entry per grid cell
-        with a fifth element, the number of places in it (see ``punten_vak``).
+        Only the places inside; a box with more than ``MAX_PLACES`` services gives one
+        entry per grid cell with a fifth element, the number of places in it (see
+        ``punten_cellen``).
     """
     params = as_visibility(visibility).params()
     if bbox is None:
         return conn.execute(SQL["punten"], params).scalar_one()
     w, s, e, n = bbox
-    params.update(w=w, s=s, e=e, n=n, max=MAX_PLACES, cells=CELLS)
-    return conn.execute(SQL["punten_vak"], params).scalar_one()
+    params.update(w=w, s=s, e=e, n=n, cells=CELLS)
+    crowded = conn.execute(SQL["punten_tellen"], params).scalar_one() > MAX_PLACES
+    return conn.execute(SQL["punten_cellen" if crowded else "punten_vak"], params).scalar_one()
 
 
 def cached_map_points(

@@ -37,6 +37,24 @@ def _differences(conn, services) -> list:
     ).all()
 
 
+def _map_differences(conn) -> int:
+    """Rows of kaart_punt (the map's points) that differ from the view they copy."""
+    return (
+        conn.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT * FROM kaart_punt EXCEPT SELECT * FROM kaart_punt_bron) "
+                "a"
+            )
+        ).scalar_one()
+        + conn.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT * FROM kaart_punt_bron EXCEPT SELECT * FROM kaart_punt) "
+                "b"
+            )
+        ).scalar_one()
+    )
+
+
 def test_stored_text_equals_built_text(demo_engine, catalog):
     services = catalog["voorzieningen"]
     with demo_engine.connect() as conn:
@@ -45,6 +63,8 @@ def test_stored_text_equals_built_text(demo_engine, catalog):
         ).scalar_one()
         assert stored > 1000
         assert _differences(conn, services) == []
+        assert _map_differences(conn) == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM kaart_punt")).scalar_one() > 1000
     assert services.stored == "laag_voorzieningen"
     assert catalog["vervoer"].stored == "laag_voorzieningen"  # theme views share the text
     assert catalog["buurten"].stored is None
@@ -98,6 +118,7 @@ def test_stored_text_stays_exact_after_a_write(demo_engine, catalog, write):
         ).scalar_one()
         assert after != before
         assert _differences(conn, services) == []
+        assert _map_differences(conn) == 0
         conn.rollback()
 
 

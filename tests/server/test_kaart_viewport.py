@@ -19,9 +19,11 @@ def _inside(demo_engine, box: str) -> set[int]:
         return set(
             conn.execute(
                 sa.text(
-                    "SELECT id FROM laag_voorzieningen WHERE zichtbaarheid = 'openbaar' AND "
-                    "ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), "
-                    "28992))"
+                    "SELECT id FROM (SELECT id, zichtbaarheid, "
+                    "round(ST_X(ST_Transform(geom, 4326))::numeric, 6) AS lon, "
+                    "round(ST_Y(ST_Transform(geom, 4326))::numeric, 6) AS lat "
+                    "FROM laag_voorzieningen) v WHERE zichtbaarheid = 'openbaar' "
+                    "AND lon BETWEEN :w AND :e AND lat BETWEEN :s AND :n"
                 ),
                 {"w": w, "s": s, "e": e, "n": n},
             ).scalars()

@@ -3,13 +3,12 @@
 
 -- name: punten
 -- One entry per place: [[service id, ...], lon, lat, [theme slug, ...]], themes in the
--- legend's order. Services whose position rounds to the same 6 decimals (about 0.1 m) are
+-- legend's order. Read from kaart_punt: laag_voorzieningen's rows (so its privacy rules),
+-- stored at write time (migration 0020). Services whose position rounds to the same 6 decimals (about 0.1 m) are
 -- one place: two services of a GP practice, or several organisations in one building.
 WITH zichtbaar AS (
-    SELECT v.id, v.themas,
-           round(ST_X(ST_Transform(v.geom, 4326))::numeric, 6) AS lon,
-           round(ST_Y(ST_Transform(v.geom, 4326))::numeric, 6) AS lat
-    FROM laag_voorzieningen v
+    SELECT v.id, v.themas, v.lon, v.lat
+    FROM kaart_punt v
     WHERE v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
        OR (v.zichtbaarheid = 'professional'
            AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
@@ -27,55 +26,72 @@ SELECT coalesce(json_agg(json_build_array(
        ORDER BY p.ids[1]), '[]'::json)::text
 FROM plek p
 
+-- name: punten_tellen
+-- How many visible services lie inside the box (lon/lat :w :s :e :n): decides between
+-- 'punten_vak' and 'punten_cellen'.
+SELECT count(*) FROM kaart_punt v
+WHERE v.lon BETWEEN :w AND :e AND v.lat BETWEEN :s AND :n
+  AND (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+       OR (v.zichtbaarheid = 'professional'
+           AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
+
 -- name: punten_vak
--- The places inside a box (lon/lat :w :s :e :n, the map's view with a margin), in the
--- format of 'punten'. When more than :max places lie inside, the box is divided into
--- :cells × :cells cells and each cell with places is one entry with a fifth element, the
--- number of places in it: [[first service id], lon, lat, [theme slug, ...], places]
--- (the map draws it as a group and zooms in on a click), so a national view stays small.
+-- The places inside the box, in the format of 'punten'.
 WITH zichtbaar AS (
-    SELECT v.id, v.themas,
-           round(ST_X(ST_Transform(v.geom, 4326))::numeric, 6) AS lon,
-           round(ST_Y(ST_Transform(v.geom, 4326))::numeric, 6) AS lat
-    FROM laag_voorzieningen v
-    WHERE (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+    SELECT v.id, v.themas, v.lon, v.lat
+    FROM kaart_punt v
+    WHERE v.lon BETWEEN :w AND :e AND v.lat BETWEEN :s AND :n
+      AND (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
            OR (v.zichtbaarheid = 'professional'
                AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
                     OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
                     OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
-      AND ST_Intersects(v.geom, ST_Transform(ST_MakeEnvelope(:w, :s, :e, :n, 4326), 28992))
 ), plek AS (
     SELECT array_agg(DISTINCT z.id) AS ids, z.lon, z.lat,
            array_agg(DISTINCT s.slug) FILTER (WHERE s.slug IS NOT NULL) AS slugs
     FROM zichtbaar z LEFT JOIN LATERAL unnest(z.themas) AS s(slug) ON true
     GROUP BY z.lon, z.lat
-), aantal AS (SELECT count(*) AS n FROM plek),
-in_cel AS MATERIALIZED (
-    SELECT p.ids[1] AS id, p.lon, p.lat, p.slugs,
-           floor((p.lon - :w) / ((CAST(:e AS numeric) - :w) / :cells)) AS cx,
-           floor((p.lat - :s) / ((CAST(:n AS numeric) - :s) / :cells)) AS cy
-    FROM plek p WHERE (SELECT n FROM aantal) > :max
-), cel_thema AS (
-    SELECT c.cx, c.cy, array_agg(DISTINCT s.slug) AS slugs
-    FROM in_cel c, unnest(c.slugs) AS s(slug) GROUP BY c.cx, c.cy
-), cel AS (
-    SELECT min(c.id) AS id, round(avg(c.lon), 6) AS lon, round(avg(c.lat), 6) AS lat,
-           count(*) AS plekken, t.slugs
-    FROM in_cel c LEFT JOIN cel_thema t ON t.cx = c.cx AND t.cy = c.cy
-    GROUP BY c.cx, c.cy, t.slugs
 )
-SELECT CASE WHEN (SELECT n FROM aantal) <= :max THEN
-    (SELECT coalesce(json_agg(json_build_array(
-         p.ids, p.lon, p.lat,
-         ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(p.slugs) ORDER BY t.volgorde))
-     ORDER BY p.ids[1]), '[]'::json) FROM plek p)
-ELSE
-    (SELECT coalesce(json_agg(json_build_array(
-         ARRAY[c.id], c.lon, c.lat,
-         ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(c.slugs) ORDER BY t.volgorde),
-         c.plekken)
-     ORDER BY c.id), '[]'::json) FROM cel c)
-END::text
+SELECT coalesce(json_agg(json_build_array(
+           p.ids, p.lon, p.lat,
+           ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(p.slugs) ORDER BY t.volgorde))
+       ORDER BY p.ids[1]), '[]'::json)::text
+FROM plek p
+
+-- name: punten_cellen
+-- A crowded box as :cells × :cells grid cells: [[first service id], lon, lat, [theme slug,
+-- ...], places] per cell with places (the mean position of its services, and the number
+-- of distinct places in it). The map draws a cell as a group and zooms in on a click.
+WITH in_cel AS MATERIALIZED (
+    SELECT v.id, v.themas, v.lon, v.lat,
+           floor((v.lon - :w) * :cells / (:e - :w))::int AS cx,
+           floor((v.lat - :s) * :cells / (:n - :s))::int AS cy
+    FROM kaart_punt v
+    WHERE v.lon BETWEEN :w AND :e AND v.lat BETWEEN :s AND :n
+      AND (v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
+           OR (v.zichtbaarheid = 'professional'
+               AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
+                    OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
+                    OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
+), plek AS (  -- hash aggregates only: places first, then cells
+    SELECT cx, cy, lon, lat, min(id) AS id FROM in_cel GROUP BY cx, cy, lon, lat
+), cel AS (
+    SELECT cx, cy, min(id) AS id, round(avg(lon)::numeric, 6) AS lon,
+           round(avg(lat)::numeric, 6) AS lat, count(*) AS plekken
+    FROM plek GROUP BY cx, cy
+), cel_thema AS (
+    SELECT cx, cy, array_agg(slug) AS slugs
+    FROM (SELECT DISTINCT c.cx, c.cy, s.slug FROM in_cel c, unnest(c.themas) AS s(slug)) d
+    GROUP BY cx, cy
+)
+SELECT coalesce(json_agg(json_build_array(
+           ARRAY[c.id], c.lon, c.lat,
+           ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(ct.slugs) ORDER BY t.volgorde),
+           c.plekken)
+       ORDER BY c.id), '[]'::json)::text
+FROM cel c LEFT JOIN cel_thema ct ON ct.cx = c.cx AND ct.cy = c.cy
 
 -- name: plek
 -- Every visible service at the place of service :id (no rows when :id is not visible).
