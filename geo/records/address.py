@@ -33,6 +33,7 @@ POSTBUS = re.compile(
     r"^(?:postbus|postbox|antwoordnummer|antw\.?\s*nr\.?|p\.?\s?b\.?)\s*(\d{1,6})?$",
     re.IGNORECASE,
 )
+POSTBUS_START = ("P", "p", "A", "a")  # a cheap test before the regex, for 100,000 rows
 NUMBER_START = re.compile(r"(?<=\S)\s+(?=\d)")
 
 
@@ -114,16 +115,10 @@ def split_address(values: dict[str, str], headers: dict[str, str]) -> dict[str, 
     Returns the headers of the columns filled here (the combined column they came from),
     so messages name the column the data officer sees.
     """
-    found, named = Address(), {}
-    source = "adres"
-    combined = values.get("adres", "").strip()
-    if not combined and not values.get("straat", "").strip():
-        source, combined = "postadres", values.get("postadres", "").strip()  # the only one
-    if combined:
-        found = parse_address(combined)
-        if values.get("huisnummer", "").strip() and not found.postbus:
-            # "Adres" next to a "Huisnr" column: the cell is the street ("Plein 1992").
-            found.straat, found.huisnummer = " ".join(combined.split(",")[0].split()), ""
+    if _nothing_to_split(values):
+        return {}
+    found, source = _combined(values)
+    named: dict[str, str] = {}
     pc_place = values.get("postcode_plaats", "").strip()
     if pc_place:
         code, place = split_postcode_place(pc_place)
@@ -144,6 +139,37 @@ def split_address(values: dict[str, str], headers: dict[str, str]) -> dict[str, 
         _move_postbus(values, postbus)
         named["postbus"] = named.get("straat") or headers.get(source, source)
     return named
+
+
+def _combined(values: dict[str, str]) -> tuple[Address, str]:
+    """The parsed ``adres`` cell (or ``postadres`` for a row without street), its column."""
+    source, combined = "adres", values.get("adres", "").strip()
+    if not combined and not values.get("straat", "").strip():
+        source, combined = "postadres", values.get("postadres", "").strip()  # the only one
+    if not combined:
+        return Address(), source
+    found = parse_address(combined)
+    number = values.get("huisnummer", "").strip()
+    if number and not found.postbus:
+        # "Adres" next to a "Huisnr" column: the cell is the street ("Plein 1992"),
+        # unless it ends with that same number ("Markt 78" and 78).
+        if _leading_number(found.huisnummer) != _leading_number(number):
+            found.straat = " ".join(combined.split(",")[0].split())
+        found.huisnummer = ""
+    return found, source
+
+
+def _leading_number(house: str) -> str:
+    match = re.match(r"\d+", house)
+    return match[0].lstrip("0") if match else ""
+
+
+def _nothing_to_split(values: dict[str, str]) -> bool:
+    """No combined cell and a street that is no PO box (the common case, made cheap)."""
+    if values.get("adres") or values.get("postcode_plaats") or values.get("postadres"):
+        return False
+    street = values.get("straat", "")
+    return street[:1] not in POSTBUS_START or not postbus_of(street, values.get("huisnummer", ""))
 
 
 def _move_postbus(values: dict, postbus: str) -> None:

@@ -82,6 +82,9 @@ def test_a_cell_of_its_own_wins_and_a_street_next_to_a_number_column_stays_whole
         "6211CD",
     )
     assert named == {"straat": "Adres"}
+    values = {"adres": "Markt 78", "huisnummer": "78"}  # the number written twice
+    split_address(values, headers)
+    assert (values["straat"], values["huisnummer"]) == ("Markt", "78")
 
 
 def test_a_postbus_in_street_and_number_columns_is_moved_out():
