@@ -46,7 +46,7 @@ def map_points_json(
         entry per grid cell with a fifth element, the number of places in it (see
         ``punten_cellen``).
     """
-    params = as_visibility(visibility).params()
+    params: dict[str, object] = {**as_visibility(visibility).params()}
     if bbox is None:
         return conn.execute(SQL["punten"], params).scalar_one()
     w, s, e, n = bbox
