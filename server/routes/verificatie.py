@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 
 from flask import Blueprint, current_app, has_request_context, render_template, request
 
-from geo.dutch import datum_nl
 from geo.records import verification as vf
 from geo.records import verification_answers as answers
 from geo.records.freshness import is_stale
 from server.database import get_engine
+from server.i18n import long_date
 from server.mail import send_mail
 
 bp = Blueprint("verificatie", __name__)
@@ -124,7 +124,7 @@ def _page(token: str, record: dict, status: int = 200, fout: str | None = None, 
         record=record,
         form=form or {},
         fout=fout,
-        datum_nl=datum_nl,
+        datum_nl=long_date,
     )
     return html, status
 

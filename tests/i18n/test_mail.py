@@ -114,3 +114,25 @@ def test_answer_to_an_english_registration_is_english(site):
     assert mail["Subject"] == "Your request for the social map: Buurtkamer English"
     assert "We will not put them on the social map." in body and "Buiten onze regio." in body
     assert "Wij hebben" not in body and "Met vriendelijke groet" not in body
+
+
+def test_verification_page_follows_the_browser(site):
+    """The page a verification link opens is in the reader's language (the mail is Dutch)."""
+    from geo.records import verification as vf
+
+    app, engine, _ = site
+    with engine.begin() as conn:
+        _, requests = vf.start_round(
+            conn, "GM0917", months=0, link_days=30, reminder_days=14, started_by="test"
+        )
+    token = vf.make_token(SECRET, requests[0].id)
+    client = app.test_client()
+    english = client.get(f"/verificatie/{token}", headers={"Accept-Language": "en"})
+    page = english.get_data(as_text=True)
+    assert english.status_code == 200 and '<html lang="en" dir="ltr">' in page
+    for text in ("Are the details of", "Everything is correct", "Send the changes", "Street"):
+        assert text in page, text
+    for text in ("Kloppen de gegevens", "Alles klopt", "Stuur de wijzigingen", ">Straat<"):
+        assert text not in page, text
+    dutch = client.get(f"/verificatie/{token}").get_data(as_text=True)
+    assert "Alles klopt" in dutch
