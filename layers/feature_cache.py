@@ -46,10 +46,17 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
         return _page_by_sql(conn, query, where, params, filter_key, cache)
     guess = cache.last_version(view)
     found = cache.get(("index", *filter_key, guess)) if guess is not None else None
-    if found is not None:
-        version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
-        if version == guess:
-            return _page_from_index(conn, query, where, params, found, version, cache)
+    version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
+    if version is None:  # a transaction that has written: no cache
+        return items_page(conn, query)
+    if found is not None and version == guess:
+        return _page_from_index(conn, query, where, params, found, version, cache)
+    if cache.get(("counts", *filter_key, version)) is None:
+        # The first page of a version (right after a write) is one statement: the page's
+        # ids, numberMatched and bounds (kept); the index, which reads every id of the
+        # filter, waits for the second request of the same version.
+        cache.saw_version(view, version)
+        return _page_by_sql(conn, query, where, params, filter_key, cache)
     built = _build_index(conn, view, where, params, cache.get(("large", *filter_key)))
     if built is None:  # a transaction that has written: no cache
         return items_page(conn, query)
