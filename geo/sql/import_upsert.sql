@@ -193,10 +193,10 @@ UNION SELECT 'aanbod', w.aanbod_key, false FROM added JOIN wanted w USING (aanbo
 -- An editor's manual placement (geocode_bron 'redactie') wins over a geocoded one from a file.
 -- New locations bring their area codes (bulk mode); an update of geom derives them in the trigger.
 -- A location's number is the first its rows name (stored only when not the organisation's).
+-- (DISTINCT ON over the rows with a number: a third of the time of array_agg per location.)
 WITH phones AS (
-    SELECT loc_key, (array_agg(telefoon ORDER BY line) FILTER (WHERE telefoon IS NOT NULL))[1]
-           AS telefoon
-    FROM record_stage GROUP BY loc_key
+    SELECT DISTINCT ON (loc_key) loc_key, telefoon FROM record_stage
+    WHERE telefoon IS NOT NULL ORDER BY loc_key, line
 ), src AS (
     SELECT DISTINCT ON (s.loc_key) s.loc_key, s.org_key, s.locatie_naam, s.straat, s.huisnummer,
            nullif(s.huisletter, '') AS huisletter, nullif(s.toevoeging, '') AS toevoeging,

@@ -164,3 +164,20 @@ def test_a_row_without_postcode_is_placed_on_street_number_and_place(imported, c
         ).all()
     assert len(rows) == 16
     assert {(r.postcode, r.geocode_precisie) for r in rows} == {(None, "adres")}
+
+
+def test_each_office_keeps_its_own_phone(imported, corpus_engine):
+    """11_locaties_eigen_telefoon.csv: one organisation, a number per office (issue 12, 7)."""
+    with corpus_engine.connect() as conn:
+        org, own, shown = conn.execute(
+            sa.text(
+                "SELECT min(o.telefoon), array_agg(l.telefoon ORDER BY l.bron_id), "
+                "array_agg(v.telefoon ORDER BY l.bron_id) FROM organisatie o "
+                "JOIN locatie l ON l.organisatie_id = o.id "
+                "JOIN aanbod_locatie al ON al.locatie_id = l.id "
+                "JOIN laag_voorzieningen v ON v.id = al.id "
+                "WHERE o.bron = 'Maatschappelijk Werk Maastricht'"
+            )
+        ).one()
+    assert len(shown) == len(set(shown)) == 8  # every office its own number on the map
+    assert own.count(None) == 1 and org in shown  # the first office's is the organisation's
