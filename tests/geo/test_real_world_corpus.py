@@ -7,6 +7,7 @@ address that land as they are (goal of issue 12: at least 95 %).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -145,6 +146,20 @@ def test_every_refusal_is_a_row_without_a_usable_address(imported):
     # The one exception: an address without postcode that the BAG sample lacks (its row
     # there has no coordinates), so there is nothing to fall back on.
     assert reasons == {("05_adres_in_een_kolom.csv", FOUT_NIET_GEVONDEN)}
+
+
+def test_providers_outside_the_region_are_told_so(imported):
+    """Issue 12 point 8: not "adres niet gevonden" but where the postcode lies."""
+    reasons = [r.reason for r in imported["08_landelijke_zorgaanbieders.csv"].rejects]
+    assert len(reasons) == 12
+    assert all(
+        re.fullmatch(
+            r"Postcode \d{4} [A-Z]{2} ligt buiten het gebied dat geladen is \(postcodes "
+            r"6100-6499\)\. Laad de gebieden van die gemeente of controleer de postcode\.",
+            reason,
+        )
+        for reason in reasons
+    ), reasons
 
 
 def test_a_postbus_is_refused_with_what_to_do(imported):
