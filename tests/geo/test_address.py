@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.records.address import Address, parse_address, split_address, split_postcode_place
-from geo.records.columns import RecordFileError, resolve_headers
+from geo.records.columns import RecordFileError, load_mapping_file, resolve_headers
 from geo.records.fields import house
 from geo.records.importer import import_file
 
@@ -69,6 +69,21 @@ def test_combined_headers_are_recognised():
         "Naam": "organisatie",
         "Bezoekadres": "adres",
         "Postadres": "postadres",
+    }
+
+
+def test_a_mapping_file_may_name_the_combined_columns(tmp_path):
+    path = tmp_path / "koppeling.toml"
+    path.write_text(
+        '[kolommen]\n"Locatie (straat en nr)" = "adres"\n"PC + woonplaats" = "postcode_plaats"\n',
+        encoding="utf-8",
+    )
+    mapping = load_mapping_file(path).kolommen
+    headers = ["Naam", "Locatie (straat en nr)", "PC + woonplaats"]
+    assert resolve_headers(headers, mapping) == {
+        "Naam": "organisatie",
+        "Locatie (straat en nr)": "adres",
+        "PC + woonplaats": "postcode_plaats",
     }
 
 
