@@ -65,7 +65,7 @@ def resident_request() -> bool:
 
 
 def _select() -> str:
-    if not resident_request():
+    if not has_request_context() or not resident_request():  # commands render in Dutch
         return SOURCE
     known = languages()
     chosen = request.cookies.get(COOKIE, "")
