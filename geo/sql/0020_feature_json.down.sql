@@ -17,6 +17,7 @@ DROP FUNCTION laag_geojson_volgen(regclass, text, text);
 DROP FUNCTION laag_geojson_markeren();
 DROP FUNCTION laag_geojson_vernieuwen(text, bigint[]);
 DROP FUNCTION laag_geojson_sql(regclass);
+DROP FUNCTION laag_geojson_kolommen(regclass);
 DROP FUNCTION kaart_punt_vernieuwen(bigint[]);
 DROP VIEW kaart_punt_bron;
 DROP TABLE kaart_punt;

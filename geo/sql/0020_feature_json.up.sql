@@ -15,8 +15,16 @@ CREATE TABLE laag_geojson (
     laag text NOT NULL,
     id bigint NOT NULL,
     feature text NOT NULL,
+    -- the row's visibility and area codes (when the view has them): counts and offsets of
+    -- a page filtered by visibility alone are index-only scans of laag_geojson_zicht
+    zichtbaarheid text,
+    gemeentecode text,
+    wijkcode text,
+    buurtcode text,
     PRIMARY KEY (laag, id)
 );
+CREATE INDEX laag_geojson_zicht ON laag_geojson (laag, id)
+    INCLUDE (zichtbaarheid, gemeentecode, wijkcode, buurtcode);
 COMMENT ON TABLE laag_geojson IS
     'Intern: GeoJSON Feature-tekst (CRS84) per rij van een gepubliceerde laag, bijgewerkt bij elke wijziging.';
 
@@ -95,11 +103,23 @@ CREATE FUNCTION laag_geojson_sql(laag regclass) RETURNS text LANGUAGE sql STABLE
       AND a.attname NOT IN ('id', 'geom', 'themas', 'doelgroepen', 'zichtbaarheid')
 $$;
 
+-- The visibility and area code columns of view ``laag`` as text (NULL where it has none).
+CREATE FUNCTION laag_geojson_kolommen(laag regclass) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT string_agg(CASE WHEN EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = laag
+                                        AND a.attname = x.k AND a.attnum > 0
+                                        AND NOT a.attisdropped)
+                           THEN format('%I::text', x.k) ELSE 'NULL' END, ', ' ORDER BY x.i)
+    FROM unnest(ARRAY['zichtbaarheid', 'gemeentecode', 'wijkcode', 'buurtcode'])
+         WITH ORDINALITY AS x(k, i)
+$$;
+
 -- Store the text of ``ids`` of view ``p_laag`` again (NULL: every row).
 CREATE FUNCTION laag_geojson_vernieuwen(p_laag text, ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    expr text := laag_geojson_sql(p_laag::regclass);
+    expr text := laag_geojson_sql(p_laag::regclass) || ', '
+                 || laag_geojson_kolommen(p_laag::regclass);
+    kolommen text := '(laag, id, feature, zichtbaarheid, gemeentecode, wijkcode, buurtcode)';
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('laag_geojson:' || p_laag));
     -- A new statement: in READ COMMITTED it sees what a transaction we waited for committed.
@@ -108,17 +128,21 @@ BEGIN
     END IF;
     IF ids IS NULL THEN
         DELETE FROM laag_geojson WHERE laag = p_laag;
-        EXECUTE format('INSERT INTO laag_geojson (laag, id, feature) SELECT %L, id, %s FROM %I',
-                       p_laag, expr, p_laag);
+        EXECUTE format('INSERT INTO laag_geojson %s SELECT %L, id, %s FROM %I',
+                       kolommen, p_laag, expr, p_laag);
         RETURN;
     END IF;
     IF cardinality(ids) = 0 THEN
         RETURN;
     END IF;
     EXECUTE format(
-        'INSERT INTO laag_geojson AS g (laag, id, feature) SELECT %L, id, %s FROM %I '
-        'WHERE id = ANY($1) ON CONFLICT (laag, id) DO UPDATE SET feature = EXCLUDED.feature '
-        'WHERE g.feature IS DISTINCT FROM EXCLUDED.feature', p_laag, expr, p_laag)
+        'INSERT INTO laag_geojson AS g %s SELECT %L, id, %s FROM %I WHERE id = ANY($1) '
+        'ON CONFLICT (laag, id) DO UPDATE SET feature = EXCLUDED.feature, '
+        'zichtbaarheid = EXCLUDED.zichtbaarheid, gemeentecode = EXCLUDED.gemeentecode, '
+        'wijkcode = EXCLUDED.wijkcode, buurtcode = EXCLUDED.buurtcode '
+        'WHERE (g.feature, g.zichtbaarheid, g.gemeentecode, g.wijkcode, g.buurtcode) '
+        'IS DISTINCT FROM (EXCLUDED.feature, EXCLUDED.zichtbaarheid, EXCLUDED.gemeentecode, '
+        'EXCLUDED.wijkcode, EXCLUDED.buurtcode)', kolommen, p_laag, expr, p_laag)
     USING ids;
     EXECUTE format(
         'DELETE FROM laag_geojson g WHERE g.laag = %L AND g.id = ANY($1) '

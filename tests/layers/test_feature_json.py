@@ -29,10 +29,12 @@ def _differences(conn, services) -> list:
     """Rows whose stored text differs from the text built now (or exists on one side only)."""
     return conn.execute(
         sa.text(
-            f"SELECT coalesce(v.id, g.id) FROM (SELECT id, {feature_sql(services, CRS84)} AS f "
-            "FROM laag_voorzieningen) v FULL JOIN (SELECT id, feature FROM laag_geojson "
+            f"SELECT coalesce(v.id, g.id) FROM (SELECT id, {feature_sql(services, CRS84)} AS f, "
+            "zichtbaarheid::text AS z, gemeentecode, wijkcode, buurtcode "
+            "FROM laag_voorzieningen) v FULL JOIN (SELECT * FROM laag_geojson "
             "WHERE laag = 'laag_voorzieningen') g ON g.id = v.id "
-            "WHERE v.f IS DISTINCT FROM g.feature"
+            "WHERE (v.f, v.z, v.gemeentecode, v.wijkcode, v.buurtcode) IS DISTINCT FROM "
+            "(g.feature, g.zichtbaarheid, g.gemeentecode, g.wijkcode, g.buurtcode)"
         )
     ).all()
 
@@ -96,6 +98,8 @@ WRITES = [
     "DELETE FROM aanbod_locatie WHERE id IN (SELECT id FROM aanbod_locatie ORDER BY id LIMIT 2)",
     "UPDATE organisatie SET status = 'concept' WHERE id = (SELECT max(organisatie_id) "
     "FROM laag_voorzieningen)",
+    "UPDATE aanbod_locatie SET zichtbaarheid = 'professional' WHERE id IN (SELECT id FROM "
+    "aanbod_locatie ORDER BY id LIMIT 3)",
     "UPDATE gebied SET geom = ST_Translate(geom, 10, 0) WHERE code = (SELECT l.buurtcode FROM "
     "locatie l JOIN aanbod_locatie al ON al.locatie_id = l.id WHERE l.vertrouwelijk LIMIT 1)",
 ]
@@ -108,13 +112,17 @@ def test_stored_text_stays_exact_after_a_write(demo_engine, catalog, write):
     services = catalog["voorzieningen"]
     with demo_engine.connect() as conn:
         before = conn.execute(
-            sa.text("SELECT md5(string_agg(feature, ',' ORDER BY id)) FROM laag_geojson")
+            sa.text(
+                "SELECT md5(string_agg(feature || zichtbaarheid, ',' ORDER BY id)) FROM laag_geojson"
+            )
         ).scalar_one()
         changed = conn.execute(sa.text(write)).rowcount
         assert changed > 0
         conn.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
         after = conn.execute(
-            sa.text("SELECT md5(string_agg(feature, ',' ORDER BY id)) FROM laag_geojson")
+            sa.text(
+                "SELECT md5(string_agg(feature || zichtbaarheid, ',' ORDER BY id)) FROM laag_geojson"
+            )
         ).scalar_one()
         assert after != before
         assert _differences(conn, services) == []
