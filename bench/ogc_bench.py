@@ -434,6 +434,11 @@ def _parse_args() -> argparse.Namespace:
         "--cold", type=int, default=40, help="cold requests (after a write) per target, 0: none"
     )
     parser.add_argument("--skip-gdal", action="store_true", help="no GDAL section")
+    parser.add_argument(
+        "--gdal-runs",
+        default="default,1000,newer",
+        help="GDAL copies: default (GDAL 3.6, limit=10), 1000 (-oo PAGE_SIZE=1000), newer",
+    )
     parser.add_argument("--skip-gdal-pygeoapi", action="store_true")
     parser.add_argument("--pygeoapi-venv", type=Path, default=ROOT / "var" / "bench-pygeoapi-venv")
     parser.add_argument(
@@ -604,7 +609,8 @@ def _gdal_section(say, args, ports: dict, tmp: Path, n: int) -> None:
         "default options (it takes the page size from our OpenAPI document)"
     )
     floor = {}
-    for page_size, newer in ((None, False), (1000, False), (None, True)):
+    runs = {"default": (None, False), "1000": (1000, False), "newer": (None, True)}
+    for page_size, newer in (runs[r] for r in args.gdal_runs.split(",")):
         for target, base in (
             ("ours", f"http://127.0.0.1:{ports['ours']}/ogc"),
             ("pygeoapi", f"http://127.0.0.1:{ports['pygeoapi']}"),
