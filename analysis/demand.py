@@ -25,24 +25,36 @@ import sqlalchemy as sa
 
 LEVELS = ("pc6", "pc4", "buurt")
 
-STUDY = """
-WITH studie AS (
-    SELECT ST_Union(geom) AS geom FROM gebied
+# "Within the buffer of the study area" without ST_Union (minutes for a whole country): a
+# row whose gemeente is in the study area is in it; other rows are tested against each
+# study gemeente (the distance to a union is the least distance to its members). Needs the
+# CTE STUDY_GEMEENTEN; {code} may be NULL (no gemeente known).
+STUDY_GEMEENTEN = """studie AS MATERIALIZED (
+    SELECT geom FROM gebied
     WHERE niveau = 'gemeente' AND (cardinality(CAST(:gemeenten AS text[])) = 0
-                                   OR code = ANY(CAST(:gemeenten AS text[])))
-),
+                                   OR code = ANY(CAST(:gemeenten AS text[]))))"""
+NEAR_STUDY = """({code} = ANY(CAST(:gemeenten AS text[]))
+    OR (cardinality(CAST(:gemeenten AS text[])) = 0 AND {code} IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM studie g WHERE ST_DWithin(g.geom, {geom}, :buffer)))"""
+STUDY = (
+    """
+WITH """
+    + STUDY_GEMEENTEN
+    + """,
 buurt AS (
     SELECT b.code, b.wijkcode, b.gemeentecode, b.geom,
            (cardinality(CAST(:gemeenten AS text[])) = 0
             OR b.gemeentecode = ANY(CAST(:gemeenten AS text[]))) AS in_studie,
            p.inwoners AS officieel, p.inwoners_65plus AS officieel_65
-    FROM gebied b CROSS JOIN studie s
+    FROM gebied b
     LEFT JOIN LATERAL (SELECT inwoners, inwoners_65plus FROM bevolking
                        WHERE gebiedcode = b.code AND inwoners IS NOT NULL
                        ORDER BY jaar DESC LIMIT 1) p ON true
-    WHERE b.niveau = 'buurt' AND ST_DWithin(b.geom, s.geom, :buffer)
+    WHERE b.niveau = 'buurt' AND """
+    + NEAR_STUDY.format(code="b.gemeentecode", geom="b.geom")
+    + """
 )"""
-
+)
 # STUDY is a constant of this module (no request text), so composing it is safe.
 POINTS_SQL = sa.text(
     STUDY
@@ -119,13 +131,15 @@ OUTSIDE_SQL = sa.text(
 SELECT count(*) FILTER (WHERE NOT binnen AND gekoppeld) AS gekoppeld,
        count(*) FILTER (WHERE NOT gekoppeld) AS weggelaten,
        coalesce(sum(inwoners) FILTER (WHERE NOT gekoppeld), 0) AS inwoners_weggelaten
-FROM (SELECT p.inwoners,
-             EXISTS (SELECT 1 FROM gebied b WHERE b.niveau = 'buurt'
-                     AND ST_Intersects(b.geom, p.geom)) AS binnen,
+FROM (SELECT p.inwoners, binnen.gemeentecode IS NOT NULL AS binnen,
              EXISTS (SELECT 1 FROM gebied b WHERE b.niveau = 'buurt'
                      AND ST_DWithin(b.geom, p.geom, :snap)) AS gekoppeld
-      FROM postcode6 p, studie s
-      WHERE p.inwoners > 0 AND ST_DWithin(p.geom, s.geom, :buffer)) x
+      FROM postcode6 p
+      LEFT JOIN LATERAL (SELECT b.gemeentecode FROM gebied b WHERE b.niveau = 'buurt'
+                         AND ST_Intersects(b.geom, p.geom) LIMIT 1) binnen ON true
+      WHERE p.inwoners > 0 AND """
+    + NEAR_STUDY.format(code="binnen.gemeentecode", geom="p.geom")
+    + """) x
 """
 )
 
@@ -342,12 +356,30 @@ def load_demand(
 
 
 def _edge_distance(x: np.ndarray, y: np.ndarray, edge) -> np.ndarray:
-    """Distance of each point to the edge of the loaded region (inf without an edge)."""
+    """Distance of each point to the edge of the loaded region (inf without an edge).
+
+    The edge is cut into its segments in an STRtree, so each point costs a tree query
+    instead of a pass over every vertex of the region's outline (a country's outline has
+    millions). The distance to a line is the least distance to its segments: the same
+    numbers as ``shapely.distance`` against the whole outline.
+    """
     if edge is None or len(x) == 0:
         return np.full(len(x), np.inf)
     import shapely
 
-    return shapely.distance(shapely.points(x, y), shapely.from_wkb(bytes(edge)))
+    outline = shapely.from_wkb(bytes(edge))
+    points = shapely.points(x, y)
+    coords, part = shapely.get_coordinates(shapely.get_parts(outline), return_index=True)
+    inside = part[:-1] == part[1:]
+    if not inside.any():
+        return shapely.distance(points, outline)
+    segments = shapely.linestrings(np.stack([coords[:-1][inside], coords[1:][inside]], axis=1))
+    (point, _), distance = shapely.STRtree(segments).query_nearest(
+        points, return_distance=True, all_matches=False
+    )
+    out = np.full(len(x), np.inf)
+    out[point] = distance
+    return out
 
 
 def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:

@@ -25,28 +25,28 @@ from scipy.spatial import cKDTree
 
 from analysis import decay as decays
 from analysis.coords import check_xy
+from analysis.demand import NEAR_STUDY, STUDY_GEMEENTEN
 from analysis.fca import CostPairs, e2sfca
 
 DETOUR = 1.3
 RADII = (1000.0, 3000.0, 5000.0)
 SIZES = ("klein", "midden", "groot")
 
-SUPPLY_SQL = sa.text("""
-WITH studie AS (
-    SELECT ST_Union(geom) AS geom FROM gebied
-    WHERE niveau = 'gemeente' AND (cardinality(CAST(:gemeenten AS text[])) = 0
-                                   OR code = ANY(CAST(:gemeenten AS text[])))
-)
+# Services within the buffer of the study area (analysis.demand.NEAR_STUDY: no ST_Union).
+SUPPLY_SQL = sa.text(
+    "WITH "
+    + STUDY_GEMEENTEN
+    + """
 SELECT ST_X(v.geom) AS x, ST_Y(v.geom) AS y, a.capaciteit::float8 AS capaciteit,
        (cardinality(v.doelgroepen) = 0 OR v.doelgroepen && ARRAY['ouderen', 'iedereen'])
            AS voor_ouderen
 FROM laag_voorzieningen v
 JOIN aanbod_locatie al ON al.id = v.id
 JOIN aanbod a ON a.id = al.aanbod_id
-CROSS JOIN studie s
-WHERE :thema = ANY(v.themas) AND ST_DWithin(v.geom, s.geom, :buffer)
-  AND v.zichtbaarheid = ANY(CAST(:zichtbaarheid AS text[]))
-""")
+WHERE :thema = ANY(v.themas) AND v.zichtbaarheid = ANY(CAST(:zichtbaarheid AS text[]))
+  AND """
+    + NEAR_STUDY.format(code="v.gemeentecode", geom="v.geom")
+)
 
 
 @dataclass(frozen=True)
