@@ -89,6 +89,47 @@ def run_import(
     return result
 
 
+# Geocoding outcomes (geo.geocode.geocode_stage) in plain Dutch: what it means, what to do.
+GEOCODE_LABELS = {
+    "handmatig": ("met de hand geplaatst (coördinaten in het bestand)", ""),
+    "adres": ("op het adres", ""),
+    "pc6": (
+        "op de postcode (PC6)",
+        "het huisnummer is niet gevonden: laad een BAG-bestand (geocode load-bag)",
+    ),
+    "pc4": (
+        "op de postcodewijk (PC4)",
+        "alleen de cijfers van de postcode zijn bekend: controleer straat, huisnummer en "
+        "postcode, of zet de plek met de hand in /beheer",
+    ),
+    "buiten_gebied": (
+        "niet geladen: buiten het gebied",
+        "laad de gebieden van die gemeente (areas load) of controleer de postcode",
+    ),
+    "buiten_nederland": ("niet geladen: buiten Nederland", "controleer de coördinaten"),
+    "niet_gevonden": (
+        "niet geladen: adres niet gevonden",
+        "controleer postcode en huisnummer in het afgewezen-bestand en importeer opnieuw",
+    ),
+    "overig": ("niet geladen: andere reden", "zie het afgewezen-bestand"),
+}
+
+
+def _geocode_table(counts: dict) -> None:
+    """What landed at which precision, and what to do about the rest (in Dutch)."""
+    rows = [(k, n) for k, n in counts.items() if n and k in GEOCODE_LABELS]
+    if not rows:
+        return
+    table = Table(title="Op de kaart gezet")
+    table.add_column("hoe", justify="left")
+    table.add_column("locaties", justify="right")
+    table.add_column("wat u kunt doen", justify="left")
+    for key, n in rows:
+        label, advice = GEOCODE_LABELS[key]
+        table.add_row(label, str(n), advice)
+    console.print(table)
+
+
 def _summary(result: ImportResult) -> None:
     table = Table(title=f"Import {result.bron}")
     for column in ("gelezen", "nieuw", "gewijzigd", "ongewijzigd", "afgewezen"):
@@ -114,10 +155,7 @@ def _summary(result: ImportResult) -> None:
             f"Thema voorgesteld bij {result.themes_proposed} aanbod (het bestand noemde geen "
             "thema); een redacteur bevestigt ze in /beheer/wachtrijen/themavoorstellen"
         )
-    if result.geocoding:
-        console.print(
-            "Op de kaart gezet: " + ", ".join(f"{k}: {v}" for k, v in result.geocoding.items() if v)
-        )
+    _geocode_table(result.geocoding)
     for r in result.rejects[:10]:
         console.print(f"  regel {r.line}, kolom {r.column}: {r.reason}")
     if len(result.rejects) > 10:

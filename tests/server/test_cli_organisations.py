@@ -121,3 +121,24 @@ def test_demo_without_serving_loads_every_gemeente_theme_and_group(fresh_url):
     assert locations >= 800 and gemeenten == 16
     assert themes == 10 and groups == 11
     assert synthetic is True and real == 37  # 35 OSM + 2 hospital organisations
+
+
+def test_summary_says_in_dutch_where_rows_landed_and_what_to_do(loaded, tmp_path):
+    """Acceptance 12.8: the summary names each geocode outcome in plain Dutch with advice."""
+    app, _ = loaded
+    path = tmp_path / "plaatsen.csv"
+    path.write_text(
+        "organisatie;aanbod;thema;postcode;huisnummer;plaats\n"
+        "Buurthuis Noord;Koffieochtend;meedoen-ontmoeten;6411ZZ;1;Heerlen\n"
+        "Buurthuis Ver;Koffieochtend;meedoen-ontmoeten;9711AB;1;Groningen\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(
+        args=["organisations", "import", str(path), "--bron", "plaatsen"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Op de kaart gezet" in text
+    assert "op de postcodewijk (PC4)" in text and "buiten het gebied" in text
+    assert "laad de gebieden" in text and "controleer straat" in text
+    assert "pc4:" not in text and "buiten_gebied" not in text  # no internal keys
