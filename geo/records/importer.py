@@ -267,7 +267,9 @@ def import_file(
         result.bron = ", ".join(groups)
         not_stored, result.rejects = result.rejects, []
         for number, (source, part) in enumerate(groups.items()):
-            run = ImportResult(bron=source, read=len(part))
+            run = ImportResult(
+                bron=source, read=len(part), unknown_columns=table.unknown, sheet=table.sheet
+            )
             if number == 0:  # rows rejected before their source was known count here
                 run.rejects, run.read = not_stored, run.read + len({r.line for r in not_stored})
             _store_source(conn, run, part, online, region_buffer_m, progress)

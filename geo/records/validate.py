@@ -325,25 +325,32 @@ def validate_row(raw: RawRow, taxonomy: Taxonomy) -> tuple[dict | None, list[Rej
         reject(column, reason)
     if rejects:
         return None, rejects
-    if (
-        record["postcode"] is None
-        and record["x"] is None
-        and record["lon"] is None
-        and not _street_address(record)
-    ):
-        if raw.values.get("postbus"):  # split off by geo/records/address.py
-            reject("postbus", f"{POSTBUS_ONLY} ({raw.values['postbus']})")
-        else:
-            reject(
-                "postcode",
-                "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
-                "de locatie kan niet op de kaart",
-            )
+    unplaceable = _unplaceable(record, raw)
+    if unplaceable:
+        reject(*unplaceable)
         return None, rejects
     record["waarschuwingen"] = warnings
     _passthrough(record, raw, warnings)
     _add_keys(record, raw.values)
     return record, []
+
+
+def _unplaceable(record: dict, raw: RawRow) -> tuple[str, str] | None:
+    """(column, reason) when nothing places the row: no postcode, street address or point."""
+    if (
+        record["postcode"] is not None
+        or record["x"] is not None
+        or record["lon"] is not None
+        or _street_address(record)
+    ):
+        return None
+    if raw.values.get("postbus"):  # split off by geo/records/address.py
+        return "postbus", f"{POSTBUS_ONLY} ({raw.values['postbus']})"
+    return (
+        "postcode",
+        "geen postcode, geen straat met huisnummer en plaats en geen coördinaten: "
+        "de locatie kan niet op de kaart",
+    )
 
 
 def _row_checks(record: dict, raw: RawRow, taxonomy: Taxonomy) -> list[tuple[str, str]]:
