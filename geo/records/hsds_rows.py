@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 
 from geo.records import fields as f
+from geo.records.address import split_street
 from geo.records.hsds_schedule import opening_hours
 from geo.records.hsds_taxonomy import GROUP, OWN, THEME, TRAIT, age_groups, load_mapping, map_terms
 from geo.records.readers import RawRow
@@ -22,7 +23,6 @@ KVK_SCHEME = "NL-KVK"
 TRAITS = ("vertrouwelijk", "zichtbaarheid", "synthetisch", "capaciteit")
 KEY_TRAIT, PRECISION_TRAIT = "bron_id", "geocode_precisie"
 SOURCE_TRAIT = "bron"  # the source (import_run.bron) our own export wrote for each record
-ADDRESS = re.compile(r"^(.*\S)\s+(\d{1,5}\s*[A-Za-z]?(?:\s*[-/ ]\s*[A-Za-z0-9]{1,4})?)$")
 DUTCH = {"", "nl", "nld", "nederland", "netherlands", "the netherlands", "holland"}
 CBS_CODE = re.compile(r"\b(?:GM\d{4}|WK\d{6}|BU\d{8})\b")
 # Extra fields kept per object (besides the nested lists named in _objects below).
@@ -207,7 +207,7 @@ def _flat(tables: Tables, sal: dict) -> dict[str, str]:
     address = _pick_address(tables, location, notes)
     country = str(address.get("country") or "").strip()
     foreign = country.lower() not in DUTCH
-    street, number = _split_address(str(address.get("address_1") or ""))
+    street, number = split_street(str(address.get("address_1") or ""))
     traits = tables.traits(sal.get("id"))
     precision = tables.traits(location.get("id")).get(PRECISION_TRAIT, "")
     use_point = not foreign and precision in ("", "handmatig")
@@ -435,11 +435,6 @@ def _objects(tables, org, service, location, sal, terms, org_phones) -> dict[str
             schedules=listed("schedule", "service_at_location_id", sal),
         ),
     }
-
-
-def _split_address(line: str) -> tuple[str, str]:
-    match = ADDRESS.match(line.strip())
-    return (match[1], match[2]) if match else (line.strip(), "")
 
 
 __all__ = ["GROUP", "KVK_SCHEME", "SOURCE_TRAIT", "THEME", "TRAIT", "TRAITS", "build_rows"]
