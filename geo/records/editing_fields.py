@@ -185,6 +185,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("huisnummer", "Huisnummer", "text", _house, "Bijvoorbeeld: 12, 12a of 12-3"),
         Field("postcode", "Postcode", "text", _optional("postcode", f.postcode)),
         Field("woonplaats", "Plaats", "text", _text("woonplaats", 100)),
+        Field(
+            "telefoon",
+            "Telefoon van deze locatie",
+            "tel",
+            _optional("telefoon", f.phone),
+            "Leeg laten als het nummer van de organisatie geldt",
+        ),
         Field("toegankelijkheid", "Toegankelijkheid", "textarea", _text("toegankelijkheid")),
         Field(
             "vertrouwelijk",

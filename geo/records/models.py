@@ -127,6 +127,8 @@ class Locatie(Base):
     toevoeging: Mapped[str | None] = mapped_column(sa.Text)
     postcode: Mapped[str | None] = mapped_column(sa.Text)
     woonplaats: Mapped[str | None] = mapped_column(sa.Text)
+    # The location's own number (migration 0019); empty: the organisation's number applies.
+    telefoon: Mapped[str | None] = mapped_column(sa.Text)
     geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=28992, spatial_index=False))
     geocode_precisie: Mapped[str | None] = mapped_column(sa.Text)
     geocode_bron: Mapped[str | None] = mapped_column(sa.Text)

@@ -157,6 +157,39 @@ def test_edit_records_old_and_new_in_the_audit_trail(engines):
         )
 
 
+def test_an_editor_sets_a_locations_own_phone(engines):
+    """Per-location phones (migration 0019) are editable; the map shows them first."""
+    owner, web = engines
+    org, loc, _svc = make_org(web, "Wijkpost Twee Nummers")
+    write(
+        web,
+        lambda s: editing.save(
+            s,
+            "organisatie",
+            org_form(naam="Wijkpost Twee Nummers", telefoon="043 350 00 00"),
+            record_id=org,
+            versie=editing.load(s, "organisatie", org).versie,
+        ),
+    )
+
+    def set_phone(s):
+        rec = editing.load(s, "locatie", loc)
+        form = {"straat": ["Vrijthof"], "telefoon": ["0433501234"], **MAASTRICHT}
+        return editing.save(s, "locatie", form, record_id=loc, versie=rec.versie)
+
+    write(web, set_phone)
+    with owner.connect() as conn:
+        own, shown = conn.execute(
+            sa.text(
+                "SELECT l.telefoon, v.telefoon FROM locatie l JOIN laag_voorzieningen v "
+                "ON v.organisatie_id = l.organisatie_id WHERE l.id = :i"
+            ),
+            {"i": loc},
+        ).first()
+    assert own == shown and own.replace(" ", "").endswith("433501234")
+    assert audit(owner, "locatie", loc)[-1][2]["telefoon"][0] is None
+
+
 def test_bad_input_gives_dutch_messages_and_writes_nothing(engines):
     _owner, web = engines
     with pytest.raises(editing.EditError) as caught:
