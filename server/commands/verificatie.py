@@ -19,7 +19,7 @@ from rich.table import Table
 from geo.records import verification as vf
 from server.commands.common import console, fail
 from server.database import get_engine
-from server.routes.verificatie import deliver, mail_merge, start_round
+from server.verification_mail import deliver, mail_merge, start_round
 
 AGE = re.compile(r"^\s*(\d{1,3})\s*(m|mnd|maand|maanden|j|jaar|y)?\s*$", re.IGNORECASE)
 

@@ -31,7 +31,7 @@ from geo.records.freshness import stale_counts
 from layers.pages.outlines import extent
 from server.auth import editor_required
 from server.database import get_engine
-from server.routes.verificatie import deliver, mail_merge, start_round
+from server.verification_mail import deliver, mail_merge, start_round
 
 bp = Blueprint("beheer_verificatie", __name__, url_prefix="/beheer")
 LEVELS = {"wijk": "Wijken", "buurt": "Buurten"}
