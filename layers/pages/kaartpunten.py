@@ -47,8 +47,9 @@ def map_points_json(
         ``punten_cellen``).
     """
     params: dict[str, object] = {**as_visibility(visibility).params()}
-    if bbox is None:
-        return conn.execute(SQL["punten"], params).scalar_one()
+    if bbox is None:  # every place: the box of the whole world, never grouped in cells
+        params.update(w=-180.0, s=-90.0, e=180.0, n=90.0)
+        return conn.execute(SQL["punten_vak"], params).scalar_one()
     w, s, e, n = bbox
     params.update(w=w, s=s, e=e, n=n, cells=CELLS)
     crowded = conn.execute(SQL["punten_tellen"], params).scalar_one() > MAX_PLACES

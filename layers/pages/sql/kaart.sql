@@ -1,31 +1,6 @@
 -- Named statements of layers/pages/kaartpunten.py and layers/pages/labels.py (the residents'
 -- map). Every value is a bound parameter; the statements are static.
 
--- name: punten
--- One entry per place: [[service id, ...], lon, lat, [theme slug, ...]], themes in the
--- legend's order. Read from kaart_punt: laag_voorzieningen's rows (so its privacy rules),
--- stored at write time (migration 0020). Services whose position rounds to the same 6 decimals (about 0.1 m) are
--- one place: two services of a GP practice, or several organisations in one building.
-WITH zichtbaar AS (
-    SELECT v.id, v.themas, v.lon, v.lat
-    FROM kaart_punt v
-    WHERE v.zichtbaarheid = ANY(CAST(:visibility AS text[]))
-       OR (v.zichtbaarheid = 'professional'
-           AND (v.gemeentecode = ANY(CAST(:visibility_scope AS text[]))
-                OR v.wijkcode = ANY(CAST(:visibility_scope AS text[]))
-                OR v.buurtcode = ANY(CAST(:visibility_scope AS text[]))))
-), plek AS (
-    SELECT array_agg(DISTINCT z.id) AS ids, z.lon, z.lat,
-           array_agg(DISTINCT s.slug) FILTER (WHERE s.slug IS NOT NULL) AS slugs
-    FROM zichtbaar z LEFT JOIN LATERAL unnest(z.themas) AS s(slug) ON true
-    GROUP BY z.lon, z.lat
-)
-SELECT coalesce(json_agg(json_build_array(
-           p.ids, p.lon, p.lat,
-           ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(p.slugs) ORDER BY t.volgorde))
-       ORDER BY p.ids[1]), '[]'::json)::text
-FROM plek p
-
 -- name: punten_tellen
 -- How many visible services lie inside the box (lon/lat :w :s :e :n): decides between
 -- 'punten_vak' and 'punten_cellen'.
@@ -38,7 +13,12 @@ WHERE v.lon BETWEEN :w AND :e AND v.lat BETWEEN :s AND :n
                 OR v.buurtcode = ANY(CAST(:visibility_scope AS text[])))))
 
 -- name: punten_vak
--- The places inside the box, in the format of 'punten'.
+-- The places inside the box (lon/lat :w :s :e :n; the whole world for every place): one
+-- entry per place, [[service id, ...], lon, lat, [theme slug, ...]], themes in the
+-- legend's order. Read from kaart_punt: laag_voorzieningen's rows (so its privacy rules),
+-- stored at write time (migration 0020). Services whose position rounds to the same 6
+-- decimals (about 0.1 m) are one place: two services of a GP practice, or several
+-- organisations in one building.
 WITH zichtbaar AS (
     SELECT v.id, v.themas, v.lon, v.lat
     FROM kaart_punt v
