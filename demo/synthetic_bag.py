@@ -20,18 +20,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import bag_files
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 WORDS = Path(__file__).with_name("synthetic_words.toml")
-BAG_COLUMNS = [
-    "postcode",
-    "huisnummer",
-    "huisletter",
-    "toevoeging",
-    "straat",
-    "woonplaats",
-    "x",
-    "y",
-]
+BAG_COLUMNS = list(bag_files.BAG_COLUMNS)  # the columns `geocode load-bag` reads
 STREET_SIZE = 60  # mean number of addresses per street
 SEGMENT_SIZE = 18  # addresses per PC6 segment of a street (real PC6: about 15-20)
 SUB_ADDRESS_SHARE = 0.07  # share of addresses like 12A or 12-1 next to 12
