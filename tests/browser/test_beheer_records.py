@@ -28,9 +28,9 @@ def editor_server(databases):
     engine.dispose()
 
 
-def signed_in(browser, url, email):
+def signed_in(browser, url, email, width=1280):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=url, locale="nl-NL"
+        viewport={"width": width, "height": 900}, base_url=url, locale="nl-NL"
     )
     page = context.new_page()
     page.errors = []
@@ -145,5 +145,44 @@ def test_keyboard_and_axe_on_list_and_edit_pages(browser, editor_server):
     page.click("button:has-text('Opslaan')")  # empty name: errors, still accessible
     page.wait_for_selector(".veldfout")
     assert axe_violations(page) == []
+    assert page.errors == []
+    page.context.close()
+
+
+EDITOR_PAGES = (
+    "/beheer",
+    "/beheer/organisaties",
+    "/beheer/organisaties/nieuw",
+    "/beheer/wachtrijen",
+    "/beheer/wachtrijen/meldingen",
+    "/beheer/verificatie",
+    "/beheer/actualiteit",
+    "/beheer/gebruikers",
+    "/beheer/api-sleutels",
+)
+
+
+def test_editor_pages_on_a_phone_axe_and_no_sideways_scroll(browser, editor_server):
+    """Editors' pages are Dutch only; at 375 px they pass axe and fit the screen."""
+    url, engine = editor_server
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM inlogpoging"))
+        if not conn.execute(
+            sa.text("SELECT 1 FROM gebruiker WHERE email = 'bea@example.nl'")
+        ).first():
+            create_user(conn, "bea@example.nl", "beheerder", PASSWORD, naam="Bea")
+    page = signed_in(browser, url, "bea@example.nl", width=375)
+    address = new_organisation(page, "Telefoonhuis")
+    for path in (*EDITOR_PAGES, address.removeprefix(url)):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        assert axe_violations(page) == [], path
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 376 && !(e.parentElement && e.parentElement.closest('.tabel-rol')))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.id)"""
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, (path, wide)
+    shot(page, "beheer-organisatie-375")
     assert page.errors == []
     page.context.close()
