@@ -8,6 +8,7 @@ from geo.sqlfiles import named
 
 RADIUS_M = 50.0  # "very similar name within ~50 m"
 NAME_SIMILARITY = 0.6  # pg_trgm similarity; 0.6 keeps "Apotheek Wyck" vs "Apotheek de Wyck"
+ANALYZE_ABOVE = 1000  # organisations checked at once (an import) before statistics are renewed
 
 
 def find_duplicates(
@@ -28,6 +29,12 @@ def find_duplicates(
     """
     if not organisation_ids:
         return []
+    if len(organisation_ids) > ANALYZE_ABOVE:
+        # An import wrote these rows in this transaction: without fresh statistics the
+        # planner expects a few locations and checks every pair by nested loops over the
+        # id list (43 s instead of 0.3 s for 20,000 rows, quadratic in the import's size).
+        conn.exec_driver_sql("ANALYZE locatie")
+        conn.exec_driver_sql("ANALYZE organisatie")
     sql = named("duplicates.sql")
     found = list(conn.execute(sql["same_kvk"], {"ids": organisation_ids}).scalars().all())
     found += (

@@ -196,3 +196,46 @@ def test_sparse_index_pages_equal_one_uncached_statement(demo_engine, catalog, m
                         expected.more_after,
                     ), offset
     assert any(isinstance(v, feature_cache.Sparse) for v, _ in cache._entries.values())
+
+
+@pytest.mark.parametrize("dummies", [0, 6000], ids=["one-pass", "semi-join"])
+def test_many_ids_at_once_store_the_same_text(demo_engine, catalog, dummies):
+    """Migration 0022: over 1000 ids take one pass over the view (most of the layer) or a
+    hashed semi-join (a small part of a large layer); both store what the view shows and
+    drop stored rows the view no longer has."""
+    services = catalog["voorzieningen"]
+    with demo_engine.connect() as conn, conn.begin() as tx:
+        conn.execute(
+            sa.text(
+                "INSERT INTO laag_geojson (laag, id, feature) "
+                "SELECT 'laag_voorzieningen', -g, '{}' FROM generate_series(1, :n) g"
+            ),
+            {"n": dummies},
+        )
+        real = conn.execute(
+            sa.text(
+                "SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM laag_voorzieningen "
+                "ORDER BY id LIMIT 300) x"
+            )
+        ).scalar_one()
+        conn.execute(
+            sa.text(
+                "UPDATE laag_geojson SET feature = 'oud' WHERE laag = 'laag_voorzieningen' "
+                "AND id = ANY(:ids)"
+            ),
+            {"ids": real},
+        )
+        gone = list(range(-1, -1001, -1))  # stored, not in the view: must be dropped
+        conn.execute(
+            sa.text("SELECT laag_geojson_vernieuwen('laag_voorzieningen', :ids)"),
+            {"ids": real + gone},
+        )
+        left = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM laag_geojson WHERE laag = 'laag_voorzieningen' AND id < 0"
+            )
+        ).scalar_one()
+        assert [d for d in _differences(conn, services) if d[0] > 0] == []
+        # one pass drops every stored row the view lacks; the semi-join only those asked for
+        assert left == (0 if dummies == 0 else dummies - 1000)
+        tx.rollback()
