@@ -51,7 +51,11 @@ DEMO_SEED = 2026
 BENCH_SEED = 100_000
 FIRST_DAY, LAST_DAY = date(2024, 1, 1), date(2026, 10, 31)  # data built 2026-11-28
 NOTE = "Let op: dit is een verzonnen organisatie voor de demo."
-RECORD_COLUMNS = [c for c in IMPORT_COLUMNS if c not in ("lat", "lon")]
+# A municipality's plain file: no coordinates, and none of the columns only our own export
+# writes (the organisation's own number apart from the location's, the source per row).
+RECORD_COLUMNS = [
+    c for c in IMPORT_COLUMNS if c not in ("lat", "lon", "organisatie_telefoon", "bron")
+]
 
 
 def read_buurten(path: Path = BUURTEN) -> gpd.GeoDataFrame:
