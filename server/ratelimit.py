@@ -152,13 +152,25 @@ def _too_many(exc: RateLimitExceeded) -> Response:
     response = error_response(
         429,
         "Too Many Requests",
-        f"Te veel verzoeken ({exc.description}). Probeer het over {retry_after} seconden opnieuw.",
+        f"Te veel verzoeken (hoogstens {_limit_text(exc)}). "
+        f"Probeer het over {_wait_text(retry_after)} opnieuw.",
         "Even wachten, alstublieft",
         "U heeft dit kort na elkaar te vaak gedaan. Er is niets opgeslagen. Probeer het "
         f"over {_wait_text(retry_after)} opnieuw.",
     )
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+_PERIODS = {1: "seconde", 60: "minuut", 3600: "uur", 86400: "dag"}
+
+
+def _limit_text(exc: RateLimitExceeded) -> str:
+    """The limit that was hit, in Dutch: "5 per uur" (flask-limiter's own text is English)."""
+    item = exc.limit.limit
+    seconds = item.get_expiry()
+    per = _PERIODS.get(seconds) or _wait_text(seconds)
+    return f"{item.amount} per {per}"
 
 
 def _wait_text(seconds: int) -> str:

@@ -3,15 +3,17 @@
 import re
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItemPerSecond, parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from server import create_app
-from server.ratelimit import PostgresStorage
+from server.ratelimit import PostgresStorage, _limit_text
 from tests.conftest import url_string
 
 SECRET = "gedeeld-geheim-van-alle-workers"
@@ -68,6 +70,23 @@ class _Poster:
             environ_overrides=self.environ,
             headers={**self.headers, **headers},
         )
+
+
+# ------------------------------------------------------------------------ the messages
+@pytest.mark.parametrize(
+    ("setting", "text"),
+    [
+        ("5 per minute", "5 per minuut"),
+        ("20 per day", "20 per dag"),
+        ("3 per 1 hours", "3 per uur"),
+        ("1 per second", "1 per seconde"),
+        ("10 per 10 minutes", "10 per 10 minuten"),
+    ],
+)
+def test_the_limit_is_named_in_dutch(setting, text):
+    # flask-limiter's own description is English ("3 per 1 hours"); the 429 detail uses this
+    hit = RateLimitExceeded(SimpleNamespace(limit=parse(setting), error_message=None))
+    assert _limit_text(hit) == text
 
 
 # ------------------------------------------------------------------------- the storage
