@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,9 @@ import sqlalchemy as sa
 
 from analysis import demand as dem
 from analysis import indicators as ind
-from analysis.coldspots import cold_spots
 from analysis.errors import RunRefused
-from analysis.flags import Context, FlagRule, flag_areas, regional_cutoffs
-from analysis.siting import suggest_sites
-from analysis.wording import sentence_site
+from analysis.flags import FlagRule
+from analysis.theme import LEVELS, RunShared, analyse_theme, start_theme
 from geo import taxonomy
 
 Progress = Callable[[str, int, int], None]
@@ -81,7 +79,7 @@ FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(gemeentecode text, extra inte
     inwoners float8, drempel_m integer, zin text, x float8, y float8)
 """)
 GROUPS = ("iedereen", "ouderen")
-LEVELS = ("buurt", "wijk", "gemeente")
+__all__ = ["RunParams", "RunSummary", "analyse_theme", "run_analysis"]
 
 
 @dataclass(frozen=True)
@@ -277,15 +275,28 @@ def _execute(engine, run_id, params, themes, areas, report, tiles=None) -> RunSu
         run_id, [t.slug for t in themes], demand.summary_level(), meldingen=list(demand.notes)
     )
     report("Vraagpunten geladen", 1, total)
-    cutoffs = {}
-    for i, theme in enumerate(themes, start=2):
-        rows, sites, notes = analyse_theme(engine, theme, demand, areas, neighbours, params, tiles)
-        cutoffs[theme.slug] = rows.attrs.get("grenzen", {})
-        _write(engine, run_id, theme, rows, sites)
+    # Each theme's cold spots and suggestions run as tasks (on the cluster, if any) while
+    # the client starts the next theme; a theme is finished and written one theme later.
+    shared = RunShared.make(demand, areas, neighbours, tiles.runner if tiles else None)
+    cutoffs: dict = {}
+
+    def finish(i: int, pending) -> None:
+        rows, sites, notes = pending.finish()
+        cutoffs[pending.theme.slug] = rows.attrs.get("grenzen", {})
+        _write(engine, run_id, pending.theme, rows, sites)
         summary.rows += len(rows)
         summary.meldingen.extend(notes)
-        summary.flagged[theme.slug] = _flag_counts(rows)
-        report(f"Thema {theme.naam} klaar", i, total)
+        summary.flagged[pending.theme.slug] = _flag_counts(rows)
+        report(f"Thema {pending.theme.naam} klaar", i, total)
+
+    previous = None
+    for i, theme in enumerate(themes, start=2):
+        started = start_theme(engine, theme, shared, params, tiles)
+        if previous is not None:
+            finish(*previous)
+        previous = (i, started)
+    if previous is not None:
+        finish(*previous)
     extra: dict = {"grenzen": cutoffs}
     if tiles is not None:
         extra["rekenwijze"] = {"scheduler": tiles.runner.spec, "tegels": tiles.tiles}
@@ -297,167 +308,6 @@ def _execute(engine, run_id, params, themes, areas, report, tiles=None) -> RunSu
 def _flag_counts(rows: pd.DataFrame) -> dict:
     flagged = rows[rows["flagged"] & (rows["doelgroep"] == "iedereen")]
     return {level: int((flagged["niveau"] == level).sum()) for level in LEVELS}
-
-
-def _group_input(engine, theme, demand, params, doelgroep):
-    services = ind.load_services(
-        engine,
-        theme.slug,
-        params.gemeenten,
-        params.supply_buffer_m,
-        ouderen=doelgroep == "ouderen",
-        zichtbaarheid=params.zichtbaarheid,
-    )
-    pop = demand.pop if doelgroep == "iedereen" else np.nan_to_num(demand.pop65, nan=0.0)
-    return ind.build_supply(services), pop
-
-
-def analyse_theme(
-    engine: sa.Engine,
-    theme: ind.Theme,
-    demand: dem.DemandPoints,
-    areas: pd.DataFrame,
-    neighbours: dict,
-    params: RunParams,
-    tiles=None,
-):
-    """Indicators, flags and location suggestions for one theme.
-
-    ``tiles`` (an :class:`analysis.tiled.Tiling`) computes the point indicators in tiles
-    on Dask, with the same result.
-
-    Returns
-    -------
-    tuple
-        ``(rows, sites, notes)``: a DataFrame with one row per study area × target group,
-        a list of site-suggestion dicts and a list of notes (dicts with ``tekst``).
-    """
-    frames, sites, notes, cutoffs = [], [], [], {}
-    for doelgroep in params.doelgroepen:
-        supply, pop = _group_input(engine, theme, demand, params, doelgroep)
-        if len(supply) == 0:
-            notes.append(
-                {
-                    "code": "geen_aanbod",
-                    "thema": theme.slug,
-                    "doelgroep": doelgroep,
-                    "tekst": f"Geen aanbod voor '{theme.naam}' ({doelgroep}) in of rond "
-                    "het studiegebied.",
-                }
-            )
-        points = (tiles.point_indicators if tiles else ind.point_indicators)(
-            demand.x, demand.y, pop, supply, theme, params.decay, params.detour
-        )
-        ctx = Context(
-            theme.naam, doelgroep, theme.drempel_m, theme.catchments, supply.basis, params.decay
-        )
-        edge = None if demand.edge_m is None else demand.edge_m * params.detour
-        estimated = (
-            demand.estimated65
-            if doelgroep == "ouderen" and demand.estimated65 is not None
-            else None
-        )
-        for level in LEVELS:  # buurt first: its buurten give the region's cut-offs
-            frame = _level_frame(
-                demand, areas, points, pop, supply, doelgroep, level, theme, edge, estimated
-            )
-            if level == "buurt":
-                frame = frame.join(_cold(frame, areas, neighbours, params))
-                grenzen = regional_cutoffs(frame, params.rule)
-                ctx = replace(ctx, grenzen=grenzen)
-                cutoffs[doelgroep] = grenzen.describe()
-            frames.append(
-                frame.join(flag_areas(frame, ctx, params.rule)).assign(doelgroep=doelgroep)
-            )
-        if doelgroep == "iedereen" and params.locatievoorstellen:
-            sites.extend(_sites(demand, areas, supply, theme, params))
-    rows = pd.concat(frames, ignore_index=True)
-    rows.attrs["grenzen"] = cutoffs
-    return rows, sites, notes
-
-
-def _level_frame(
-    demand, areas, points, pop, supply, doelgroep, level, theme, edge=None, estimated=None
-) -> pd.DataFrame:
-    codes = {"buurt": demand.buurt, "wijk": demand.wijk, "gemeente": demand.gemeente}[level]
-    agg = ind.aggregate(points, pop, codes, theme.drempel_m, edge, estimated)
-    levels = (
-        pd.Series(demand.buurt_level) if level == "buurt" else ind.demand_level(demand.level, codes)
-    )
-    return ind.area_frame(areas[areas["niveau"] == level], agg, levels, supply, doelgroep)
-
-
-def _cold(
-    frame: pd.DataFrame, areas: pd.DataFrame, neighbours: dict, params: RunParams
-) -> pd.DataFrame:
-    valid = frame[frame["spar"].notna() & (frame["inwoners"] > 0)]
-    xy = areas.loc[valid.index, ["x", "y"]].to_numpy(float)
-    return cold_spots(
-        valid.index,
-        valid["spar"].to_numpy(float),
-        neighbours,
-        xy,
-        params.permutations,
-        params.fdr_alpha,
-        params.seed,
-    )
-
-
-def _sites(demand, areas, supply, theme, params) -> list[dict]:
-    out = []
-    existing = np.column_stack([supply.x, supply.y])
-    buurten = areas[areas["niveau"] == "buurt"]
-    for gemeente in areas.loc[areas["niveau"] == "gemeente", "code"]:
-        mask = demand.gemeente == gemeente
-        cand = buurten[buurten["gemeentecode"] == gemeente]
-        if not mask.any() or cand.empty:
-            continue
-        solutions = suggest_sites(
-            np.column_stack([demand.x[mask], demand.y[mask]]),
-            demand.pop[mask],
-            existing,
-            cand[["x", "y"]].to_numpy(float),
-            theme.drempel_m,
-            params.max_extra,
-            params.detour,
-        )
-        out.extend(_site_rows(solutions, cand, gemeente, theme, areas.loc[gemeente, "naam"]))
-    return out
-
-
-def _site_rows(
-    solutions, cand: pd.DataFrame, gemeente: str, theme: ind.Theme, naam: str
-) -> list[dict]:
-    rows = []
-    for s in solutions:
-        used = len(s.chosen)
-        for order, j in enumerate(s.chosen, start=1):
-            buurt = cand.iloc[j]
-            rows.append(
-                {
-                    "gemeentecode": gemeente,
-                    "extra": s.extra,
-                    "volgnummer": order,
-                    "buurtcode": buurt["code"],
-                    "x": float(buurt["x"]),
-                    "y": float(buurt["y"]),
-                    "nieuw_bereikt": s.newly_covered,
-                    "al_bereikt": s.already_covered,
-                    "inwoners": s.population,
-                    "drempel_m": theme.drempel_m,
-                    "zin": sentence_site(
-                        used,
-                        s.extra,
-                        order,
-                        theme.naam,
-                        naam,
-                        s.newly_covered,
-                        theme.drempel_m,
-                        buurt["naam"],
-                    ),
-                }
-            )
-    return rows
 
 
 def _clean(value):

@@ -99,6 +99,35 @@ class Runner:
             future.release()
             report(done, len(futures))
 
+    def submit(self, fn: Callable, *args) -> Any:
+        """Run ``fn(*args)`` as one task; returns something with ``.result()``.
+
+        On a cluster the task runs on a worker (a ``distributed.Future``; arguments may be
+        futures from :meth:`share`); on the synchronous scheduler it runs here and now.
+        """
+        if self.client is None:
+            return _Done(fn(*args))
+        return self.client.submit(fn, *args, pure=False)
+
+    def share(self, value: Any) -> Any:
+        """``value`` sent once to every worker (a future to pass to :meth:`submit`)."""
+        if self.client is None:
+            return value
+        return self.client.scatter(value, broadcast=True, hash=False)
+
+
+class _Done:
+    """A result computed in this process, with the ``.result()`` of a future."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+INLINE = Runner("sync")  # submit() computes at once, in this process
+
 
 def describe(spec: str) -> str:
     """The kind of scheduler ``spec`` names: ``sync``, ``local`` or ``address``.

@@ -43,7 +43,8 @@ from common import BENCH_CLUSTER, ROOT, machine, write_results
 from analysis import demand as dem
 from analysis import indicators as ind
 from analysis import tiled
-from analysis.run import RunParams, _group_input, _level_frame, run_analysis
+from analysis.run import RunParams, run_analysis
+from analysis.theme import group_input, level_frame
 from geo import pgcluster
 from geo.area_store import load_areas
 from geo.areas import AreaSources
@@ -156,7 +157,7 @@ def aggregation(engine, record: dict) -> None:
     demand = timed(record, "vraagpunten", lambda: dem.load_demand(engine, (), 10_000))
     record["vraagpunten"]["points"] = len(demand)
     theme = ind.Theme("zorg-ondersteuning", "Zorg en ondersteuning", 3000)
-    supply, pop = _group_input(engine, theme, demand, params, "iedereen")
+    supply, pop = group_input(engine, theme, demand, params, "iedereen")
     for workers in (2, 1):
         with cluster(workers) as (address, pids), PeakRss(pids) as rss:
             with tiled.tiling(address) as tiles:
@@ -170,7 +171,7 @@ def aggregation(engine, record: dict) -> None:
     timed(
         record,
         "aggregatie",
-        lambda: _level_frame(demand, areas, points, pop, supply, "iedereen", "buurt", theme),
+        lambda: level_frame(demand, areas, points, pop, supply, "iedereen", "buurt", theme),
         buurten=int((areas["niveau"] == "buurt").sum()),
     )
 
