@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 
 import sqlalchemy as sa
 
+from layers import block_counts
 from layers.cache import VERSION_SQL, LayerCache, data_version, version_params
 from layers.catalog import Collection, q
 from layers.crs import CRS84, Crs
@@ -43,6 +44,7 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
     view = query.collection.view
     filter_key = (view, where, _frozen(params))
     src, where = _source(query, where, params)
+    blocks = block_counts.covers(query, src)
     if query.collection.id_type != "integer":
         return _page_by_sql(conn, query, src, where, params, filter_key, cache)
     guess = cache.last_version(view)
@@ -52,6 +54,12 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
         return items_page(conn, query)
     if found is not None and version == guess:
         return _page_from_index(conn, query, src, where, params, found, version, cache)
+    if blocks and (
+        cache.get(("large", *filter_key)) or cache.get(("counts", *filter_key, version)) is None
+    ):
+        # Counts kept at write time: O(limit) at any offset without reading every id of
+        # the filter; the index of a small filter still waits for a second request.
+        return _page_by_blocks(conn, query, where, params, filter_key, cache)
     if cache.get(("counts", *filter_key, version)) is None:
         # The first page of a version (right after a write) is one statement: the page's
         # ids, numberMatched and bounds (kept); the index, which reads every id of the
@@ -208,6 +216,25 @@ def _page_by_sql(
         counts = (row.matched, row.lo, row.hi)
     elif row.versie != guess:  # the data changed since the counts were cached
         counts = tuple(conn.execute(sa.text(f"SELECT {_counts_sql(view, where)}"), params).one())
+    cache.put(("counts", *filter_key, row.versie), counts)
+    return _assemble(conn, query, sorted(row.ids), row.versie, counts, cache)
+
+
+def _page_by_blocks(
+    conn: sa.Connection,
+    query: ItemsQuery,
+    where: str,
+    params: dict,
+    filter_key: tuple,
+    cache: LayerCache,
+) -> Page:
+    """The page, numberMatched and bounds from the counts kept at write time (``block_counts``)."""
+    params.update(page_params(query))
+    row = conn.execute(sa.text(block_counts.page_sql(query, where)), params).one()
+    if row.versie is None:  # a transaction that has written: no cache
+        return items_page(conn, query)
+    cache.saw_version(query.collection.view, row.versie)
+    counts = (row.matched, row.lo, row.hi)
     cache.put(("counts", *filter_key, row.versie), counts)
     return _assemble(conn, query, sorted(row.ids), row.versie, counts, cache)
 

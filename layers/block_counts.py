@@ -1,0 +1,86 @@
+"""Pages of a layer's stored rows from counts kept at write time: O(limit), cold or warm.
+
+``laag_telling`` (migration 0024) holds, per layer, visibility level and block of 1024
+ids, how many rows ``laag_geojson`` has; triggers on ``laag_geojson`` keep it exact in the
+transaction that writes. For a filter on visibility levels alone (no area scope, bbox,
+properties, CQL2 or interval) one statement then gives, at the snapshot of its own data
+version:
+
+* ``numberMatched``: the sum over the blocks of the caller's levels (a few hundred rows at
+  500,000 features);
+* the page at offset k: the block holding the k-th row is the last whose prefix sum is at
+  most k; the page's ids are read from that block's first id with fewer than 1024 skipped;
+* after a cursor with an offset: the cursor's rank is the prefix sum before its block plus
+  the rows of its block up to the cursor, and the page continues from rank + offset;
+* the first and last id (neighbouring pages) from the first and last non-empty block.
+
+Other filters keep the general path of ``feature_cache``.
+"""
+
+from __future__ import annotations
+
+from layers.cache import VERSION_SQL
+from layers.features import ItemsQuery
+from layers.paging import page_ids_sql
+
+SOURCE = "laag_geojson"
+BLOCK_BITS = 10  # as ``id >> 10`` in migration 0024
+
+
+def covers(query: ItemsQuery, source: str) -> bool:
+    """Whether the counts answer this query: stored rows, integer ids, levels alone."""
+    return (
+        source == SOURCE
+        and query.collection.id_type == "integer"
+        and not query.visibility.scope
+        and query.before is None
+    )
+
+
+def page_sql(query: ItemsQuery, where: str) -> str:
+    """One statement: ``versie``, the page's ``ids``, ``matched``, ``lo`` and ``hi``.
+
+    ``where`` is the filter on ``laag_geojson`` (with ``:stored_laag``); bind it with the
+    parameters of ``paging.page_params`` and the visibility.
+    """
+    levels = (
+        "zichtbaarheid = ANY(CAST(:visibility AS text[]))"
+        if query.collection.has_visibility
+        else "TRUE"
+    )
+    rows = f"SELECT id FROM {SOURCE} WHERE {where}"  # noqa: S608 - fixed names
+    if query.after is not None and query.offset == 0:
+        ids = page_ids_sql(SOURCE, where, query)  # keyset: already O(limit)
+        rank = ""
+    else:
+        rank = "CAST(:offset AS bigint)"
+        if query.after is not None:
+            rank += (
+                " + (SELECT coalesce(sum(n), 0) FROM blokken "  # noqa: S608 - fixed names
+                f"WHERE blok < CAST(:after AS bigint) >> {BLOCK_BITS})"
+                f" + (SELECT count(*) FROM ({rows} AND id <= CAST(:after AS bigint) AND id >= "
+                f"(CAST(:after AS bigint) >> {BLOCK_BITS}) << {BLOCK_BITS}) r)"
+            )
+        ids = (
+            f"{rows} AND id >= (SELECT blok FROM anker) << {BLOCK_BITS} "  # noqa: S608
+            "ORDER BY id LIMIT :limit OFFSET (SELECT k - voor FROM anker)"
+        )
+        rank = (
+            f", anker AS (SELECT blok, voor, k FROM (SELECT {rank} AS k) r, "  # noqa: S608
+            "(SELECT blok, sum(n) OVER (ORDER BY blok) - n AS voor FROM blokken) s "
+            "WHERE voor <= k ORDER BY blok DESC LIMIT 1)"
+        )
+    # Names are constants and the catalogue's; values are bound parameters.
+    return f"""
+WITH blokken AS (
+    SELECT blok, sum(aantal) AS n FROM laag_telling
+    WHERE laag = :stored_laag AND {levels} GROUP BY blok HAVING sum(aantal) > 0
+){rank}
+SELECT {VERSION_SQL} AS versie,
+       ARRAY({ids}) AS ids,
+       (SELECT coalesce(sum(n), 0) FROM blokken)::bigint AS matched,
+       (SELECT min(id) FROM {SOURCE} WHERE {where}
+           AND id >= (SELECT min(blok) FROM blokken) << {BLOCK_BITS}) AS lo,
+       (SELECT max(id) FROM {SOURCE} WHERE {where}
+           AND id < ((SELECT max(blok) FROM blokken) + 1) << {BLOCK_BITS}) AS hi
+"""  # noqa: S608
