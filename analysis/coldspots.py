@@ -1,7 +1,8 @@
 """Cold spots: clusters of areas with little supply, by Local Moran (LL) and Getis-Ord Gi*.
 
 Both statistics come from esda (Gi* with z < 0), with permutation p-values and a
-false-discovery-rate cut-off.
+false-discovery-rate cut-off; esda's permutation test runs in :mod:`analysis.permutation`
+(the same numbers, about ten times faster without numba).
 
 A cold spot is supporting evidence for a flag (:mod:`analysis.flags`), never a flag of its
 own (docs/ANALYSIS.md §8).
@@ -100,9 +101,11 @@ def _local_statistics(y, codes, neighbours, xy, permutations, seed, k):
     from esda.moran import Moran_Local
     from libpysal.weights import fill_diagonal
 
+    from analysis.permutation import fast_crand
+
     w = _weights(codes, neighbours, xy, k)
-    w_star = fill_diagonal(_weights(codes, neighbours, xy, k), 1.0)
-    with warnings.catch_warnings():
+    w_star = fill_diagonal(w, 1.0)  # a new W; made before Moran_Local transforms w
+    with warnings.catch_warnings(), fast_crand():
         # esda 2.9 announces a future change of its (directed) permutation test; the
         # constructors do not let us choose yet, so the p-values are esda 2.9's.
         warnings.simplefilter("ignore", DeprecationWarning)
