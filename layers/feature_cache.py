@@ -202,13 +202,19 @@ def _page_by_sql(
     guess = cache.last_version(query.collection.view)
     counts = cache.get(("counts", *filter_key, guess)) if guess is not None else None
     params.update(page_params(query))
-    row = conn.execute(
-        sa.text(
-            f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql(view, where, query)}) AS ids"
-            + (f", {_counts_sql(view, where)}" if counts is None else "")
-        ),
-        params,
-    ).one()
+    if counts is None and query.bbox:
+        # A box matches few rows: read them once (spatial index) for the page, the count
+        # and the bounds; min/max by the id index would walk ids outside the box.
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT id FROM {view} WHERE {where}) "  # noqa: S608
+            f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql('m', 'TRUE', query)}) AS ids, "
+            "(SELECT count(*) FROM m) AS matched, (SELECT min(id) FROM m) AS lo, "
+            "(SELECT max(id) FROM m) AS hi"
+        )
+    else:
+        sql = f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql(view, where, query)}) AS ids"
+        sql += f", {_counts_sql(view, where)}" if counts is None else ""
+    row = conn.execute(sa.text(sql), params).one()
     if row.versie is None:
         return items_page(conn, query)
     cache.saw_version(query.collection.view, row.versie)

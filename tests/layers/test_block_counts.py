@@ -176,6 +176,25 @@ def test_scoped_and_before_cursor_pages_take_the_general_path(engine, layer):
             _same(conn, query, cache)
 
 
+def test_cold_bbox_pages_equal_the_uncached_statement(engine, layer):
+    """A box reads its matching rows once for page, count and bounds (``_page_by_sql``)."""
+    with engine.connect() as conn:
+        box = conn.execute(
+            sa.text(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+                f"ST_Extent(ST_Transform(geom, 4326)) AS e FROM {TABLE} "
+                "WHERE id % 1000 BETWEEN 100 AND 400) x"
+            )
+        ).one()
+        for levels in [("openbaar",), LEVELS]:
+            for offset, after in [(0, None), (7, None), (400, None), (0, 20_000), (5, 20_000)]:
+                query = ItemsQuery(
+                    layer, levels, limit=30, offset=offset, after=after, bbox=tuple(box)
+                )
+                _same(conn, query)
+                assert 0 < items_page(conn, query).number_matched < ROWS
+
+
 def test_counts_stay_exact_across_writes(engine, layer):
     cache = LayerCache(32 << 20)  # kept across the writes: the version keys every entry
     _assert_exact(engine, layer, cache)
