@@ -12,6 +12,11 @@ properties. Every point feature, thinned or not, carries the integer property ``
 the number of points it stands for (1 above ``THIN_MAX_ZOOM``), so a client can size or
 label symbols by it at every zoom. The sum of ``aantal`` over a tile is the number of
 points in it (the caller's visibility and filters applied).
+
+The cells of ``laag_voorzieningen`` are also kept at write time (migration 0025) for zooms
+``STORED_ZOOMS`` and each role's visibility levels: a tile without filters for a caller
+without an area scope reads its whole cells from there and counts only the cells on its
+edge (``sql/tile_stored.sql``), with the same answer.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 
+from geo.accounts import ROLE_VISIBILITY
 from layers.cache import LayerCache, data_version
 from layers.catalog import Collection, q
 from layers.errors import InvalidParameter
@@ -66,6 +72,12 @@ _EVERY_FEATURE = {
 }
 
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
+STORED_TILE_SQL = (files("layers") / "sql" / "tile_stored.sql").read_text()
+# Thinning cells kept at write time (migration 0025, table tegel_zoom): for this view, these
+# zooms and the visibility levels of each role (tegel_zicht: the levels sorted, joined by ",").
+STORED_VIEW = "laag_voorzieningen"
+STORED_ZOOMS = range(7, THIN_MAX_ZOOM + 1)
+STORED_LEVELS = frozenset(",".join(sorted(set(v))) for v in ROLE_VISIBILITY.values())
 # MVT feature ids are integers. CBS codes (GM0917, BU09170001) keep their digits, unique
 # within a level; other text ids get a 53-bit hash (exact in JavaScript numbers), since
 # joining their digits made different ids equal ('1-…-1-12' and '1-…-11-2').
@@ -156,6 +168,11 @@ def tile(
     validate_tile(z, x, y)
     visibility = as_visibility(visibility)
     names = tile_properties(collection, properties)
+    zicht = stored_levels(collection, z, visibility, filters)
+    if zicht is not None:
+        stored: dict[str, object] = {"layer": collection.id, "zicht": zicht}
+        stored["levels"] = list(visibility.levels)
+        return bytes(_run(conn, _stored_statement(collection, (z, x, y), names), stored) or b"")
     clauses, params = _filter_clauses(collection, filters or {})
     if collection.has_visibility:
         codes = scope_columns(collection)
@@ -166,6 +183,51 @@ def tile(
     params["layer"] = collection.id
     statement = _statement(collection, (z, x, y), [q(n) for n in names], clauses)
     return bytes(_run(conn, statement, params) or b"")
+
+
+def stored_levels(
+    collection: Collection, z: int, visibility: VisibilityLike, filters: Mapping[str, str] | None
+) -> str | None:
+    """The key (``tegel_cel.zicht``) of the kept cells this tile is read from, or None.
+
+    None means the tile is counted live: another view or zoom, filters or an area scope.
+    """
+    visibility = as_visibility(visibility)
+    if collection.view != STORED_VIEW or z not in STORED_ZOOMS or filters or visibility.scope:
+        return None
+    if thinning_cell(z) is None:  # thinning switched off below this zoom
+        return None
+    return stored_key(visibility)
+
+
+def stored_key(visibility: VisibilityLike) -> str | None:
+    """The key (``tegel_zicht.zicht``) of a role's levels; None with an area scope."""
+    visibility = as_visibility(visibility)
+    key = ",".join(sorted(set(visibility.levels)))
+    return key if key in STORED_LEVELS and not visibility.scope else None
+
+
+def _stored_statement(
+    collection: Collection, zxy: tuple[int, int, int], names: Sequence[str]
+) -> sa.TextClause:
+    """``sql/tile_stored.sql`` for this tile (integer ids; levels without scope)."""
+    z, x, y = (int(v) for v in zxy)
+    return sa.text(
+        STORED_TILE_SQL.format(
+            columns="".join(f", t.{q(name)}" for name in names),
+            view=q(collection.view),
+            visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",
+            count=COUNT_PROPERTY,
+            z=z,
+            x=x,
+            y=y,
+            margin=repr(BUFFER / EXTENT),
+            extent=EXTENT,
+            buffer=BUFFER,
+            segment=repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),
+            cell=repr(thinning_cell(z)),
+        )
+    )
 
 
 def _run(conn: sa.Connection, statement: sa.TextClause, params: dict) -> bytes | None:

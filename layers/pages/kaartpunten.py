@@ -20,6 +20,7 @@ from geo.sqlfiles import named
 from layers.cache import LayerCache, data_version
 from layers.catalog import Collection
 from layers.pages.opening_hours import AMSTERDAM, open_now
+from layers.tiles import stored_key
 from layers.visibility import VisibilityLike, as_visibility
 
 SQL = named("kaart.sql", package="layers.pages")
@@ -28,6 +29,10 @@ SQL = named("kaart.sql", package="layers.pages")
 # A box with more services than this gets one entry per cell of a CELLS × CELLS grid.
 MAX_PLACES = 4000
 CELLS = 64
+# Side of a cell of kaart_cel (migration 0025) in degrees of longitude: a box at least
+# STORED_CELLS_PER_GRID_CELL × CELLS of them wide is grouped from the kept cells.
+STORED_CELL_LON = 0.01
+STORED_CELLS_PER_GRID_CELL = 4
 Box = tuple[float, float, float, float]
 
 
@@ -44,7 +49,8 @@ def map_points_json(
     bbox : (west, south, east, north) in lon/lat, optional
         Only the places inside; a box with more than ``MAX_PLACES`` services gives one
         entry per grid cell with a fifth element, the number of places in it (see
-        ``punten_cellen``).
+        ``punten_cellen``); a wide box (a national view) adds up the cells kept at write
+        time instead (``punten_cellen_bewaard``), when the caller has no area scope.
     """
     params: dict[str, object] = {**as_visibility(visibility).params()}
     if bbox is None:  # every place: the box of the whole world, never grouped in cells
@@ -52,6 +58,11 @@ def map_points_json(
         return conn.execute(SQL["punten_vak"], params).scalar_one()
     w, s, e, n = bbox
     params.update(w=w, s=s, e=e, n=n, cells=CELLS)
+    zicht = stored_key(visibility)
+    if zicht is not None and (e - w) >= STORED_CELL_LON * STORED_CELLS_PER_GRID_CELL * CELLS:
+        params["zicht"] = zicht
+        if conn.execute(SQL["punten_bewaard_tellen"], params).scalar_one() > MAX_PLACES:
+            return conn.execute(SQL["punten_cellen_bewaard"], params).scalar_one()
     crowded = conn.execute(SQL["punten_tellen"], params).scalar_one() > MAX_PLACES
     return conn.execute(SQL["punten_cellen" if crowded else "punten_vak"], params).scalar_one()
 

@@ -73,6 +73,39 @@ SELECT coalesce(json_agg(json_build_array(
        ORDER BY c.id), '[]'::json)::text
 FROM cel c LEFT JOIN cel_thema ct ON ct.cx = c.cx AND ct.cy = c.cy
 
+-- name: punten_cellen_bewaard
+-- A wide crowded box (every grid cell at least a few kept cells wide) as punten_cellen,
+-- added up from kaart_punt's cells kept at write time (migration 0025, table kaart_cel,
+-- for the role's visibility levels :zicht): each kept cell of about 700 m falls in the
+-- grid cell of its mean position with all its places, services and themes, so a grid
+-- cell's places, mean position and themes are those of the kept cells in it.
+WITH cel AS (
+    SELECT floor((c.lon - :w) * :cells / (:e - :w))::int AS cx,
+           floor((c.lat - :s) * :cells / (:n - :s))::int AS cy,
+           c.id, c.plekken, c.lon, c.lat, c.themas
+    FROM kaart_cel c
+    WHERE c.zicht = :zicht AND c.lon BETWEEN :w AND :e AND c.lat BETWEEN :s AND :n
+), raster AS (
+    SELECT cx, cy, min(id) AS id, sum(plekken) AS plekken,
+           round((sum(lon * plekken) / sum(plekken))::numeric, 6) AS lon,
+           round((sum(lat * plekken) / sum(plekken))::numeric, 6) AS lat
+    FROM cel GROUP BY cx, cy
+), raster_thema AS (
+    SELECT cx, cy, array_agg(DISTINCT slug) AS slugs
+    FROM cel, unnest(cel.themas) AS s(slug) GROUP BY cx, cy
+)
+SELECT coalesce(json_agg(json_build_array(
+           ARRAY[r.id], r.lon, r.lat,
+           ARRAY(SELECT t.slug FROM thema t WHERE t.slug = ANY(rt.slugs) ORDER BY t.volgorde),
+           r.plekken)
+       ORDER BY r.id), '[]'::json)::text
+FROM raster r LEFT JOIN raster_thema rt ON rt.cx = r.cx AND rt.cy = r.cy
+
+-- name: punten_bewaard_tellen
+-- How many services of the role's visibility levels (:zicht) the kept cells in the box hold.
+SELECT coalesce(sum(c.diensten), 0) FROM kaart_cel c
+WHERE c.zicht = :zicht AND c.lon BETWEEN :w AND :e AND c.lat BETWEEN :s AND :n
+
 -- name: plek
 -- Every visible service at the place of service :id (no rows when :id is not visible).
 WITH zichtbaar AS (

@@ -1,0 +1,156 @@
+"""The residents' map's cells kept at write time (migration 0025, ``kaart_cel``): a wide
+crowded view adds them up (``punten_cellen_bewaard``) and shows the same places, themes and
+visibility as grouping every point (``punten_cellen``); the cells follow every edit.
+Tested on a database of its own with 6,000 services spread over the Netherlands."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from layers.pages import kaartpunten
+from layers.visibility import Visibility
+from tests.layers.test_tiles import _org
+from tests.layers.test_tiles_thinning import _services_at
+
+NATION = (3.0, 50.5, 7.5, 53.7)  # lon/lat box of a national first view
+PUBLIC = Visibility(("openbaar",))
+STAFF = Visibility(("openbaar", "professional", "intern"))
+
+
+def _positions(rng: random.Random, n: int) -> list[tuple[float, float]]:
+    return [(rng.uniform(20_000, 270_000), rng.uniform(310_000, 600_000)) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def nation(databases):
+    engine = databases.create_with_areas()
+    rng = random.Random(3)
+    themes = ["vervoer", "meedoen-ontmoeten", "zorg-ondersteuning"]
+    with engine.begin() as conn:
+        for vis, n in (("openbaar", 4800), ("professional", 700), ("intern", 500)):
+            org = _org(conn, f"Land {vis}", zichtbaarheid=vis)
+            where = _positions(rng, n)
+            # every 9th service shares the position of the one before (one place, two services)
+            where = [where[k - 1] if k % 9 == 8 else p for k, p in enumerate(where)]
+            _services_at(conn, org, where, [themes[k % 3] for k in range(n)], vis)
+    yield engine
+    engine.dispose()
+
+
+def _kept(conn) -> set[tuple]:
+    rows = conn.execute(
+        sa.text(
+            "SELECT zicht, cx, cy, id, plekken, diensten, round(lon::numeric, 9),"
+            " round(lat::numeric, 9), themas FROM kaart_cel"
+        )
+    )
+    return {(*r[:8], tuple(sorted(r[8]))) for r in rows}
+
+
+def assert_cells_as_from_scratch(engine) -> None:
+    with engine.connect() as conn:
+        kept = _kept(conn)
+        conn.execute(sa.text("SELECT kaart_cel_tellen(NULL, NULL)"))
+        assert kept == _kept(conn)
+        conn.rollback()
+
+
+def _summary(body: str) -> tuple[int, set[str], set[int]]:
+    cells = json.loads(body)
+    assert all(len(c) == 5 for c in cells)
+    return sum(c[4] for c in cells), {s for c in cells for s in c[3]}, {c[0][0] for c in cells}
+
+
+def both(conn, visibility, monkeypatch) -> tuple[str, str]:
+    stored = kaartpunten.map_points_json(conn, visibility, NATION)
+    with monkeypatch.context() as m:
+        m.setattr(kaartpunten, "stored_key", lambda *a: None)
+        live = kaartpunten.map_points_json(conn, visibility, NATION)
+    return stored, live
+
+
+def _visible_ids(conn, visibility) -> set[int]:
+    levels = list(visibility.levels)
+    rows = conn.execute(
+        sa.text("SELECT id FROM kaart_punt WHERE zichtbaarheid = ANY(:l)"), {"l": levels}
+    )
+    return set(rows.scalars())
+
+
+@pytest.mark.parametrize("visibility", [PUBLIC, STAFF])
+def test_a_national_view_adds_up_the_kept_cells(nation, visibility, monkeypatch):
+    with nation.connect() as conn:
+        stored, live = both(conn, visibility, monkeypatch)
+        visible = _visible_ids(conn, visibility)
+        places = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT (lon, lat)) FROM kaart_punt WHERE zichtbaarheid = ANY(:l)"
+            ),
+            {"l": list(visibility.levels)},
+        ).scalar_one()
+    assert stored != live  # the kept cells were read, not every point
+    s_places, s_themes, s_ids = _summary(stored)
+    l_places, l_themes, l_ids = _summary(live)
+    assert s_places == l_places == places
+    assert s_themes == l_themes
+    assert s_ids <= visible and l_ids <= visible
+    assert 0.5 < len(s_ids) / len(l_ids) < 2  # about as many groups as before
+
+
+def test_nothing_a_role_may_not_see_is_counted(nation, monkeypatch):
+    with nation.connect() as conn:
+        public, _ = both(conn, PUBLIC, monkeypatch)
+        staff, _ = both(conn, STAFF, monkeypatch)
+        hidden = _visible_ids(conn, STAFF) - _visible_ids(conn, PUBLIC)
+    assert not _summary(public)[2] & hidden
+    assert _summary(public)[0] < _summary(staff)[0]
+
+
+def test_scoped_professionals_and_narrow_views_group_every_point(nation, monkeypatch):
+    scoped = Visibility(("openbaar",), ("GM0935",))
+    assert kaartpunten.stored_key(scoped) is None
+    narrow = (5.6, 50.8, 5.8, 50.9)
+    with nation.connect() as conn, monkeypatch.context() as m:
+        m.setattr(kaartpunten, "MAX_PLACES", 1)
+        stored = kaartpunten.map_points_json(conn, PUBLIC, narrow)
+        m.setattr(kaartpunten, "stored_key", lambda *a: None)
+        assert stored == kaartpunten.map_points_json(conn, PUBLIC, narrow)
+
+
+def test_the_kept_cells_follow_every_edit(nation, monkeypatch):
+    assert_cells_as_from_scratch(nation)
+    rng = random.Random(8)
+    with nation.begin() as conn:
+        new = _services_at(conn, _org(conn, "Later"), _positions(rng, 30), ["vervoer"] * 30)
+    with nation.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE locatie SET geom = ST_Translate(geom, 2000, -900) WHERE id IN "
+                "(SELECT locatie_id FROM aanbod_locatie WHERE id = ANY(:ids))"
+            ),
+            {"ids": new[:10]},
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE aanbod SET zichtbaarheid = 'intern' WHERE id IN "
+                "(SELECT aanbod_id FROM aanbod_locatie WHERE id = ANY(:ids))"
+            ),
+            {"ids": new[10:20]},
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE aanbod_thema SET thema_slug = 'veiligheid' WHERE aanbod_id IN "
+                "(SELECT aanbod_id FROM aanbod_locatie WHERE id = ANY(:ids))"
+            ),
+            {"ids": new[20:25]},
+        )
+        conn.execute(sa.text("DELETE FROM aanbod_locatie WHERE id = ANY(:ids)"), {"ids": new[25:]})
+    assert_cells_as_from_scratch(nation)
+    with nation.connect() as conn:
+        stored, live = both(conn, PUBLIC, monkeypatch)
+    assert _summary(stored)[:2] == _summary(live)[:2]
+    assert "veiligheid" in _summary(stored)[1]
