@@ -112,12 +112,16 @@ WITH src AS (
     SELECT o.id, src.naam, src.omschrijving, kosten, aanmelden, voorwaarden,
            string_to_array(talen, ';'), openingstijden, capaciteit, src.zichtbaarheid,
            src.laatst_geverifieerd_op, :bron, aanbod_key, coalesce(src.hsds, '{}'),
-           -- HSDS service areas: CBS codes, or the names of gemeenten
-           ARRAY(SELECT g.code FROM gebied g
-                 WHERE g.code = ANY (string_to_array(src.werkgebied, ';'))
-                    OR (g.niveau = 'gemeente'
-                        AND lower(g.naam) = ANY (string_to_array(lower(src.werkgebied), ';')))
-                 ORDER BY g.code)
+           -- HSDS service areas: CBS codes, or the names of gemeenten. Only for rows that
+           -- name some: the OR reads every area, which per row of a flat file cost more
+           -- than the rest of this statement (and grew with the number of areas loaded).
+           CASE WHEN src.werkgebied <> '' THEN
+               ARRAY(SELECT g.code FROM gebied g
+                     WHERE g.code = ANY (string_to_array(src.werkgebied, ';'))
+                        OR (g.niveau = 'gemeente'
+                            AND lower(g.naam) = ANY (string_to_array(lower(src.werkgebied), ';')))
+                     ORDER BY g.code)
+           ELSE '{}' END
     FROM src JOIN organisatie o ON o.bron = :bron AND o.bron_id = src.org_key
     ON CONFLICT (bron, bron_id) DO UPDATE SET
         organisatie_id = EXCLUDED.organisatie_id, naam = EXCLUDED.naam,
