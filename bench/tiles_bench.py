@@ -13,7 +13,7 @@ alternating order:
 * ``stored``: the same call reading the kept cells (``sql/tile_stored.sql``).
 
 Both answers are decoded and compared for every tile. Also timed: one edited service
-(commit, with and without the cell triggers) and rebuilding all cells (``tegel_opbouwen``).
+(commit, with and without the cell triggers) and all cells built from scratch.
 ``--keep`` keeps the database (``--db NAME`` reuses it, e.g. for
 ``bench/frontend_bench.py --db NAME``).
 
@@ -171,14 +171,19 @@ def _say(label: str, times: dict[str, list[float]]) -> None:
 def time_edits(engine, runs: int = 10) -> dict[str, float]:
     """Median commit of moving one service 10 m, with and without the cell triggers."""
     out = {}
-    triggers = "tegel_ins, tegel_upd, tegel_del"
+    triggers = [
+        f"{table} {verb}"
+        for table, prefix in (("laag_geojson", "tegel"), ("kaart_punt", "kaart_cel"))
+        for verb in (f"TRIGGER {prefix}_ins", f"TRIGGER {prefix}_upd", f"TRIGGER {prefix}_del")
+    ]
     with engine.connect() as conn:
         ids = list(conn.execute(sa.text("SELECT id FROM locatie ORDER BY random() LIMIT 40")))
     for label, enable in (("with cells", True), ("without cells", False)):
         with engine.begin() as conn:
-            for t in triggers.split(", "):
+            for t in triggers:
+                table, trigger = t.split(" ", 1)
                 verb = "ENABLE" if enable else "DISABLE"
-                conn.execute(sa.text(f"ALTER TABLE kaart_punt {verb} TRIGGER {t}"))
+                conn.execute(sa.text(f"ALTER TABLE {table} {verb} {trigger}"))
         spent = []
         for (lid,) in ids[:runs] if enable else ids[runs : 2 * runs]:
             began = time.perf_counter()
@@ -190,10 +195,12 @@ def time_edits(engine, runs: int = 10) -> dict[str, float]:
             spent.append((time.perf_counter() - began) * 1000)
         out[label] = statistics.median(spent)
     with engine.begin() as conn:
-        for t in triggers.split(", "):
-            conn.execute(sa.text(f"ALTER TABLE kaart_punt ENABLE TRIGGER {t}"))
+        for t in triggers:
+            table, trigger = t.split(" ", 1)
+            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE {trigger}"))
         began = time.perf_counter()
-        conn.execute(sa.text("SELECT tegel_opbouwen()"))
+        conn.execute(sa.text("DELETE FROM tegel_punt"))
+        conn.execute(sa.text("SELECT tegel_bijwerken(NULL)"))
         out["rebuild all cells"] = (time.perf_counter() - began) * 1000
     return out
 

@@ -78,6 +78,9 @@ STORED_TILE_SQL = (files("layers") / "sql" / "tile_stored.sql").read_text()
 STORED_VIEW = "laag_voorzieningen"
 STORED_ZOOMS = range(7, THIN_MAX_ZOOM + 1)
 STORED_LEVELS = frozenset(",".join(sorted(set(v))) for v in ROLE_VISIBILITY.values())
+# The properties tegel_punt holds besides the position and visibility (its view
+# tegel_punt_bron); a tile asking for others reads its kept features from the view.
+STORED_PROPERTIES = ("id", *POINT_PROPERTIES)
 # MVT feature ids are integers. CBS codes (GM0917, BU09170001) keep their digits, unique
 # within a level; other text ids get a 53-bit hash (exact in JavaScript numbers), since
 # joining their digits made different ids equal ('1-…-1-12' and '1-…-11-2').
@@ -215,7 +218,7 @@ def _stored_statement(
     return sa.text(
         STORED_TILE_SQL.format(
             columns="".join(f", t.{q(name)}" for name in names),
-            view=q(collection.view),
+            view="tegel_punt" if set(names) <= set(STORED_PROPERTIES) else q(collection.view),
             visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",
             count=COUNT_PROPERTY,
             z=z,

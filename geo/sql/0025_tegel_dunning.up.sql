@@ -10,10 +10,10 @@
 -- visibility). layers/sql/tile_stored.sql reads them; tests/layers/test_tiles_stored.py
 -- compares both paths.
 --
--- Upkeep hangs on kaart_punt (migration 0020), the narrow copy of laag_voorzieningen that is
--- renewed with the stored Feature text: statement triggers with transition tables pass the
--- changed ids to tegel_bijwerken, which copies what differs from the view into tegel_punt
--- and counts the touched cells again. Functions of 0020/0022 are not changed.
+-- Upkeep hangs on laag_geojson (migration 0020), written at commit whenever a feature
+-- changes: statement triggers with transition tables pass the changed ids of
+-- laag_voorzieningen to tegel_bijwerken, which copies what differs from the view into
+-- tegel_punt and counts the touched cells again. Functions of 0020/0022 are not changed.
 
 -- Cell side in RD metres per stored zoom; filled by the migration with
 -- tiles.thinning_cell(z) (tests check they are equal).
@@ -28,13 +28,19 @@ INSERT INTO tegel_zicht VALUES
     ('intern,openbaar,professional', '{openbaar,professional,intern}');
 COMMENT ON TABLE tegel_zicht IS 'Intern: de zichtbaarheidsniveaus per rol waarvoor tegelcellen bewaard worden.';
 
-CREATE TABLE tegel_punt (
-    id bigint PRIMARY KEY,
-    geom geometry(Point, 28992) NOT NULL,
-    zichtbaarheid text NOT NULL
-);
+-- What tegel_punt copies of laag_voorzieningen: id, position, visibility and the compact
+-- properties of point tiles (layers.tiles.POINT_PROPERTIES), with the view's own types.
+CREATE VIEW tegel_punt_bron AS
+SELECT v.id, v.geom, v.zichtbaarheid::text AS zichtbaarheid, v.organisatie, v.aanbod, v.thema,
+       v.gemeentecode, v.buurtcode, v.geocode_precisie, v.synthetisch
+FROM laag_voorzieningen v WHERE v.geom IS NOT NULL;
+COMMENT ON VIEW tegel_punt_bron IS 'Intern: wat tegel_punt van laag_voorzieningen bewaart.';
+CREATE TABLE tegel_punt AS SELECT * FROM tegel_punt_bron WITH NO DATA;
+ALTER TABLE tegel_punt ADD PRIMARY KEY (id), ALTER COLUMN geom SET NOT NULL,
+    ALTER COLUMN zichtbaarheid SET NOT NULL;
 CREATE INDEX tegel_punt_geom ON tegel_punt USING gist (geom);
-COMMENT ON TABLE tegel_punt IS 'Intern: id, plek en zichtbaarheid van laag_voorzieningen, voor tegels.';
+COMMENT ON TABLE tegel_punt IS
+    'Intern: plek, zichtbaarheid en tegelkenmerken van laag_voorzieningen, voor tegels.';
 
 CREATE TABLE tegel_cel (
     zicht text NOT NULL,
@@ -43,7 +49,7 @@ CREATE TABLE tegel_cel (
     cy integer NOT NULL,
     fid bigint NOT NULL,  -- the lowest id in the cell
     aantal integer NOT NULL,  -- the points in the cell
-    PRIMARY KEY (zicht, zoom, cx, cy)
+    PRIMARY KEY (zicht, zoom, cx, cy) INCLUDE (fid, aantal)
 );
 COMMENT ON TABLE tegel_cel IS 'Intern: per zoom en zichtbaarheid het laagste id en het aantal punten per cel.';
 
@@ -55,8 +61,8 @@ BEGIN
     END IF;
     DELETE FROM tegel_cel c
     USING (SELECT DISTINCT z.zoom, floor(ST_X(p) / z.cel)::int AS cx, floor(ST_Y(p) / z.cel)::int AS cy
-           FROM unnest(plekken) AS p, tegel_zoom z) g
-    WHERE c.zoom = g.zoom AND c.cx = g.cx AND c.cy = g.cy;
+           FROM unnest(plekken) AS p, tegel_zoom z) g, tegel_zicht s
+    WHERE c.zicht = s.zicht AND c.zoom = g.zoom AND c.cx = g.cx AND c.cy = g.cy;
     INSERT INTO tegel_cel (zicht, zoom, cx, cy, fid, aantal)
     SELECT s.zicht, g.zoom, g.cx, g.cy, min(t.id), count(*)
     FROM (SELECT DISTINCT z.zoom, z.cel, floor(ST_X(p) / z.cel)::int AS cx,
@@ -70,13 +76,10 @@ BEGIN
     GROUP BY s.zicht, g.zoom, g.cx, g.cy;
 END $$;
 
--- Everything again from laag_voorzieningen (the migration, and changes of many rows).
-CREATE FUNCTION tegel_opbouwen() RETURNS void LANGUAGE plpgsql AS $$
+-- Count every cell again from tegel_punt.
+CREATE FUNCTION tegel_cellen_opbouwen() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM tegel_cel;
-    DELETE FROM tegel_punt;
-    INSERT INTO tegel_punt
-    SELECT v.id, v.geom, v.zichtbaarheid::text FROM laag_voorzieningen v WHERE v.geom IS NOT NULL;
     INSERT INTO tegel_cel (zicht, zoom, cx, cy, fid, aantal)
     SELECT s.zicht, z.zoom, floor(ST_X(t.geom) / z.cel)::int, floor(ST_Y(t.geom) / z.cel)::int,
            min(t.id), count(*)
@@ -84,43 +87,60 @@ BEGIN
     GROUP BY 1, 2, 3, 4;
 END $$;
 
--- Bring the rows ``ids`` of tegel_punt in line with laag_voorzieningen and count the cells
--- they left or entered again. Rows that did not change touch no cell (kaart_punt is renewed
--- by DELETE and INSERT, so both triggers pass the same ids: the second call finds nothing).
+-- Bring the rows ``ids`` of tegel_punt (NULL: every row) in line with laag_voorzieningen
+-- and count the cells they left or entered again; rows that did not change touch no cell.
+-- Over 20,000 ids the whole table is compared with the view in one pass (two hashed
+-- anti-joins; laag_geojson is rewritten whole by DELETE and INSERT, and the second
+-- statement then finds nothing to do), and over 20,000 changed rows every cell is counted.
 CREATE FUNCTION tegel_bijwerken(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     weg geometry[];
     erbij geometry[];
 BEGIN
+    IF ids IS NOT NULL AND cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
     IF ids IS NULL OR cardinality(ids) > 20000 THEN
-        PERFORM tegel_opbouwen();
-        RETURN;
+        WITH anders AS (
+            DELETE FROM tegel_punt t
+            WHERE NOT EXISTS (SELECT FROM tegel_punt_bron b
+                              WHERE b.id = t.id AND ROW(b.*) IS NOT DISTINCT FROM ROW(t.*))
+            RETURNING t.geom
+        )
+        SELECT array_agg(geom) INTO weg FROM anders;
+        WITH nieuw AS (
+            INSERT INTO tegel_punt SELECT b.* FROM tegel_punt_bron b
+            WHERE NOT EXISTS (SELECT FROM tegel_punt t WHERE t.id = b.id)
+            RETURNING geom
+        )
+        SELECT array_agg(geom) INTO erbij FROM nieuw;
+    ELSE
+        WITH bron AS MATERIALIZED (
+            SELECT * FROM tegel_punt_bron b WHERE b.id = ANY(ids)
+        ), anders AS (
+            DELETE FROM tegel_punt t
+            WHERE t.id = ANY(ids)
+              AND NOT EXISTS (SELECT FROM bron b
+                              WHERE b.id = t.id AND ROW(b.*) IS NOT DISTINCT FROM ROW(t.*))
+            RETURNING t.geom
+        )
+        SELECT array_agg(geom) INTO weg FROM anders;
+        WITH nieuw AS (
+            INSERT INTO tegel_punt SELECT * FROM tegel_punt_bron b WHERE b.id = ANY(ids)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING geom
+        )
+        SELECT array_agg(geom) INTO erbij FROM nieuw;
     END IF;
-    IF cardinality(ids) = 0 THEN
-        RETURN;
+    IF coalesce(cardinality(weg), 0) + coalesce(cardinality(erbij), 0) > 20000 THEN
+        PERFORM tegel_cellen_opbouwen();
+    ELSE
+        PERFORM tegel_cellen_tellen(coalesce(weg, '{}') || coalesce(erbij, '{}'));
     END IF;
-    WITH bron AS MATERIALIZED (
-        SELECT v.id, v.geom, v.zichtbaarheid::text AS zichtbaarheid
-        FROM laag_voorzieningen v WHERE v.id = ANY(ids) AND v.geom IS NOT NULL
-    ), anders AS (
-        DELETE FROM tegel_punt t
-        WHERE t.id = ANY(ids) AND NOT EXISTS (
-            SELECT FROM bron b WHERE b.id = t.id AND b.zichtbaarheid = t.zichtbaarheid
-              AND ST_X(b.geom) = ST_X(t.geom) AND ST_Y(b.geom) = ST_Y(t.geom))
-        RETURNING t.geom
-    )
-    SELECT array_agg(geom) INTO weg FROM anders;
-    WITH nieuw AS (
-        INSERT INTO tegel_punt
-        SELECT v.id, v.geom, v.zichtbaarheid::text FROM laag_voorzieningen v
-        WHERE v.id = ANY(ids) AND v.geom IS NOT NULL
-        ON CONFLICT (id) DO NOTHING
-        RETURNING geom
-    )
-    SELECT array_agg(geom) INTO erbij FROM nieuw;
-    PERFORM tegel_cellen_tellen(coalesce(weg, '{}') || coalesce(erbij, '{}'));
 END $$;
 
+-- Statement triggers on laag_geojson: its rows of laag_voorzieningen are written whenever a
+-- feature's text, visibility or area changes (at commit, migration 0020).
 CREATE FUNCTION tegel_volgen() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[];
@@ -129,24 +149,26 @@ BEGIN
         PERFORM tegel_bijwerken(NULL);
         RETURN NULL;
     ELSIF TG_OP = 'INSERT' THEN
-        SELECT array_agg(id) INTO ids FROM nieuw;
+        SELECT array_agg(id) INTO ids FROM nieuw WHERE laag = 'laag_voorzieningen';
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(id) INTO ids FROM oud;
+        SELECT array_agg(id) INTO ids FROM oud WHERE laag = 'laag_voorzieningen';
     ELSE
-        SELECT array_agg(id) INTO ids FROM (SELECT id FROM oud UNION SELECT id FROM nieuw) x;
+        SELECT array_agg(id) INTO ids FROM (
+            SELECT id FROM oud WHERE laag = 'laag_voorzieningen'
+            UNION SELECT id FROM nieuw WHERE laag = 'laag_voorzieningen') x;
     END IF;
     PERFORM tegel_bijwerken(coalesce(ids, '{}'));
     RETURN NULL;
 END $$;
 ALTER FUNCTION tegel_volgen() SECURITY DEFINER SET search_path = public, pg_temp;
 
-CREATE TRIGGER tegel_ins AFTER INSERT ON kaart_punt REFERENCING NEW TABLE AS nieuw
+CREATE TRIGGER tegel_ins AFTER INSERT ON laag_geojson REFERENCING NEW TABLE AS nieuw
     FOR EACH STATEMENT EXECUTE FUNCTION tegel_volgen();
-CREATE TRIGGER tegel_upd AFTER UPDATE ON kaart_punt REFERENCING OLD TABLE AS oud NEW TABLE AS nieuw
+CREATE TRIGGER tegel_upd AFTER UPDATE ON laag_geojson REFERENCING OLD TABLE AS oud NEW TABLE AS nieuw
     FOR EACH STATEMENT EXECUTE FUNCTION tegel_volgen();
-CREATE TRIGGER tegel_del AFTER DELETE ON kaart_punt REFERENCING OLD TABLE AS oud
+CREATE TRIGGER tegel_del AFTER DELETE ON laag_geojson REFERENCING OLD TABLE AS oud
     FOR EACH STATEMENT EXECUTE FUNCTION tegel_volgen();
-CREATE TRIGGER tegel_trunc AFTER TRUNCATE ON kaart_punt
+CREATE TRIGGER tegel_trunc AFTER TRUNCATE ON laag_geojson
     FOR EACH STATEMENT EXECUTE FUNCTION tegel_volgen();
 
 -- The residents' map's grid cells (layers/pages/sql/kaart.sql, punten_cellen_bewaard): a
@@ -180,8 +202,8 @@ BEGIN
     ELSIF cardinality(cxs) = 0 THEN
         RETURN;
     ELSE
-        DELETE FROM kaart_cel c USING unnest(cxs, cys) AS g(cx, cy)
-        WHERE c.cx = g.cx AND c.cy = g.cy;
+        DELETE FROM kaart_cel c USING unnest(cxs, cys) AS g(cx, cy), tegel_zicht s
+        WHERE c.zicht = s.zicht AND c.cx = g.cx AND c.cy = g.cy;
     END IF;
     INSERT INTO kaart_cel (zicht, cx, cy, id, plekken, diensten, lon, lat, themas)
     WITH punt AS (

@@ -14,8 +14,9 @@
 --   and checked with ST_Covers; if the check fails no cell is read whole (all counted).
 -- * The edge points are found through four index boxes (strips along the sides, 1 m into
 --   the rectangle); the cell test leaves out what the rectangle holds.
--- * The kept features are read from the view by id (= ANY of an array, so every branch of
---   the view uses its key) with the caller's visibility, as tile.sql reads them.
+-- * The kept features are read by id (= ANY of an array, so an index is used) with the
+--   caller's visibility: from tegel_punt, which holds the compact default properties of
+--   point tiles, or, when other properties are asked for, from the view.
 -- layers/tiles.py fills in the placeholders as for tile.sql.
 WITH bounds AS NOT MATERIALIZED (
     SELECT ST_TileEnvelope({z}, {x}, {y}) AS clip,

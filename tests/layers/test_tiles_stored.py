@@ -181,8 +181,17 @@ def test_cells_follow_inserts_updates_deletes_and_visibility(spread, monkeypatch
         conn.execute(
             sa.text("UPDATE organisatie SET zichtbaarheid = 'professional' WHERE naam = 'Dicht'")
         )
+        conn.execute(  # a property of the tiles only: the kept copy follows
+            sa.text("UPDATE organisatie SET naam = 'Hernoemd' WHERE naam = 'Verspreid openbaar'")
+        )
     with spread.connect() as conn:
         assert _cells(conn) == _cells_from_scratch(conn)
         kept = set(conn.execute(sa.text("SELECT id FROM tegel_punt")).scalars())
+        differ = "SELECT count(*) FROM (TABLE tegel_punt EXCEPT TABLE tegel_punt_bron) x"
+        assert conn.execute(sa.text(differ)).scalar_one() == 0
+        names = conn.execute(
+            sa.text("SELECT count(*) FROM tegel_punt WHERE organisatie = 'Hernoemd'")
+        )
+        assert names.scalar_one() >= 999  # the lowest id was deleted above
         assert not kept & set(new[20:30]) and lowest not in kept
     assert assert_same_tiles(spread, monkeypatch, zooms=(10, 12)) > 10

@@ -37,7 +37,7 @@ def upgrade():
                 z=z, cel=cell_size(z)
             )
         )
-    op.execute("SELECT tegel_opbouwen()")
+    op.execute("SELECT tegel_bijwerken(NULL)")
 
 
 def downgrade():
