@@ -14,6 +14,11 @@
 --    is the cost: sources repeat standard texts, an organisation's services share its
 --    description), and select the services by a join on the ids instead of
 --    `id = ANY(ids)`. The documents are the same to the byte as 0018's.
+-- 3. The whole-layer pass (laag_geojson_vernieuwen(laag, NULL), kaart_punt_vernieuwen(NULL))
+--    writes only the rows that differ and deletes only the rows the view lost, instead of
+--    deleting and inserting every row: an import that changes a quarter of a large layer
+--    rewrites that quarter, and the tables' own statement triggers (counts, tiles) see
+--    only what changed.
 CREATE OR REPLACE FUNCTION laag_geojson_markeren() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v record;
@@ -86,3 +91,77 @@ CREATE OR REPLACE FUNCTION zoekdocument_bijwerken(ids bigint[]) RETURNS void LAN
 $$;
 
 ALTER FUNCTION laag_geojson_markeren() SECURITY DEFINER SET search_path = public, pg_temp;
+
+CREATE OR REPLACE FUNCTION kaart_punt_vernieuwen(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF ids IS NULL THEN
+        INSERT INTO kaart_punt AS k SELECT * FROM kaart_punt_bron
+        ON CONFLICT (id) DO UPDATE SET lon = EXCLUDED.lon, lat = EXCLUDED.lat,
+            themas = EXCLUDED.themas, zichtbaarheid = EXCLUDED.zichtbaarheid,
+            gemeentecode = EXCLUDED.gemeentecode, wijkcode = EXCLUDED.wijkcode,
+            buurtcode = EXCLUDED.buurtcode
+        WHERE (k.lon, k.lat, k.themas, k.zichtbaarheid, k.gemeentecode, k.wijkcode, k.buurtcode)
+              IS DISTINCT FROM (EXCLUDED.lon, EXCLUDED.lat, EXCLUDED.themas,
+              EXCLUDED.zichtbaarheid, EXCLUDED.gemeentecode, EXCLUDED.wijkcode,
+              EXCLUDED.buurtcode);
+        DELETE FROM kaart_punt k WHERE NOT EXISTS (SELECT FROM laag_voorzieningen v
+                                                   WHERE v.id = k.id);
+    ELSIF cardinality(ids) > 1000 THEN
+        DELETE FROM kaart_punt WHERE id IN (SELECT unnest(ids));
+        INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron WHERE id IN (SELECT unnest(ids));
+    ELSIF cardinality(ids) > 0 THEN
+        DELETE FROM kaart_punt WHERE id = ANY(ids);
+        INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron WHERE id = ANY(ids);
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION laag_geojson_vernieuwen(p_laag text, ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    expr text := laag_geojson_sql(p_laag::regclass) || ', '
+                 || laag_geojson_kolommen(p_laag::regclass);
+    kolommen text := '(laag, id, feature, zichtbaarheid, gemeentecode, wijkcode, buurtcode)';
+    -- which rows: a few ids by index, many by a hashed semi-join
+    welke text := CASE WHEN cardinality(ids) > 1000 THEN 'IN (SELECT unnest($1))'
+                       ELSE '= ANY($1)' END;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('laag_geojson:' || p_laag));
+    -- A new statement: in READ COMMITTED it sees what a transaction we waited for committed.
+    IF ids IS NOT NULL AND cardinality(ids) > 1000 AND cardinality(ids) * 4
+           > (SELECT count(*) FROM laag_geojson WHERE laag = p_laag) THEN
+        ids := NULL;  -- most of the layer changed: one pass over the view
+    END IF;
+    IF p_laag = 'laag_voorzieningen' THEN
+        PERFORM kaart_punt_vernieuwen(ids);
+    END IF;
+    IF ids IS NULL THEN
+        EXECUTE format(
+            'INSERT INTO laag_geojson AS g %s SELECT %L, id, %s FROM %I '
+            'ON CONFLICT (laag, id) DO UPDATE SET feature = EXCLUDED.feature, '
+            'zichtbaarheid = EXCLUDED.zichtbaarheid, gemeentecode = EXCLUDED.gemeentecode, '
+            'wijkcode = EXCLUDED.wijkcode, buurtcode = EXCLUDED.buurtcode '
+            'WHERE (g.feature, g.zichtbaarheid, g.gemeentecode, g.wijkcode, g.buurtcode) '
+            'IS DISTINCT FROM (EXCLUDED.feature, EXCLUDED.zichtbaarheid, '
+            'EXCLUDED.gemeentecode, EXCLUDED.wijkcode, EXCLUDED.buurtcode)',
+            kolommen, p_laag, expr, p_laag);
+        EXECUTE format('DELETE FROM laag_geojson g WHERE g.laag = %L '
+                       'AND NOT EXISTS (SELECT FROM %I v WHERE v.id = g.id)', p_laag, p_laag);
+        RETURN;
+    END IF;
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    EXECUTE format(
+        'INSERT INTO laag_geojson AS g %s SELECT %L, id, %s FROM %I WHERE id %s '
+        'ON CONFLICT (laag, id) DO UPDATE SET feature = EXCLUDED.feature, '
+        'zichtbaarheid = EXCLUDED.zichtbaarheid, gemeentecode = EXCLUDED.gemeentecode, '
+        'wijkcode = EXCLUDED.wijkcode, buurtcode = EXCLUDED.buurtcode '
+        'WHERE (g.feature, g.zichtbaarheid, g.gemeentecode, g.wijkcode, g.buurtcode) '
+        'IS DISTINCT FROM (EXCLUDED.feature, EXCLUDED.zichtbaarheid, EXCLUDED.gemeentecode, '
+        'EXCLUDED.wijkcode, EXCLUDED.buurtcode)', kolommen, p_laag, expr, p_laag, welke)
+    USING ids;
+    EXECUTE format(
+        'DELETE FROM laag_geojson g WHERE g.laag = %L AND g.id IN '
+        '(SELECT unnest($1) EXCEPT SELECT id FROM %I WHERE id %s)', p_laag, p_laag, welke)
+    USING ids;
+END $$;
