@@ -4,11 +4,11 @@ A theme is done in two halves so that a run can keep the workers busy
 (docs/ANALYSIS.md §15):
 
 * :func:`start_theme` (in the client): per target group the supply (SQL), the point
-  indicators (in tiles on Dask when a tiling is given) and the area frames; the cold spots
-  of each target group and the location suggestions (gemeenten in :data:`SITE_TASKS`
-  chunks) are handed to the runner as tasks;
-* :meth:`PendingTheme.finish`: waits for those tasks, then the region's cut-offs and the
-  flags, which need the cold spots.
+  indicators (in tiles on Dask when a tiling is given) and the area frames; then per
+  target group one task :func:`flag_group` (cold spots, the region's cut-offs, the flags)
+  and the location suggestions (gemeenten in at most :data:`SITE_TASKS` tasks) are handed
+  to the runner;
+* :meth:`PendingTheme.finish`: collects those tasks' results.
 
 Without a cluster the tasks run at once in this process (``scheduler.INLINE``). Either
 way the same functions get the same inputs, so a run stores the same results (the cold
@@ -90,28 +90,38 @@ class PendingTheme:
 
     theme: ind.Theme
     params: Any
-    groups: list = field(default_factory=list)  # (doelgroep, ctx, frames by level, cold task)
+    groups: list = field(default_factory=list)  # (doelgroep, flag_group task)
     site_tasks: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
     def finish(self):
         """Flags (after the cold spots) and suggestions: ``(rows, sites, notes)``."""
         frames, cutoffs = [], {}
-        for doelgroep, ctx, by_level, cold in self.groups:
-            for level in LEVELS:  # buurt first: its buurten give the region's cut-offs
-                frame = by_level[level]
-                if level == "buurt":
-                    frame = frame.join(cold.result())
-                    grenzen = regional_cutoffs(frame, self.params.rule)
-                    ctx = replace(ctx, grenzen=grenzen)
-                    cutoffs[doelgroep] = grenzen.describe()
-                frames.append(
-                    frame.join(flag_areas(frame, ctx, self.params.rule)).assign(doelgroep=doelgroep)
-                )
+        for doelgroep, task in self.groups:
+            flagged, cutoffs[doelgroep] = task.result()
+            frames.extend(flagged)
         rows = pd.concat(frames, ignore_index=True)
         rows.attrs["grenzen"] = cutoffs
         sites = [row for task in self.site_tasks for row in task.result()]
         return rows, sites, self.notes
+
+
+def flag_group(by_level: dict, ctx: Context, rule, neighbours, cold: tuple) -> tuple:
+    """Cold spots, the region's cut-offs and the flags of one target group (a task).
+
+    ``cold`` holds the other arguments of :func:`analysis.coldspots.cold_spots`. Returns
+    the flagged frames (buurt, wijk, gemeente) and the cut-offs as stored.
+    """
+    codes, values, xy, permutations, alpha, seed = cold
+    frames = []
+    for level in LEVELS:  # buurt first: its buurten give the region's cut-offs
+        frame = by_level[level]
+        if level == "buurt":
+            frame = frame.join(cold_spots(codes, values, neighbours, xy, permutations, alpha, seed))
+            grenzen = regional_cutoffs(frame, rule)
+            ctx = replace(ctx, grenzen=grenzen)
+        frames.append(frame.join(flag_areas(frame, ctx, rule)).assign(doelgroep=ctx.doelgroep))
+    return frames, grenzen.describe()
 
 
 def start_theme(engine, theme: ind.Theme, shared: RunShared, params: RunParams, tiles=None):
@@ -148,8 +158,15 @@ def start_theme(engine, theme: ind.Theme, shared: RunShared, params: RunParams, 
             )
             for level in LEVELS
         }
-        cold = _submit_cold(shared, by_level["buurt"], params)
-        pending.groups.append((doelgroep, ctx, by_level, cold))
+        task = shared.runner.submit(
+            flag_group,
+            by_level,
+            ctx,
+            params.rule,
+            shared.neighbours,
+            _cold_input(shared, by_level["buurt"], params),
+        )
+        pending.groups.append((doelgroep, task))
         if doelgroep == "iedereen" and params.locatievoorstellen:
             pending.site_tasks = submit_sites(shared, supply, theme, params)
     return pending
@@ -171,14 +188,13 @@ def analyse_theme(engine, theme, demand, areas, neighbours, params, tiles=None):
     return start_theme(engine, theme, shared, params, tiles).finish()
 
 
-def _submit_cold(shared: RunShared, frame: pd.DataFrame, params):
+def _cold_input(shared: RunShared, frame: pd.DataFrame, params) -> tuple:
+    """The buurten with residents and a SPAR value, for :func:`flag_group`."""
     valid = frame[frame["spar"].notna() & (frame["inwoners"] > 0)]
     xy = shared.areas.loc[valid.index, ["x", "y"]].to_numpy(float)
-    return shared.runner.submit(
-        cold_spots,
+    return (
         list(valid.index),
         valid["spar"].to_numpy(float),
-        shared.neighbours,
         xy,
         params.permutations,
         params.fdr_alpha,
