@@ -66,6 +66,7 @@ def both(conn, collection, z, x, y, levels, monkeypatch) -> tuple[bytes, bytes]:
     stored = tiles.tile(conn, collection, z, x, y, Visibility(levels))
     with monkeypatch.context() as m:
         m.setattr(tiles, "stored_levels", lambda *a: None)
+        m.setattr(tiles, "reads_copy", lambda *a: False)
         live = tiles.tile(conn, collection, z, x, y, Visibility(levels))
     return stored, live
 
@@ -195,3 +196,25 @@ def test_cells_follow_inserts_updates_deletes_and_visibility(spread, monkeypatch
         assert names.scalar_one() >= 999  # the lowest id was deleted above
         assert not kept & set(new[20:30]) and lowest not in kept
     assert assert_same_tiles(spread, monkeypatch, zooms=(10, 12)) > 10
+
+
+@pytest.mark.parametrize("z", [3, 6, 13, 15])
+def test_other_zooms_read_the_copy_with_the_same_answer(spread, z, monkeypatch):
+    """Below the kept zooms and above the thinning, tile.sql counts tegel_punt, not the view."""
+    with spread.connect() as conn:
+        collection = load_catalog(conn)["voorzieningen"]
+        public = Visibility(("openbaar",))
+        assert tiles.reads_copy(collection, public, None, tiles.tile_properties(collection))
+        assert not tiles.reads_copy(collection, public, {"thema": "vervoer"}, ["id"])
+        assert not tiles.reads_copy(collection, public, None, ["id", "telefoon"])
+        checked = 0
+        for lonlat in _points(conn)[::50]:
+            x, y = tile_xy(lonlat, z)
+            for levels in LEVELS.values():
+                copy = tiles.tile(conn, collection, z, x, y, Visibility(levels))
+                with monkeypatch.context() as m:
+                    m.setattr(tiles, "reads_copy", lambda *a: False)
+                    live = tiles.tile(conn, collection, z, x, y, Visibility(levels))
+                assert _features(copy) == _features(live), (z, x, y, levels)
+                checked += bool(live)
+    assert checked > 0
