@@ -7,7 +7,7 @@ statistic for 14,000 buurten, twice per theme and target group. :func:`crand` he
 the same arguments and returns the same arrays, bit for bit:
 
 * the same permutation stream: esda's own ``vec_permutations(max_card, n, permutations,
-  seed)`` (NumPy's global generator, seeded);
+  seed)`` (NumPy's global generator, seeded), made once for both statistics of a call;
 * for area ``i`` the permuted neighbours ``z_no_i[ids]`` are read as ``z[ids + (ids >= i)]``
   (the same values without the copy) and the statistic is the same expression as esda's
   ``_moran_local_crand``, ``_g_local_star_crand`` or ``_g_local_crand`` (the same
@@ -25,6 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def crand(  # noqa: PLR0913 - esda's signature
         adj.eliminate_zeros()
     other_weights = adj.data.astype(z.dtype)
     cardinalities = np.array((adj != 0).sum(1)).flatten()
-    permuted_ids = esda_crand.vec_permutations(cardinalities.max(), n, permutations, seed)
+    permuted_ids = _permutations(int(cardinalities.max()), n, permutations, seed)
     rlocals = np.empty((n, permuted_ids.shape[0]))
     offsets = np.concatenate([[0], np.cumsum(cardinalities)])
     # Islands have one "fake" neighbour with island_weight and no self-weight (esda).
@@ -88,6 +89,16 @@ def crand(  # noqa: PLR0913 - esda's signature
     larger[low_extreme] = p - larger[low_extreme]
     p_sims = ((larger + 1.0) / (p + 1.0)).astype(np.float32)
     return p_sims, (rlocals if keep else np.empty((1, 1)))
+
+
+@lru_cache(maxsize=2)
+def _permutations(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
+    """Esda's permuted ids; Local Moran and Gi* of one call share them (same n and seed)."""
+    from esda import crand as esda_crand
+
+    ids = esda_crand.vec_permutations(max_card, n, permutations, seed)
+    ids.setflags(write=False)
+    return ids
 
 
 def _stat(kind, out, rows, z, permuted_ids, ow, sw, scaling) -> None:
