@@ -126,11 +126,12 @@ def client_floor(gpkg: Path, folder: Path) -> dict[str, float]:
 def crawl_seconds(port: int, first: str) -> tuple[float, int, int]:
     """Follow ``next`` links from ``first`` with plain HTTP and JSON parsing, no GDAL.
 
-    Returns seconds, pages and features: the server's share of a full copy.
+    Asks for gzip as GDAL does (``Accept-Encoding: gzip``), so the server's compression
+    is counted. Returns seconds, pages and features: the server's share of a full copy.
     """
     started, pages, features, path = time.perf_counter(), 0, 0, first
     while path:
-        status, body = get("127.0.0.1", port, path)
+        status, body = get("127.0.0.1", port, path, gzipped=True)
         if status != 200:
             raise RuntimeError(f"{path}: HTTP {status}")
         page = json.loads(body)

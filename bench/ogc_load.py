@@ -9,6 +9,7 @@ each run, so a result also says where the time went.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import itertools
 import math
@@ -183,11 +184,17 @@ def http_caller(host: str, port: int, timeout: float = 120.0):
     return make
 
 
-def get(host: str, port: int, path: str, timeout: float = 120.0) -> tuple[int, bytes]:
+def get(
+    host: str, port: int, path: str, timeout: float = 120.0, gzipped: bool = False
+) -> tuple[int, bytes]:
+    """One GET; ``gzipped`` asks for gzip as GDAL does and returns the body unpacked."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzipped else {})
         response = conn.getresponse()
-        return response.status, response.read()
+        body = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return response.status, body
     finally:
         conn.close()

@@ -37,11 +37,12 @@ def covers(query: ItemsQuery, source: str) -> bool:
     )
 
 
-def page_sql(query: ItemsQuery, where: str) -> str:
+def page_sql(query: ItemsQuery, where: str, texts: str = "") -> str:
     """One statement: ``versie``, the page's ``ids``, ``matched``, ``lo`` and ``hi``.
 
     ``where`` is the filter on ``laag_geojson`` (with ``:stored_laag``); bind it with the
-    parameters of ``paging.page_params`` and the visibility.
+    parameters of ``paging.page_params`` and the visibility. The page's ids are also the
+    CTE ``pagina``; ``texts`` (``, columns FROM ...`` over ``pagina``) is appended.
     """
     levels = (
         "zichtbaarheid = ANY(CAST(:visibility AS text[]))"
@@ -75,12 +76,12 @@ def page_sql(query: ItemsQuery, where: str) -> str:
 WITH blokken AS (
     SELECT blok, sum(aantal) AS n FROM laag_telling
     WHERE laag = :stored_laag AND {levels} GROUP BY blok HAVING sum(aantal) > 0
-){rank}
+){rank}, pagina AS MATERIALIZED ({ids})
 SELECT {VERSION_SQL} AS versie,
-       ARRAY({ids}) AS ids,
+       ARRAY(SELECT id FROM pagina) AS ids,
        (SELECT coalesce(sum(n), 0) FROM blokken)::bigint AS matched,
        (SELECT min(id) FROM {SOURCE} WHERE {where}
            AND id >= (SELECT min(blok) FROM blokken) << {BLOCK_BITS}) AS lo,
        (SELECT max(id) FROM {SOURCE} WHERE {where}
-           AND id < ((SELECT max(blok) FROM blokken) + 1) << {BLOCK_BITS}) AS hi
+           AND id < ((SELECT max(blok) FROM blokken) + 1) << {BLOCK_BITS}) AS hi{texts}
 """  # noqa: S608

@@ -206,10 +206,11 @@ def _page_by_sql(
         # A box matches few rows: read them once (spatial index) for the page, the count
         # and the bounds; min/max by the id index would walk ids outside the box.
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT id FROM {view} WHERE {where}) "  # noqa: S608
-            f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql('m', 'TRUE', query)}) AS ids, "
+            f"WITH m AS MATERIALIZED (SELECT id FROM {view} WHERE {where}), "  # noqa: S608
+            f"pagina AS MATERIALIZED ({page_ids_sql('m', 'TRUE', query)}) "
+            f"SELECT {VERSION_SQL} AS versie, ARRAY(SELECT id FROM pagina) AS ids, "
             "(SELECT count(*) FROM m) AS matched, (SELECT min(id) FROM m) AS lo, "
-            "(SELECT max(id) FROM m) AS hi"
+            "(SELECT max(id) FROM m) AS hi" + _texts_sql(query, params)
         )
     else:
         sql = f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql(view, where, query)}) AS ids"
@@ -223,6 +224,7 @@ def _page_by_sql(
     elif row.versie != guess:  # the data changed since the counts were cached
         counts = tuple(conn.execute(sa.text(f"SELECT {_counts_sql(view, where)}"), params).one())
     cache.put(("counts", *filter_key, row.versie), counts)
+    _keep_texts(query, row, cache)
     return _assemble(conn, query, sorted(row.ids), row.versie, counts, cache)
 
 
@@ -236,13 +238,40 @@ def _page_by_blocks(
 ) -> Page:
     """The page, numberMatched and bounds from the counts kept at write time (``block_counts``)."""
     params.update(page_params(query))
-    row = conn.execute(sa.text(block_counts.page_sql(query, where)), params).one()
+    texts = _texts_sql(query, params)
+    row = conn.execute(sa.text(block_counts.page_sql(query, where, texts)), params).one()
     if row.versie is None:  # a transaction that has written: no cache
         return items_page(conn, query)
     cache.saw_version(query.collection.view, row.versie)
     counts = (row.matched, row.lo, row.hi)
     cache.put(("counts", *filter_key, row.versie), counts)
+    _keep_texts(query, row, cache)
     return _assemble(conn, query, sorted(row.ids), row.versie, counts, cache)
+
+
+def _texts_sql(query: ItemsQuery, params: dict) -> str:
+    """Columns ``text_ids``, ``texts``: stored Feature text of the page's ids (``pagina``).
+
+    Read in the statement that chose the ids, so at the same data version; empty when no
+    stored text applies (another CRS, a layer without it).
+    """
+    stored = query.collection.stored
+    if stored is None or query.crs.uri != CRS84.uri:
+        return ""
+    params["text_laag"] = stored
+    return (
+        ", t.text_ids, t.texts FROM (SELECT array_agg(g.id ORDER BY g.id) AS text_ids, "
+        "array_agg(g.feature ORDER BY g.id) AS texts FROM laag_geojson g "
+        "WHERE g.laag = :text_laag AND g.id IN (SELECT id FROM pagina)) t"
+    )
+
+
+def _keep_texts(query: ItemsQuery, row, cache: LayerCache) -> None:
+    """Put the texts read with the page's ids in the cache under the page's version."""
+    if getattr(row, "texts", None) is None:
+        return
+    prefix = ("feature", query.collection.view, query.crs.uri, query.visibility, row.versie)
+    cache.put_many(((*prefix, i), t) for i, t in zip(row.text_ids, row.texts, strict=True))
 
 
 def _counts_sql(view: str, where: str) -> str:

@@ -123,6 +123,8 @@ def only_blocks(monkeypatch):
 
     monkeypatch.setattr(feature_cache, "_page_by_sql", fail)
     monkeypatch.setattr(feature_cache, "_build_index", fail)
+    # the stored text comes with the ids, in the same statement
+    monkeypatch.setattr(feature_cache, "_stored", fail)
 
 
 @pytest.mark.parametrize("levels", [("openbaar",), ("openbaar", "professional"), LEVELS])
@@ -176,8 +178,13 @@ def test_scoped_and_before_cursor_pages_take_the_general_path(engine, layer):
             _same(conn, query, cache)
 
 
-def test_cold_bbox_pages_equal_the_uncached_statement(engine, layer):
-    """A box reads its matching rows once for page, count and bounds (``_page_by_sql``)."""
+def test_cold_bbox_pages_equal_the_uncached_statement(engine, layer, monkeypatch):
+    """A box reads its matching rows once for page, count, bounds and stored text."""
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("stored text not read with the page's ids")
+
+    monkeypatch.setattr(feature_cache, "_stored", fail)
     with engine.connect() as conn:
         box = conn.execute(
             sa.text(
