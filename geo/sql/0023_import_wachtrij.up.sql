@@ -94,7 +94,9 @@ ALTER FUNCTION laag_geojson_markeren() SECURITY DEFINER SET search_path = public
 
 CREATE OR REPLACE FUNCTION kaart_punt_vernieuwen(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF ids IS NULL THEN
+    IF ids IS NULL AND NOT EXISTS (SELECT FROM kaart_punt) THEN
+        INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron;  -- the first fill
+    ELSIF ids IS NULL THEN
         INSERT INTO kaart_punt AS k SELECT * FROM kaart_punt_bron
         ON CONFLICT (id) DO UPDATE SET lon = EXCLUDED.lon, lat = EXCLUDED.lat,
             themas = EXCLUDED.themas, zichtbaarheid = EXCLUDED.zichtbaarheid,
@@ -133,6 +135,11 @@ BEGIN
     END IF;
     IF p_laag = 'laag_voorzieningen' THEN
         PERFORM kaart_punt_vernieuwen(ids);
+    END IF;
+    IF ids IS NULL AND NOT EXISTS (SELECT FROM laag_geojson WHERE laag = p_laag) THEN
+        EXECUTE format('INSERT INTO laag_geojson %s SELECT %L, id, %s FROM %I',
+                       kolommen, p_laag, expr, p_laag);  -- the first fill
+        RETURN;
     END IF;
     IF ids IS NULL THEN
         EXECUTE format(

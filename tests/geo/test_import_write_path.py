@@ -116,3 +116,35 @@ def test_search_documents_of_many_services_equal_the_one_by_one_build(demo_engin
         total = conn.execute(sa.text("SELECT count(*) FROM zoekdocument")).scalar_one()
         assert total > 1000 and differ == 0
         tx.rollback()
+
+
+def test_the_whole_layer_pass_rewrites_only_what_differs(demo_engine, services):
+    """laag_geojson_vernieuwen(laag, NULL): unchanged rows keep their row version, changed
+    ones are written, rows the view lost are deleted, and kaart_punt follows."""
+    written = (
+        "SELECT (SELECT count(*) FROM laag_geojson WHERE xmin::text = "
+        "pg_current_xact_id()::xid::text), (SELECT count(*) FROM kaart_punt WHERE "
+        "xmin::text = pg_current_xact_id()::xid::text)"
+    )
+    with demo_engine.connect() as conn, conn.begin() as tx:
+        conn.execute(sa.text("SELECT laag_geojson_vernieuwen('laag_voorzieningen', NULL)"))
+        assert tuple(conn.execute(sa.text(written)).one()) == (0, 0)
+        conn.execute(
+            sa.text(
+                "UPDATE laag_geojson SET feature = 'oud' WHERE laag = 'laag_voorzieningen' "
+                "AND id IN (SELECT id FROM laag_voorzieningen ORDER BY id LIMIT 3)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO laag_geojson (laag, id, feature) VALUES "
+                "('laag_voorzieningen', -1, '{}')"
+            )
+        )
+        conn.execute(
+            sa.text("UPDATE kaart_punt SET lon = 0 WHERE id = (SELECT min(id) FROM kaart_punt)")
+        )
+        conn.execute(sa.text("SELECT laag_geojson_vernieuwen('laag_voorzieningen', NULL)"))
+        assert _differences(conn, services) == 0
+        assert tuple(conn.execute(sa.text(written)).one()) == (3, 1)
+        tx.rollback()
