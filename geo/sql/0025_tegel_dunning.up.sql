@@ -173,8 +173,8 @@ CREATE TRIGGER tegel_trunc AFTER TRUNCATE ON laag_geojson
 
 -- The residents' map's grid cells (layers/pages/sql/kaart.sql, punten_cellen_bewaard): a
 -- national view groups 250,000 points of kaart_punt in 64 x 64 cells of the view's box.
--- Kept here per role's visibility levels (tegel_zicht) on a fixed grid of 0.01 degree of
--- longitude by 0.00625 of latitude (about 700 m): per cell its places (distinct positions,
+-- Kept here per role's visibility levels (tegel_zicht) on a fixed grid of 0.02 degree of
+-- longitude by 0.0125 of latitude (about 1.4 km): per cell its places (distinct positions,
 -- as the map counts them), their mean position, the lowest id, the services and every
 -- theme. A wide view adds these up instead of reading every point. Kept by statement
 -- triggers on kaart_punt (the rows it lost and gained: their cells are counted again).
@@ -192,7 +192,7 @@ CREATE TABLE kaart_cel (
 );
 CREATE INDEX kaart_cel_plek ON kaart_cel (zicht, lon, lat);
 COMMENT ON TABLE kaart_cel IS
-    'Intern: de punten van de bewonerskaart per cel van ongeveer 700 m, per zichtbaarheid.';
+    'Intern: de punten van de bewonerskaart per cel van ongeveer 1,4 km, per zichtbaarheid.';
 
 -- The cells (cx, cy) again from kaart_punt; NULL arrays: every cell.
 CREATE FUNCTION kaart_cel_tellen(cxs integer[], cys integer[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -207,14 +207,14 @@ BEGIN
     END IF;
     INSERT INTO kaart_cel (zicht, cx, cy, id, plekken, diensten, lon, lat, themas)
     WITH punt AS (
-        SELECT k.*, floor(k.lon / 0.01)::int AS cx, floor(k.lat / 0.00625)::int AS cy
+        SELECT k.*, floor(k.lon / 0.02)::int AS cx, floor(k.lat / 0.0125)::int AS cy
         FROM kaart_punt k WHERE cxs IS NULL
         UNION ALL
         SELECT k.*, g.cx, g.cy
         FROM unnest(cxs, cys) AS g(cx, cy) JOIN kaart_punt k
-          ON k.lon BETWEEN g.cx * 0.01::float8 - 0.001 AND (g.cx + 1) * 0.01::float8 + 0.001
-         AND k.lat BETWEEN g.cy * 0.00625::float8 - 0.001 AND (g.cy + 1) * 0.00625::float8 + 0.001
-         AND floor(k.lon / 0.01) = g.cx AND floor(k.lat / 0.00625) = g.cy
+          ON k.lon BETWEEN g.cx * 0.02::float8 - 0.001 AND (g.cx + 1) * 0.02::float8 + 0.001
+         AND k.lat BETWEEN g.cy * 0.0125::float8 - 0.001 AND (g.cy + 1) * 0.0125::float8 + 0.001
+         AND floor(k.lon / 0.02) = g.cx AND floor(k.lat / 0.0125) = g.cy
     ), plek AS (
         SELECT s.zicht, p.cx, p.cy, p.lon, p.lat, min(p.id) AS id, count(*) AS diensten
         FROM punt p JOIN tegel_zicht s ON p.zichtbaarheid = ANY(s.niveaus)
@@ -244,16 +244,16 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(cx), array_agg(cy) INTO cxs, cys FROM (
-            SELECT DISTINCT floor(lon / 0.01)::int AS cx, floor(lat / 0.00625)::int AS cy
+            SELECT DISTINCT floor(lon / 0.02)::int AS cx, floor(lat / 0.0125)::int AS cy
             FROM nieuw) g;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(cx), array_agg(cy) INTO cxs, cys FROM (
-            SELECT DISTINCT floor(lon / 0.01)::int AS cx, floor(lat / 0.00625)::int AS cy
+            SELECT DISTINCT floor(lon / 0.02)::int AS cx, floor(lat / 0.0125)::int AS cy
             FROM oud) g;
     ELSE
         SELECT array_agg(cx), array_agg(cy) INTO cxs, cys FROM (
-            SELECT floor(lon / 0.01)::int AS cx, floor(lat / 0.00625)::int AS cy FROM nieuw
-            UNION SELECT floor(lon / 0.01)::int, floor(lat / 0.00625)::int FROM oud) g;
+            SELECT floor(lon / 0.02)::int AS cx, floor(lat / 0.0125)::int AS cy FROM nieuw
+            UNION SELECT floor(lon / 0.02)::int, floor(lat / 0.0125)::int FROM oud) g;
     END IF;
     IF cardinality(cxs) > 5000 THEN  -- most of the map: count it all in one pass
         PERFORM kaart_cel_tellen(NULL, NULL);

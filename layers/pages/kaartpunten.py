@@ -31,8 +31,8 @@ MAX_PLACES = 4000
 CELLS = 64
 # Side of a cell of kaart_cel (migration 0025) in degrees of longitude: a box at least
 # STORED_CELLS_PER_GRID_CELL × CELLS of them wide is grouped from the kept cells.
-STORED_CELL_LON = 0.01
-STORED_CELLS_PER_GRID_CELL = 4
+STORED_CELL_LON = 0.02
+STORED_CELLS_PER_GRID_CELL = 3
 Box = tuple[float, float, float, float]
 
 

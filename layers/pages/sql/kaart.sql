@@ -76,7 +76,7 @@ FROM cel c LEFT JOIN cel_thema ct ON ct.cx = c.cx AND ct.cy = c.cy
 -- name: punten_cellen_bewaard
 -- A wide crowded box (every grid cell at least a few kept cells wide) as punten_cellen,
 -- added up from kaart_punt's cells kept at write time (migration 0025, table kaart_cel,
--- for the role's visibility levels :zicht): each kept cell of about 700 m falls in the
+-- for the role's visibility levels :zicht): each kept cell of about 1.4 km falls in the
 -- grid cell of its mean position with all its places, services and themes, so a grid
 -- cell's places, mean position and themes are those of the kept cells in it.
 WITH cel AS (
@@ -90,9 +90,10 @@ WITH cel AS (
            round((sum(lon * plekken) / sum(plekken))::numeric, 6) AS lon,
            round((sum(lat * plekken) / sum(plekken))::numeric, 6) AS lat
     FROM cel GROUP BY cx, cy
-), raster_thema AS (
-    SELECT cx, cy, array_agg(DISTINCT slug) AS slugs
-    FROM cel, unnest(cel.themas) AS s(slug) GROUP BY cx, cy
+), raster_thema AS (  -- hash aggregates only, as punten_cellen
+    SELECT cx, cy, array_agg(slug) AS slugs
+    FROM (SELECT DISTINCT cel.cx, cel.cy, s.slug FROM cel, unnest(cel.themas) AS s(slug)) d
+    GROUP BY cx, cy
 )
 SELECT coalesce(json_agg(json_build_array(
            ARRAY[r.id], r.lon, r.lat,
