@@ -331,5 +331,6 @@ def flag_areas(frame: pd.DataFrame, ctx: Context, rule: FlagRule = FlagRule()) -
                 "grenzen": regional_cutoffs(buurten if len(buurten) else frame, rule),
             }
         )
-    out = [flag_row(row, ctx, rule) for _, row in frame.iterrows()]
+    # Plain records, not DataFrame.iterrows (a Series per row: most of the time at scale).
+    out = [flag_row(row, ctx, rule) for row in frame.to_dict("records")]
     return pd.DataFrame(out, index=frame.index, columns=FLAG_COLUMNS)

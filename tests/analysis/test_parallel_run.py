@@ -11,15 +11,17 @@ column must be equal, floats bitwise. The suggestions of the chunked task equal
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from analysis import demand as dem
 from analysis import indicators as ind
+from analysis.flags import FLAG_COLUMNS, Context, flag_areas, flag_row, regional_cutoffs
 from analysis.run import RunParams, run_analysis
 from analysis.scheduler import INLINE, open_runner
 from analysis.siting import suggest_sites
-from analysis.theme import RunShared, group_input, submit_sites
+from analysis.theme import RunShared, group_input, start_theme, submit_sites
 
 THEMES = ("meedoen-ontmoeten", "zorg-ondersteuning")
 RESULTS = """
@@ -105,3 +107,24 @@ def test_chunked_suggestions_equal_suggest_sites_per_gemeente(demo_engine):
         for r in rows
     ]  # fmt: skip
     assert len(want) > 20 and got == want
+
+
+def test_flags_from_records_equal_flags_per_row(demo_engine):
+    """flag_areas reads plain records; the judgement equals flag_row on each pandas row."""
+    params = RunParams(themas=("zorg-ondersteuning",), locatievoorstellen=False)
+    theme = ind.Theme("zorg-ondersteuning", "Zorg en ondersteuning", 3000)
+    demand = dem.load_demand(demo_engine, (), 10_000)
+    areas = dem.study_areas(demo_engine)
+    shared = RunShared.make(demand, areas, dem.buurt_neighbours(demo_engine, ()))
+    rows, _, _ = start_theme(demo_engine, theme, shared, params).finish()
+    for level in ("buurt", "wijk"):
+        frame = rows[(rows["niveau"] == level) & (rows["doelgroep"] == "iedereen")]
+        frame = frame.drop(columns=list(FLAG_COLUMNS))
+        basis = frame["capaciteit_basis"].iloc[0]
+        grenzen = regional_cutoffs(rows[rows["niveau"] == "buurt"], params.rule)
+        ctx = Context(theme.naam, "iedereen", 3000, theme.catchments, basis, params.decay, grenzen)
+        got = flag_areas(frame, ctx, params.rule)
+        want = [flag_row(row, ctx, params.rule) for _, row in frame.iterrows()]
+        want = pd.DataFrame(want, index=frame.index, columns=FLAG_COLUMNS)
+        assert len(got) > 10 and got["flagged"].any()
+        pd.testing.assert_frame_equal(got, want)
