@@ -74,9 +74,10 @@ _EVERY_FEATURE = {
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
 STORED_TILE_SQL = (files("layers") / "sql" / "tile_stored.sql").read_text()
 # Thinning cells kept at write time (migration 0025, table tegel_zoom): for this view, these
-# zooms and the visibility levels of each role (tegel_zicht: the levels sorted, joined by ",").
+# zooms and the visibility levels of each role (tegel_zicht: the levels sorted, joined by
+# ","). Zooms 11 and 12 count the narrow copy tegel_punt instead (see reads_copy).
 STORED_VIEW = "laag_voorzieningen"
-STORED_ZOOMS = range(7, THIN_MAX_ZOOM + 1)
+STORED_ZOOMS = range(7, 11)
 STORED_LEVELS = frozenset(",".join(sorted(set(v))) for v in ROLE_VISIBILITY.values())
 # The properties tegel_punt holds besides the position and visibility (its view
 # tegel_punt_bron); a tile asking for others reads its kept features from the view.

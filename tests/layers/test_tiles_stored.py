@@ -116,7 +116,7 @@ def test_stored_cell_sizes_and_levels_are_the_ones_tiles_use(spread):
         levels = {r[0] for r in conn.execute(sa.text("SELECT zicht FROM tegel_zicht"))}
     assert sizes == {z: tiles.thinning_cell(z) for z in tiles.STORED_ZOOMS}
     assert levels == tiles.STORED_LEVELS
-    assert max(tiles.STORED_ZOOMS) == tiles.THIN_MAX_ZOOM
+    assert max(tiles.STORED_ZOOMS) <= tiles.THIN_MAX_ZOOM
 
 
 def test_only_unfiltered_unscoped_tiles_of_the_services_are_read_from_the_cells(spread):
@@ -133,7 +133,7 @@ def test_only_unfiltered_unscoped_tiles_of_the_services_are_read_from_the_cells(
 
 
 def test_every_tile_from_the_cells_equals_the_live_count(spread, monkeypatch):
-    assert assert_same_tiles(spread, monkeypatch) > 50
+    assert assert_same_tiles(spread, monkeypatch) > 20
 
 
 def test_the_stored_path_really_reads_the_cells(spread, monkeypatch):
@@ -195,10 +195,10 @@ def test_cells_follow_inserts_updates_deletes_and_visibility(spread, monkeypatch
         )
         assert names.scalar_one() >= 999  # the lowest id was deleted above
         assert not kept & set(new[20:30]) and lowest not in kept
-    assert assert_same_tiles(spread, monkeypatch, zooms=(10, 12)) > 10
+    assert assert_same_tiles(spread, monkeypatch, zooms=(9, 10)) > 10
 
 
-@pytest.mark.parametrize("z", [3, 6, 13, 15])
+@pytest.mark.parametrize("z", [3, 6, 11, 12, 13, 15])
 def test_other_zooms_read_the_copy_with_the_same_answer(spread, z, monkeypatch):
     """Below the kept zooms and above the thinning, tile.sql counts tegel_punt, not the view."""
     with spread.connect() as conn:
