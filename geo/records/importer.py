@@ -172,11 +172,14 @@ def validate_rows(
 ) -> tuple[list[dict], list[Reject]]:
     """Validate every row; the same ``id`` twice in one file (and source) rejects the later rows.
 
+    So does the same service at the same location under another ``id``.
+
     A file that names each row's source (our own export) may hold an id once per source.
     """
     records: list[dict] = []
     rejects: list[Reject] = []
     seen: dict[tuple, int] = {}  # (source, row_key) -> line
+    at: dict[tuple, int] = {}  # (source, service, location) -> line
     for raw in rows:
         record, problems = validate_row(raw, taxonomy)
         tick()
@@ -192,8 +195,18 @@ def validate_rows(
                     raw.values,
                 )
             )
+        elif (pair := (record["bron"], record["aanbod_key"], record["loc_key"])) in at:
+            # Two ids for one service at one location: one link between them can hold one id.
+            rejects.append(
+                Reject(
+                    raw.line,
+                    raw.headers.get("aanbod", "aanbod"),
+                    f"dienst '{record['aanbod']}' staat op dit adres al op regel {at[pair]}",
+                    raw.values,
+                )
+            )
         else:
-            seen[record["bron"], record["row_key"]] = raw.line
+            seen[record["bron"], record["row_key"]] = at[pair] = raw.line
             records.append(record)
     return records, rejects
 

@@ -273,3 +273,25 @@ def test_list_fields_keep_quotes_and_backslashes(rec_engine, tmp_path):
         'fries "west"',
         "a\\\\b,{c}",
     ]
+
+
+def test_one_service_twice_at_one_address_under_two_ids_rejects_the_later_row(rec_engine, tmp_path):
+    # One link holds one id: the second row was a unique-key crash of the whole import
+    path = tmp_path / "tweemaal.csv"
+    path.write_text(
+        "id,organisatie,aanbod,thema,postcode,huisnummer\n"
+        "r1,Buurthuis De Kring,Koffie-ochtend,meedoen-ontmoeten,6211CD,1\n"
+        "r2,Buurthuis De Kring,Koffie-ochtend,meedoen-ontmoeten,6211CD,1\n"
+        "r3,Buurthuis De Kring,Taalles,meedoen-ontmoeten,6211CD,1\n",
+        encoding="utf-8",
+    )
+    result = import_file(rec_engine, path, "tweemaal")
+    assert (result.read, result.inserted, result.rejected) == (3, 2, 1)
+    [reject] = result.rejects
+    assert (reject.line, reject.column) == (3, "aanbod")
+    assert reject.reason == "dienst 'Koffie-ochtend' staat op dit adres al op regel 2"
+    assert _one(
+        rec_engine, "SELECT count(*), min(bron_id) FROM aanbod_locatie WHERE bron = 'tweemaal'"
+    ) == (2, "r1")
+    again = import_file(rec_engine, path, "tweemaal")
+    assert (again.unchanged, again.rejected) == (2, 1)
