@@ -174,8 +174,7 @@ def tile(
     names = tile_properties(collection, properties)
     zicht = stored_levels(collection, z, visibility, filters)
     if zicht is not None:
-        stored: dict[str, object] = {"layer": collection.id, "zicht": zicht}
-        stored["levels"] = list(visibility.levels)
+        stored = {"layer": collection.id, "zicht": zicht, "levels": list(visibility.levels)}
         return bytes(_run(conn, _stored_statement(collection, (z, x, y), names), stored) or b"")
     clauses, params = _filter_clauses(collection, filters or {})
     source = "tegel_punt" if reads_copy(collection, visibility, filters, names) else None
@@ -240,23 +239,31 @@ def _stored_statement(
     collection: Collection, zxy: tuple[int, int, int], names: Sequence[str]
 ) -> sa.TextClause:
     """``sql/tile_stored.sql`` for this tile (integer ids; levels without scope)."""
-    z, x, y = (int(v) for v in zxy)
+    z = int(zxy[0])
     return sa.text(
         STORED_TILE_SQL.format(
             columns="".join(f", t.{q(name)}" for name in names),
             view="tegel_punt" if set(names) <= set(STORED_PROPERTIES) else q(collection.view),
             visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",
             count=COUNT_PROPERTY,
-            z=z,
-            x=x,
-            y=y,
-            margin=repr(BUFFER / EXTENT),
-            extent=EXTENT,
-            buffer=BUFFER,
-            segment=repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),
             cell=repr(thinning_cell(z)),
+            **_envelope(zxy),
         )
     )
+
+
+def _envelope(zxy: tuple[int, int, int]) -> dict[str, object]:
+    """The tile numbers and envelope literals both tile statements share."""
+    z, x, y = (int(v) for v in zxy)
+    return {
+        "z": z,
+        "x": x,
+        "y": y,
+        "margin": repr(BUFFER / EXTENT),
+        "extent": EXTENT,
+        "buffer": BUFFER,
+        "segment": repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),  # densify the envelope edges
+    }
 
 
 def _run(conn: sa.Connection, statement: sa.TextClause, params: dict) -> bytes | None:
@@ -321,7 +328,7 @@ def _statement(
     source: str | None = None,
 ) -> sa.TextClause:
     """The tile query; numbers are inlined as literals (see ``sql/tile.sql`` for why)."""
-    z, x, y = (int(v) for v in zxy)
+    z = int(zxy[0])
     fid = "t.id" if collection.id_type == "integer" else TEXT_FID_SQL.format(id="t.id")
     return sa.text(
         TILE_SQL.format(
@@ -330,13 +337,7 @@ def _statement(
             found_columns="".join(f", found.{name}" for name in quoted),
             view=q(source or collection.view),
             where="WHERE " + " AND ".join(clauses) if clauses else "",
-            z=z,
-            x=x,
-            y=y,
-            margin=repr(BUFFER / EXTENT),
-            extent=EXTENT,
-            buffer=BUFFER,
-            segment=repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),  # densify the envelope edges
+            **_envelope(zxy),
             **_parts(collection, z),
         )
     )
