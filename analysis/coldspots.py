@@ -1,16 +1,14 @@
 """Cold spots: clusters of areas with little supply, by Local Moran (LL) and Getis-Ord Gi*.
 
 Both statistics come from esda (Gi* with z < 0), with permutation p-values and a
-false-discovery-rate cut-off; esda's permutation test runs in :mod:`analysis.permutation`
-(the same numbers, about ten times faster without numba).
+false-discovery-rate cut-off; their permutation test runs in :mod:`analysis.permutation`
+(esda 2.9's numbers, about ten times faster without numba).
 
 A cold spot is supporting evidence for a flag (:mod:`analysis.flags`), never a flag of its
 own (docs/ANALYSIS.md §8).
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -97,20 +95,10 @@ def cold_spots(
 
 def _local_statistics(y, codes, neighbours, xy, permutations, seed, k):
     """Local Moran (row-standardised contiguity) and Gi* (self included) with esda."""
-    from esda.getisord import G_Local
-    from esda.moran import Moran_Local
     from libpysal.weights import fill_diagonal
 
-    from analysis.permutation import fast_crand
+    from analysis.permutation import g_local, moran_local
 
     w = _weights(codes, neighbours, xy, k)
     w_star = fill_diagonal(w, 1.0)  # a new W; made before Moran_Local transforms w
-    with warnings.catch_warnings(), fast_crand():
-        # esda 2.9 announces a future change of its (directed) permutation test; the
-        # constructors do not let us choose yet, so the p-values are esda 2.9's.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        lm = Moran_Local(y, w, transformation="r", permutations=permutations, seed=seed, n_jobs=1)
-        gi = G_Local(
-            y, w_star, transform="R", permutations=permutations, star=None, seed=seed, n_jobs=1
-        )
-    return lm, gi
+    return moran_local(y, w, permutations, seed), g_local(y, w_star, permutations, seed)
