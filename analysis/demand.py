@@ -23,19 +23,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from analysis.demand_weights import choose_level, scale_to_buurt, spread_over_addresses
+from analysis.study_area import NEAR_STUDY, STUDY_GEMEENTEN
+
 LEVELS = ("pc6", "pc4", "buurt")
 
-# "Within the buffer of the study area" without ST_Union (minutes for a whole country): a
-# row whose gemeente is in the study area is in it; other rows are tested against each
-# study gemeente (the distance to a union is the least distance to its members). Needs the
-# CTE STUDY_GEMEENTEN; {code} may be NULL (no gemeente known).
-STUDY_GEMEENTEN = """studie AS MATERIALIZED (
-    SELECT geom FROM gebied
-    WHERE niveau = 'gemeente' AND (cardinality(CAST(:gemeenten AS text[])) = 0
-                                   OR code = ANY(CAST(:gemeenten AS text[]))))"""
-NEAR_STUDY = """({code} = ANY(CAST(:gemeenten AS text[]))
-    OR (cardinality(CAST(:gemeenten AS text[])) = 0 AND {code} IS NOT NULL)
-    OR EXISTS (SELECT 1 FROM studie g WHERE ST_DWithin(g.geom, {geom}, :buffer)))"""
 STUDY = (
     """
 WITH """
@@ -143,20 +135,6 @@ FROM (SELECT p.inwoners, binnen.gemeentecode IS NOT NULL AS binnen,
 """
 )
 
-VINTAGES_SQL = sa.text("""
-SELECT (SELECT jsonb_object_agg(niveau, jaren) FROM (
-            SELECT niveau, jsonb_agg(DISTINCT jaar) AS jaren FROM gebied GROUP BY niveau) g)
-           AS gebied,
-       (SELECT jsonb_agg(DISTINCT jaar) FROM bevolking) AS bevolking,
-       (SELECT jsonb_build_object('jaar', max(jaar), 'bron', max(bron), 'punten', count(*))
-          FROM postcode6) AS postcode6,
-       (SELECT jsonb_build_object('jaar', max(jaar), 'bron', max(bron), 'punten', count(*))
-          FROM postcode4) AS postcode4,
-       (SELECT jsonb_build_object('aanbod', count(*), 'laatst_gewijzigd', max(gewijzigd_op),
-                                  'laatst_geverifieerd', max(laatst_geverifieerd_op))
-          FROM aanbod WHERE status = 'gepubliceerd') AS aanbod
-""")
-
 
 @dataclass
 class DemandPoints:
@@ -213,83 +191,6 @@ class DemandPoints:
         return "+".join(lv for lv in LEVELS if lv in used) or "geen"
 
 
-def _spread(points: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
-    """Replace each PC4 piece, and each buurt-level point, by the BAG addresses in it.
-
-    A piece's weights are divided evenly over its addresses; a buurt-level address keeps
-    no weight of its own (:func:`_scale` spreads the buurt's population evenly). A piece or
-    buurt without addresses keeps its single point. Column ``adres`` marks address points.
-    """
-    points = points.assign(adres=False)
-    addresses = addresses.assign(adres=True)
-    pieces = points[points["bron"] == "pc4"]
-    on_piece = pieces.drop(columns=["x", "y", "adres"]).merge(
-        addresses, on=["buurtcode", "pc4"], how="inner"
-    )
-    n = on_piece.groupby(["buurtcode", "pc4"])["x"].transform("size")
-    on_piece = on_piece.assign(w=on_piece["w"] / n, w65=on_piece["w65"] / n)
-    spread = set(zip(on_piece["buurtcode"], on_piece["pc4"], strict=True))
-    kept = pieces[
-        [(b, c) not in spread for b, c in zip(pieces["buurtcode"], pieces["pc4"], strict=True)]
-    ]
-    whole = points[points["bron"] == "buurt"]
-    in_whole = addresses[addresses["buurtcode"].isin(whole["buurtcode"])].assign(
-        bron="buurt", w=np.nan, w65=np.nan
-    )
-    whole = whole[~whole["buurtcode"].isin(in_whole["buurtcode"])]
-    columns = ["bron", "buurtcode", "pc4", "x", "y", "w", "w65", "adres"]
-    parts = [points[points["bron"] == "pc6"], on_piece, kept, in_whole, whole]
-    return pd.concat([part[columns] for part in parts if len(part)], ignore_index=True)
-
-
-def _choose_level(points: pd.DataFrame) -> pd.DataFrame:
-    """Per buurt keep the finest level that has population: pc6, then pc4, then buurt."""
-    rank = {"pc6": 0, "pc4": 1, "buurt": 2}
-    points = points.assign(rank=points["bron"].map(rank))
-    usable = points[(points["bron"] == "buurt") | (points["w"].fillna(0) > 0)]
-    best = usable.groupby("buurtcode")["rank"].transform("min")
-    return usable[usable["rank"] == best].drop(columns="rank")
-
-
-# CBS rounds PC6 counts to fives and publishes fewer than 5 as 0: a published 0 of 65+
-# at a PC6 point with residents is "0 to 4", estimated (docs/ANALYSIS.md §2).
-PC6_SUPPRESSED_MAX = 4.0
-
-
-def _scale(
-    points: pd.DataFrame, buurten: pd.DataFrame, share65: dict | None = None
-) -> pd.DataFrame:
-    """Scale point weights to the buurt's CBS population; 65+ by each point's own share.
-
-    A buurt-level point (one per BAG address, or one on the buurt's surface) has weight 1,
-    so the buurt's residents are spread evenly over its addresses. Where a point's own 65+
-    figure is missing (no figure) or suppressed (a PC6 zero), the 65+ share of the
-    gemeente (from the PC4 figures; ``share65``, key ``'*'`` = all) is used instead, capped
-    at 4 people for a suppressed PC6 point; such points are marked ``geschat65``.
-    """
-    share65 = share65 or {}
-    points = points.merge(buurten, left_on="buurtcode", right_on="code", how="inner")
-    is_buurt = points["bron"] == "buurt"
-    w = points["w"].where(~is_buurt, 1.0).where(~is_buurt | points["officieel"].notna())
-    w = w.astype(float)
-    total = w.groupby(points["buurtcode"]).transform("sum")
-    factor = (points["officieel"].astype(float) / total).where(points["officieel"].notna(), 1.0)
-    pop = w * factor
-    w65 = points["w65"].astype(float)
-    own = (w65 / points["w"].astype(float)).where(~is_buurt)
-    own = own.where(
-        ~is_buurt, points["officieel_65"].astype(float) / points["officieel"].astype(float)
-    )
-    fallback = points["gemeentecode"].map(share65).astype(float).fillna(share65.get("*", np.nan))
-    suppressed = (points["bron"] == "pc6") & ~(w65 > 0)
-    missing = own.isna() & ~suppressed
-    estimate = pop * fallback
-    pop65 = (pop * own.clip(0, 1)).where(~missing, estimate)
-    pop65 = pop65.where(~suppressed, np.minimum(estimate, PC6_SUPPRESSED_MAX))
-    points = points.assign(pop=pop, pop65=pop65, geschat65=(missing | suppressed) & pop65.notna())
-    return points[points["pop"].fillna(0) > 0]
-
-
 def load_demand(
     engine: sa.Engine,
     gemeenten: Sequence[str] = (),
@@ -334,7 +235,7 @@ def load_demand(
             columns=["code", "wijkcode", "gemeentecode", "in_studie", "officieel", "officieel_65"],
         )
         outside = conn.execute(OUTSIDE_SQL, params).mappings().one()
-    points = _scale(_spread(_choose_level(raw), addresses), buurten, share65)
+    points = scale_to_buurt(spread_over_addresses(choose_level(raw), addresses), buurten, share65)
     notes = _notes(points, buurten, outside)
     x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
     return DemandPoints(
@@ -416,58 +317,3 @@ def _notes(points: pd.DataFrame, buurten: pd.DataFrame, outside) -> list[dict]:
             }
         )
     return notes
-
-
-def data_vintages(engine: sa.Engine) -> dict:
-    """Years and sources of the areas, population, postcode points and services."""
-    with engine.connect() as conn:
-        row = conn.execute(VINTAGES_SQL).mappings().one()
-    return {k: v for k, v in row.items()}
-
-
-AREAS_SQL = sa.text("""
-SELECT code, niveau, naam, gemeentecode,
-       coalesce(wijkcode, CASE WHEN niveau = 'wijk' THEN code END) AS wijkcode,
-       ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y
-FROM gebied
-WHERE cardinality(CAST(:gemeenten AS text[])) = 0 OR gemeentecode = ANY(CAST(:gemeenten AS text[]))
-ORDER BY niveau, code
-""")
-
-NEIGHBOURS_SQL = sa.text("""
-SELECT a.code AS a, b.code AS b
-FROM gebied a JOIN gebied b
-  ON b.niveau = 'buurt' AND a.code < b.code AND ST_DWithin(a.geom, b.geom, :tolerance)
-WHERE a.niveau = 'buurt'
-  AND (cardinality(CAST(:gemeenten AS text[])) = 0
-       OR (a.gemeentecode = ANY(CAST(:gemeenten AS text[]))
-           AND b.gemeentecode = ANY(CAST(:gemeenten AS text[]))))
-""")
-
-
-def study_areas(engine: sa.Engine, gemeenten: Sequence[str] = ()) -> pd.DataFrame:
-    """Gemeenten, wijken and buurten of the study area with an interior point each.
-
-    Columns ``code, niveau, naam, gemeentecode, wijkcode, x, y``, indexed by ``code``.
-    """
-    with engine.connect() as conn:
-        rows = conn.execute(AREAS_SQL, {"gemeenten": list(gemeenten)}).mappings().all()
-    columns = ["code", "niveau", "naam", "gemeentecode", "wijkcode", "x", "y"]
-    return pd.DataFrame(rows, columns=columns).set_index("code", drop=False)
-
-
-def buurt_neighbours(
-    engine: sa.Engine, gemeenten: Sequence[str] = (), tolerance_m: float = 5.0
-) -> dict[str, set[str]]:
-    """Queen-style contiguity of the study buurten: touching or within ``tolerance_m``.
-
-    The tolerance bridges the slivers of generalised CBS boundaries.
-    """
-    neighbours: dict[str, set[str]] = {}
-    with engine.connect() as conn:
-        for a, b in conn.execute(
-            NEIGHBOURS_SQL, {"gemeenten": list(gemeenten), "tolerance": tolerance_m}
-        ):
-            neighbours.setdefault(a, set()).add(b)
-            neighbours.setdefault(b, set()).add(a)
-    return neighbours

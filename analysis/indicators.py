@@ -25,14 +25,14 @@ from scipy.spatial import cKDTree
 
 from analysis import decay as decays
 from analysis.coords import check_xy
-from analysis.demand import NEAR_STUDY, STUDY_GEMEENTEN
 from analysis.fca import CostPairs, e2sfca
+from analysis.study_area import NEAR_STUDY, STUDY_GEMEENTEN
 
 DETOUR = 1.3
 RADII = (1000.0, 3000.0, 5000.0)
 SIZES = ("klein", "midden", "groot")
 
-# Services within the buffer of the study area (analysis.demand.NEAR_STUDY: no ST_Union).
+# Services within the buffer of the study area (analysis.study_area.NEAR_STUDY: no ST_Union).
 SUPPLY_SQL = sa.text(
     "WITH "
     + STUDY_GEMEENTEN
@@ -345,7 +345,7 @@ def area_frame(
     ----------
     areas : pandas.DataFrame
         The study areas of one level (index ``code``; ``niveau, naam, gemeentecode,
-        wijkcode``), from :func:`analysis.demand.study_areas`.
+        wijkcode``), from :func:`analysis.study_area.study_areas`.
     agg : pandas.DataFrame
         :func:`aggregate` output (may hold areas outside the study area: ignored).
     levels : pandas.Series

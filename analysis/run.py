@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from analysis import demand as dem
 from analysis import indicators as ind
+from analysis import study_area
 from analysis.errors import RunRefused
 from analysis.flags import FlagRule
 from analysis.theme import LEVELS, RunShared, analyse_theme, start_theme
@@ -200,7 +201,7 @@ def run_analysis(
     started, report = time.perf_counter(), progress or (lambda *_: None)
     with engine.connect() as conn:
         themes = _themes(conn, params.themas, params.drempels)
-    areas = dem.study_areas(engine, params.gemeenten)
+    areas = study_area.study_areas(engine, params.gemeenten)
     _check_areas(areas, params.gemeenten)
     tiling = _tiling(scheduler, tegels, report)  # a bad scheduler is refused here
     run_id = _start(engine, params, themes)
@@ -237,7 +238,7 @@ def _start(engine: sa.Engine, params: RunParams, themes: list[ind.Theme]) -> int
                 "themas": [t.slug for t in themes],
                 "gemeenten": list(params.gemeenten),
                 "parameters": json.dumps(params.describe(themes)),
-                "versies": json.dumps(dem.data_vintages(engine), default=str),
+                "versies": json.dumps(study_area.data_vintages(engine), default=str),
             },
         ).scalar_one()
 
@@ -270,7 +271,7 @@ def _execute(engine, run_id, params, themes, areas, report, tiles=None) -> RunSu
     report("Vraagpunten laden", 0, total)
     buffer = 2 * max(max(t.catchments) for t in themes)
     demand = dem.load_demand(engine, params.gemeenten, buffer, params.snap_m)
-    neighbours = dem.buurt_neighbours(engine, params.gemeenten)
+    neighbours = study_area.buurt_neighbours(engine, params.gemeenten)
     summary = RunSummary(
         run_id, [t.slug for t in themes], demand.summary_level(), meldingen=list(demand.notes)
     )

@@ -25,6 +25,7 @@ from common import RESULTS, ROOT, BenchDatabase, machine, write_results
 
 from analysis import demand as dem
 from analysis import indicators as ind
+from analysis import study_area
 from analysis.decay import gaussian_dai
 from analysis.fca import e2sfca
 from analysis.run import RunParams, analyse_theme, run_analysis
@@ -150,8 +151,8 @@ def measure(engine, skip_access_10x: bool) -> dict:
             ind.Theme(t["slug"], t["naam"], int(t["afstand_m"]))
             for t in taxonomy.themes(conn, ("slug", "naam", "afstand_m"))
         ]
-    areas = dem.study_areas(engine)
-    neighbours = dem.buurt_neighbours(engine)
+    areas = study_area.study_areas(engine)
+    neighbours = study_area.buurt_neighbours(engine)
     started = time.perf_counter()
     demand = dem.load_demand(engine, (), 10_000)
     out["demand_s"] = time.perf_counter() - started

@@ -20,6 +20,7 @@ from common import BenchDatabase, machine, write_results
 
 from analysis import demand as dem
 from analysis import indicators as ind
+from analysis import study_area
 from analysis.run import RunParams, run_analysis
 from geo.db import make_engine
 
@@ -89,7 +90,7 @@ def flag_table(rows: pd.DataFrame, themes: list) -> pd.DataFrame:
 
 def between_counts(engine, themes: list[ind.Theme], buffer: float) -> pd.DataFrame:
     """Buurten with 0 < pct_verder < 100 (iedereen) before and after the address spread."""
-    areas = dem.study_areas(engine)
+    areas = study_area.study_areas(engine)
     buurten = areas[areas["niveau"] == "buurt"]
     out = []
     demands = {

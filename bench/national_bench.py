@@ -42,7 +42,7 @@ from common import BENCH_CLUSTER, ROOT, machine, write_results
 
 from analysis import demand as dem
 from analysis import indicators as ind
-from analysis import tiled
+from analysis import study_area, tiled
 from analysis.run import RunParams, run_analysis
 from analysis.theme import group_input, level_frame
 from geo import pgcluster
@@ -153,7 +153,7 @@ def analyse(engine, workers: int) -> dict:
 def aggregation(engine, record: dict) -> None:
     """Demand points once; the tiled step of one theme on 2 and 1 workers; aggregation."""
     params = RunParams()
-    areas = dem.study_areas(engine)
+    areas = study_area.study_areas(engine)
     demand = timed(record, "vraagpunten", lambda: dem.load_demand(engine, (), 10_000))
     record["vraagpunten"]["points"] = len(demand)
     theme = ind.Theme("zorg-ondersteuning", "Zorg en ondersteuning", 3000)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from analysis import demand as dem
 from analysis import indicators as ind
+from analysis import study_area
 from analysis.flags import FLAG_COLUMNS, Context, flag_areas, flag_row, regional_cutoffs
 from analysis.run import RunParams, run_analysis
 from analysis.scheduler import INLINE, open_runner
@@ -76,7 +77,7 @@ def test_chunked_suggestions_equal_suggest_sites_per_gemeente(demo_engine):
     params = RunParams()
     theme = ind.Theme("zorg-ondersteuning", "Zorg en ondersteuning", 3000)
     demand = dem.load_demand(demo_engine, (), 10_000)
-    areas = dem.study_areas(demo_engine)
+    areas = study_area.study_areas(demo_engine)
     supply, _ = group_input(demo_engine, theme, demand, params, "iedereen")
     shared = RunShared.make(demand, areas, {})
     tasks = submit_sites(shared, supply, theme, params)
@@ -114,8 +115,8 @@ def test_flags_from_records_equal_flags_per_row(demo_engine):
     params = RunParams(themas=("zorg-ondersteuning",), locatievoorstellen=False)
     theme = ind.Theme("zorg-ondersteuning", "Zorg en ondersteuning", 3000)
     demand = dem.load_demand(demo_engine, (), 10_000)
-    areas = dem.study_areas(demo_engine)
-    shared = RunShared.make(demand, areas, dem.buurt_neighbours(demo_engine, ()))
+    areas = study_area.study_areas(demo_engine)
+    shared = RunShared.make(demand, areas, study_area.buurt_neighbours(demo_engine, ()))
     rows, _, _ = start_theme(demo_engine, theme, shared, params).finish()
     for level in ("buurt", "wijk"):
         frame = rows[(rows["niveau"] == level) & (rows["doelgroep"] == "iedereen")]
