@@ -29,7 +29,9 @@ from pygeofilter.parsers.cql2_json.parser import walk_cql_json
 from pygeofilter.parsers.cql2_text import parser as text_parser
 
 from layers.catalog import Collection
-from layers.cql2_functions import ALLOWED_SRIDS, SqlCompiler, property_kind
+from layers.cql2_functions import SqlCompiler
+from layers.cql2_geometry import ALLOWED_SRIDS
+from layers.cql2_values import property_kind
 from layers.errors import FilterError
 
 OGC_F3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"

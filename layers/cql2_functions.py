@@ -2,41 +2,24 @@
 
 :class:`SqlCompiler` walks a parsed pygeofilter AST. Identifiers in its output come only
 from the catalogue (after an exact match of the requested name); every literal becomes a
-bound parameter ``:<prefix><n>``. Geometry literals are validated, clipped to the area of
-the Dutch national grid and densified in their own CRS before PostGIS transforms them to
-EPSG:28992, so that a world-wide BBOX still means "everything" after the transform.
+bound parameter ``:<prefix><n>``. Geometry literals are checked, clipped and densified
+in :mod:`layers.cql2_geometry`; the kinds of operands are in :mod:`layers.cql2_values`.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-import shapely
 from pygeofilter import ast, values
-from shapely.geometry import shape
 
 from geo.crs import STORAGE_SRID
-from layers.catalog import Collection, Property, q
+from layers.catalog import Collection, q
+from layers.cql2_geometry import LATLON_SRIDS, MAX_VERTICES, count_vertices, geometry_wkt
+from layers.cql2_values import Operand, literal_kind, property_kind, short
 from layers.errors import FilterError
 
 GEOMETRY_NAMES = ("geometry", "geom")
 MAX_IN_ITEMS = 500
-MAX_VERTICES = 1000
-MAX_DENSIFIED_VERTICES = 20_000
-TEXT_TYPES = ("text", "character varying", "character")  # also with a (length)
-# Axis-aware CRSs: EPSG:4326/4258 are lat/lon by authority, CRS84 (also 4326 here) lon/lat.
-LATLON_SRIDS = (4326, 4258)
-# Per filter CRS: (minx, miny, maxx, maxy) of the national grid's area with a margin, in
-# that CRS's x/y, and the densification step in its units (~5 km).
-CLIP = {
-    4326: ((2.0, 50.0, 8.0, 56.0), 0.05),
-    4258: ((2.0, 50.0, 8.0, 56.0), 0.05),
-    3857: ((222638.98, 6446275.84, 890555.93, 7558415.66), 5000.0),
-}
-ALLOWED_SRIDS = (*CLIP, STORAGE_SRID)
 COMPARISONS = (
     ast.Equal,
     ast.NotEqual,
@@ -71,64 +54,10 @@ UNSUPPORTED = (
 )
 
 
-@dataclass(frozen=True)
-class Operand:
-    """A compiled expression: its SQL, kind and whether it refers to a column.
-
-    ``kind`` is string, number, boolean, date, geometry or array; ``label`` names it in
-    error messages; ``literal`` keeps a literal's value (also inside CASEI/ACCENTI) and
-    ``wrapped`` says it is inside such a function.
-    """
-
-    sql: str
-    kind: str
-    is_property: bool
-    label: str
-    literal: Any = None
-    wrapped: bool = False
-
-
-def property_kind(prop: Property) -> str | None:
-    """The comparison kind of a published column, or None if it cannot be filtered."""
-    if prop.json_type in ("integer", "number"):
-        return "number"
-    if prop.json_type == "boolean":
-        return "boolean"
-    if prop.format == "date" or prop.sql_type.startswith("timestamp"):
-        return "date"
-    if prop.sql_type.split("(")[0] in TEXT_TYPES:
-        return "string"
-    return None
-
-
-def literal_kind(value: Any) -> str:
-    """The comparison kind of a Python literal; FilterError for anything unusable."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise FilterError("Numbers in a filter must be finite.")
-        return "number"
-    if isinstance(value, str):
-        if "\x00" in value or not value.encode("utf-8", "replace").decode() == value:
-            raise FilterError("Text in a filter must be valid Unicode without NUL characters.")
-        return "string"
-    if isinstance(value, date):  # datetime is a date too
-        return "date"
-    if isinstance(value, values.Interval):
-        raise FilterError("Intervals (for temporal operators) are not supported.")
-    raise FilterError(f"Unsupported value in filter: {_short(value)}.")
-
-
 def _reject_unsupported(node: Any) -> None:
     for kind, name in UNSUPPORTED:
         if isinstance(node, kind):
             raise FilterError(f"{name} not supported in filters.")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class SqlCompiler:
@@ -177,7 +106,7 @@ class SqlCompiler:
             if isinstance(node, kind):
                 return handler(node)
         _reject_unsupported(node)
-        raise FilterError(f"Expected a condition, got {_short(node)}.")
+        raise FilterError(f"Expected a condition, got {short(node)}.")
 
     def _combination(self, node: ast.Combination) -> str:
         parts, stack = [], [node]
@@ -310,12 +239,12 @@ class SqlCompiler:
             return self._geometry(value)
         if isinstance(value, ast.Node):
             _reject_unsupported(value)
-            raise FilterError(f"A condition cannot be used as a value: {_short(value)}.")
+            raise FilterError(f"A condition cannot be used as a value: {short(value)}.")
         kind = literal_kind(value)
-        return Operand(self.bind(value), kind, False, _short(value), value)
+        return Operand(self.bind(value), kind, False, short(value), value)
 
     def _property(self, name: str) -> Operand:
-        label = f"property {_short(name)}"
+        label = f"property {short(name)}"
         if name in GEOMETRY_NAMES:
             return Operand(q("geom"), "geometry", True, label)
         if name in self.collection.array_filters:
@@ -335,7 +264,7 @@ class SqlCompiler:
         name = node.name.lower()
         if name not in FUNCTIONS:
             raise FilterError(
-                f"Unknown function {_short(node.name)}; supported are CASEI, "
+                f"Unknown function {short(node.name)}; supported are CASEI, "
                 "ACCENTI (and BBOX for geometry literals)."
             )
         sql_name, label = FUNCTIONS[name]
@@ -366,72 +295,3 @@ class SqlCompiler:
         if self.srid != STORAGE_SRID:
             sql = f"ST_Transform({sql}, {STORAGE_SRID})"
         return Operand(sql, "geometry", False, "a geometry literal")
-
-
-def count_vertices(geojson: Any) -> int:
-    """Count (and type-check) the positions of a GeoJSON geometry, without recursion."""
-    if not isinstance(geojson, dict):
-        raise FilterError("Invalid geometry literal.")
-    if "crs" in geojson:
-        raise FilterError("SRID=...; prefixes are not CQL2; use the filter-crs parameter.")
-    total, stack = 0, [geojson.get("coordinates", geojson.get("geometries"))]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.append(item.get("coordinates", item.get("geometries")))
-        elif (
-            isinstance(item, list | tuple)
-            and item
-            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in item)
-        ):
-            if not 2 <= len(item) <= 4 or not all(math.isfinite(c) for c in item):
-                raise FilterError("Invalid position in geometry literal.")
-            total += 1
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-        else:
-            raise FilterError("Invalid geometry literal.")
-        if total > MAX_VERTICES:
-            break
-    return total
-
-
-def geometry_wkt(geojson: dict, srid: int, latlon: bool) -> str:
-    """Validate a literal, clip and densify it (unless in EPSG:28992), return 2D WKT."""
-    try:
-        geom = shape(geojson)
-    except Exception as exc:  # shapely raises many kinds for malformed input
-        raise FilterError(f"Invalid geometry literal: {exc}") from exc
-    if geom.is_empty:
-        raise FilterError("Empty geometry literals are not supported.")
-    if not geom.is_valid:
-        raise FilterError(f"Invalid geometry literal: {shapely.is_valid_reason(geom)}.")
-    if srid in LATLON_SRIDS:
-        minx, miny, maxx, maxy = geom.bounds
-        lon, lat = ((miny, maxy), (minx, maxx)) if latlon else ((minx, maxx), (miny, maxy))
-        if lon[0] < -180 or lon[1] > 180 or lat[0] < -90 or lat[1] > 90:
-            raise FilterError(
-                "Coordinates outside the range of longitude/latitude; check "
-                "the axis order for filter-crs."
-            )
-    if srid in CLIP:
-        geom = _clip_and_densify(geom, srid, latlon)
-    return shapely.to_wkt(geom, rounding_precision=-1, output_dimension=2)
-
-
-def _clip_and_densify(geom: Any, srid: int, latlon: bool) -> Any:
-    (x1, y1, x2, y2), step = CLIP[srid]
-    area = shapely.box(y1, x1, y2, x2) if latlon else shapely.box(x1, y1, x2, y2)
-    if not area.contains(geom):
-        parts = geom.geoms if isinstance(geom, shapely.GeometryCollection) else [geom]
-        clipped = [shapely.intersection(part, area) for part in parts]
-        clipped = [part for part in clipped if not part.is_empty]
-        if not clipped:
-            return shapely.Point()
-        geom = clipped[0] if len(clipped) == 1 else shapely.GeometryCollection(clipped)
-    dense = shapely.segmentize(geom, step)
-    if dense.geom_type != geom.geom_type:  # GEOS returns a one-part Multi* as single
-        dense = type(geom)([dense])
-    if shapely.get_num_coordinates(dense) > MAX_DENSIFIED_VERTICES:
-        raise FilterError("Geometry literal too detailed over the area of this service.")
-    return dense
