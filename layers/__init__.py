@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from layers.pages.organisation import address, organisation
     from layers.pages.outlines import outlines_geojson
     from layers.pages.print_map import print_area
-    from layers.pages.search import SearchQuery, SearchResult, search, suggest_place
+    from layers.pages.search import SearchQuery, SearchResult, search
+    from layers.pages.search_places import suggest_place
 
 _EXPORTS = {
     "FeatureNotFound": "layers.errors",
@@ -61,7 +62,7 @@ _EXPORTS = {
     "SearchQuery": "layers.pages.search",
     "SearchResult": "layers.pages.search",
     "search": "layers.pages.search",
-    "suggest_place": "layers.pages.search",
+    "suggest_place": "layers.pages.search_places",
     "address": "layers.pages.organisation",
     "organisation": "layers.pages.organisation",
     "print_area": "layers.pages.print_map",

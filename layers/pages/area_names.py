@@ -4,7 +4,7 @@
 such as 'Maastricht-West' or 'Parkstad', or a misspelling) into what the print page can
 show: one CBS code (the caller redirects to ``/print/<code>``), a choice between several
 areas, or a spelling suggestion. Names are matched as the search matches them
-(``layers.pages.search.resolve_area``); everything used is public geography.
+(``layers.pages.search_places.resolve_area``); everything used is public geography.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from layers.pages.search import resolve_area, suggest_place
+from layers.pages.search_places import resolve_area, suggest_place
 
 PRINTABLE = ("gemeente", "wijk", "buurt")
 AREA_NAMES = sa.text(

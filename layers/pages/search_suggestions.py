@@ -18,15 +18,8 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from geo.taxonomy import themes
-from layers.pages.search import (
-    Asked,
-    SearchQuery,
-    _Area,
-    _Point,
-    _sql,
-    run_search,
-    suggest_place,
-)
+from layers.pages.search import Asked, SearchQuery, run_search
+from layers.pages.search_places import Area, Point, search_sql, suggest_place
 
 MAX_SUGGESTIONS = 4
 CHECK_LIMIT = 50  # results read to find the themes of a text
@@ -48,7 +41,7 @@ def _found(conn: sa.Connection, asked: Asked) -> bool:
     return run_search(conn, asked, 1)[0] > 0
 
 
-def _where(area: _Area | None) -> str:
+def _where(area: Area | None) -> str:
     return f" in {area.naam}" if area else ""
 
 
@@ -84,12 +77,12 @@ def _place_spelling(conn: sa.Connection, query: SearchQuery) -> list[dict]:
     return [{"soort": "spelling", "voor": "Bedoelt u ", "tekst": name, "na": "?", "params": params}]
 
 
-def _area_point(conn: sa.Connection, area: _Area) -> _Point | None:
+def _area_point(conn: sa.Connection, area: Area) -> Point | None:
     spot = conn.execute(
-        _sql("punt_van_gebied"),
+        search_sql("punt_van_gebied"),
         {"niveau": area.niveau, "naam": area.naam, "code": area.code, "codes": list(area.codes)},
     ).first()
-    return _Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", area.naam) if spot else None
+    return Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", area.naam) if spot else None
 
 
 def _nearby(conn: sa.Connection, query: SearchQuery, asked: Asked) -> list[dict]:
@@ -103,7 +96,7 @@ def _nearby(conn: sa.Connection, query: SearchQuery, asked: Asked) -> list[dict]
     total, items = run_search(conn, replace(asked, area=None, point=point, afstand_m=None), 1)
     if not total:
         return []
-    naam = conn.execute(_sql("gemeente_van_plek"), {"id": items[0]["id"]}).scalar()
+    naam = conn.execute(search_sql("gemeente_van_plek"), {"id": items[0]["id"]}).scalar()
     if not naam or naam == asked.area.naam:
         return []
     params = _base(query, asked) | {"gebied": naam}
