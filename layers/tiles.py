@@ -16,51 +16,56 @@ points in it (the caller's visibility and filters applied).
 The cells of ``laag_voorzieningen`` are also kept at write time (migration 0025) for zooms
 ``STORED_ZOOMS`` and each role's visibility levels: a tile without filters for a caller
 without an area scope reads its whole cells from there and counts only the cells on its
-edge (``sql/tile_stored.sql``), with the same answer.
+edge, with the same answer (``layers/tile_cells.py``). The grid numbers and the tile matrix
+set are in ``layers/tile_grid.py``; their names are importable from here as well.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 
 import sqlalchemy as sa
 
-from geo.accounts import ROLE_VISIBILITY
 from layers.cache import LayerCache, data_version
 from layers.catalog import Collection, q
 from layers.errors import InvalidParameter
 from layers.features import scope_columns
+from layers.tile_cells import (  # noqa: F401 (re-exported)
+    OVERVIEW_ZOOMS,
+    STORED_LEVELS,
+    STORED_PROPERTIES,
+    STORED_VIEW,
+    STORED_ZOOMS,
+    reads_copy,
+    stored_key,
+    stored_levels,
+    stored_statement,
+)
+from layers.tile_grid import (  # noqa: F401 (re-exported)
+    BUFFER,
+    COUNT_PROPERTY,
+    CRS_3857,
+    EXTENT,
+    GROUND_PER_MAP_METRE,
+    MAX_ZOOM,
+    ORIGIN,
+    POINT_PROPERTIES,
+    SIMPLIFY_BELOW_ZOOM,
+    THIN_CELL,
+    THIN_MAX_ZOOM,
+    TILE_MATRIX_SET_ID,
+    TILE_MATRIX_SET_URI,
+    TILE_PIXELS,
+    envelope,
+    simplify_tolerance,
+    thinning_cell,
+    tile_matrix_set,
+    validate_tile,
+)
 from layers.visibility import VisibilityLike, as_visibility
 
-MAX_ZOOM = 22
-EXTENT = 4096  # tile grid units per tile side
-BUFFER = 64  # grid units drawn beyond the tile edge, so symbols and strokes join up
-ORIGIN = 20037508.342789244  # half the width of the EPSG:3857 world, metres
-TILE_PIXELS = 256
-SIMPLIFY_BELOW_ZOOM = 14
-# Web Mercator stretches distances by 1/cos(latitude); in Zuid-Limburg (about 51°N) one
-# map metre is this many ground (RD) metres.
-GROUND_PER_MAP_METRE = math.cos(math.radians(51.0))
-# The compact set of properties in point tiles (the full record is one GeoJSON call away).
-POINT_PROPERTIES = (
-    "organisatie",
-    "aanbod",
-    "thema",
-    "gemeentecode",
-    "buurtcode",
-    "geocode_precisie",
-    "synthetisch",
-)
-# Point tiles up to this zoom keep one point per cell (a dense z12 tile holds 6,000 points,
-# a z10 tile 30,000); from z13 a tile spans a few km and every point is kept.
-THIN_MAX_ZOOM = 12
-# Cell side in tile grid units: 4 px of a 256-px tile. No wider than BUFFER, so a cell on
-# the edge between two tiles lies inside both tiles' buffers and both keep the same point.
-THIN_CELL = 64
-COUNT_PROPERTY = "aantal"  # in point tiles: how many points a feature stands for
 # Placeholders of sql/tile.sql when every feature found is drawn (the CTE cells is then
 # not referenced, so PostgreSQL never computes it and its cell size is a dummy).
 _EVERY_FEATURE = {
@@ -72,16 +77,6 @@ _EVERY_FEATURE = {
 }
 
 TILE_SQL = (files("layers") / "sql" / "tile.sql").read_text()
-STORED_TILE_SQL = (files("layers") / "sql" / "tile_stored.sql").read_text()
-# Thinning cells kept at write time (migration 0025, table tegel_zoom): for this view, these
-# zooms and the visibility levels of each role (tegel_zicht: the levels sorted, joined by
-# ","). Zooms 11 and 12 count the narrow copy tegel_punt instead (see reads_copy).
-STORED_VIEW = "laag_voorzieningen"
-STORED_ZOOMS = range(7, 11)
-STORED_LEVELS = frozenset(",".join(sorted(set(v))) for v in ROLE_VISIBILITY.values())
-# The properties tegel_punt holds besides the position and visibility (its view
-# tegel_punt_bron); a tile asking for others reads its kept features from the view.
-STORED_PROPERTIES = ("id", *POINT_PROPERTIES)
 # MVT feature ids are integers. CBS codes (GM0917, BU09170001) keep their digits, unique
 # within a level; other text ids get a 53-bit hash (exact in JavaScript numbers), since
 # joining their digits made different ids equal ('1-…-1-12' and '1-…-11-2').
@@ -98,36 +93,6 @@ _RESET_SETTINGS = sa.text(
     "SELECT set_config(name, reset_val, false) FROM pg_settings "
     "WHERE name IN ('jit', 'max_parallel_workers_per_gather')"
 )
-TILE_MATRIX_SET_ID = "WebMercatorQuad"
-TILE_MATRIX_SET_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
-
-
-def validate_tile(z: int, x: int, y: int) -> None:
-    """Raise InvalidParameter unless ``0 <= z <= MAX_ZOOM`` and ``0 <= x, y < 2**z``."""
-    if not 0 <= z <= MAX_ZOOM:
-        raise InvalidParameter(f"Tile matrix (zoom) {z} is outside 0..{MAX_ZOOM}")
-    size = 2**z
-    if not (0 <= x < size and 0 <= y < size):
-        raise InvalidParameter(
-            f"Tile column {x} / row {y} is outside 0..{size - 1} at tile matrix {z}"
-        )
-
-
-def simplify_tolerance(z: int) -> float:
-    """Simplification tolerance in RD metres: half a screen pixel at zoom ``z``, 0 from z14."""
-    if z >= SIMPLIFY_BELOW_ZOOM:
-        return 0.0
-    pixel = 2 * ORIGIN / (TILE_PIXELS * 2**z)
-    return pixel / 2 * GROUND_PER_MAP_METRE
-
-
-def thinning_cell(z: int) -> float | None:
-    """Side of a thinning cell in RD metres at zoom ``z``; None above ``THIN_MAX_ZOOM``."""
-    if z > THIN_MAX_ZOOM:
-        return None
-    unit = 2 * ORIGIN / (EXTENT * 2**z)  # one tile grid unit in map metres
-    return THIN_CELL * unit * GROUND_PER_MAP_METRE
 
 
 def tile(
@@ -175,7 +140,7 @@ def tile(
     zicht = stored_levels(collection, z, visibility, filters)
     if zicht is not None:
         stored = {"layer": collection.id, "zicht": zicht, "levels": list(visibility.levels)}
-        return bytes(_run(conn, _stored_statement(collection, (z, x, y), names), stored) or b"")
+        return bytes(_run(conn, stored_statement(collection, (z, x, y), names), stored) or b"")
     clauses, params = _filter_clauses(collection, filters or {})
     source = "tegel_punt" if reads_copy(collection, visibility, filters, names) else None
     if source is not None:  # the copy has no wijkcode; without a scope none is needed
@@ -190,80 +155,6 @@ def tile(
     params["layer"] = collection.id
     statement = _statement(collection, (z, x, y), [q(n) for n in names], clauses, source)
     return bytes(_run(conn, statement, params) or b"")
-
-
-def stored_levels(
-    collection: Collection, z: int, visibility: VisibilityLike, filters: Mapping[str, str] | None
-) -> str | None:
-    """The key (``tegel_cel.zicht``) of the kept cells this tile is read from, or None.
-
-    None means the tile is counted live: another view or zoom, filters or an area scope.
-    """
-    visibility = as_visibility(visibility)
-    if collection.view != STORED_VIEW or z not in STORED_ZOOMS or filters or visibility.scope:
-        return None
-    if thinning_cell(z) is None:  # thinning switched off below this zoom
-        return None
-    return stored_key(visibility)
-
-
-def reads_copy(
-    collection: Collection,
-    visibility: VisibilityLike,
-    filters: Mapping[str, str] | None,
-    names: Sequence[str],
-) -> bool:
-    """Whether a tile counted by ``sql/tile.sql`` can read ``tegel_punt`` instead of the view.
-
-    The copy (migration 0025) holds the same rows, positions and compact properties, so a
-    tile of the services without filters, for a caller without an area scope, asking only
-    for ``STORED_PROPERTIES``, is the same from either (unthinned zooms, and zooms below
-    ``STORED_ZOOMS``), without the view's joins.
-    """
-    return (
-        collection.view == STORED_VIEW
-        and not filters
-        and stored_key(visibility) is not None
-        and set(names) <= set(STORED_PROPERTIES)
-    )
-
-
-def stored_key(visibility: VisibilityLike) -> str | None:
-    """The key (``tegel_zicht.zicht``) of a role's levels; None with an area scope."""
-    visibility = as_visibility(visibility)
-    key = ",".join(sorted(set(visibility.levels)))
-    return key if key in STORED_LEVELS and not visibility.scope else None
-
-
-def _stored_statement(
-    collection: Collection, zxy: tuple[int, int, int], names: Sequence[str]
-) -> sa.TextClause:
-    """``sql/tile_stored.sql`` for this tile (integer ids; levels without scope)."""
-    z = int(zxy[0])
-    return sa.text(
-        STORED_TILE_SQL.format(
-            columns="".join(f", t.{q(name)}" for name in names),
-            view="tegel_punt" if set(names) <= set(STORED_PROPERTIES) else q(collection.view),
-            visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",
-            count=COUNT_PROPERTY,
-            cell=repr(thinning_cell(z)),
-            **_envelope(zxy),
-        )
-    )
-
-
-def _envelope(zxy: tuple[int, int, int]) -> dict[str, object]:
-    """The tile numbers and envelope literals both tile statements share."""
-    z, x, y = (int(v) for v in zxy)
-    return {
-        "z": z,
-        "x": x,
-        "y": y,
-        "margin": repr(BUFFER / EXTENT),
-        "extent": EXTENT,
-        "buffer": BUFFER,
-        "segment": repr(min(2 * ORIGIN / 2**z / 16, 10_000.0)),  # densify the envelope edges
-    }
 
 
 def _run(conn: sa.Connection, statement: sa.TextClause, params: dict) -> bytes | None:
@@ -337,7 +228,7 @@ def _statement(
             found_columns="".join(f", found.{name}" for name in quoted),
             view=q(source or collection.view),
             where="WHERE " + " AND ".join(clauses) if clauses else "",
-            **_envelope(zxy),
+            **envelope(zxy),
             **_parts(collection, z),
         )
     )
@@ -401,41 +292,6 @@ def _typed(name: str, value: str, json_type: str) -> object:
         except ValueError:
             raise InvalidParameter(f"{name} must be an integer, not {value!r}") from None
     return value
-
-
-def tile_matrix_set() -> dict:
-    """The OGC WebMercatorQuad tile matrix set (OGC 17-083r4 JSON), tile matrices 0..22."""
-    matrices = []
-    for z in range(MAX_ZOOM + 1):
-        cell = 2 * ORIGIN / (TILE_PIXELS * 2**z)
-        matrices.append(
-            {
-                "id": str(z),
-                "scaleDenominator": cell / 0.00028,
-                "cellSize": cell,
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN, ORIGIN],
-                "tileWidth": TILE_PIXELS,
-                "tileHeight": TILE_PIXELS,
-                "matrixWidth": 2**z,
-                "matrixHeight": 2**z,
-            }
-        )
-    return {
-        "id": TILE_MATRIX_SET_ID,
-        "title": "Google Maps Compatible for the World",
-        "uri": TILE_MATRIX_SET_URI,
-        "crs": CRS_3857,
-        "orderedAxes": ["E", "N"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "boundingBox": {
-            "lowerLeft": [-ORIGIN, -ORIGIN],
-            "upperRight": [ORIGIN, ORIGIN],
-            "crs": CRS_3857,
-            "orderedAxes": ["E", "N"],
-        },
-        "tileMatrices": matrices,
-    }
 
 
 def cached_tile(

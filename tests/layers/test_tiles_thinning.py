@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
-from layers import tiles
+from layers import tile_grid, tiles
 from layers.catalog import load_catalog
 from layers.tiles import tile
 from tests.layers.test_tiles import (
@@ -174,7 +174,7 @@ def test_a_dense_tile_keeps_the_lowest_id_per_cell_with_its_count(dense_conn, de
 @pytest.mark.parametrize("z", [10, 12])
 def test_kept_features_are_real_features_unchanged(dense_conn, dense, z, monkeypatch):
     thinned = {f["id"]: f for f in features(dense_tile(dense_conn, dense, z), "voorzieningen")}
-    monkeypatch.setattr(tiles, "THIN_MAX_ZOOM", -1)
+    monkeypatch.setattr(tile_grid, "THIN_MAX_ZOOM", -1)
     every = {f["id"]: f for f in features(dense_tile(dense_conn, dense, z), "voorzieningen")}
     assert set(every) == dense.public and set(thinned) < set(every)
     for fid, feature in thinned.items():

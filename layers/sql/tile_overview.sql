@@ -1,0 +1,91 @@
+-- One point tile of laag_voorzieningen at the overview zooms (tiles.OVERVIEW_ZOOMS, 7-9)
+-- from the thinning cells kept at write time: the statement of tile_stored.sql (read its
+-- comments first), with one change in how the points on the tile's edge are found.
+--
+-- tile_stored.sql finds them with one join: the strip boxes (l, r, b, t) OR-ed and
+-- ST_Intersects with the query polygon. PostGIS adds the polygon's box (&&) as an index
+-- condition of its own, and the planner, expecting a few rows per box, ANDs a bitmap of the
+-- whole tile with the bitmap of the strips. At z7 the whole tile is most of the country:
+-- the bitmap of the polygon's box held 400,000 index entries (75-110 ms of a 220 ms tile)
+-- to keep 4,000 edge points. Here the strips are scanned alone (strip_points, materialised,
+-- so the polygon never reaches the index) and the few thousand points found are tested
+-- against the polygon afterwards (edge): the same points, counted the same way.
+-- layers/tile_cells.py fills in the placeholders as for tile_stored.sql.
+WITH bounds AS NOT MATERIALIZED (
+    SELECT ST_TileEnvelope({z}, {x}, {y}) AS clip,
+           ST_Transform(ST_Segmentize(ST_Intersection(
+               ST_TileEnvelope({z}, {x}, {y}, margin => {margin}),
+               ST_Transform(ST_MakeEnvelope(2.0, 50.0, 8.0, 54.0, 4326), 3857)),
+               {segment}), 28992) AS query
+),
+box AS MATERIALIZED (
+    SELECT ST_Intersection(
+               ST_TileEnvelope({z}, {x}, {y}, margin => {margin}),
+               ST_Transform(ST_MakeEnvelope(2.0, 50.0, 8.0, 54.0, 4326), 3857)) AS box
+),
+sides AS MATERIALIZED (
+    SELECT max(ST_X(r)) FILTER (WHERE ST_X(d.geom) = ST_XMin(b.box)) AS x0,
+           min(ST_X(r)) FILTER (WHERE ST_X(d.geom) = ST_XMax(b.box)) AS x1,
+           max(ST_Y(r)) FILTER (WHERE ST_Y(d.geom) = ST_YMin(b.box)) AS y0,
+           min(ST_Y(r)) FILTER (WHERE ST_Y(d.geom) = ST_YMax(b.box)) AS y1
+    FROM box b, ST_DumpPoints(ST_Segmentize(b.box, {segment})) d,
+         ST_Transform(d.geom, 28992) r
+    WHERE NOT ST_IsEmpty(b.box)
+),
+whole AS MATERIALIZED (
+    SELECT ceil((s.x0 + 0.01) / {cell}::float8)::int AS cx0,
+           floor((s.x1 - 0.01) / {cell}::float8)::int - 1 AS cx1,
+           ceil((s.y0 + 0.01) / {cell}::float8)::int AS cy0,
+           floor((s.y1 - 0.01) / {cell}::float8)::int - 1 AS cy1
+    FROM sides s
+),
+inner_cells AS MATERIALIZED (
+    SELECT CASE WHEN ok THEN w.cx0 ELSE 0 END AS cx0, CASE WHEN ok THEN w.cx1 ELSE -1 END AS cx1,
+           CASE WHEN ok THEN w.cy0 ELSE 0 END AS cy0, CASE WHEN ok THEN w.cy1 ELSE -1 END AS cy1,
+           ok, q.query
+    FROM whole w, bounds q,
+         LATERAL (SELECT w.cx0 <= w.cx1 AND w.cy0 <= w.cy1 AND ST_Covers(q.query, ST_MakeEnvelope(
+             w.cx0 * {cell}::float8, w.cy0 * {cell}::float8, (w.cx1 + 1) * {cell}::float8,
+             (w.cy1 + 1) * {cell}::float8, 28992)) AS ok) c
+),
+strips AS MATERIALIZED (
+    SELECT i.*,
+           CASE WHEN i.ok THEN ST_MakeEnvelope(ST_XMin(i.query), ST_YMin(i.query),
+                i.cx0 * {cell}::float8 + 1, ST_YMax(i.query), 28992) ELSE i.query END AS l,
+           CASE WHEN i.ok THEN ST_MakeEnvelope((i.cx1 + 1) * {cell}::float8 - 1, ST_YMin(i.query),
+                ST_XMax(i.query), ST_YMax(i.query), 28992) ELSE i.query END AS r,
+           CASE WHEN i.ok THEN ST_MakeEnvelope(ST_XMin(i.query), ST_YMin(i.query),
+                ST_XMax(i.query), i.cy0 * {cell}::float8 + 1, 28992) ELSE i.query END AS b,
+           CASE WHEN i.ok THEN ST_MakeEnvelope(ST_XMin(i.query), (i.cy1 + 1) * {cell}::float8 - 1,
+                ST_XMax(i.query), ST_YMax(i.query), 28992) ELSE i.query END AS t
+    FROM inner_cells i
+),
+strip_points AS MATERIALIZED (
+    SELECT p.id AS fid, p.geom
+    FROM strips s JOIN tegel_punt p
+      ON (p.geom && s.l OR p.geom && s.r OR p.geom && s.b OR p.geom && s.t)
+    WHERE p.zichtbaarheid = ANY(CAST(:levels AS text[]))
+      AND NOT (floor(ST_X(p.geom) / {cell}) BETWEEN s.cx0 AND s.cx1
+               AND floor(ST_Y(p.geom) / {cell}) BETWEEN s.cy0 AND s.cy1)
+),
+edge AS MATERIALIZED (
+    SELECT e.fid, e.geom FROM strip_points e, strips s WHERE ST_Intersects(e.geom, s.query)
+),
+cells AS MATERIALIZED (
+    SELECT c.fid, c.aantal
+    FROM inner_cells i JOIN tegel_cel c
+      ON c.zicht = :zicht AND c.zoom = {z} AND c.cx BETWEEN i.cx0 AND i.cx1
+     AND c.cy BETWEEN i.cy0 AND i.cy1
+    UNION ALL
+    SELECT min(edge.fid), count(*)
+    FROM edge
+    GROUP BY floor(ST_X(edge.geom) / {cell}), floor(ST_Y(edge.geom) / {cell})
+),
+mvt AS (
+    SELECT t.id AS fid{columns}, cells.aantal AS {count},
+           ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.clip, {extent}, {buffer}, true) AS geom
+    FROM {view} AS t JOIN cells ON cells.fid = t.id, bounds
+    WHERE t.id = ANY(ARRAY(SELECT cells.fid FROM cells)) AND {visible}
+)
+SELECT ST_AsMVT(mvt.*, :layer, {extent}, 'geom', 'fid') FILTER (WHERE mvt.geom IS NOT NULL)
+FROM mvt
