@@ -129,7 +129,7 @@ PATTERNS = tuple(
                 "Probeer het over %(n)s %(unit)s opnieuw."
             ),
         ),
-        # layers/pages/search.py: how the search understood a place or an address
+        # layers/pages/search.py and search_places.py: how the search understood its input
         (
             r"Het (?P<kind>thema|doelgroep) '(?P<v>.*)' bestaat niet\. Kies er een uit de lijst\.",
             N_("Het %(kind)s '%(v)s' bestaat niet. Kies er een uit de lijst."),
