@@ -10,15 +10,18 @@ alternating order:
 
 * ``live``: ``layers.tiles.tile`` with the stored cells switched off (``sql/tile.sql``,
   every point in the tile counted), the tile SQL alone, i.e. a cold tile;
-* ``stored``: the same call reading the kept cells (``sql/tile_stored.sql``) and, at
-  other zooms, counting the narrow copy ``tegel_punt`` instead of the view.
+* ``stored``: the same call reading the kept cells (``sql/tile_stored.sql``, at z7-z9
+  ``sql/tile_overview.sql``) and, at other zooms, counting the narrow copy ``tegel_punt``
+  instead of the view;
+* at z7-z9 also ``stored_sql``: the kept cells read with ``sql/tile_stored.sql``.
 
 Both answers are decoded and compared for every tile. Also timed: one edited service
 (commit, with and without the cell triggers) and all cells built from scratch.
 ``--keep`` keeps the database (``--db NAME`` reuses it, e.g. for
-``bench/frontend_bench.py --db NAME``).
+``bench/frontend_bench.py --db NAME``); ``--overview`` times only z7-z9 (``--tiles`` of them).
 
     .venv/bin/python bench/tiles_bench.py [--diensten 244473] [--tiles 60] [--keep] [--db NAME]
+        [--overview]
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from geo import pgcluster
 from geo.area_store import load_areas
 from geo.areas import AreaSources
 from geo.db import make_engine, upgrade
-from layers import tiles
+from layers import tile_cells, tiles
 from layers.catalog import load_catalog
 from layers.visibility import Visibility
 
@@ -135,23 +138,31 @@ def _decoded(body: bytes) -> dict:
     return {f["id"]: (f["properties"]["aantal"], str(f["geometry"])) for f in layer}
 
 
-def time_tiles(engine, tile_ids) -> dict[str, list[float]]:
-    """Cold tile SQL per tile, live and stored in alternating order; answers compared."""
-    real, copy = tiles.stored_levels, tiles.reads_copy
-    times: dict[str, list[float]] = {"live": [], "stored": []}
+def time_tiles(engine, tile_ids, kinds=("live", "stored")) -> dict[str, list[float]]:
+    """Cold tile SQL per tile, ``kinds`` in alternating order; answers compared.
+
+    ``live`` counts every point (``sql/tile.sql``), ``stored`` reads the kept cells as
+    ``layers.tiles`` does, ``stored_sql`` reads them with ``sql/tile_stored.sql`` at every
+    stored zoom (as before ``sql/tile_overview.sql`` took zooms 7-9).
+    """
+    real, copy, overview = tiles.stored_levels, tiles.reads_copy, tile_cells.OVERVIEW_ZOOMS
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
     with engine.connect() as conn:
         collection = load_catalog(conn)["voorzieningen"]
         for i, (z, x, y) in enumerate(tile_ids):
             bodies = {}
-            for kind in ("live", "stored") if i % 2 else ("stored", "live"):
-                tiles.stored_levels = real if kind == "stored" else (lambda *a: None)
-                tiles.reads_copy = copy if kind == "stored" else (lambda *a: False)
+            for kind in kinds if i % 2 else kinds[::-1]:
+                tiles.stored_levels = real if kind != "live" else (lambda *a: None)
+                tiles.reads_copy = copy if kind != "live" else (lambda *a: False)
+                tile_cells.OVERVIEW_ZOOMS = overview if kind != "stored_sql" else range(0)
                 began = time.perf_counter()
                 bodies[kind] = tiles.tile(conn, collection, z, x, y, PUBLIC)
                 times[kind].append((time.perf_counter() - began) * 1000)
                 conn.rollback()
             tiles.stored_levels, tiles.reads_copy = real, copy
-            assert _decoded(bodies["live"]) == _decoded(bodies["stored"]), (z, x, y)
+            tile_cells.OVERVIEW_ZOOMS = overview
+            first = _decoded(bodies[kinds[0]])
+            assert all(_decoded(bodies[k]) == first for k in kinds[1:]), (z, x, y)
     return times
 
 
@@ -166,8 +177,9 @@ def _say(label: str, times: dict[str, list[float]]) -> None:
             f"{label} {kind:6s}: p50 {statistics.median(values):6.1f} ms, p95 {p95(values):6.1f}"
             f" ms, max {max(values):6.1f} ms over {len(values)} tiles"
         )
-    ratio = p95(times["live"]) / p95(times["stored"])
-    print(f"{label} p95 live/stored: {ratio:.1f}x")
+    for kind in (k for k in times if k != "stored"):
+        ratio = p95(times[kind]) / p95(times["stored"])
+        print(f"{label} p95 {kind}/stored: {ratio:.2f}x")
 
 
 def time_edits(engine, runs: int = 10) -> dict[str, float]:
@@ -214,6 +226,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--db", help="reuse this database (made with --keep)")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--overview",
+        action="store_true",
+        help="only z7-z9: live, stored and tile_stored.sql side by side (--tiles of them)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(machine())
@@ -248,9 +265,15 @@ def measure(engine, args, rng) -> None:
         n = conn.execute(sa.text("SELECT count(*) FROM tegel_punt")).scalar_one()
         cells = conn.execute(sa.text("SELECT count(*) FROM tegel_cel")).scalar_one()
     print(f"tegel_punt {n} rows, tegel_cel {cells} rows; load: {uptime()}")
+    if args.overview:
+        ids = tile_list(engine, [7, 8, 9], args.tiles, rng)
+        _say("z7-z9  ", time_tiles(engine, ids, ("live", "stored", "stored_sql")))
+        print(f"load after: {uptime()}")
+        return
     _say("z10-z12", time_tiles(engine, tile_list(engine, [10, 11, 12], args.tiles, rng)))
     _say("z10-z16", time_tiles(engine, tile_list(engine, list(range(10, 17)), args.tiles, rng)))
-    _say("z7-z9  ", time_tiles(engine, tile_list(engine, [7, 8, 9], args.tiles // 2, rng)))
+    z7_z9 = tile_list(engine, [7, 8, 9], args.tiles // 2, rng)
+    _say("z7-z9  ", time_tiles(engine, z7_z9, ("live", "stored", "stored_sql")))
     for label, ms in time_edits(engine).items():
         print(f"edit: {label}: {ms:.0f} ms")
     print(f"load after: {uptime()}")

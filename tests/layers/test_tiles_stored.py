@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
-from layers import tiles
+from layers import tile_cells, tiles
 from layers.catalog import load_catalog
 from layers.visibility import Visibility
 from tests.layers.test_tiles import _org, decode, tile_xy
@@ -119,6 +119,16 @@ def test_stored_cell_sizes_and_levels_are_the_ones_tiles_use(spread):
     assert max(tiles.STORED_ZOOMS) <= tiles.THIN_MAX_ZOOM
 
 
+def test_overview_zooms_read_the_overview_statement(spread):
+    """Zooms 7-9 find their edge points through the strips alone (sql/tile_overview.sql)."""
+    with spread.connect() as conn:
+        services = load_catalog(conn)["voorzieningen"]
+    assert set(tile_cells.OVERVIEW_ZOOMS) < set(tiles.STORED_ZOOMS)
+    for z in tiles.STORED_ZOOMS:
+        text = tile_cells.stored_statement(services, (z, 0, 0), ["id"]).text
+        assert ("strip_points AS MATERIALIZED" in text) == (z in tile_cells.OVERVIEW_ZOOMS)
+
+
 def test_only_unfiltered_unscoped_tiles_of_the_services_are_read_from_the_cells(spread):
     with spread.connect() as conn:
         catalog = load_catalog(conn)
@@ -136,16 +146,18 @@ def test_every_tile_from_the_cells_equals_the_live_count(spread, monkeypatch):
     assert assert_same_tiles(spread, monkeypatch) > 20
 
 
-def test_the_stored_path_really_reads_the_cells(spread, monkeypatch):
+@pytest.mark.parametrize("z", [8, 10])  # sql/tile_overview.sql and sql/tile_stored.sql
+def test_the_stored_path_really_reads_the_cells(spread, z, monkeypatch):
     """A wrong count in tegel_cel shows in a tile whose middle holds it (not counted live)."""
     with spread.connect() as conn:
         collection = load_catalog(conn)["voorzieningen"]
         lonlat = TO_WGS84.transform(176_750, 318_750)  # the dense block
-        z = 10
         x, y = tile_xy(lonlat, z)
         before = decode(tiles.tile(conn, collection, z, x, y, Visibility(("openbaar",))))
         total = sum(f["properties"]["aantal"] for f in before["voorzieningen"]["features"])
-        conn.execute(sa.text("UPDATE tegel_cel SET aantal = aantal + 1000 WHERE zoom = 10"))
+        conn.execute(
+            sa.text("UPDATE tegel_cel SET aantal = aantal + 1000 WHERE zoom = :z"), {"z": z}
+        )
         after = decode(tiles.tile(conn, collection, z, x, y, Visibility(("openbaar",))))
         conn.rollback()
     grown = sum(f["properties"]["aantal"] for f in after["voorzieningen"]["features"])
