@@ -49,10 +49,9 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
         return _page_by_sql(conn, query, src, where, params, filter_key, cache)
     guess = cache.last_version(view)
     found = cache.get(("index", *filter_key, guess)) if guess is not None else None
-    if found is None and not blocks and cache.get(("counts", *filter_key, guess)) is None:
-        # A filter not seen at this version (a new box): its first page is one statement,
-        # which reads the version itself; no round trip for the version first.
-        return _page_by_sql(conn, query, src, where, params, filter_key, cache)
+    page = _one_statement(conn, query, (src, where, params, filter_key), found, guess, cache)
+    if page is not None:
+        return page
     version = conn.execute(sa.text(f"SELECT {VERSION_SQL}"), params).scalar_one()
     if version is None:  # a transaction that has written: no cache
         return items_page(conn, query)
@@ -79,6 +78,36 @@ def cached_items_page(conn: sa.Connection, query: ItemsQuery, cache: LayerCache 
     if isinstance(found, Sparse):
         cache.put(("large", *filter_key), True)  # next version: build the sparse index at once
     return _page_from_index(conn, query, src, where, params, found, version, cache)
+
+
+def _one_statement(
+    conn: sa.Connection,
+    query: ItemsQuery,
+    source: tuple[str, str, dict, tuple],
+    found: array | Sparse | None,
+    guess: int | None,
+    cache: LayerCache,
+) -> Page | None:
+    """Pages that are one statement reading the data version themselves, else None.
+
+    No round trip for the version first: a page of a large filter's sparse index (checks
+    the version it was built at), a filter not seen at
+    this version (a new box), and the pages of a large collection by its counted blocks
+    (GDAL following next links).
+    """
+    src, where, params, filter_key = source
+    if isinstance(found, Sparse) and guess is not None:
+        page = _page_from_sparse(conn, query, src, where, params, found, guess, cache)
+        if page is not None:
+            return page  # else written since: a large collection's blocks, below
+    elif found is not None:  # all ids of the filter: the version first, then a slice
+        return None
+    if not block_counts.covers(query, src):
+        if cache.get(("counts", *filter_key, guess)) is None:
+            return _page_by_sql(conn, query, src, where, params, filter_key, cache)
+    elif cache.get(("large", *filter_key)):
+        return _page_by_blocks(conn, query, where, params, filter_key, cache)
+    return None
 
 
 class Sparse(tuple):
@@ -135,17 +164,42 @@ def _page_from_index(
 ) -> Page:
     if not isinstance(found, Sparse):
         return _page_from_list(conn, query, found, version, cache)
+    page = _page_from_sparse(conn, query, src, where, params, found, version, cache)
+    return items_page(conn, query) if page is None else page  # None: written meanwhile
+
+
+def _page_from_sparse(
+    conn: sa.Connection,
+    query: ItemsQuery,
+    src: str,
+    where: str,
+    params: dict,
+    found: Sparse,
+    version: int,
+    cache: LayerCache,
+) -> Page | None:
+    """A page of a large filter at ``version``: one statement, ids and joined text.
+
+    None when the data is no longer at ``version`` (the caller decides what then). The
+    texts of a large filter (over ``MAX_ID_LIST`` features, more than the cache's budget
+    at 1 KB each) are not kept per feature: a full copy by GDAL would only churn the LRU.
+    """
     matched, lo, hi, anchors = found
     sql, extra = _sparse_page_sql(query, anchors, q(src), where)
     if sql is None:  # past the end
         return _assemble(conn, query, [], version, (matched, lo, hi), cache)
+    bound = {**params, **page_params(query), **extra}
+    texts = _texts_sql(query, bound)
     row = conn.execute(
-        sa.text(f"SELECT {VERSION_SQL} AS versie, ARRAY({sql}) AS ids"),
-        {**params, **page_params(query), **extra},
+        sa.text(
+            f"WITH pagina AS MATERIALIZED ({sql}) SELECT {VERSION_SQL} AS versie, "
+            f"ARRAY(SELECT id FROM pagina) AS ids{texts}"
+        ),
+        bound,
     ).one()
-    if row.versie != version:  # written meanwhile: this statement's own answer, uncached
-        return items_page(conn, query)
-    return _assemble(conn, query, sorted(row.ids), version, (matched, lo, hi), cache)
+    if row.versie != version:
+        return None
+    return _with_texts(conn, query, row, (matched, lo, hi), cache)
 
 
 def _sparse_page_sql(

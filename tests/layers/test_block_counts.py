@@ -283,3 +283,48 @@ def test_migration_fills_counts_for_existing_rows(engine):
             any(r[0] == "laag_voorzieningen" for r in kept)
             or not conn.execute(sa.text("SELECT count(*) FROM laag_voorzieningen")).scalar_one()
         )
+
+
+def test_cursor_walk_of_a_large_filter_is_one_statement_a_page(engine, layer, monkeypatch):
+    """GDAL's full copy: next links by cursor over a filter larger than ``MAX_ID_LIST``,
+    through its sparse index and, after a write, its counted blocks. Every page equals the
+    uncached statement and costs one statement, with its text joined in SQL (never built
+    or read per feature)."""
+    monkeypatch.setattr(feature_cache, "MAX_ID_LIST", 500)
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("feature text not joined in the page's statement")
+
+    monkeypatch.setattr(feature_cache, "_stored", fail)
+    monkeypatch.setattr(feature_cache, "_build", fail)
+    statements: list[str] = []
+    cache = LayerCache(32 << 20)
+    with engine.connect() as conn:
+        for offset in (0, 611, 1500):  # blocks, then the sparse index is built (and kept)
+            cached_items_page(conn, ItemsQuery(layer, LEVELS, limit=40, offset=offset), cache)
+        conn.rollback()
+        sa.event.listen(conn, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        for walk in range(2):  # at the sparse index's version, then after a write
+            after, seen = None, 0
+            while True:
+                query = ItemsQuery(layer, LEVELS, limit=250, after=after)
+                before = len(statements)
+                page = cached_items_page(conn, query, cache)
+                # after the write, the first page finds the sparse index outdated
+                assert len(statements) - before == (2 if walk and after is None else 1)
+                slow = items_page(conn, query)
+                assert page.features == slow.features
+                assert (page.number_matched, page.number_returned, page.more_after) == (
+                    slow.number_matched,
+                    slow.number_returned,
+                    slow.more_after,
+                )
+                seen, after = seen + page.number_returned, page.last_id
+                if not page.more_after:
+                    break
+            assert seen == page.number_matched > 2000
+            conn.rollback()
+            with engine.begin() as write:
+                write.execute(
+                    sa.text(f"UPDATE {TABLE} SET naam = 'wandeling {walk}' WHERE id = 35")
+                )
