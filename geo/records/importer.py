@@ -17,7 +17,8 @@ from geo.records.columns import COMBINED, Mapping, RecordFileError, load_mapping
 from geo.records.readers import CALAMINE_SUFFIXES, XLSX_SUFFIXES, FlatFile, RawRow, read_table
 from geo.records.sources import by_source, one_source, recognise_source
 from geo.records.store import store_records
-from geo.records.validate import Reject, RowWarning, Taxonomy, validate_row
+from geo.records.validate import Reject, RowWarning, Taxonomy
+from geo.records.validate_parallel import validate_all
 from geo.taxonomy import names as taxonomy_names
 
 
@@ -180,9 +181,7 @@ def validate_rows(
     rejects: list[Reject] = []
     seen: dict[tuple, int] = {}  # (source, row_key) -> line
     at: dict[tuple, int] = {}  # (source, service, location) -> line
-    for raw in rows:
-        record, problems = validate_row(raw, taxonomy)
-        tick()
+    for raw, (record, problems) in zip(rows, validate_all(rows, taxonomy, tick), strict=True):
         if problems or record is None:  # a record comes without problems, never None
             rejects.extend(problems)
         elif (record["bron"], record["row_key"]) in seen:
