@@ -3,7 +3,7 @@
 The checks live in geo/records (aanmelding.py, fields.py, verification*.py) and say what
 is wrong in Dutch. A fixed message is its own msgid; a message with a value in it is
 matched by the patterns below and rebuilt from its translated template. A message no
-pattern knows is shown in Dutch; tests/server/test_i18n_pages.py posts wrong values in
+pattern knows is shown in Dutch; tests/i18n/test_pages.py posts wrong values in
 English and fails on any Dutch left.
 """
 
