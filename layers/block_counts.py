@@ -37,12 +37,19 @@ def covers(query: ItemsQuery, source: str) -> bool:
     )
 
 
-def page_sql(query: ItemsQuery, where: str, texts: str = "") -> str:
+def keyset_only(query: ItemsQuery) -> bool:
+    """Whether the page is the next ``limit`` rows after a cursor (no offset to skip)."""
+    return query.after is not None and query.offset == 0
+
+
+def page_sql(query: ItemsQuery, where: str, texts: str = "", with_feature: bool = False) -> str:
     """One statement: ``versie``, the page's ``ids``, ``matched``, ``lo`` and ``hi``.
 
     ``where`` is the filter on ``laag_geojson`` (with ``:stored_laag``); bind it with the
     parameters of ``paging.page_params`` and the visibility. The page's ids are also the
-    CTE ``pagina``; ``texts`` (``, columns FROM ...`` over ``pagina``) is appended.
+    CTE ``pagina``; ``texts`` (``, columns FROM ...`` over ``pagina``) is appended. With
+    ``with_feature`` after a cursor (``keyset_only``) ``pagina`` also holds each row's
+    ``feature``, read in the same index scan.
     """
     levels = (
         "zichtbaarheid = ANY(CAST(:visibility AS text[]))"
@@ -50,8 +57,9 @@ def page_sql(query: ItemsQuery, where: str, texts: str = "") -> str:
         else "TRUE"
     )
     rows = f"SELECT id FROM {SOURCE} WHERE {where}"  # noqa: S608 - fixed names
-    if query.after is not None and query.offset == 0:
-        ids = page_ids_sql(SOURCE, where, query)  # keyset: already O(limit)
+    if keyset_only(query):
+        columns = "id, feature" if with_feature else "id"
+        ids = page_ids_sql(SOURCE, where, query, columns)  # keyset: already O(limit)
         rank = ""
     else:
         rank = "CAST(:offset AS bigint)"

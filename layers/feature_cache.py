@@ -185,11 +185,15 @@ def _page_from_sparse(
     at 1 KB each) are not kept per feature: a full copy by GDAL would only churn the LRU.
     """
     matched, lo, hi, anchors = found
-    sql, extra = _sparse_page_sql(query, anchors, q(src), where)
+    bound = {**params, **page_params(query)}
+    # after a cursor on the stored rows: each row's text in the same index scan
+    in_page = src == block_counts.SOURCE and block_counts.keyset_only(query)
+    texts = _texts_sql(query, bound, in_page)
+    columns = "id, feature" if in_page and texts else "id"
+    sql, extra = _sparse_page_sql(query, anchors, q(src), where, columns)
     if sql is None:  # past the end
         return _assemble(conn, query, [], version, (matched, lo, hi), cache)
-    bound = {**params, **page_params(query), **extra}
-    texts = _texts_sql(query, bound)
+    bound.update(extra)
     row = conn.execute(
         sa.text(
             f"WITH pagina AS MATERIALIZED ({sql}) SELECT {VERSION_SQL} AS versie, "
@@ -203,11 +207,14 @@ def _page_from_sparse(
 
 
 def _sparse_page_sql(
-    query: ItemsQuery, anchors: array, view: str, where: str
+    query: ItemsQuery, anchors: array, view: str, where: str, columns: str = "id"
 ) -> tuple[str | None, dict]:
-    """The ids of a page of a large filter: after a cursor, or from the anchor of an offset."""
+    """The ids of a page of a large filter: after a cursor, or from an offset's anchor.
+
+    ``columns`` (fixed names) are read with the ids after a cursor.
+    """
     if query.after is not None or query.before is not None:
-        return page_ids_sql(view, where, query), {}
+        return page_ids_sql(view, where, query, columns), {}
     k = query.offset // STRIDE
     if k >= len(anchors):
         return None, {}
@@ -296,8 +303,10 @@ def _page_by_blocks(
 ) -> Page:
     """The page, numberMatched and bounds from the counts kept at write time (``block_counts``)."""
     params.update(page_params(query))
-    texts = _texts_sql(query, params)
-    row = conn.execute(sa.text(block_counts.page_sql(query, where, texts)), params).one()
+    in_page = block_counts.keyset_only(query)
+    texts = _texts_sql(query, params, in_page)
+    sql = block_counts.page_sql(query, where, texts, with_feature=in_page and bool(texts))
+    row = conn.execute(sa.text(sql), params).one()
     if row.versie is None:  # a transaction that has written: no cache
         return items_page(conn, query)
     cache.saw_version(query.collection.view, row.versie)
@@ -306,17 +315,23 @@ def _page_by_blocks(
     return _with_texts(conn, query, row, counts, cache)
 
 
-def _texts_sql(query: ItemsQuery, params: dict) -> str:
+def _texts_sql(query: ItemsQuery, params: dict, in_page: bool = False) -> str:
     """Columns ``text_count``, ``page_text``: the page's stored Feature text, joined in SQL.
 
     Read in the statement that chose the page's ids (CTE ``pagina``), so at the same data
     version and under the same visibility; one text value instead of 1,000 rows or array
-    elements (a 1 MB page). Empty when no stored text applies (another CRS, a layer
+    elements (a 1 MB page). ``in_page``: ``pagina`` already holds the ``feature`` of its
+    ``laag_geojson`` rows. Empty when no stored text applies (another CRS, a layer
     without it).
     """
     stored = query.collection.stored
     if stored is None or query.crs.uri != CRS84.uri:
         return ""
+    if in_page:
+        return (
+            ", t.text_count, t.page_text FROM (SELECT count(*) AS text_count, "
+            "string_agg(feature, ',' ORDER BY id) AS page_text FROM pagina) t"
+        )
     params["text_laag"] = stored
     return (
         ", t.text_count, t.page_text FROM (SELECT count(*) AS text_count, "

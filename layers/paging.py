@@ -28,14 +28,15 @@ def keyset(query: Paged) -> tuple[str, str]:
     return "", "id"
 
 
-def page_ids_sql(view: str, where: str, query: Paged) -> str:
+def page_ids_sql(view: str, where: str, query: Paged, columns: str = "id") -> str:
     """``SELECT id`` of the page from ``view`` (quoted) under ``where``; bind ``page_params``.
 
-    Before a ``before`` cursor the ids come in descending order: sort them.
+    Before a ``before`` cursor the ids come in descending order: sort them. ``columns``
+    (fixed names) may add columns of ``view`` read with the ids.
     """
     condition, order = keyset(query)
     return (
-        f"SELECT id FROM {view} WHERE {where}{condition} "  # noqa: S608 - catalogue names
+        f"SELECT {columns} FROM {view} WHERE {where}{condition} "  # noqa: S608 - fixed names
         f"ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
 
