@@ -29,8 +29,10 @@ from layers.visibility import VisibilityLike, as_visibility
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 HTML_MAX_LIMIT = 500  # rows in one HTML items page (a browser table of 10,000 is slow)
-COMMON = {"f", "apikey", "_"}
-ITEMS = COMMON | {
+# The one list of the query parameters; the OpenAPI document (server/openapi_components.py)
+# declares them in this order.
+IGNORED = ("apikey", "_")  # accepted everywhere and ignored (GIS clients, cache-busters)
+ITEM_PARAMETERS = (
     "limit",
     "offset",
     "cursor",
@@ -41,7 +43,9 @@ ITEMS = COMMON | {
     "filter",
     "filter-lang",
     "filter-crs",
-}
+)
+COMMON = {"f", *IGNORED}
+ITEMS = COMMON | set(ITEM_PARAMETERS)
 # RFC 3339 as OGC API Features reads it: a date or a date-time with offset, or an interval
 # of two of them with '..' or nothing for an open end. The OpenAPI document declares the
 # same pattern; dates that match it but do not exist (2025-02-30) are a 400 as well.
@@ -49,7 +53,8 @@ _DATE = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 _TIME = r"T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
 _INSTANT = f"{_DATE}({_TIME})?"
 DATETIME_PATTERN = f"^({_INSTANT}|({_INSTANT}|\\.\\.)?/({_INSTANT}|\\.\\.)?)$"
-FORMATS = {"json", "geojson", "html", "csv", "gpkg"}  # items
+FORMAT_ORDER = ("json", "geojson", "html", "csv", "gpkg")  # values of f, as OpenAPI lists them
+FORMATS = set(FORMAT_ORDER)  # items
 RESOURCE_FORMATS = {"json", "html"}  # landing page, conformance, collections, queryables
 FEATURE_FORMATS = {"json", "geojson", "html"}  # one feature
 

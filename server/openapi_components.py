@@ -7,7 +7,18 @@ the server's own checks (see there).
 from __future__ import annotations
 
 from layers.crs import SUPPORTED
-from layers.ogc_params import DATETIME_PATTERN, DEFAULT_LIMIT, HTML_MAX_LIMIT, MAX_LIMIT
+from layers.ogc_params import (
+    DATETIME_PATTERN,
+    DEFAULT_LIMIT,
+    FEATURE_FORMATS,
+    FORMAT_ORDER,
+    FORMATS,
+    HTML_MAX_LIMIT,
+    IGNORED,
+    ITEM_PARAMETERS,
+    MAX_LIMIT,
+    RESOURCE_FORMATS,
+)
 
 PROBLEM = "application/problem+json"
 CSV = "text/csv"
@@ -33,10 +44,10 @@ def query_param(name: str, schema: dict, description: str, **extra) -> dict:
     }
 
 
-def _format(formats: list[str], what: str) -> dict:
+def _format(formats: set[str], what: str) -> dict:
     return query_param(
         "f",
-        {"type": "string", "enum": formats},
+        {"type": "string", "enum": [f for f in FORMAT_ORDER if f in formats]},
         f"Output format of {what}. Without f the Accept header decides between "
         "JSON and HTML (JSON unless text/html is preferred).",
     )
@@ -114,11 +125,10 @@ PARAMETERS = {
         "CRS of geometries in filter (default CRS84).",
     ),
     "items-f": _format(
-        ["json", "geojson", "html", "csv", "gpkg"],
-        "the features (csv and gpkg are downloads of the whole filtered set)",
+        FORMATS, "the features (csv and gpkg are downloads of the whole filtered set)"
     ),
-    "feature-f": _format(["json", "geojson", "html"], "the feature"),
-    "f": _format(["json", "html"], "this resource"),
+    "feature-f": _format(FEATURE_FORMATS, "the feature"),
+    "f": _format(RESOURCE_FORMATS, "this resource"),
     "api-f": query_param("f", {"type": "string", "enum": ["json"]}, "Only JSON."),
     "apikey": query_param(
         "apikey",
@@ -134,21 +144,10 @@ PARAMETERS = {
         "schema": TEXT,
     },
 }
-COMMON = ["apikey", "_"]
-ITEM_PARAMS = [
-    "limit",
-    "offset",
-    "cursor",
-    "bbox",
-    "bbox-crs",
-    "crs",
-    "datetime",
-    "filter",
-    "filter-lang",
-    "filter-crs",
-    "items-f",
-    *COMMON,
-]
+# The parameter lists come from layers/ogc_params.py, the one definition the server checks
+# requests against; f has its own component per kind of resource (items-f, feature-f, f).
+COMMON = list(IGNORED)
+ITEM_PARAMS = [*ITEM_PARAMETERS, "items-f", *COMMON]
 
 LINK = {
     "type": "object",
