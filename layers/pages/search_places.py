@@ -207,20 +207,18 @@ def _street_point(conn: sa.Connection, text: str) -> tuple[Point | None, str | N
     ), None
 
 
-def _area_point(conn: sa.Connection, text: str) -> Point | None:
-    rows = _areas_named(conn, [text], ALL_LEVELS)
-    if not rows:
-        return None
+def area_point(conn: sa.Connection, area: Area | sa.Row) -> Point | None:
+    """A point inside ``area`` (an :class:`Area` or a row of gebied_op_naam), to search from."""
     spot = conn.execute(
         search_sql("punt_van_gebied"),
-        {
-            "niveau": rows[0].niveau,
-            "naam": rows[0].naam,
-            "code": rows[0].code,
-            "codes": list(rows[0].codes),
-        },
+        {"niveau": area.niveau, "naam": area.naam, "code": area.code, "codes": list(area.codes)},
     ).first()
-    return Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", rows[0].naam) if spot else None
+    return Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", area.naam) if spot else None
+
+
+def _area_point(conn: sa.Connection, text: str) -> Point | None:
+    rows = _areas_named(conn, [text], ALL_LEVELS)
+    return area_point(conn, rows[0]) if rows else None
 
 
 def resolve_point(conn: sa.Connection, text: str) -> tuple[Point | None, str | None]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from geo.taxonomy import themes
 from layers.pages.search import Asked, SearchQuery, run_search
-from layers.pages.search_places import Area, Point, search_sql, suggest_place
+from layers.pages.search_places import Area, area_point, search_sql, suggest_place
 
 MAX_SUGGESTIONS = 4
 CHECK_LIMIT = 50  # results read to find the themes of a text
@@ -77,19 +77,11 @@ def _place_spelling(conn: sa.Connection, query: SearchQuery) -> list[dict]:
     return [{"soort": "spelling", "voor": "Bedoelt u ", "tekst": name, "na": "?", "params": params}]
 
 
-def _area_point(conn: sa.Connection, area: Area) -> Point | None:
-    spot = conn.execute(
-        search_sql("punt_van_gebied"),
-        {"niveau": area.niveau, "naam": area.naam, "code": area.code, "codes": list(area.codes)},
-    ).first()
-    return Point(spot.x, spot.y, spot.lon, spot.lat, "gebied", area.naam) if spot else None
-
-
 def _nearby(conn: sa.Connection, query: SearchQuery, asked: Asked) -> list[dict]:
     """'Zoek in Heerlen': the gemeente of the nearest result outside the area searched."""
     if asked.area is None:
         return []
-    point = _area_point(conn, asked.area)
+    point = area_point(conn, asked.area)
     if point is None:
         return []
     # the nearest place that has it, however far: no "dichtbij" distance limit here
