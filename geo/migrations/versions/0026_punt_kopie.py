@@ -1,20 +1,24 @@
-"""One narrow point copy for tiles and the residents' map (issue 12).
-
-Placeholder revision: filled in by the work on that issue.
+"""The narrow point copy of the tiles filled in one pass at the first import (issue 12).
 
 Revision ID: 0026
 Revises: 0025
 """
+
+from importlib.resources import files
+
+from alembic import op
 
 revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
 
+SQL = files("geo") / "sql"
+
 
 def upgrade():
-    pass
+    op.execute((SQL / "0026_punt_kopie.up.sql").read_text())
 
 
 def downgrade():
-    pass
+    op.execute((SQL / "0026_punt_kopie.down.sql").read_text())
