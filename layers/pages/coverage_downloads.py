@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from geo.csvcells import SafeWriter
-from layers.pages.coverage_report import AreaResult, GemeenteReport, ThemeReport
+from layers.pages.coverage_report import GemeenteReport
+from layers.pages.coverage_results import AreaResult, ThemeReport
 
 GEOMETRY_SQL = sa.text("""
 SELECT code, ST_AsBinary(ST_Multi(geom)) AS wkb FROM gebied WHERE code = ANY(:codes)

@@ -23,13 +23,12 @@ from layers.pages.coverage import (
 )
 from layers.pages.coverage_downloads import write_csv, write_geopackage
 from layers.pages.coverage_report import (
-    FLAG_SYMBOLS,
     REPORT_LEVELS,
     GemeenteReport,
-    describe_rule,
     gemeente_report,
     report_gemeenten,
 )
+from layers.pages.coverage_results import FLAG_SYMBOLS, describe_rule
 from layers.pages.outlines import extent
 from server.database import get_engine
 from server.responses import problem, render_pdf, temporary_download

@@ -11,12 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from layers.pages.coverage_downloads import write_csv
-from layers.pages.coverage_report import (
-    AreaResult,
-    GemeenteReport,
-    ReportMap,
-    ThemeReport,
-)
+from layers.pages.coverage_report import GemeenteReport, ReportMap
+from layers.pages.coverage_results import AreaResult, ThemeReport
 
 GM = "GM0928"  # Kerkrade
 
