@@ -3,27 +3,32 @@
 Validating is pure Python (phone numbers, opening hours, addresses): 100,000 rows keep one
 core busy for about ten seconds while the database waits. Above ``PARALLEL_ABOVE`` rows a
 forked child process validates the second half of the rows while this process validates
-the first half; the child sends its results back pickled through a pipe. Forking needs no
+the first half; the child writes its results pickled, chunk by chunk, to an unnamed
+temporary file that this process reads when both are done. Forking needs no
 ``if __name__ == "__main__"`` guard in the calling script (unlike a spawned pool) and
 shares the rows already read, so nothing is sent to the child.
 
 The child only validates: it never touches the database connection, progress bars or
-files, and leaves with ``os._exit``. Each row is validated by ``validate_row`` alone, so
-the results are the same as in one process, in the same order. When the child fails for
-any reason (an error, killed for memory), its half is validated here: the import never
-depends on the child.
+the file being imported, and leaves with ``os._exit``. Each row is validated by
+``validate_row`` alone, so the results are the same as in one process, in the same order.
+When the child fails for any reason (an error, killed for memory), its half is validated
+here: the import never depends on the child. Without free memory for a copy of this
+process (``/proc``), there is no child.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from geo.records.readers import RawRow
 from geo.records.validate import Reject, Taxonomy, validate_row
 
 PARALLEL_ABOVE = 20_000  # rows; below this forking costs more than it saves
+CHUNK = 5_000  # rows the child validates and writes at a time (its memory stays small)
 
 Result = tuple[dict | None, list[Reject]]
 
@@ -36,30 +41,28 @@ def validate_all(
 ) -> list[Result]:
     """``validate_row`` of every row, in order; on two cores above ``PARALLEL_ABOVE`` rows."""
     limit = PARALLEL_ABOVE if parallel_above is None else parallel_above
-    if len(rows) <= limit or not hasattr(os, "fork"):
+    if len(rows) <= limit or not hasattr(os, "fork") or not _memory_for_a_child():
         return [_validated(raw, taxonomy, tick) for raw in rows]
     half = (len(rows) + 1) // 2
     second = rows[half:]
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: validate the second half, send it, leave at once
-        os.close(reader)
-        code = 1
+    with tempfile.TemporaryFile() as spool:
+        pid = os.fork()
+        if pid == 0:  # the child: validate the second half chunk by chunk, leave at once
+            code = 1
+            try:
+                for start in range(0, len(second), CHUNK):
+                    chunk = [validate_row(raw, taxonomy) for raw in second[start : start + CHUNK]]
+                    pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                spool.flush()
+                code = 0
+            finally:
+                os._exit(code)  # no cleanup of the parent's connections, files or threads
         try:
-            with os.fdopen(writer, "wb") as out:
-                results = [validate_row(raw, taxonomy) for raw in second]
-                pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
+            first = [_validated(raw, taxonomy, tick) for raw in rows[:half]]
         finally:
-            os._exit(code)  # no cleanup of the parent's connections, files or threads
-    os.close(writer)
-    pipe = os.fdopen(reader, "rb")
-    try:
-        first = [_validated(raw, taxonomy, tick) for raw in rows[:half]]
-        theirs = _received(pipe, len(second))
-    finally:
-        pipe.close()  # a child still writing gets a broken pipe and leaves
-        os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
+        spool.seek(0)
+        theirs = _received(spool, len(second)) if status == 0 else None
     if theirs is None:  # the child failed: validate its half here
         return first + [_validated(raw, taxonomy, tick) for raw in second]
     for _ in second:
@@ -73,10 +76,31 @@ def _validated(raw: RawRow, taxonomy: Taxonomy, tick: Callable[[], None]) -> Res
     return result
 
 
-def _received(pipe, expected: int) -> list[Result] | None:
-    """The child's results, or None when it sent nothing usable."""
+def _received(spool, expected: int) -> list[Result] | None:
+    """The child's results, or None when it wrote nothing usable."""
+    results: list[Result] = []
     try:
-        results = pickle.load(pipe)  # noqa: S301 - our own child process wrote it
+        while len(results) < expected:
+            results += pickle.load(spool)  # noqa: S301 - our own child process wrote it
     except (EOFError, pickle.UnpicklingError):
         return None
-    return results if isinstance(results, list) and len(results) == expected else None
+    return results if len(results) == expected else None
+
+
+def _memory_for_a_child() -> bool:
+    """Enough free memory for the child even if it copied all of this process's pages.
+
+    The child shares this process's memory until it writes to it; reading the rows changes
+    their reference counts, so the pages of its half are copied. Where /proc cannot tell,
+    the rows are validated here alone.
+    """
+    try:
+        available = next(
+            int(line.split()[1]) * 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemAvailable:")
+        )
+        resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, StopIteration):
+        return False
+    return available > resident
