@@ -1,4 +1,4 @@
-"""The texts of the residents' map scripts in the page's language (kaart.js, basiskaart.js).
+"""The texts of the residents' map scripts in the page's language (kaart*.js, basiskaart.js).
 
 The map element carries them as JSON (``data-teksten``); the
 scripts look them up by key and fill in ``{name}`` values. Dutch is the source text.

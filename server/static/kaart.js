@@ -22,6 +22,8 @@
   let found = hasSearch(urlSearch()) ? new Set() : null;  // ids of the search results; null: all
   let points = [];  // one per place: [[service id, ...], lon, lat, [theme slug, ...]] (+ places, for a grid cell)
   let map;
+  const stijl = kaartStijl(el, themes);  // kaart_stijl.js: sources, layers, icons, names
+  const { text, popupContent } = kaartPlek(T, fmt, Number(el.dataset.verifyMonths) || 12);  // kaart_plek.js
 
   // One clustered source, one marker per place; a marker takes the colour and icon of the
   // place's first theme that is on. Its feature id is the place's first service id.
@@ -65,136 +67,6 @@
         () => { statusEl.textContent = T.punten_fout; });
   }
 
-  // The points are in the first style, so the map's worker handles them first. Plain circles
-  // need no images, so they are drawn in the first frame; icons and counts follow. Wijken and
-  // buurten are not drawn at the first zoom: their outlines load once the first view is done.
-  const outlineUrl = (niveau) => el.dataset.gebiedenUrl.replace("NIVEAU", niveau);
-  const later = () => ({ type: "geojson", data: { type: "FeatureCollection", features: [] } });
-  const sources = () => ({ punten: { type: "geojson", data: pointData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 13,
-    clusterProperties: { plekken: ["+", ["get", "plekken"]] } },
-    gemeente: { type: "geojson", data: outlineUrl("gemeente") }, wijk: later(), buurt: later() });
-  const clustered = ["has", "point_count"], single = ["!", clustered];
-  const layers = [
-    { id: "gemeente-vlak", type: "fill", source: "gemeente", paint: { "fill-color": "#f7f5ef" } },
-    { id: "buurt-vlak", type: "fill", source: "buurt", paint: { "fill-opacity": 0 } },
-    { id: "buurt-lijn", type: "line", source: "buurt", minzoom: 12, paint: { "line-color": "#9a9a9a", "line-width": 0.6 } },
-    { id: "wijk-lijn", type: "line", source: "wijk", minzoom: 10.5, paint: { "line-color": "#6b6b6b", "line-width": 1.2 } },
-    { id: "gemeente-lijn", type: "line", source: "gemeente", paint: { "line-color": "#333333", "line-width": 2 } },
-    { id: "groep", type: "circle", source: "punten", filter: clustered, paint: { "circle-color": "#1a1a1a",
-      "circle-radius": ["step", ["get", "plekken"], 12, 10, 15, 50, 18], "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
-    { id: "punt", type: "circle", source: "punten", filter: single, paint: { "circle-radius": 10,
-      "circle-color": ["match", ["get", "thema"], ...themes.flatMap((t) => [t.slug, t.kleur]), "#4d4d4d"],
-      "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
-  ];
-
-  // Icons: each theme's Maki path drawn white; cluster counts drawn when first needed.
-  function image(width, height, draw) {
-    const canvas = document.createElement("canvas");
-    canvas.width = width; canvas.height = height;
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#ffffff";
-    draw(ctx);
-    return ctx.getImageData(0, 0, width, height);
-  }
-  function addIcons() {
-    for (const t of themes) {
-      const glyph = new Path2D(t.pad);
-      map.addImage("thema-" + t.slug, image(22, 22, (ctx) => { ctx.scale(22 / 15, 22 / 15); ctx.fill(glyph); }), { pixelRatio: 2 });
-    }
-    map.addLayer({ id: "punt-icoon", type: "symbol", source: "punten", filter: single,
-      layout: { "icon-image": ["concat", "thema-", ["get", "thema"]], "icon-allow-overlap": true } });
-    map.addLayer({ id: "groep-getal", type: "symbol", source: "punten", filter: clustered,
-      layout: { "icon-image": ["concat", "tel-", ["to-string", ["get", "plekken"]]], "icon-allow-overlap": true } });
-  }
-  // Names by zoom: gemeenten first, then woonplaatsen, wijken, buurten and streets. Drawn
-  // under the markers; MapLibre leaves out a name that would overlap another.
-  const NAMES = [["gemeente", 8, 11.5, 16, "#1a1a1a", "Bold"], ["woonplaats", 10.5, 14.5, 14, "#1a1a1a", "Bold"],
-    ["wijk", 12, 14.5, 13, "#3d3d3d", "Regular"], ["buurt", 13.5, 16.5, 12.5, "#4a4a4a", "Regular"]];
-  function addNames() {
-    map.addSource("namen", { type: "geojson", data: el.dataset.namenUrl });
-    map.addSource("straten", { type: "geojson", data: el.dataset.stratenUrl });
-    const layout = (size, weight) => ({ "text-field": ["get", "naam"], "text-size": size, "text-max-width": 8,
-      "text-font": ["Noto Sans " + weight], "text-padding": 2,
-      "text-variable-anchor": ["center", "top", "bottom", "left", "right"], "text-radial-offset": 1.2 });
-    const paint = (color) => ({ "text-color": color, "text-halo-color": "#ffffff", "text-halo-width": 1.6 });
-    // Added from the least to the most important: a higher layer places its names first.
-    map.addLayer({ id: "naam-straat", type: "symbol", source: "straten", minzoom: 15.5,
-      layout: layout(12, "Regular"), paint: paint("#333333") }, "groep");
-    for (const [niveau, minzoom, maxzoom, size, color, weight] of NAMES.slice().reverse()) {
-      map.addLayer({ id: "naam-" + niveau, type: "symbol", source: "namen", minzoom, maxzoom,
-        filter: ["==", ["get", "niveau"], niveau], layout: layout(size, weight), paint: paint(color) }, "groep");
-    }
-  }
-  function countImage(e) {  // "tel-<count>": the number on a cluster
-    if (!e.id.startsWith("tel-")) return;
-    map.addImage(e.id, image(64, 32, (ctx) => {
-      ctx.font = "bold 24px sans-serif"; ctx.textAlign = "center";
-      ctx.textBaseline = "middle"; ctx.fillText(e.id.slice(4), 32, 17); }), { pixelRatio: 2 });
-  }
-
-  function text(tag, value, className) {
-    const node = document.createElement(tag);
-    node.textContent = value;
-    if (className) node.className = className;
-    return node;
-  }
-  // "Gecontroleerd op ..." and, past VERIFY_MONTHS (data-verify-months), "Mogelijk verouderd".
-  function freshness(checked) {
-    const months = Number(el.dataset.verifyMonths) || 12;
-    const out = [text("p", checked ? fmt("gecontroleerd", { datum: window.datumNl(checked) }) : T.niet_gecontroleerd)];
-    if (window.verouderd(checked, months)) {
-      out.push(text("p", fmt("verouderd", { maanden: months }), "verouderd"));
-    }
-    return out;
-  }
-  // "Nu open", "Nu gesloten", "Op afspraak" or nothing when the hours are unknown.
-  function openNow(d) {
-    if (d.open_nu === true) return text("strong", T.nu_open, "open-nu");
-    if (d.open_nu === false) return text("span", d.op_afspraak ? T.gesloten_afspraak : T.nu_gesloten, "gesloten");
-    return d.op_afspraak ? text("span", T.op_afspraak) : null;
-  }
-  // The popup of a place: per organisation its name (a link to its page), its services with
-  // open-now, the phone number as a link, the address and when it was checked.
-  function popupContent(place) {
-    if (!place) return text("p", T.plek_fout);
-    const box = document.createElement("div");
-    box.className = "popup";
-    const orgs = new Map();
-    for (const d of place.diensten) {
-      if (!orgs.has(d.organisatie_id)) orgs.set(d.organisatie_id, []);
-      orgs.get(d.organisatie_id).push(d);
-    }
-    if (orgs.size > 1) box.append(text("p", fmt("organisaties", { n: orgs.size }), "popup-aantal"));
-    for (const diensten of orgs.values()) {
-      const d = diensten[0], org = document.createElement("section");
-      const link = text("a", d.organisatie, "popup-naam");
-      link.href = "/organisatie/" + d.organisatie_id;
-      const list = document.createElement("ul");
-      for (const service of diensten) {
-        const li = text("li", service.aanbod), now = openNow(service);
-        if (now) li.append(" · ", now);
-        list.append(li);
-      }
-      org.append(link, list);
-      if (d.telefoon) {
-        const tel = text("a", d.telefoon, "popup-telefoon");
-        tel.href = "tel:" + d.telefoon.replace(/[^0-9+]/g, "");
-        const line = text("p", T.bel + " ");
-        line.append(tel);
-        org.append(line);
-      }
-      const adres = [d.straat, d.huisnummer, d.plaats].filter(Boolean).join(" ");
-      if (adres) org.append(text("p", adres));
-      if (d.geocode_precisie && d.geocode_precisie !== "adres" && d.geocode_precisie !== "handmatig") {
-        org.append(text("p", fmt("benadering", { precisie: T.precisie[d.geocode_precisie] || d.geocode_precisie })));
-      }
-      if (d.synthetisch) org.append(text("p", T.verzonnen));
-      const checked = diensten.map((x) => x.laatst_geverifieerd_op).sort()[0] || null;  // the oldest check
-      org.append(...freshness(checked));
-      box.append(org);
-    }
-    return box;
-  }
   // A popup above the map's controls, kept inside the map (never under the attribution);
   // Escape closes it and the keyboard focus goes back to where it was.
   let popup = null;
@@ -331,9 +203,9 @@
   }
   // Once the first view is complete: icons, cluster counts and the wijk and buurt outlines.
   function addDetail() {
-    addIcons();
-    addNames();
-    for (const niveau of ["wijk", "buurt"]) map.getSource(niveau).setData(outlineUrl(niveau));
+    stijl.addIcons(map);
+    stijl.addNames(map);
+    for (const niveau of ["wijk", "buurt"]) map.getSource(niveau).setData(stijl.outlineUrl(niveau));
   }
 
   // Keyboard: the places and groups drawn in the current view, nearest the middle first, as
@@ -418,7 +290,7 @@
     });
     map.on("render", firstPoints);
     map.once("idle", addDetail);
-    map.on("styleimagemissing", countImage);
+    map.on("styleimagemissing", (e) => stijl.countImage(map, e));
     map.on("click", "punt", (e) => openPoint(e.features[0]));
     map.on("click", "groep", (e) => openCluster(e.features[0]));
     for (const id of ["punt", "groep"]) {
@@ -454,7 +326,7 @@
     .then((r) => (r.ok ? r.json() : Promise.reject(r)))
     .then((data) => { receive(data, loaded.box); }, () => { statusEl.textContent = T.punten_fout; })
     .then(() => {
-      map = basiskaart(el, sources(), layers, T.bron);
+      map = basiskaart(el, stijl.sources(pointData()), stijl.layers, T.bron);
       loaded.zoom = map.getZoom();
       window.socialeKaart = map;
       listen();
