@@ -8,7 +8,8 @@ statement as the data it keys:
   statement that only reads the version;
 * larger filters: ``numberMatched`` and the id bounds, with the page's ids by SQL;
 * each feature's GeoJSON text as PostGIS built it, per output CRS; only missing features
-  are built, in one statement;
+  are built, in one statement (``page_texts``); pages whose ids come from a statement
+  that can read the stored text too (boxes, large collections) get it joined in SQL;
 * a collection's extent and ``itemCount`` per visibility (``cached_extent``), so
   ``/collections`` stays fast and is exact right after any write.
 
@@ -22,11 +23,10 @@ from bisect import bisect_left, bisect_right
 
 import sqlalchemy as sa
 
-from layers import block_counts
+from layers import block_counts, page_texts
 from layers.cache import VERSION_SQL, LayerCache, data_version, version_params
 from layers.catalog import Collection, q
-from layers.crs import CRS84, Crs
-from layers.features import ItemsQuery, Page, extent, feature_sql, items_page, where_sql
+from layers.features import ItemsQuery, Page, extent, items_page, where_sql
 from layers.paging import page_ids_sql, page_params
 from layers.visibility import VisibilityLike, as_visibility
 
@@ -188,11 +188,11 @@ def _page_from_sparse(
     bound = {**params, **page_params(query)}
     # after a cursor on the stored rows: each row's text in the same index scan
     in_page = src == block_counts.SOURCE and block_counts.keyset_only(query)
-    texts = _texts_sql(query, bound, in_page)
+    texts = page_texts.texts_sql(query, bound, in_page)
     columns = "id, feature" if in_page and texts else "id"
     sql, extra = _sparse_page_sql(query, anchors, q(src), where, columns)
     if sql is None:  # past the end
-        return _assemble(conn, query, [], version, (matched, lo, hi), cache)
+        return page_texts.assemble(conn, query, [], version, (matched, lo, hi), cache)
     bound.update(extra)
     row = conn.execute(
         sa.text(
@@ -203,7 +203,7 @@ def _page_from_sparse(
     ).one()
     if row.versie != version:
         return None
-    return _with_texts(conn, query, row, (matched, lo, hi), cache)
+    return page_texts.with_texts(conn, query, row, (matched, lo, hi), cache)
 
 
 def _sparse_page_sql(
@@ -250,7 +250,7 @@ def _page_from_list(
         start = (bisect_right(ids, query.after) if query.after is not None else 0) + query.offset
         page = list(ids[start : start + query.limit])
     lo, hi = (ids[0], ids[-1]) if ids else (None, None)
-    return _assemble(conn, query, page, version, (len(ids), lo, hi), cache)
+    return page_texts.assemble(conn, query, page, version, (len(ids), lo, hi), cache)
 
 
 def _page_by_sql(
@@ -276,7 +276,7 @@ def _page_by_sql(
             f"pagina AS MATERIALIZED ({page_ids_sql('m', 'TRUE', query)}) "
             f"SELECT {VERSION_SQL} AS versie, ARRAY(SELECT id FROM pagina) AS ids, "
             "(SELECT matched FROM s) AS matched, (SELECT lo FROM s) AS lo, "
-            "(SELECT hi FROM s) AS hi" + _texts_sql(query, params)
+            "(SELECT hi FROM s) AS hi" + page_texts.texts_sql(query, params)
         )
     else:
         sql = f"SELECT {VERSION_SQL} AS versie, ARRAY({page_ids_sql(view, where, query)}) AS ids"
@@ -290,7 +290,7 @@ def _page_by_sql(
     elif row.versie != guess:  # the data changed since the counts were cached
         counts = tuple(conn.execute(sa.text(f"SELECT {_counts_sql(view, where)}"), params).one())
     cache.put(("counts", *filter_key, row.versie), counts)
-    return _with_texts(conn, query, row, counts, cache)
+    return page_texts.with_texts(conn, query, row, counts, cache)
 
 
 def _page_by_blocks(
@@ -304,7 +304,7 @@ def _page_by_blocks(
     """The page, numberMatched and bounds from the counts kept at write time (``block_counts``)."""
     params.update(page_params(query))
     in_page = block_counts.keyset_only(query)
-    texts = _texts_sql(query, params, in_page)
+    texts = page_texts.texts_sql(query, params, in_page)
     sql = block_counts.page_sql(query, where, texts, with_feature=in_page and bool(texts))
     row = conn.execute(sa.text(sql), params).one()
     if row.versie is None:  # a transaction that has written: no cache
@@ -312,48 +312,7 @@ def _page_by_blocks(
     cache.saw_version(query.collection.view, row.versie)
     counts = (row.matched, row.lo, row.hi)
     cache.put(("counts", *filter_key, row.versie), counts)
-    return _with_texts(conn, query, row, counts, cache)
-
-
-def _texts_sql(query: ItemsQuery, params: dict, in_page: bool = False) -> str:
-    """Columns ``text_count``, ``page_text``: the page's stored Feature text, joined in SQL.
-
-    Read in the statement that chose the page's ids (CTE ``pagina``), so at the same data
-    version and under the same visibility; one text value instead of 1,000 rows or array
-    elements (a 1 MB page). ``in_page``: ``pagina`` already holds the ``feature`` of its
-    ``laag_geojson`` rows. Empty when no stored text applies (another CRS, a layer
-    without it).
-    """
-    stored = query.collection.stored
-    if stored is None or query.crs.uri != CRS84.uri:
-        return ""
-    if in_page:
-        return (
-            ", t.text_count, t.page_text FROM (SELECT count(*) AS text_count, "
-            "string_agg(feature, ',' ORDER BY id) AS page_text FROM pagina) t"
-        )
-    params["text_laag"] = stored
-    return (
-        ", t.text_count, t.page_text FROM (SELECT count(*) AS text_count, "
-        "string_agg(g.feature, ',' ORDER BY g.id) AS page_text FROM laag_geojson g "
-        "WHERE g.laag = :text_laag AND g.id = ANY(ARRAY(SELECT id FROM pagina))) t"
-    )
-
-
-def _with_texts(
-    conn: sa.Connection, query: ItemsQuery, row, counts: tuple, cache: LayerCache
-) -> Page:
-    """The page from a row of ``_texts_sql``, else its ids' texts from the cache or built.
-
-    The joined text is not put in the per-feature cache: pages read this way are boxes
-    (new boxes each time) and pages of large collections right after a write or while
-    their features do not fit the budget, where putting 1,000 entries per page cost more
-    than it saved.
-    """
-    ids = sorted(row.ids)
-    if getattr(row, "text_count", None) == len(ids):
-        return _page(query, ids, row.page_text or "", row.versie, counts)
-    return _assemble(conn, query, ids, row.versie, counts, cache)
+    return page_texts.with_texts(conn, query, row, counts, cache)
 
 
 def _counts_sql(view: str, where: str) -> str:
@@ -362,103 +321,6 @@ def _counts_sql(view: str, where: str) -> str:
         f"(SELECT min(id) FROM {view} WHERE {where}) AS lo, "
         f"(SELECT max(id) FROM {view} WHERE {where}) AS hi"
     )
-
-
-def _assemble(
-    conn: sa.Connection,
-    query: ItemsQuery,
-    ids: list,
-    version: int,
-    counts: tuple,
-    cache: LayerCache,
-) -> Page:
-    ids, texts = _features(conn, query, ids, version, cache)
-    return _page(query, ids, ",".join(texts), version, counts)
-
-
-def _page(query: ItemsQuery, ids: list, features: str, version: int, counts: tuple) -> Page:
-    """A Page of the ascending ``ids`` whose joined Feature text is ``features``."""
-    matched, lo, hi = counts
-    return Page(
-        features,
-        matched,
-        len(ids),
-        ids[0] if ids else None,
-        ids[-1] if ids else None,
-        bool(ids) and hi is not None and hi > ids[-1],
-        bool(ids) and ((lo is not None and lo < ids[0]) or query.offset > 0),
-        version,
-    )
-
-
-def _features(
-    conn: sa.Connection, query: ItemsQuery, ids: list, version: int, cache: LayerCache
-) -> tuple[list, list[str]]:
-    """GeoJSON text for ``ids`` (ascending) from the cache, building only what is missing.
-
-    Missing CRS84 text is first read from the text stored at write time (``laag_geojson``,
-    migration 0020), taken only when it is of the same data version as the page's ids (the
-    ids were chosen under the caller's visibility at that version); what is still missing
-    is built in PostGIS.
-    """
-    collection = query.collection
-    prefix = ("feature", collection.view, query.crs.uri, query.visibility, version)
-    texts = cache.get_many([(*prefix, i) for i in ids])
-    missing = [i for i, text in zip(ids, texts, strict=True) if text is None]
-    if not missing:
-        return ids, texts
-    built = _stored(conn, collection, query.crs, missing, version)
-    if built:
-        cache.put_many(((*prefix, i), text) for i, text in built.items())
-        missing = [i for i in missing if i not in built]
-    if missing:
-        built.update(_build(conn, query, missing, version, cache, prefix))
-    found = [
-        (i, text if text is not None else built.get(i)) for i, text in zip(ids, texts, strict=True)
-    ]
-    kept = [(i, text) for i, text in found if text is not None]  # deleted meanwhile
-    return [i for i, _ in kept], [text for _, text in kept]
-
-
-def _stored(conn: sa.Connection, collection: Collection, crs: Crs, ids: list, version: int) -> dict:
-    """Stored Feature text of ``ids`` at data version ``version`` (empty when none applies)."""
-    if collection.stored is None or crs.uri != CRS84.uri:
-        return {}
-    rows = conn.execute(
-        sa.text(
-            f"SELECT {VERSION_SQL} AS versie, id, feature FROM laag_geojson "
-            "WHERE laag = :laag AND id = ANY(:ids)"
-        ),
-        {"laag": collection.stored, "ids": ids, **version_params(collection)},
-    ).all()
-    if not rows or rows[0].versie != version:
-        return {}
-    return {r.id: r.feature for r in rows}
-
-
-def _build(
-    conn: sa.Connection,
-    query: ItemsQuery,
-    ids: list,
-    version: int,
-    cache: LayerCache,
-    prefix: tuple,
-) -> dict:
-    """Feature text of ``ids`` built in PostGIS, under the caller's visibility."""
-    collection = query.collection
-    where, params = where_sql(ItemsQuery(collection, query.visibility))
-    params.update(ids=ids, **version_params(collection))
-    rows = conn.execute(
-        sa.text(
-            f"SELECT {VERSION_SQL} AS versie, id, {feature_sql(collection, query.crs)} AS feature "
-            f"FROM {q(collection.view)} WHERE {where} AND id = ANY(:ids)"
-        ),
-        params,
-    ).all()
-    built = {r.id: r.feature for r in rows}
-    if rows and rows[0].versie == version:
-        cache.put_many(((*prefix, i), text) for i, text in built.items())
-    return built
 
 
 def cached_extent(

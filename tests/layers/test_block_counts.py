@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.db import make_engine
-from layers import feature_cache
+from layers import feature_cache, page_texts
 from layers.block_counts import covers
 from layers.cache import LayerCache
 from layers.catalog import load_catalog
@@ -124,7 +124,7 @@ def only_blocks(monkeypatch):
     monkeypatch.setattr(feature_cache, "_page_by_sql", fail)
     monkeypatch.setattr(feature_cache, "_build_index", fail)
     # the stored text comes with the ids, in the same statement
-    monkeypatch.setattr(feature_cache, "_stored", fail)
+    monkeypatch.setattr(page_texts, "stored", fail)
 
 
 @pytest.mark.parametrize("levels", [("openbaar",), ("openbaar", "professional"), LEVELS])
@@ -184,7 +184,7 @@ def test_cold_bbox_pages_equal_the_uncached_statement(engine, layer, monkeypatch
     def fail(*_args, **_kwargs):
         raise AssertionError("stored text not read with the page's ids")
 
-    monkeypatch.setattr(feature_cache, "_stored", fail)
+    monkeypatch.setattr(page_texts, "stored", fail)
     with engine.connect() as conn:
         box = conn.execute(
             sa.text(
@@ -295,8 +295,8 @@ def test_cursor_walk_of_a_large_filter_is_one_statement_a_page(engine, layer, mo
     def fail(*_args, **_kwargs):
         raise AssertionError("feature text not joined in the page's statement")
 
-    monkeypatch.setattr(feature_cache, "_stored", fail)
-    monkeypatch.setattr(feature_cache, "_build", fail)
+    monkeypatch.setattr(page_texts, "stored", fail)
+    monkeypatch.setattr(page_texts, "build", fail)
     statements: list[str] = []
     cache = LayerCache(32 << 20)
     with engine.connect() as conn:
