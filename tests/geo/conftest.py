@@ -1,4 +1,7 @@
-"""Fixtures for record tests: a database with areas, postcodes and a small BAG sample."""
+"""Fixtures for record tests: a database with areas, postcodes and a small BAG sample.
+
+``cli_app`` and ``seeded`` serve the hostile-import tests (test_hostile_*.py).
+"""
 
 from pathlib import Path
 
@@ -6,6 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from geo.gazetteer import load_bag, load_postcodes
+from geo.records.importer import import_file
+from server import create_app
+from tests.conftest import url_string
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 TESTDATA = Path(__file__).resolve().parents[1] / "data"
@@ -30,3 +36,17 @@ def rec_engine(base_engine):
         conn.execute(
             sa.text("TRUNCATE organisatie, mogelijk_dubbel, import_run, wijziging CASCADE")
         )
+
+
+@pytest.fixture(scope="module")
+def cli_app(base_engine):
+    """The app of ``base_engine``, for its CLI (``organisations import``)."""
+    return create_app({"DATABASE_URL": url_string(base_engine.url), "TESTING": True})
+
+
+@pytest.fixture
+def seeded(rec_engine):
+    """A database that already holds the test records (so 'unchanged' means something)."""
+    result = import_file(rec_engine, CSV, "bestaand")
+    assert result.inserted == 6
+    return rec_engine
