@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,7 +47,12 @@ def validate_all(
     half = (len(rows) + 1) // 2
     second = rows[half:]
     with tempfile.TemporaryFile() as spool:
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads (a progress bar, a test server)
+            # forks: the child could wait forever for a lock another thread held. This child
+            # takes no lock of theirs: it validates, writes the spool and leaves.
+            warnings.filterwarnings("ignore", ".*fork", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:  # the child: validate the second half chunk by chunk, leave at once
             code = 1
             try:
