@@ -186,8 +186,8 @@ def _page_from_sparse(
     """
     matched, lo, hi, anchors = found
     bound = {**params, **page_params(query)}
-    # after a cursor on the stored rows: each row's text in the same index scan
-    in_page = src == block_counts.SOURCE and block_counts.keyset_only(query)
+    # on the stored rows: each row's text in the same index scan as its id
+    in_page = src == block_counts.SOURCE
     texts = page_texts.texts_sql(query, bound, in_page)
     columns = "id, feature" if in_page and texts else "id"
     sql, extra = _sparse_page_sql(query, anchors, q(src), where, columns)
@@ -211,7 +211,7 @@ def _sparse_page_sql(
 ) -> tuple[str | None, dict]:
     """The ids of a page of a large filter: after a cursor, or from an offset's anchor.
 
-    ``columns`` (fixed names) are read with the ids after a cursor.
+    ``columns`` (fixed names) are read with the ids.
     """
     if query.after is not None or query.before is not None:
         return page_ids_sql(view, where, query, columns), {}
@@ -219,7 +219,7 @@ def _sparse_page_sql(
     if k >= len(anchors):
         return None, {}
     return (
-        f"SELECT id FROM {view} WHERE {where} AND id >= :anchor "  # noqa: S608 - catalogue
+        f"SELECT {columns} FROM {view} WHERE {where} AND id >= :anchor "  # noqa: S608
         "ORDER BY id LIMIT :limit OFFSET :skip",
         {"anchor": anchors[k], "skip": query.offset % STRIDE},
     )
@@ -303,9 +303,8 @@ def _page_by_blocks(
 ) -> Page:
     """The page, numberMatched and bounds from the counts kept at write time (``block_counts``)."""
     params.update(page_params(query))
-    in_page = block_counts.keyset_only(query)
-    texts = page_texts.texts_sql(query, params, in_page)
-    sql = block_counts.page_sql(query, where, texts, with_feature=in_page and bool(texts))
+    texts = page_texts.texts_sql(query, params, in_page=True)
+    sql = block_counts.page_sql(query, where, texts, with_feature=bool(texts))
     row = conn.execute(sa.text(sql), params).one()
     if row.versie is None:  # a transaction that has written: no cache
         return items_page(conn, query)
