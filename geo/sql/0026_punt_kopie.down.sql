@@ -45,3 +45,10 @@ BEGIN
         PERFORM tegel_cellen_tellen(coalesce(weg, '{}') || coalesce(erbij, '{}'));
     END IF;
 END $$;
+
+-- Back to migration 0020's kaart_punt_bron.
+CREATE OR REPLACE VIEW kaart_punt_bron AS
+SELECT v.id, round(ST_X(ST_Transform(v.geom, 4326))::numeric, 6)::float8 AS lon,
+       round(ST_Y(ST_Transform(v.geom, 4326))::numeric, 6)::float8 AS lat, v.themas, v.zichtbaarheid,
+       v.gemeentecode, v.wijkcode, v.buurtcode
+FROM laag_voorzieningen v;

@@ -65,3 +65,11 @@ BEGIN
         PERFORM tegel_cellen_tellen(coalesce(weg, '{}') || coalesce(erbij, '{}'));
     END IF;
 END $$;
+
+-- kaart_punt's view projected each position to WGS84 twice (once for lon, once for lat):
+-- once is enough (the same numbers; an id filter still reaches the view's indexes).
+CREATE OR REPLACE VIEW kaart_punt_bron AS
+SELECT v.id, round(ST_X(p.geom)::numeric, 6)::float8 AS lon,
+       round(ST_Y(p.geom)::numeric, 6)::float8 AS lat, v.themas, v.zichtbaarheid,
+       v.gemeentecode, v.wijkcode, v.buurtcode
+FROM laag_voorzieningen v, LATERAL (SELECT ST_Transform(v.geom, 4326) AS geom OFFSET 0) p;

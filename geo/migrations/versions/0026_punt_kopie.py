@@ -1,4 +1,5 @@
-"""The narrow point copy of the tiles filled in one pass at the first import (issue 12).
+"""Narrow point copies (issue 12): tegel_punt filled in one pass at the first import;
+kaart_punt's view projects each position once.
 
 Revision ID: 0026
 Revises: 0025
