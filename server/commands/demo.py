@@ -23,7 +23,7 @@ from server.commands.areas import areas_load
 from server.commands.common import console, fail
 from server.commands.db import db_start, db_upgrade
 from server.commands.organisations import run_import
-from server.database import WebRoleMissing, get_engine, web_database_url
+from server.database import WebRoleMissing, cluster_for, get_engine, web_database_url
 from server.settings import PREFIX, SETTINGS
 
 SECRET_KEY_FILE = "secret_key"
@@ -31,8 +31,11 @@ MAX_WORKERS = 8
 THREADS = 4
 
 
-def load_demo_records(manifest: Path) -> None:
-    """Postcode points, the synthetic BAG extract and the demo organisation files."""
+def load_demo_records(manifest: Path) -> bool:
+    """Postcode points, the synthetic BAG extract and the demo organisation files.
+
+    Returns whether any organisation record was added or changed.
+    """
     data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     shipped = Path(current_app.config["AREAS_MANIFEST"]).parent
     with console.status("Postcodepunten laden…"):
@@ -44,13 +47,29 @@ def load_demo_records(manifest: Path) -> None:
     for item in data.get("adressen", []):
         with console.status(f"Adressen laden ({item['bestand']})…"):
             load_bag(get_engine(), manifest.parent / item["bestand"], bron=item["bron"])
+    changed = False
     for item in data.get("organisaties", []):
-        run_import(
+        result = run_import(
             manifest.parent / item["bestand"],
             item["bron"],
             None,
             Path(current_app.config["DATA_DIR"]) / f"{Path(item['bestand']).stem}.afgewezen.csv",
         )
+        changed = changed or bool(result.inserted or result.updated)
+    return changed
+
+
+def coverage_run_needed(records_changed: bool) -> bool:
+    """Whether the demo computes a coverage run: none finished yet, or the records changed.
+
+    A second ``demo`` on loaded data keeps the run it has instead of computing the same
+    results again (the slowest step of the demo).
+    """
+    if records_changed:
+        return True
+    with get_engine().connect() as conn:
+        done = conn.execute(sa.text("SELECT 1 FROM analyse_run WHERE status = 'klaar' LIMIT 1"))
+        return done.scalar() is None
 
 
 DEMO_ACCOUNTS = (
@@ -188,8 +207,13 @@ def serve_with_gunicorn(app: Flask) -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     console.print(
         f"[bold]Sociale Kaart draait op http://{host}:{port}[/bold] "
-        f"(gunicorn, {argv[argv.index('--workers') + 1]} workers; Ctrl+C stopt)"
+        f"(gunicorn, {argv[argv.index('--workers') + 1]} workers; Ctrl+C stopt de webserver)"
     )
+    if cluster_for(app.config) is not None:
+        console.print(
+            "De database blijft daarna draaien, zodat de volgende start snel is; "
+            "stoppen: .venv/bin/sociale-kaart db stop"
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(argv[0], argv, gunicorn_env(app, key))
@@ -209,19 +233,25 @@ def demo(serve):
     ctx.invoke(db_upgrade)
     ctx.invoke(areas_load)
     try:
-        load_demo_records(Path(current_app.config["DEMO_MANIFEST"]))
+        changed = load_demo_records(Path(current_app.config["DEMO_MANIFEST"]))
     except GeoError as exc:
         fail(exc)
     # A first coverage run, so /dekking and the `dekking` layer have something to show.
-    ctx.invoke(
-        analyse,
-        themas=(),
-        gemeenten=(),
-        niveau="buurt",
-        uitvoer=None,
-        doelgroep="iedereen",
-        zonder_locatievoorstellen=False,
-    )
+    if coverage_run_needed(changed):
+        ctx.invoke(
+            analyse,
+            themas=(),
+            gemeenten=(),
+            niveau="buurt",
+            uitvoer=None,
+            doelgroep="iedereen",
+            zonder_locatievoorstellen=False,
+        )
+    else:
+        console.print(
+            "Dekkingsanalyse: de gegevens zijn niet veranderd, de vorige run blijft staan "
+            "(opnieuw rekenen: sociale-kaart analyse)."
+        )
     print_accounts(seed_workspace())
     with get_engine().connect() as conn:
         rounds = conn.execute(sa.text("SELECT count(*) FROM verificatie_ronde")).scalar()
