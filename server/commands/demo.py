@@ -6,6 +6,7 @@ It serves with gunicorn: several worker processes sharing one secret key kept in
 
 import os
 import secrets
+import socket
 import sys
 import tomllib
 from pathlib import Path
@@ -219,6 +220,20 @@ def serve_with_gunicorn(app: Flask) -> None:
     os.execve(argv[0], argv, gunicorn_env(app, key))
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, before anything is loaded, a port that another program already listens on."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise click.ClickException(
+                f"Poort {port} op {host} is al in gebruik: draait de demo al? "
+                f"Kies anders een andere poort, bijvoorbeeld: "
+                f"{PREFIX}PORT={port + 1} ./run demo"
+            ) from None
+
+
 def _configured_key() -> bool:
     return bool(os.environ.get(PREFIX + "SECRET_KEY"))
 
@@ -229,6 +244,8 @@ def _configured_key() -> bool:
 def demo(serve):
     """Start the database, migrate, load the Zuid-Limburg demo and serve the map."""
     ctx = click.get_current_context()
+    if serve:
+        check_port_free(current_app.config["HOST"], current_app.config["PORT"])
     ctx.invoke(db_start)
     ctx.invoke(db_upgrade)
     ctx.invoke(areas_load)
