@@ -73,3 +73,55 @@ SELECT v.id, round(ST_X(p.geom)::numeric, 6)::float8 AS lon,
        round(ST_Y(p.geom)::numeric, 6)::float8 AS lat, v.themas, v.zichtbaarheid,
        v.gemeentecode, v.wijkcode, v.buurtcode
 FROM laag_voorzieningen v, LATERAL (SELECT ST_Transform(v.geom, 4326) AS geom OFFSET 0) p;
+
+-- kaart_cel_tellen (migration 0025) joined every point with each role's visibility levels
+-- before grouping: three times 100,000 rows grouped by position, and every theme unnested
+-- three times. The points are now grouped by visibility level, position and cell once
+-- (as many rows as places), and only those groups joined with the levels: the same cells
+-- (tests/layers/test_kaart_cellen.py compares them with 0025's grouping). Without JIT: the
+-- compilation of its expressions cost more than it saved (a 100,000-point recount: 2.1 s
+-- CPU in 0025, 1.25 s grouped once, 0.67 s grouped once without JIT).
+CREATE OR REPLACE FUNCTION kaart_cel_tellen(cxs integer[], cys integer[]) RETURNS void LANGUAGE plpgsql
+    SET jit = off AS $$
+BEGIN
+    IF cxs IS NULL THEN
+        DELETE FROM kaart_cel;
+    ELSIF cardinality(cxs) = 0 THEN
+        RETURN;
+    ELSE
+        DELETE FROM kaart_cel c USING unnest(cxs, cys) AS g(cx, cy), tegel_zicht s
+        WHERE c.zicht = s.zicht AND c.cx = g.cx AND c.cy = g.cy;
+    END IF;
+    INSERT INTO kaart_cel (zicht, cx, cy, id, plekken, diensten, lon, lat, themas)
+    WITH punt AS MATERIALIZED (
+        SELECT k.id, k.lon, k.lat, k.themas, k.zichtbaarheid,
+               floor(k.lon / 0.02)::int AS cx, floor(k.lat / 0.0125)::int AS cy
+        FROM kaart_punt k WHERE cxs IS NULL
+        UNION ALL
+        SELECT k.id, k.lon, k.lat, k.themas, k.zichtbaarheid, g.cx, g.cy
+        FROM unnest(cxs, cys) AS g(cx, cy) JOIN kaart_punt k
+          ON k.lon BETWEEN g.cx * 0.02::float8 - 0.001 AND (g.cx + 1) * 0.02::float8 + 0.001
+         AND k.lat BETWEEN g.cy * 0.0125::float8 - 0.001 AND (g.cy + 1) * 0.0125::float8 + 0.001
+         AND floor(k.lon / 0.02) = g.cx AND floor(k.lat / 0.0125) = g.cy
+    ), plek_niveau AS (
+        SELECT zichtbaarheid, cx, cy, lon, lat, min(id) AS id, count(*)::int AS diensten
+        FROM punt GROUP BY zichtbaarheid, cx, cy, lon, lat
+    ), plek AS (
+        SELECT s.zicht, p.cx, p.cy, p.lon, p.lat, min(p.id) AS id, sum(p.diensten) AS diensten
+        FROM plek_niveau p JOIN tegel_zicht s ON p.zichtbaarheid = ANY(s.niveaus)
+        GROUP BY s.zicht, p.cx, p.cy, p.lon, p.lat
+    ), thema_niveau AS (
+        SELECT DISTINCT p.zichtbaarheid, p.cx, p.cy, t.slug
+        FROM punt p, unnest(p.themas) AS t(slug)
+    ), thema AS (
+        SELECT s.zicht, p.cx, p.cy, array_agg(DISTINCT p.slug) AS themas
+        FROM thema_niveau p JOIN tegel_zicht s ON p.zichtbaarheid = ANY(s.niveaus)
+        GROUP BY s.zicht, p.cx, p.cy
+    )
+    SELECT c.zicht, c.cx, c.cy, c.id, c.plekken, c.diensten, c.lon, c.lat,
+           coalesce(t.themas, '{}')
+    FROM (SELECT zicht, cx, cy, min(id) AS id, count(*) AS plekken, sum(diensten) AS diensten,
+                 avg(lon) AS lon, avg(lat) AS lat
+          FROM plek GROUP BY zicht, cx, cy) c
+    LEFT JOIN thema t USING (zicht, cx, cy);
+END $$;

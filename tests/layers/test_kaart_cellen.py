@@ -154,3 +154,41 @@ def test_the_kept_cells_follow_every_edit(nation, monkeypatch):
         stored, live = both(conn, PUBLIC, monkeypatch)
     assert _summary(stored)[:2] == _summary(live)[:2]
     assert "veiligheid" in _summary(stored)[1]
+
+
+# Migration 0025's grouping of every point (each point joined with each role's levels,
+# then grouped by position): the reference for the cells counted in one pass (0026).
+CELLS_AS_0025 = """
+WITH punt AS (
+    SELECT k.*, floor(k.lon / 0.02)::int AS cx, floor(k.lat / 0.0125)::int AS cy
+    FROM kaart_punt k
+), plek AS (
+    SELECT s.zicht, p.cx, p.cy, p.lon, p.lat, min(p.id) AS id, count(*) AS diensten
+    FROM punt p JOIN tegel_zicht s ON p.zichtbaarheid = ANY(s.niveaus)
+    GROUP BY s.zicht, p.cx, p.cy, p.lon, p.lat
+), thema AS (
+    SELECT s.zicht, p.cx, p.cy, array_agg(DISTINCT t.slug) AS themas
+    FROM punt p JOIN tegel_zicht s ON p.zichtbaarheid = ANY(s.niveaus),
+         unnest(p.themas) AS t(slug)
+    GROUP BY s.zicht, p.cx, p.cy
+)
+SELECT c.zicht, c.cx, c.cy, c.id, c.plekken, c.diensten, round(c.lon::numeric, 9),
+       round(c.lat::numeric, 9), coalesce(t.themas, '{}')
+FROM (SELECT zicht, cx, cy, min(id) AS id, count(*) AS plekken, sum(diensten) AS diensten,
+             avg(lon) AS lon, avg(lat) AS lat
+      FROM plek GROUP BY zicht, cx, cy) c
+LEFT JOIN thema t USING (zicht, cx, cy)
+"""
+
+
+def test_a_first_fill_counts_the_cells_as_grouping_every_point(nation):
+    with nation.connect() as conn:
+        conn.execute(sa.text("DELETE FROM kaart_punt"))
+        assert _kept(conn) == set()
+        conn.execute(sa.text("INSERT INTO kaart_punt SELECT * FROM kaart_punt_bron"))
+        kept = _kept(conn)
+        reference = {(*r[:8], tuple(sorted(r[8]))) for r in conn.execute(sa.text(CELLS_AS_0025))}
+        levels = conn.execute(sa.text("SELECT count(DISTINCT zichtbaarheid) FROM kaart_punt"))
+        assert levels.scalar_one() == 3
+        assert len(kept) > 5000 and kept == reference
+        conn.rollback()
