@@ -227,6 +227,40 @@ def test_region_buffer_is_configurable(conn):
     assert counts["buiten_gebied"] == 1
 
 
+EDGE = sa.text(
+    "WITH r AS (SELECT ST_Union(geom) AS geom FROM gebied WHERE niveau = 'gemeente'), "
+    "c AS (SELECT ST_ClosestPoint(r.geom, p.geom) AS c, p.geom AS p FROM r, "
+    "(SELECT ST_SetSRID(ST_MakePoint(:x, :y), 28992) AS geom) p) "
+    "SELECT ST_X(c) + (ST_X(p) - ST_X(c)) * :d / ST_Distance(c, p), "
+    "ST_Y(c) + (ST_Y(p) - ST_Y(c)) * :d / ST_Distance(c, p) FROM c"
+)
+
+
+def test_a_large_stage_refuses_the_same_points_outside_the_region(conn, monkeypatch):
+    """Over 5,000 points the region test first checks the gemeenten cut in small parts
+    (geo.geocode.REGION_PARTS): the same points are refused as point by point, also
+    half a metre either side of the buffer."""
+    rows = [
+        _row(f"r{i:02d}-{j:02d}", x=150_000.0 + 600 * i + j, y=290_000.0 + 600 * j + i)
+        for i in range(100)
+        for j in range(100)
+    ]
+    for k, (x, y) in enumerate([(170_000.0, 300_000.0), (150_000.0, 340_000.0)]):
+        for d in (4999.5, 5000.5):
+            ex, ey = conn.execute(EDGE, {"x": x, "y": y, "d": d}).one()
+            rows.append(_row(f"rand-{k}-{d}", x=ex, y=ey))
+    counts, parts = _geocode(conn, rows)
+    assert conn.execute(sa.text("SELECT count(*) FROM gemeente_deel")).scalar_one() > 16
+    conn.execute(sa.text("DROP TABLE geocode_stage"))
+    monkeypatch.setattr("geo.geocode.REGION_PARTS_FROM", len(rows) + 1)
+    direct_counts, direct = _geocode(conn, rows)
+    assert parts == direct and counts == direct_counts
+    assert 1000 < counts["buiten_gebied"] < 9000
+    for k in range(2):
+        assert parts[f"rand-{k}-4999.5"][4] is None
+        assert parts[f"rand-{k}-5000.5"][4] == FOUT_BUITEN_GEBIED
+
+
 def test_without_gemeenten_the_region_check_is_skipped(fresh_url):
     engine = make_engine(fresh_url)
     with engine.connect() as conn:
