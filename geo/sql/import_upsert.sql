@@ -32,22 +32,30 @@ WHERE b.niveau = 'buurt'
 ORDER BY g.sleutel, b.code;
 
 -- name: organisations
+-- Per key the first non-empty value in row order: window aggregates over the key's rows in
+-- line order (one sort for all columns instead of one per column and key; the window's
+-- ORDER BY fixes the order in which its rows reach the aggregates).
 WITH src AS (
+    SELECT * FROM (
     SELECT org_key,
-           (array_agg(organisatie ORDER BY line))[1] AS naam,
-           (array_agg(omschrijving ORDER BY line) FILTER (WHERE omschrijving IS NOT NULL))[1] AS omschrijving,
-           (array_agg(website ORDER BY line) FILTER (WHERE website IS NOT NULL))[1] AS website,
-           (array_agg(email ORDER BY line) FILTER (WHERE email IS NOT NULL))[1] AS email,
+           first_value(organisatie) OVER w AS naam,
+           (array_agg(omschrijving) FILTER (WHERE omschrijving IS NOT NULL) OVER w)[1] AS omschrijving,
+           (array_agg(website) FILTER (WHERE website IS NOT NULL) OVER w)[1] AS website,
+           (array_agg(email) FILTER (WHERE email IS NOT NULL) OVER w)[1] AS email,
            -- the organisation's own number (column organisatie_telefoon; '' = none), else
            -- the first row's number
-           nullif((array_agg(coalesce(org_telefoon, telefoon) ORDER BY line)
-                   FILTER (WHERE coalesce(org_telefoon, telefoon) IS NOT NULL))[1], '') AS telefoon,
-           (array_agg(kvk ORDER BY line) FILTER (WHERE kvk IS NOT NULL))[1] AS kvk,
-           min(zichtbaarheid) AS zichtbaarheid,
-           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
-           bool_or(synthetisch) AS synthetisch,
-           (array_agg(org_hsds ORDER BY line) FILTER (WHERE org_hsds IS NOT NULL))[1] AS hsds
-    FROM record_stage GROUP BY org_key
+           nullif((array_agg(coalesce(org_telefoon, telefoon))
+                   FILTER (WHERE coalesce(org_telefoon, telefoon) IS NOT NULL) OVER w)[1], '') AS telefoon,
+           (array_agg(kvk) FILTER (WHERE kvk IS NOT NULL) OVER w)[1] AS kvk,
+           min(zichtbaarheid) OVER w AS zichtbaarheid,
+           max(laatst_geverifieerd_op) OVER w AS laatst_geverifieerd_op,
+           bool_or(synthetisch) OVER w AS synthetisch,
+           (array_agg(org_hsds) FILTER (WHERE org_hsds IS NOT NULL) OVER w)[1] AS hsds,
+           row_number() OVER w AS nr
+    FROM record_stage
+    WINDOW w AS (PARTITION BY org_key ORDER BY line
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    ) k WHERE nr = 1
 ), up AS (
     INSERT INTO organisatie AS o (naam, omschrijving, website, email, telefoon, kvk_nummer,
         zichtbaarheid, laatst_geverifieerd_op, synthetisch, bron, bron_id, hsds)
@@ -90,21 +98,27 @@ WHERE (c.organisatie_id, c.naam, c.functie, c.telefoon, c.email)
        EXCLUDED.telefoon, EXCLUDED.email);
 
 -- name: services
+-- Window aggregates in line order per key, as for organisations.
 WITH src AS (
+    SELECT * FROM (
     SELECT aanbod_key, org_key,
-           (array_agg(aanbod ORDER BY line))[1] AS naam,
-           (array_agg(aanbod_omschrijving ORDER BY line) FILTER (WHERE aanbod_omschrijving IS NOT NULL))[1] AS omschrijving,
-           (array_agg(kosten ORDER BY line) FILTER (WHERE kosten IS NOT NULL))[1] AS kosten,
-           (array_agg(aanmelden ORDER BY line) FILTER (WHERE aanmelden IS NOT NULL))[1] AS aanmelden,
-           (array_agg(voorwaarden ORDER BY line) FILTER (WHERE voorwaarden IS NOT NULL))[1] AS voorwaarden,
-           (array_agg(array_to_string(talen, ';') ORDER BY line))[1] AS talen,
-           (array_agg(openingstijden ORDER BY line) FILTER (WHERE openingstijden IS NOT NULL))[1] AS openingstijden,
-           max(capaciteit) AS capaciteit,
-           min(zichtbaarheid) AS zichtbaarheid,
-           max(laatst_geverifieerd_op) AS laatst_geverifieerd_op,
-           (array_agg(aanbod_hsds ORDER BY line) FILTER (WHERE aanbod_hsds IS NOT NULL))[1] AS hsds,
-           (array_agg(array_to_string(werkgebied, ';') ORDER BY line))[1] AS werkgebied
-    FROM record_stage GROUP BY aanbod_key, org_key
+           first_value(aanbod) OVER w AS naam,
+           (array_agg(aanbod_omschrijving) FILTER (WHERE aanbod_omschrijving IS NOT NULL) OVER w)[1] AS omschrijving,
+           (array_agg(kosten) FILTER (WHERE kosten IS NOT NULL) OVER w)[1] AS kosten,
+           (array_agg(aanmelden) FILTER (WHERE aanmelden IS NOT NULL) OVER w)[1] AS aanmelden,
+           (array_agg(voorwaarden) FILTER (WHERE voorwaarden IS NOT NULL) OVER w)[1] AS voorwaarden,
+           first_value(array_to_string(talen, ';')) OVER w AS talen,
+           (array_agg(openingstijden) FILTER (WHERE openingstijden IS NOT NULL) OVER w)[1] AS openingstijden,
+           max(capaciteit) OVER w AS capaciteit,
+           min(zichtbaarheid) OVER w AS zichtbaarheid,
+           max(laatst_geverifieerd_op) OVER w AS laatst_geverifieerd_op,
+           (array_agg(aanbod_hsds) FILTER (WHERE aanbod_hsds IS NOT NULL) OVER w)[1] AS hsds,
+           first_value(array_to_string(werkgebied, ';')) OVER w AS werkgebied,
+           row_number() OVER w AS nr
+    FROM record_stage
+    WINDOW w AS (PARTITION BY aanbod_key, org_key ORDER BY line
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    ) k WHERE nr = 1
 ), up AS (
     INSERT INTO aanbod AS a (organisatie_id, naam, omschrijving, kosten, aanmelden, voorwaarden,
         talen, openingstijden, capaciteit, zichtbaarheid, laatst_geverifieerd_op, bron, bron_id,

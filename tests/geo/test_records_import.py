@@ -295,3 +295,26 @@ def test_one_service_twice_at_one_address_under_two_ids_rejects_the_later_row(re
     ) == (2, "r1")
     again = import_file(rec_engine, path, "tweemaal")
     assert (again.unchanged, again.rejected) == (2, 1)
+
+
+def test_an_organisation_and_a_service_over_several_rows_take_the_first_filled_value(
+    rec_engine, tmp_path
+):
+    path = tmp_path / "volgorde.csv"
+    path.write_text(
+        "organisatie,aanbod,thema,postcode,huisnummer,website,kosten,aanbod_omschrijving\n"
+        "Wijkteam Noord,Spreekuur,informatie-advies,6211CD,1,,,\n"
+        "Wijkteam Noord,Spreekuur,informatie-advies,6211CD,3,https://b.example,,Tweede\n"
+        "Wijkteam Noord,Spreekuur,informatie-advies,6211CD,5,https://c.example,Gratis,Derde\n"
+        "Wijkteam Noord,Spreekuur,informatie-advies,6211CD,7,https://d.example,5 euro,Vierde\n",
+        encoding="utf-8",
+    )
+    result = import_file(rec_engine, path, "volgorde")
+    assert (result.inserted, result.rejected) == (4, 0)
+    assert _one(
+        rec_engine,
+        "SELECT o.website, a.kosten, a.omschrijving, count(*) FROM organisatie o "
+        "JOIN aanbod a ON a.organisatie_id = o.id "
+        "JOIN aanbod_locatie al ON al.aanbod_id = a.id "
+        "WHERE o.bron = 'volgorde' GROUP BY 1, 2, 3",
+    ) == ("https://b.example", "Gratis", "Tweede", 4)
