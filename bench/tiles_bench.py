@@ -10,10 +10,11 @@ alternating order:
 
 * ``live``: ``layers.tiles.tile`` with the stored cells switched off (``sql/tile.sql``,
   every point in the tile counted), the tile SQL alone, i.e. a cold tile;
-* ``stored``: the same call reading the kept cells (``sql/tile_stored.sql``, at z7-z9
-  ``sql/tile_overview.sql``) and, at other zooms, counting the narrow copy ``tegel_punt``
-  instead of the view;
-* at z7-z9 also ``stored_sql``: the kept cells read with ``sql/tile_stored.sql``.
+* ``stored``: the same call reading the kept cells (``sql/tile_stored.sql``; at z7-z9 the
+  edge points tested against the tile polygon after the strips are read) and, at other
+  zooms, counting the narrow copy ``tegel_punt`` instead of the view;
+* at z7-z9 also ``stored_sql``: the kept cells read with the polygon test in the strips'
+  join, as at zoom 10 (as before this session).
 
 Both answers are decoded and compared for every tile. Also timed: one edited service
 (commit, with and without the cell triggers) and all cells built from scratch.
@@ -142,8 +143,8 @@ def time_tiles(engine, tile_ids, kinds=("live", "stored")) -> dict[str, list[flo
     """Cold tile SQL per tile, ``kinds`` in alternating order; answers compared.
 
     ``live`` counts every point (``sql/tile.sql``), ``stored`` reads the kept cells as
-    ``layers.tiles`` does, ``stored_sql`` reads them with ``sql/tile_stored.sql`` at every
-    stored zoom (as before ``sql/tile_overview.sql`` took zooms 7-9).
+    ``layers.tiles`` does, ``stored_sql`` reads them with the polygon test in the join at every
+    stored zoom (the polygon test in the strips' join, as at zoom 10).
     """
     real, copy, overview = tiles.stored_levels, tiles.reads_copy, tile_cells.OVERVIEW_ZOOMS
     times: dict[str, list[float]] = {kind: [] for kind in kinds}

@@ -5,7 +5,8 @@ visibility levels (``tegel_cel``, ``tegel_zicht``) with a narrow copy of the poi
 (``tegel_punt``): a tile without filters for a caller without an area scope reads its whole
 cells from there and counts only the cells on its edge, with the same answer as
 ``sql/tile.sql``. Zooms ``OVERVIEW_ZOOMS`` (the national overview, where a tile is most of
-the country) use ``sql/tile_overview.sql``, the others ``sql/tile_stored.sql``.
+the country) test their edge points against the tile polygon after finding them, not in
+the same join (``sql/tile_stored.sql`` says why).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ STORED_LEVELS = frozenset(",".join(sorted(set(v))) for v in ROLE_VISIBILITY.valu
 # The properties tegel_punt holds besides the position and visibility (its view
 # tegel_punt_bron); a tile asking for others reads its kept features from the view.
 STORED_PROPERTIES = ("id", *POINT_PROPERTIES)
-# Zooms whose tiles are read with sql/tile_overview.sql (its comments say why).
+# Zooms whose edge points are tested against the tile polygon after the strips are read
+# (sql/tile_stored.sql says why); the polygon test in the join at the other stored zooms.
 OVERVIEW_ZOOMS = range(7, 10)
-OVERVIEW_TILE_SQL = (files("layers") / "sql" / "tile_overview.sql").read_text()
+_IN_JOIN = "\n      AND ST_Intersects(p.geom, s.query)"
+_AFTER_JOIN = "ST_Intersects(e.geom, s.query)"
 
 
 def stored_levels(
@@ -83,12 +86,15 @@ def stored_statement(
 ) -> sa.TextClause:
     """The statement of a tile read from the kept cells (integer ids; levels without scope).
 
-    ``sql/tile_overview.sql`` at ``OVERVIEW_ZOOMS``, ``sql/tile_stored.sql`` at the others.
+    ``sql/tile_stored.sql``, with the edge points' polygon test after the join at
+    ``OVERVIEW_ZOOMS`` and in it at the others.
     """
     z = int(zxy[0])
-    sql = OVERVIEW_TILE_SQL if z in OVERVIEW_ZOOMS else STORED_TILE_SQL
+    overview = z in OVERVIEW_ZOOMS
     return sa.text(
-        sql.format(
+        STORED_TILE_SQL.format(
+            in_join="" if overview else _IN_JOIN,
+            after_join=_AFTER_JOIN if overview else "true",
             columns="".join(f", t.{q(name)}" for name in names),
             view="tegel_punt" if set(names) <= set(STORED_PROPERTIES) else q(collection.view),
             visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",

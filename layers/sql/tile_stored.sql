@@ -13,11 +13,19 @@
 --   side's vertices), right of x1, below y0 and above y1. The rectangle is shrunk by 1 cm
 --   and checked with ST_Covers; if the check fails no cell is read whole (all counted).
 -- * The edge points are found through four index boxes (strips along the sides, 1 m into
---   the rectangle); the cell test leaves out what the rectangle holds.
+--   the rectangle); the cell test leaves out what the rectangle holds. They are tested
+--   against the query polygon either in the join (in_join, zoom 10) or after it
+--   (after_join, the overview zooms tile_cells.OVERVIEW_ZOOMS, 7-9). In the join PostGIS
+--   adds the polygon's box (&&) as an index condition of its own, and the planner,
+--   expecting a few rows per box, ANDs a bitmap of the whole tile with the bitmaps of the
+--   strips: at z7, where the tile is most of the country, that bitmap held 400,000 index
+--   entries (75-110 ms of a 220 ms tile) to keep 4,000 edge points. After the join
+--   (strip_points materialised, so the polygon never reaches the index) the few thousand
+--   points found are tested alone: the same points, counted the same way.
 -- * The kept features are read by id (= ANY of an array, so an index is used) with the
 --   caller's visibility: from tegel_punt, which holds the compact default properties of
 --   point tiles, or, when other properties are asked for, from the view.
--- layers/tiles.py fills in the placeholders as for tile.sql.
+-- layers/tile_cells.py fills in the placeholders as for tile.sql.
 WITH bounds AS NOT MATERIALIZED (
     SELECT ST_TileEnvelope({z}, {x}, {y}) AS clip,
            ST_Transform(ST_Segmentize(ST_Intersection(
@@ -67,14 +75,16 @@ strips AS MATERIALIZED (
                 ST_XMax(i.query), ST_YMax(i.query), 28992) ELSE i.query END AS t
     FROM inner_cells i
 ),
-edge AS MATERIALIZED (
+strip_points AS MATERIALIZED (
     SELECT p.id AS fid, p.geom
     FROM strips s JOIN tegel_punt p
       ON (p.geom && s.l OR p.geom && s.r OR p.geom && s.b OR p.geom && s.t)
-    WHERE ST_Intersects(p.geom, s.query)
-      AND p.zichtbaarheid = ANY(CAST(:levels AS text[]))
+    WHERE p.zichtbaarheid = ANY(CAST(:levels AS text[]))
       AND NOT (floor(ST_X(p.geom) / {cell}) BETWEEN s.cx0 AND s.cx1
-               AND floor(ST_Y(p.geom) / {cell}) BETWEEN s.cy0 AND s.cy1)
+               AND floor(ST_Y(p.geom) / {cell}) BETWEEN s.cy0 AND s.cy1){in_join}
+),
+edge AS MATERIALIZED (
+    SELECT e.fid, e.geom FROM strip_points e, strips s WHERE {after_join}
 ),
 cells AS MATERIALIZED (
     SELECT c.fid, c.aantal

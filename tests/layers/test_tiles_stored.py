@@ -120,13 +120,17 @@ def test_stored_cell_sizes_and_levels_are_the_ones_tiles_use(spread):
 
 
 def test_overview_zooms_read_the_overview_statement(spread):
-    """Zooms 7-9 find their edge points through the strips alone (sql/tile_overview.sql)."""
+    """Zooms 7-9 test their edge points against the polygon after the strips' join."""
     with spread.connect() as conn:
         services = load_catalog(conn)["voorzieningen"]
     assert set(tile_cells.OVERVIEW_ZOOMS) < set(tiles.STORED_ZOOMS)
     for z in tiles.STORED_ZOOMS:
         text = tile_cells.stored_statement(services, (z, 0, 0), ["id"]).text
-        assert ("strip_points AS MATERIALIZED" in text) == (z in tile_cells.OVERVIEW_ZOOMS)
+        assert "strip_points AS MATERIALIZED" in text
+        in_join = "AND ST_Intersects(p.geom, s.query)" in text
+        after_join = "WHERE ST_Intersects(e.geom, s.query)" in text
+        assert in_join != after_join
+        assert after_join == (z in tile_cells.OVERVIEW_ZOOMS)
 
 
 def test_only_unfiltered_unscoped_tiles_of_the_services_are_read_from_the_cells(spread):
@@ -146,7 +150,7 @@ def test_every_tile_from_the_cells_equals_the_live_count(spread, monkeypatch):
     assert assert_same_tiles(spread, monkeypatch) > 20
 
 
-@pytest.mark.parametrize("z", [8, 10])  # sql/tile_overview.sql and sql/tile_stored.sql
+@pytest.mark.parametrize("z", [8, 10])  # polygon test after the strips' join, and in it
 def test_the_stored_path_really_reads_the_cells(spread, z, monkeypatch):
     """A wrong count in tegel_cel shows in a tile whose middle holds it (not counted live)."""
     with spread.connect() as conn:
