@@ -13,7 +13,7 @@ the file being imported, and leaves with ``os._exit``. Each row is validated by
 ``validate_row`` alone, so the results are the same as in one process, in the same order.
 When the child fails for any reason (an error, killed for memory), its half is validated
 here: the import never depends on the child. Without free memory for a copy of this
-process (``/proc``), there is no child.
+process, there is no child.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import pickle
 import tempfile
 import warnings
 from collections.abc import Callable
-from pathlib import Path
+
+import psutil
 
 from geo.records.readers import RawRow
 from geo.records.validate import Reject, Taxonomy, validate_row
@@ -97,16 +98,10 @@ def _memory_for_a_child() -> bool:
     """Enough free memory for the child even if it copied all of this process's pages.
 
     The child shares this process's memory until it writes to it; reading the rows changes
-    their reference counts, so the pages of its half are copied. Where /proc cannot tell,
-    the rows are validated here alone.
+    their reference counts, so the pages of its half are copied. Where the system cannot
+    tell (psutil), the rows are validated here alone.
     """
     try:
-        available = next(
-            int(line.split()[1]) * 1024
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemAvailable:")
-        )
-        resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, StopIteration):
+        return psutil.virtual_memory().available > psutil.Process().memory_info().rss
+    except psutil.Error:
         return False
-    return available > resident

@@ -57,3 +57,20 @@ def test_a_failing_child_leaves_its_half_to_the_parent():
     rows[-1] = RawRow(99, None, {})  # type: ignore[arg-type]  # validate_row raises on it
     with pytest.raises(AttributeError):
         validate_all(rows, TAX, parallel_above=10)
+
+
+def test_the_child_validates_the_second_half(monkeypatch):
+    """The parent validates only its half: the other half's results came from the child."""
+    from geo.records import validate_parallel
+
+    rows = _rows(61)
+    here = []
+
+    def counted(raw, taxonomy):
+        here.append(raw.line)  # appended in this process only; the child has its own copy
+        return validate_row(raw, taxonomy)
+
+    monkeypatch.setattr(validate_parallel, "validate_row", counted)
+    parallel = validate_all(rows, TAX, parallel_above=10)
+    assert parallel == [validate_row(raw, TAX) for raw in rows]
+    assert here == [raw.line for raw in rows[:31]]
