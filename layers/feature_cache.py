@@ -230,13 +230,15 @@ def _source(query: ItemsQuery, where: str, params: dict) -> tuple[str, str]:
 
     ``laag_geojson`` holds exactly the view's rows with their visibility and area codes,
     narrow and indexed for index-only scans; when visibility is the only filter, counts
-    and offsets read it instead of the view's joins (same rows, same data version).
+    and offsets read it instead of the view's joins (same rows, same data version). A box
+    with visibility reads ``laag_plek``, the same rows' positions ordered by place
+    (migration 0027): a box's matches lie on a few hundred pages instead of one each.
     """
     c = query.collection
-    if c.stored != c.view or query.bbox or query.properties or query.cql or query.interval:
+    if c.stored != c.view or query.properties or query.cql or query.interval:
         return c.view, where
     params["stored_laag"] = c.stored
-    return "laag_geojson", f"laag = :stored_laag AND {where}"
+    return ("laag_plek" if query.bbox else "laag_geojson"), f"laag = :stored_laag AND {where}"
 
 
 def _page_from_list(
