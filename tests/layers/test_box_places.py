@@ -82,6 +82,12 @@ def _assert_exact(conn) -> None:
     assert sorted(kept) == sorted(truth)
 
 
+def _places(conn) -> int:
+    return conn.execute(
+        sa.text("SELECT count(*) FROM laag_plek WHERE laag = :l"), {"l": VIEW}
+    ).scalar_one()
+
+
 def _box(conn, x0: float, y0: float, x1: float, y1: float) -> tuple:
     """An RD rectangle as a CRS84 bbox (the usual request)."""
     row = conn.execute(
@@ -113,9 +119,7 @@ def _same(conn, query, cache=None) -> None:
 def test_the_first_fill_stores_every_place(engine):
     with engine.connect() as conn:
         _assert_exact(conn)
-        assert conn.execute(
-            sa.text("SELECT count(*) FROM laag_plek WHERE laag = :l"), {"l": VIEW}
-        ).scalar_one() == SIDE * SIDE
+        assert _places(conn) == SIDE * SIDE
 
 
 def test_a_box_reads_the_places_and_equals_the_uncached_statement(engine, layer, monkeypatch):
@@ -194,8 +198,7 @@ def test_a_rolled_back_write_leaves_the_places(engine):
         write = conn.begin()
         conn.execute(sa.text(f"UPDATE {TABLE} SET geom = NULL"))
         conn.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))  # the commit's work, now
-        left = conn.execute(sa.text("SELECT count(*) FROM laag_plek WHERE laag = :l"), {"l": VIEW})
-        assert left.scalar_one() == 0
+        assert _places(conn) == 0
         write.rollback()
         assert conn.execute(sa.text("SELECT count(*), max(id) FROM laag_plek")).one() == before
         _assert_exact(conn)
@@ -210,9 +213,7 @@ def test_a_whole_layer_pass_and_a_truncate(engine):
         conn.execute(sa.text(f"TRUNCATE {TABLE}"))
     with engine.connect() as conn:
         _assert_exact(conn)
-        assert conn.execute(
-            sa.text("SELECT count(*) FROM laag_plek WHERE laag = :l"), {"l": VIEW}
-        ).scalar_one() == 0
+        assert _places(conn) == 0
     with engine.connect() as conn, conn.begin() as write:  # laag_geojson itself emptied
         conn.execute(sa.text("TRUNCATE laag_geojson"))
         assert conn.execute(sa.text("SELECT count(*) FROM laag_plek")).scalar_one() == 0
