@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from geo.errors import GeoError
 from geo.gazetteer import RD_BOUNDS, normalise_postcode
+from geo.region_check import refuse_outside_region
 
 FOUT_BUITEN_NL = "ligt buiten Nederland"
 FOUT_BUITEN_GEBIED = "ligt buiten het gebied van deze sociale kaart"
@@ -156,46 +157,6 @@ UPDATE geocode_stage s SET geom = NULL, geocode_precisie = NULL, geocode_bron = 
 WHERE s.geom IS NOT NULL
   AND NOT (ST_X(s.geom) BETWEEN :x0 AND :x1 AND ST_Y(s.geom) BETWEEN :y0 AND :y1)
 """
-# Distance to the nearest gemeente equals distance to their union, and can use the index.
-OUTSIDE_REGION = """
-UPDATE geocode_stage s SET geom = NULL, geocode_precisie = NULL, geocode_bron = NULL,
-    geocode_fout = :fout
-WHERE s.geom IS NOT NULL
-  AND EXISTS (SELECT 1 FROM gebied WHERE niveau = 'gemeente')
-  AND NOT EXISTS (SELECT 1 FROM gebied g
-                  WHERE g.niveau = 'gemeente' AND ST_DWithin(g.geom, s.geom, :buffer))
-"""
-# The same test for a large stage (issue 12): each gemeente's outline is stored TOASTed
-# (thousands of vertices), so every probe above decompresses whole outlines. The
-# gemeenten near the stage are cut into parts of at most 64 vertices (ST_Subdivide; their
-# union is the gemeente) in a temporary table; a point within :binnen (the buffer less
-# 1 m, far more than the parts' rounding) of a part is within the buffer, and only the
-# other points get the exact test above. The CASE keeps that order (two NOT EXISTS become
-# anti-joins in the planner's order). Same rows refused; for 100,000 points 2.4 -> 1.3 s.
-REGION_PARTS = (
-    "DROP TABLE IF EXISTS pg_temp.gemeente_deel",
-    """
-CREATE TEMP TABLE gemeente_deel ON COMMIT DROP AS
-SELECT ST_Subdivide(g.geom, 64) AS geom FROM gebied g
-WHERE g.niveau = 'gemeente'
-  AND g.geom && (SELECT ST_Expand(ST_Extent(geom)::geometry, :buffer) FROM geocode_stage)
-""",
-    "CREATE INDEX ON gemeente_deel USING gist (geom)",
-    "ANALYZE gemeente_deel",
-)
-OUTSIDE_REGION_PARTS = """
-UPDATE geocode_stage s SET geom = NULL, geocode_precisie = NULL, geocode_bron = NULL,
-    geocode_fout = :fout
-WHERE s.geom IS NOT NULL
-  AND EXISTS (SELECT 1 FROM gebied WHERE niveau = 'gemeente')
-  AND CASE WHEN EXISTS (SELECT 1 FROM gemeente_deel d WHERE ST_DWithin(d.geom, s.geom, :binnen))
-           THEN false
-           ELSE NOT EXISTS (SELECT 1 FROM gebied g
-                            WHERE g.niveau = 'gemeente' AND ST_DWithin(g.geom, s.geom, :buffer))
-      END
-"""
-# Stages with fewer points are tested directly (the parts cost a few milliseconds).
-REGION_PARTS_FROM = 5000
 # Rows still open whose postcode region (first two digits: 62 of 6211 AB) has no PC4 in
 # the loaded postcodes. PO-box PC4s (6200, 6400) are in no PC4 table but share their
 # region with loaded ones, so they stay "niet gevonden". No PC4s loaded: nothing is
@@ -310,7 +271,7 @@ def geocode_stage(
     conn.execute(
         sa.text(OUTSIDE_NL), {"fout": FOUT_BUITEN_NL, "x0": x0, "x1": x1, "y0": y0, "y1": y1}
     )
-    _outside_region(conn, float(region_buffer_m))
+    refuse_outside_region(conn, float(region_buffer_m), FOUT_BUITEN_GEBIED)
     conn.execute(sa.text(POSTCODE_OUTSIDE), {"fout": FOUT_POSTCODE_BUITEN_TEKST})
     conn.execute(sa.text(NOT_FOUND), {"fout": FOUT_NIET_GEVONDEN})
     counts = dict.fromkeys((*PRECISIONS, *OUTCOMES.values(), "overig"), 0)
@@ -320,20 +281,6 @@ def geocode_stage(
             key = "buiten_gebied"
         counts[key] += n
     return counts | online_counts
-
-
-def _outside_region(conn: sa.Connection, buffer: float) -> None:
-    """Refuse the points further than ``buffer`` metres from every loaded gemeente."""
-    params = {"fout": FOUT_BUITEN_GEBIED, "buffer": buffer}
-    points = conn.execute(
-        sa.text("SELECT count(*) FROM geocode_stage WHERE geom IS NOT NULL")
-    ).scalar_one()
-    if points < REGION_PARTS_FROM or buffer < 1:
-        conn.execute(sa.text(OUTSIDE_REGION), params)
-        return
-    for step in REGION_PARTS:
-        conn.execute(sa.text(step), params if ":buffer" in step else {})
-    conn.execute(sa.text(OUTSIDE_REGION_PARTS), params | {"binnen": buffer - 1})
 
 
 STAGE_ONE = """

@@ -238,7 +238,7 @@ EDGE = sa.text(
 
 def test_a_large_stage_refuses_the_same_points_outside_the_region(conn, monkeypatch):
     """Over 5,000 points the region test first checks the gemeenten cut in small parts
-    (geo.geocode.REGION_PARTS): the same points are refused as point by point, also
+    (geo.region_check.REGION_PARTS): the same points are refused as point by point, also
     half a metre either side of the buffer."""
     rows = [
         _row(f"r{i:02d}-{j:02d}", x=150_000.0 + 600 * i + j, y=290_000.0 + 600 * j + i)
@@ -252,7 +252,7 @@ def test_a_large_stage_refuses_the_same_points_outside_the_region(conn, monkeypa
     counts, parts = _geocode(conn, rows)
     assert conn.execute(sa.text("SELECT count(*) FROM gemeente_deel")).scalar_one() > 16
     conn.execute(sa.text("DROP TABLE geocode_stage"))
-    monkeypatch.setattr("geo.geocode.REGION_PARTS_FROM", len(rows) + 1)
+    monkeypatch.setattr("geo.region_check.REGION_PARTS_FROM", len(rows) + 1)
     direct_counts, direct = _geocode(conn, rows)
     assert parts == direct and counts == direct_counts
     assert 1000 < counts["buiten_gebied"] < 9000
