@@ -19,7 +19,8 @@ from common import ROOT, BenchDatabase
 
 from demo.synthetic import read_buurten, read_taxonomy, records_for
 from demo.synthetic_bag import read_pc4, synthetic_addresses
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
+from geo.postcode_loader import load_postcodes
 from geo.records.fields import house, postcode
 from geo.records.importer import import_file
 

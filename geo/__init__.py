@@ -20,13 +20,14 @@ from geo.lazy import lazy_exports
 if TYPE_CHECKING:
     from geo.area_store import load_areas
     from geo.areas import AreaSources
+    from geo.bag_loader import load_bag
     from geo.crs import STORAGE_SRID
     from geo.csvcells import neutralise
     from geo.db import make_engine, server_info, upgrade
     from geo.errors import AreaLoadError, ClusterError, DatabaseUnavailable, GeoError, NotFound
-    from geo.gazetteer import load_bag, load_postcodes
     from geo.pdok import Locatieserver
     from geo.pgcluster import WEB_LOGIN, Cluster
+    from geo.postcode_loader import load_postcodes
     from geo.records.export import ROLE_VISIBILITY, export_file
     from geo.records.importer import ImportResult, import_file
     from geo.records.melding import MELDING_MAX, MeldingError, add_melding, clean_melding
@@ -46,8 +47,8 @@ _EXPORTS = {
     "DatabaseUnavailable": "geo.errors",
     "GeoError": "geo.errors",
     "NotFound": "geo.errors",
-    "load_bag": "geo.gazetteer",
-    "load_postcodes": "geo.gazetteer",
+    "load_bag": "geo.bag_loader",
+    "load_postcodes": "geo.postcode_loader",
     "Locatieserver": "geo.pdok",
     "ImportResult": "geo.records.importer",
     "import_file": "geo.records.importer",

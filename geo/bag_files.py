@@ -1,6 +1,6 @@
 """The official BAG products as ``geocode load-bag`` reads them (see docs/IMPORT.md).
 
-``geo.gazetteer.load_bag`` stages rows of eight values (``BAG_COLUMNS``: postcode,
+``geo.bag_loader.load_bag`` stages rows of eight values (``BAG_COLUMNS``: postcode,
 huisnummer, huisletter, toevoeging, straat, woonplaats, x, y in EPSG:28992). This module
 turns the shapes a municipality gets into such rows:
 

@@ -10,7 +10,7 @@ follows the ``next`` links page by page (PDOK pages with a cursor, not an offset
   ``geo.area_store.load_areas`` (as ``areas load`` does).
 - BAG addresses: collection ``verblijfsobject`` of the BAG API, asked for the gemeente's
   bounding box (CRS84), kept when inside the gemeente, written to a CSV in the shape of
-  ``geocode load-bag`` and loaded with ``geo.gazetteer.load_bag``.
+  ``geocode load-bag`` and loaded with ``geo.bag_loader.load_bag``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from pyproj import Transformer
 from geo.area_store import load_areas
 from geo.areas import LEVELS, AreaSources
 from geo.bag_files import BAG_COLUMNS
+from geo.bag_loader import load_bag
 from geo.errors import GeoError
-from geo.gazetteer import load_bag
 
 BAG_URL = "https://api.pdok.nl/kadaster/bag/ogc/v2"
 CBS_URL = "https://api.pdok.nl/cbs/wijken-en-buurten-2024/ogc/v1"
@@ -172,7 +172,7 @@ def fetch_addresses(
     Returns
     -------
     dict
-        The summary of ``geo.gazetteer.load_bag`` plus ``opgehaald`` (features fetched)
+        The summary of ``geo.bag_loader.load_bag`` plus ``opgehaald`` (features fetched)
         and ``buiten_gemeente`` (fetched for the bounding box but outside the gemeente,
         or without a point).
     """

@@ -17,8 +17,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from geo.accounts import create_user, generate_password
+from geo.bag_loader import load_bag
 from geo.errors import GeoError
-from geo.gazetteer import load_bag, load_postcodes
+from geo.postcode_loader import load_postcodes
 from server.commands.analyse import analyse
 from server.commands.areas import areas_load
 from server.commands.common import console, fail

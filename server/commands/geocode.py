@@ -14,9 +14,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from geo.bag_loader import load_bag
 from geo.errors import GeoError
-from geo.gazetteer import load_bag, load_postcodes
 from geo.pdok_features import BAG_URL, CBS_URL, fetch_addresses, fetch_areas
+from geo.postcode_loader import load_postcodes
 from server.commands.common import console, fail
 from server.database import get_engine
 from server.settings import PROJECT_ROOT

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from geo.area_store import load_areas
 from geo.areas import AreaSources
+from geo.bag_loader import load_bag
 from geo.codes import CODE_PATTERN
 from geo.db import make_engine
-from geo.gazetteer import load_bag, load_postcodes
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))

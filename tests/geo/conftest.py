@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from server import create_app
 from tests.conftest import url_string

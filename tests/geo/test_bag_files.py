@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from shapely.geometry import Point, box
 
 from geo.bag_files import BagFileError, split_point
+from geo.bag_loader import load_bag
 from geo.db import make_engine
-from geo.gazetteer import load_bag
 from geo.geocode import geocode_address
 from server import create_app
 from tests.conftest import url_string

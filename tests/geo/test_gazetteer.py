@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from geo.bag_loader import load_bag
 from geo.db import make_engine
-from geo.gazetteer import GazetteerError, load_bag, load_postcodes, normalise_postcode
+from geo.gazetteer import GazetteerError, normalise_postcode
+from geo.postcode_loader import load_postcodes
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 BAG = Path(__file__).resolve().parents[1] / "data" / "bag_sample.csv"

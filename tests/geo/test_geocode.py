@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from geo.bag_loader import load_bag
 from geo.db import make_engine
-from geo.gazetteer import load_bag, load_postcodes
 from geo.geocode import (
     FOUT_BUITEN_GEBIED,
     FOUT_BUITEN_NL,
@@ -16,6 +16,7 @@ from geo.geocode import (
     geocode_address,
     geocode_stage,
 )
+from geo.postcode_loader import load_postcodes
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 BAG = Path(__file__).resolve().parents[1] / "data" / "bag_sample.csv"

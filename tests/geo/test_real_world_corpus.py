@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
 from geo.geocode import FOUT_NIET_GEVONDEN
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import ImportResult, import_file
 from geo.records.validate import POSTBUS_ONLY
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
+from geo.postcode_loader import load_postcodes
 from geo.records.export import export_file
 from geo.records.fields import phone
 from geo.records.importer import import_file

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from geo.accounts import create_user
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from server import create_app
 from server.routes.aanmelden import SALT

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.accounts import create_user
-from geo.gazetteer import load_postcodes
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from server import create_app
 from tests.conftest import DATA, app_config

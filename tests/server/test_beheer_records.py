@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from geo.accounts import create_user
-from geo.gazetteer import load_bag
+from geo.bag_loader import load_bag
 from server import create_app
 from tests.conftest import app_config
 from tests.server.test_auth import PASSWORD, login

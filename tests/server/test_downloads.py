@@ -13,7 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from geo.gazetteer import load_postcodes
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from server import create_app
 from server.database import get_engine

@@ -20,7 +20,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from geo.gazetteer import load_bag, load_postcodes
+from geo.bag_loader import load_bag
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from tests.conftest import url_string, web_url
 

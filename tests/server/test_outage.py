@@ -20,8 +20,9 @@ import pytest
 from geo import pgcluster
 from geo.area_store import load_areas
 from geo.areas import AreaSources
+from geo.bag_loader import load_bag
 from geo.db import make_engine, upgrade
-from geo.gazetteer import load_bag, load_postcodes
+from geo.postcode_loader import load_postcodes
 from geo.records.importer import import_file
 from server import create_app
 from tests.conftest import DATA, ROOT, serve

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from geo.accounts import create_user
-from geo.gazetteer import load_postcodes
+from geo.postcode_loader import load_postcodes
 from geo.records.export import export_file
 from geo.records.importer import import_file
 from server import create_app
