@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from geo.records.hsds_rows import KEY_TRAIT, KVK_SCHEME, PRECISION_TRAIT, SOURCE_TRAIT, TRAITS
+from geo.records.hsds_index import KEY_TRAIT, PRECISION_TRAIT, SOURCE_TRAIT, TRAITS
+from geo.records.hsds_kept import KVK_SCHEME
 from geo.records.hsds_schedule import opening_hours, schedules_from_hours
 from geo.records.hsds_taxonomy import GROUP, OWN, THEME, TRAIT
 

@@ -3,70 +3,26 @@
 Fields with a column of their own go to the flat columns the validator reads. Everything else
 that matters for a social map travels in JSON passthrough values (``hsds_organisatie``,
 ``hsds_aanbod``, ``hsds_locatie``, ``hsds_koppeling``, ``contactpersonen``, ...), stored as
-they came (``organisatie.hsds`` etc.) so the export writes them back. ``notities`` are warnings
-for the editors (a postal address used, unmapped taxonomy terms).
+they came (``organisatie.hsds`` etc.) so the export writes them back (the ``hsds_*`` ones are
+built in ``hsds_kept``; the indexed tables are ``hsds_index.Tables``). ``notities`` are
+warnings for the editors (a postal address used, unmapped taxonomy terms).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 
 from geo.records import fields as f
 from geo.records.address import split_street
+from geo.records.hsds_index import PRECISION_TRAIT, SOURCE_TRAIT, TRAITS, Tables
+from geo.records.hsds_kept import KVK_SCHEME, kept_fields
 from geo.records.hsds_schedule import opening_hours
-from geo.records.hsds_taxonomy import GROUP, OWN, THEME, TRAIT, age_groups, load_mapping, map_terms
+from geo.records.hsds_taxonomy import OWN, age_groups, map_terms
 from geo.records.readers import RawRow
 
-KVK_SCHEME = "NL-KVK"
-TRAITS = ("vertrouwelijk", "zichtbaarheid", "synthetisch", "capaciteit")
-KEY_TRAIT, PRECISION_TRAIT = "bron_id", "geocode_precisie"
-SOURCE_TRAIT = "bron"  # the source (import_run.bron) our own export wrote for each record
 DUTCH = {"", "nl", "nld", "nederland", "netherlands", "the netherlands", "holland"}
 CBS_CODE = re.compile(r"\b(?:GM\d{4}|WK\d{6}|BU\d{8})\b")
-# Extra fields kept per object (besides the nested lists named in _objects below).
-KEEP = {
-    "organization": (
-        "alternate_name",
-        "parent_organization_id",
-        "legal_status",
-        "tax_status",
-        "tax_id",
-        "year_incorporated",
-        "logo",
-        "uri",
-    ),
-    "service": (
-        "alternate_name",
-        "status",
-        "url",
-        "email",
-        "interpretation_services",
-        "minimum_age",
-        "maximum_age",
-        "alert",
-        "accreditations",
-        "licenses",
-        "fees_description",
-        "eligibility_description",
-    ),
-    "location": (
-        "location_type",
-        "alternate_name",
-        "description",
-        "transportation",
-        "url",
-        "external_identifier",
-        "external_identifier_type",
-    ),
-    "service_at_location": ("description",),
-}
-
-
-def _clean(obj: dict, drop: tuple[str, ...] = ()) -> dict:
-    """An HSDS object without empty fields and without the references in ``drop``."""
-    return {k: v for k, v in obj.items() if v not in (None, "") and k not in drop}
 
 
 def _number(value) -> float | None:
@@ -78,74 +34,6 @@ def _number(value) -> float | None:
 
 def _phone_number(phone: dict) -> str:
     return str(phone.get("number") or "").strip().strip("\"'").strip()
-
-
-class Tables:
-    """The tables of one file with the indexes the rows need."""
-
-    def __init__(self, t: dict[str, list[dict]]):
-        self.t = t
-        self.by_id = {name: {str(r["id"]): r for r in rows} for name, rows in t.items()}
-        self._ix: dict[tuple[str, str], dict[str, list[dict]]] = {}
-        taxonomies = self.by_id.get("taxonomy", {})
-        for term in t.get("taxonomy_term", []):
-            if not term.get("taxonomy") and term.get("taxonomy_id") in taxonomies:
-                term["taxonomy"] = taxonomies[term["taxonomy_id"]].get("name", "")
-        self.mapping = load_mapping()
-        self.keys = {name: self._keys(name) for name in t}
-
-    def get(self, table: str, key) -> dict:
-        """The row of ``table`` with id ``key`` ({} when there is none)."""
-        return self.by_id.get(table, {}).get(str(key or ""), {})
-
-    def of(self, table: str, field: str, key) -> list[dict]:
-        """Rows of ``table`` whose ``field`` is ``key``."""
-        if (table, field) not in self._ix:
-            index = defaultdict(list)
-            for row in self.t.get(table, []):
-                if row.get(field):
-                    index[str(row[field])].append(row)
-            self._ix[(table, field)] = index
-        return self._ix[(table, field)].get(str(key or ""), []) if key else []
-
-    def terms(self, link_id) -> list[dict]:
-        """The taxonomy terms attached to an object, each with the attribute's value."""
-        out = []
-        for attribute in self.of("attribute", "link_id", link_id):
-            term = self.get("taxonomy_term", attribute.get("taxonomy_term_id"))
-            if term:
-                out.append(_clean(term) | _clean({"value": attribute.get("value")}))
-        return out
-
-    def traits(self, link_id) -> dict[str, str]:
-        """Our own attributes of an object (taxonomy ``sociale-kaart-kenmerk``)."""
-        return {
-            t.get("code", ""): t.get("value", "")
-            for t in self.terms(link_id)
-            if t.get("taxonomy") == TRAIT
-        }
-
-    def _keys(self, table: str) -> dict[str, str]:
-        """HSDS id -> our stable key: the key our own export wrote, else the HSDS id.
-
-        Keys are unique per source: an export of several sources may hold the same key
-        once in each (records are stored under their own source again).
-        """
-        out: dict[str, str] = {}
-        used: set[tuple[str, str]] = set()
-        for row in self.t.get(table, []):
-            key = str(row["id"])
-            traits = self.traits(key) if "attribute" in self.t else {}
-            restored, source = traits.get(KEY_TRAIT, ""), traits.get(SOURCE_TRAIT, "")
-            if restored and (source, restored) not in used:
-                key = restored
-            out[str(row["id"])] = key
-            used.add((source, key))
-        return out
-
-    def key(self, table: str, row: dict) -> str:
-        """Our stable key of a row (see ``_keys``)."""
-        return self.keys.get(table, {}).get(str(row.get("id", "")), str(row.get("id", "")))
 
 
 def build_rows(t: dict[str, list[dict]]) -> list[RawRow]:
@@ -277,7 +165,7 @@ def _flat(tables: Tables, sal: dict) -> dict[str, str]:
         "contactpersonen": json.dumps(_contacts(tables, org, service, sal, location)),
         "notities": json.dumps(notes, ensure_ascii=False) if notes else "",
     } | {k: traits.get(k, "") for k in TRAITS}
-    values |= _objects(tables, org, service, location, sal, terms, org_phones)
+    values |= kept_fields(tables, org, service, location, sal, terms, org_phones)
     return {k: ("" if v is None else str(v)) for k, v in values.items()}
 
 
@@ -375,66 +263,4 @@ def _contacts(tables: Tables, org: dict, service: dict, sal: dict, location: dic
     return out
 
 
-def _objects(tables, org, service, location, sal, terms, org_phones) -> dict[str, str]:
-    """The HSDS fields without a column, per object, as JSON (stored in ``*.hsds``)."""
-
-    def own(table: str, obj: dict, **lists) -> str:
-        if not obj:
-            return ""
-        data = {"id": str(obj["id"])} | _clean({k: obj.get(k) for k in KEEP[table]})
-        data |= {k: v for k, v in lists.items() if v}
-        return json.dumps(data, ensure_ascii=False)
-
-    def phones(field: str, obj: dict) -> list[dict]:
-        return [_clean(p) for p in tables.of("phone", field, obj.get("id"))]
-
-    def listed(table: str, field: str, obj: dict) -> list[dict]:
-        return [_clean(x) for x in tables.of(table, field, obj.get("id"))]
-
-    identifiers = [
-        _clean(i)
-        for i in tables.of("organization_identifier", "organization_id", org.get("id"))
-        if i.get("identifier_scheme") != KVK_SCHEME
-    ]
-    service_only = [k for k in ("email", "website") if not org.get(k)]
-    return {
-        "hsds_organisatie": own(
-            "organization",
-            org,
-            phones=[_clean(p) for p in org_phones],
-            identifiers=identifiers,
-            terms=[t for t in tables.terms(org.get("id")) if t.get("taxonomy") not in OWN],
-            leeg=service_only if org else [],
-        )
-        if org
-        else "",
-        "hsds_aanbod": own(
-            "service",
-            service,
-            phones=phones("service_id", service),
-            schedules=listed("schedule", "service_id", service),
-            languages=listed("language", "service_id", service),
-            cost_options=listed("cost_option", "service_id", service),
-            required_documents=listed("required_document", "service_id", service),
-            service_areas=listed("service_area", "service_id", service),
-            terms=terms,
-        ),
-        "hsds_locatie": own(
-            "location",
-            location,
-            phones=phones("location_id", location),
-            schedules=listed("schedule", "location_id", location),
-            languages=listed("language", "location_id", location),
-            addresses=listed("address", "location_id", location),
-            accessibility=listed("accessibility", "location_id", location),
-        ),
-        "hsds_koppeling": own(
-            "service_at_location",
-            sal,
-            phones=phones("service_at_location_id", sal),
-            schedules=listed("schedule", "service_at_location_id", sal),
-        ),
-    }
-
-
-__all__ = ["GROUP", "KVK_SCHEME", "SOURCE_TRAIT", "THEME", "TRAIT", "TRAITS", "build_rows"]
+__all__ = ["build_rows"]
