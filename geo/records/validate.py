@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from copy import copy
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
+from geo.gazetteer import RD_BOUNDS
 from geo.records import fields as f
+from geo.records.cell_checks import (
+    SECONDARY,
+    language_codes,
+    memoised,
+    organisation_name,
+    text_up_to,
+    theme_slugs,
+    visibility_level,
+)
 from geo.records.readers import RawRow
 from geo.records.theme_proposal import ThemeRules, shipped_rules
 
-VISIBILITY = ("openbaar", "professional", "intern")
-# RD New bounds of the Netherlands (with sea margin) and a WGS84 box around it.
-RD_BOUNDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
+# A WGS84 box around the Netherlands (RD_BOUNDS: the same in RD New, with sea margin).
 WGS84_BOUNDS = (3.2, 50.7, 7.3, 53.6)
 
 
@@ -61,144 +67,13 @@ class Taxonomy:
         contact details) on many rows.
         """
         return tuple(
-            (column, key, _memo(parse), always) for column, key, parse, always in _field_table(self)
+            (column, key, memoised(parse), always)
+            for column, key, parse, always in _field_table(self)
         )
-
-
-def _memo(parse):
-    """Cache results, and cache FieldErrors too (re-raised with the same message)."""
-
-    @lru_cache(maxsize=65536)
-    def cached(value: str):
-        try:
-            return True, parse(value)
-        except f.FieldError as exc:
-            return False, str(exc)
-
-    def run(value: str):
-        ok, result = cached(value)
-        if not ok:
-            raise f.FieldError(result)
-        return copy(result) if isinstance(result, list) else result
-
-    return run
-
-
-NOT_APPLICABLE = {"n.v.t.", "nvt", "n.v.t", "-", "--", "geen", "onbekend", "nee", "n/a", "0"}
-
-
-def _kvk(value: str):
-    if value.strip().lower() in NOT_APPLICABLE:
-        raise f.FieldError(f"KvK-nummer '{value}' is geen nummer")
-    return f.kvk(value)
-
-
-def _first(parse, label: str):
-    """A cell with several values (``a@x.nl; b@x.nl``): the first good one, the rest noted."""
-
-    def run(value: str) -> tuple[str, list[str]]:
-        try:
-            return parse(value), []
-        except f.FieldError:
-            parts = [p.strip() for p in re.split(r"[;,\s]+", value) if p.strip()]
-            if len(parts) < 2:
-                raise
-        good, notes = None, []
-        for part in parts:
-            try:
-                parsed = parse(part)
-            except f.FieldError:
-                notes.append(f"'{part}' is geen {label} en is weggelaten")
-                continue
-            if good is None:
-                good = parsed
-            else:
-                notes.append(f"tweede {label} '{part}' is weggelaten")
-        if good is None:
-            raise f.FieldError(f"{label} '{value}' klopt niet")
-        return good, notes
-
-    return run
-
-
-def _hours_or_text(value: str) -> tuple[str, list[str]]:
-    """Opening hours as JSON; unreadable hours are kept as free text (``tekst``)."""
-    try:
-        return json.dumps(f.opening_hours(value), ensure_ascii=False), []
-    except f.FieldError as exc:
-        text = {"dagen": {}, "op_afspraak": False, "tekst": value}
-        note = f"{exc}; de tekst is bewaard zonder dagen en tijden"
-        return json.dumps(text, ensure_ascii=False), [note]
-
-
-def _secondary(parse):
-    """Wrap a parser that may fail so it never does: (value or None, warnings)."""
-
-    @lru_cache(maxsize=65536)
-    def run(value: str) -> tuple[object, tuple[str, ...]]:
-        try:
-            result = parse(value)
-        except f.FieldError as exc:
-            return None, (f"{exc}; niet opgeslagen",)
-        if isinstance(result, tuple):
-            return result[0], tuple(result[1])
-        return result, ()
-
-    return run
-
-
-# Secondary fields: a value that cannot be read is left out with a warning, never a reject.
-SECONDARY = (
-    ("kvk", "kvk", _secondary(_kvk)),
-    ("telefoon", "telefoon", _secondary(f.phones)),
-    ("organisatie_telefoon", "org_telefoon", _secondary(f.phones)),
-    ("email", "email", _secondary(_first(f.email, "e-mailadres"))),
-    ("website", "website", _secondary(_first(f.website, "website"))),
-    ("openingstijden", "openingstijden", _secondary(_hours_or_text)),
-    ("laatst_geverifieerd", "laatst_geverifieerd_op", _secondary(f.day)),
-)
-
-
-def _text(limit=4000):
-    def parse(value: str):
-        if len(value) > limit:
-            raise f.FieldError(f"tekst is langer dan {limit} tekens")
-        return value or None
-
-    return parse
-
-
-def _required_name(value: str):
-    if not value:
-        raise f.FieldError("organisatie is leeg")
-    return _text(200)(value)
-
-
-def _visibility(value: str):
-    value = (value or "openbaar").lower()
-    if value not in VISIBILITY:
-        raise f.FieldError(f"zichtbaarheid moet een van {', '.join(VISIBILITY)} zijn")
-    return value
-
-
-def _languages(value: str):
-    return [t.strip().lower() for t in value.split(";") if t.strip()] or ["nl"]
 
 
 POSTBUS_ONLY = "Alleen een postbus: geef het bezoekadres op"
 NO_THEME = "geen thema: vul een thema in of voeg een trefwoord toe aan de koppeling"
-
-
-def _themes(value: str, known: dict[str, str]) -> list[str]:
-    """Theme slugs or names; empty: [] (the importer proposes one from keywords)."""
-    if not value:
-        return []
-    try:
-        return f.slugs(value, known, "thema")
-    except f.FieldError as exc:
-        if "bedoelt u" in str(exc):
-            raise
-        raise f.FieldError(f"{exc}; of koppel de waarde onder [waarden.thema]") from exc
 
 
 def _propose_theme(record: dict, taxonomy: Taxonomy) -> bool:
@@ -220,29 +95,29 @@ def _field_table(taxonomy: Taxonomy):
     """(file column, record key, parser, parse empty values too) for every plain field."""
     opt = False
     return (
-        ("organisatie", "organisatie", _required_name, True),
-        ("omschrijving", "omschrijving", _text(), opt),
-        ("aanbod", "aanbod", _text(200), opt),
-        ("aanbod_omschrijving", "aanbod_omschrijving", _text(), opt),
-        ("thema", "themas", lambda s: _themes(s, taxonomy.themes), True),
+        ("organisatie", "organisatie", organisation_name, True),
+        ("omschrijving", "omschrijving", text_up_to(), opt),
+        ("aanbod", "aanbod", text_up_to(200), opt),
+        ("aanbod_omschrijving", "aanbod_omschrijving", text_up_to(), opt),
+        ("thema", "themas", lambda s: theme_slugs(s, taxonomy.themes), True),
         (
             "doelgroep",
             "doelgroepen",
             lambda s: f.slugs(s, taxonomy.groups, "doelgroep") if s else ["iedereen"],
             True,
         ),
-        ("kosten", "kosten", _text(), opt),
-        ("aanmelden", "aanmelden", _text(), opt),
-        ("voorwaarden", "voorwaarden", _text(), opt),
-        ("talen", "talen", _languages, True),
+        ("kosten", "kosten", text_up_to(), opt),
+        ("aanmelden", "aanmelden", text_up_to(), opt),
+        ("voorwaarden", "voorwaarden", text_up_to(), opt),
+        ("talen", "talen", language_codes, True),
         ("capaciteit", "capaciteit", lambda s: f.number(s, "capaciteit"), opt),
         ("postcode", "postcode", f.postcode, opt),
-        ("straat", "straat", _text(200), opt),
-        ("plaats", "plaats", _text(100), opt),
-        ("locatie_naam", "locatie_naam", _text(200), opt),
-        ("toegankelijkheid", "toegankelijkheid", _text(), opt),
+        ("straat", "straat", text_up_to(200), opt),
+        ("plaats", "plaats", text_up_to(100), opt),
+        ("locatie_naam", "locatie_naam", text_up_to(200), opt),
+        ("toegankelijkheid", "toegankelijkheid", text_up_to(), opt),
         ("vertrouwelijk", "vertrouwelijk", lambda s: f.yes_no(s, "vertrouwelijk"), True),
-        ("zichtbaarheid", "zichtbaarheid", _visibility, True),
+        ("zichtbaarheid", "zichtbaarheid", visibility_level, True),
         ("synthetisch", "synthetisch", lambda s: f.yes_no(s, "synthetisch"), True),
     )
 
