@@ -91,12 +91,14 @@ def stored_statement(
     """
     z = int(zxy[0])
     overview = z in OVERVIEW_ZOOMS
+    copy = set(names) <= set(STORED_PROPERTIES)
     return sa.text(
         STORED_TILE_SQL.format(
             in_join="" if overview else _IN_JOIN,
             after_join=_AFTER_JOIN if overview else "true",
             columns="".join(f", t.{q(name)}" for name in names),
-            view="tegel_punt" if set(names) <= set(STORED_PROPERTIES) else q(collection.view),
+            view="tegel_punt" if copy else q(collection.view),
+            webm="t.geom_webm" if copy else "ST_Transform(t.geom, 3857)",
             visible="t.zichtbaarheid::text = ANY(CAST(:levels AS text[]))",
             count=COUNT_PROPERTY,
             cell=repr(thinning_cell(z)),

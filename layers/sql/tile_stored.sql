@@ -24,7 +24,9 @@
 --   points found are tested alone: the same points, counted the same way.
 -- * The kept features are read by id (= ANY of an array, so an index is used) with the
 --   caller's visibility: from tegel_punt, which holds the compact default properties of
---   point tiles, or, when other properties are asked for, from the view.
+--   point tiles and each point's Web Mercator position (geom_webm, migration 0028: no
+--   projection per feature here), or, when other properties are asked for, from the view
+--   (its geometry then projected here).
 -- layers/tile_cells.py fills in the placeholders as for tile.sql.
 WITH bounds AS NOT MATERIALIZED (
     SELECT ST_TileEnvelope({z}, {x}, {y}) AS clip,
@@ -98,7 +100,7 @@ cells AS MATERIALIZED (
 ),
 mvt AS (
     SELECT t.id AS fid{columns}, cells.aantal AS {count},
-           ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.clip, {extent}, {buffer}, true) AS geom
+           ST_AsMVTGeom({webm}, bounds.clip, {extent}, {buffer}, true) AS geom
     FROM {view} AS t JOIN cells ON cells.fid = t.id, bounds
     WHERE t.id = ANY(ARRAY(SELECT cells.fid FROM cells)) AND {visible}
 )

@@ -17,6 +17,11 @@ SELECT s.zicht, z.zoom, floor(ST_X(t.geom) / z.cel)::int AS cx,
 FROM tegel_punt t JOIN tegel_zicht s ON t.zichtbaarheid = ANY(s.niveaus) CROSS JOIN tegel_zoom z
 GROUP BY 1, 2, 3, 4
 """
+# Rows whose place sorts before the row stored before them (ctid: the order on disk).
+OUT_OF_ORDER = """
+SELECT count(*) FROM (SELECT geom, lag(geom) OVER (ORDER BY ctid) AS vorige FROM tegel_punt) x
+WHERE vorige > geom
+"""
 SAME_CELLS = (
     f"SELECT (SELECT count(*) FROM (SELECT zicht, zoom, cx, cy, fid, aantal FROM tegel_cel "
     f"EXCEPT {CELLS}) a), (SELECT count(*) FROM ({CELLS} EXCEPT SELECT zicht, zoom, cx, cy, "
@@ -37,6 +42,9 @@ def test_first_import_fills_the_copy_and_its_cells_exactly(rec_engine, tmp_path)
         assert conn.execute(sa.text("SELECT count(*) FROM tegel_punt")).scalar_one() == 0
     import_file(rec_engine, CSV, "test")  # the first fill
     _check(rec_engine)
+    with rec_engine.connect() as conn:  # written in order of place (migration 0028)
+        out_of_order = conn.execute(sa.text(OUT_OF_ORDER)).scalar_one()
+        assert out_of_order == 0
     moved = tmp_path / "verhuisd.csv"
     moved.write_text(
         "organisatie,thema,postcode,huisnummer\nBuurthuis Nieuw,meedoen-ontmoeten,6211CD,1\n",
