@@ -21,6 +21,7 @@ from layers.catalog import load_catalog
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 from layers.visibility import Visibility
+from tests.layers.stored_layer import publish_stored
 
 TABLE, VIEW = "telproef", "laag_telproef"
 LEVELS = ("openbaar", "professional", "intern")
@@ -53,12 +54,7 @@ def engine(databases):
         conn.execute(sa.text(f"SELECT data_versie_volgen('{TABLE}')"))
         # ids 1, 35, 69, ...: gaps, about 100 blocks
         _insert(conn, "SELECT 1 + 34 * s FROM generate_series(0, :n - 1) s", n=ROWS)
-        conn.execute(sa.text(f"CREATE VIEW {VIEW} AS SELECT * FROM {TABLE}"))
-        conn.execute(sa.text(f"COMMENT ON VIEW {VIEW} IS 'Telproef|Proeflaag'"))
-        names = {"view": VIEW, "table": TABLE, "ids": "SELECT id FROM %1$s"}
-        conn.execute(sa.text("INSERT INTO laag_geojson_bron VALUES (:view, :view)"), names)
-        conn.execute(sa.text("SELECT laag_geojson_volgen(:table, :view, :ids)"), names)
-        conn.execute(sa.text("SELECT laag_geojson_vernieuwen(:view, NULL)"), names)
+        publish_stored(conn, TABLE, VIEW, "Telproef")
     yield engine
     engine.dispose()
 

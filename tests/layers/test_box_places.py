@@ -22,6 +22,7 @@ from layers.catalog import load_catalog
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 from layers.visibility import Visibility
+from tests.layers.stored_layer import publish_stored
 
 TABLE, VIEW = "plekproef", "laag_plekproef"
 LEVELS = ("openbaar", "professional", "intern")
@@ -51,12 +52,7 @@ def engine(databases):
             ),
             {"ids": ids, "side": SIDE},
         )
-        conn.execute(sa.text(f"CREATE VIEW {VIEW} AS SELECT * FROM {TABLE}"))
-        conn.execute(sa.text(f"COMMENT ON VIEW {VIEW} IS 'Plekproef|Proeflaag'"))
-        names = {"view": VIEW, "table": TABLE, "ids": "SELECT id FROM %1$s"}
-        conn.execute(sa.text("INSERT INTO laag_geojson_bron VALUES (:view, :view)"), names)
-        conn.execute(sa.text("SELECT laag_geojson_volgen(:table, :view, :ids)"), names)
-        conn.execute(sa.text("SELECT laag_geojson_vernieuwen(:view, NULL)"), names)
+        publish_stored(conn, TABLE, VIEW, "Plekproef")
     yield engine
     engine.dispose()
 
