@@ -173,7 +173,7 @@ def store_records(
     progress("Organisaties, aanbod en locaties opslaan")
     _upsert(conn, sql, bron, len(records) > ANALYZE_ABOVE)
     conn.execute(sql["bulk_off"])
-    status: dict[str, int] = dict(conn.execute(sql["row_status"]).tuples().all())
+    status: dict[str, int] = {kind: n for kind, n in conn.execute(sql["row_status"])}
     progress("Mogelijke dubbelingen zoeken")
     touched = (
         conn.execute(
