@@ -8,6 +8,7 @@ patched; this module is loaded before the arbiter starts.
 """
 
 import os
+import signal
 import sys
 
 import gunicorn
@@ -29,6 +30,19 @@ keepalive = 5
 # gunicorn 25.1+ opens a control socket at $HOME/.gunicorn/gunicorn.ctl by default, one path
 # for every gunicorn of the user: a second instance (tests, a benchmark) would take it over.
 control_socket_disable = True
+
+
+def worker_int(worker):
+    """Ignore further quit signals once a worker is quitting.
+
+    Ctrl+C reaches each worker twice: from the terminal (the whole process group) and from
+    the master passing it on. gunicorn's handler raises ``SystemExit`` for each; a second
+    one raised while the first is already on its way out (in gthread's shutdown or in
+    ``worker_exit`` below) skips the quick exit, and the worker then outlasted
+    ``graceful_timeout`` and was killed (1 of 4 Ctrl+C in a row took 11 s).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
 
 
 def worker_exit(server, worker):
