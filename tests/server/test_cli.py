@@ -230,7 +230,8 @@ def test_gunicorn_refuses_to_start_without_secret_key(database_url):
 
 def test_a_quitting_worker_ignores_further_quit_signals():
     """The race behind a slow Ctrl+C: a second SIGINT raised inside a worker's exit path
-    skipped its quick exit (seen on the demo: 3 of 9 stops, 2 ended in SIGKILL after 11 s).
+    skipped its quick exit (seen on the demo: 5 of 9 stops lost a worker's quick exit, 2
+    ended in SIGKILL after 11 s).
     ``worker_int`` runs in the first signal's handler and ignores the ones after it."""
     import signal
 
