@@ -4,6 +4,26 @@ laag_geojson (and through it laag_telling and laag_plek) in step with the table.
 
 import sqlalchemy as sa
 
+from layers.catalog import Collection, load_catalog
+
+
+def create_point_table(conn: sa.Connection, table: str) -> None:
+    """A table of points with the visibility and area code columns of a published layer,
+    whose writes raise its data version."""
+    conn.execute(
+        sa.text(
+            f"CREATE TABLE {table} (id bigint PRIMARY KEY, naam text, zichtbaarheid text, "
+            "gemeentecode text, wijkcode text, buurtcode text, geom geometry(Point, 28992))"
+        )
+    )
+    conn.execute(sa.text(f"SELECT data_versie_volgen('{table}')"))
+
+
+def collection_of(engine: sa.Engine, view: str) -> Collection:
+    """The published collection of ``view``, as the catalogue reads it."""
+    with engine.connect() as conn:
+        return next(c for c in load_catalog(conn).values() if c.view == view)
+
 
 def publish_stored(conn: sa.Connection, table: str, view: str, title: str) -> None:
     """``CREATE VIEW view AS SELECT * FROM table``, registered and stored in one pass."""

@@ -17,11 +17,10 @@ from geo.db import make_engine
 from layers import feature_cache, page_texts
 from layers.block_counts import covers
 from layers.cache import LayerCache
-from layers.catalog import load_catalog
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 from layers.visibility import Visibility
-from tests.layers.stored_layer import publish_stored
+from tests.layers.stored_layer import collection_of, create_point_table, publish_stored
 
 TABLE, VIEW = "telproef", "laag_telproef"
 LEVELS = ("openbaar", "professional", "intern")
@@ -45,13 +44,7 @@ def _insert(conn, ids_sql: str, **params) -> None:
 def engine(databases):
     engine = make_engine(databases.create())
     with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, naam text, zichtbaarheid text, "
-                "gemeentecode text, wijkcode text, buurtcode text, geom geometry(Point, 28992))"
-            )
-        )
-        conn.execute(sa.text(f"SELECT data_versie_volgen('{TABLE}')"))
+        create_point_table(conn, TABLE)
         # ids 1, 35, 69, ...: gaps, about 100 blocks
         _insert(conn, "SELECT 1 + 34 * s FROM generate_series(0, :n - 1) s", n=ROWS)
         publish_stored(conn, TABLE, VIEW, "Telproef")
@@ -61,8 +54,7 @@ def engine(databases):
 
 @pytest.fixture(scope="module")
 def layer(engine):
-    with engine.connect() as conn:
-        return next(c for c in load_catalog(conn).values() if c.view == VIEW)
+    return collection_of(engine, VIEW)
 
 
 def _counts(conn) -> tuple[set, set]:

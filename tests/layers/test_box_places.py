@@ -18,11 +18,10 @@ import sqlalchemy as sa
 from geo.db import make_engine
 from layers import feature_cache
 from layers.cache import LayerCache
-from layers.catalog import load_catalog
 from layers.feature_cache import cached_items_page
 from layers.features import ItemsQuery, items_page
 from layers.visibility import Visibility
-from tests.layers.stored_layer import publish_stored
+from tests.layers.stored_layer import collection_of, create_point_table, publish_stored
 
 TABLE, VIEW = "plekproef", "laag_plekproef"
 LEVELS = ("openbaar", "professional", "intern")
@@ -35,13 +34,7 @@ def engine(databases):
     ids = list(range(1, SIDE * SIDE + 1))
     random.Random(17).shuffle(ids)
     with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, naam text, zichtbaarheid text, "
-                "gemeentecode text, wijkcode text, buurtcode text, geom geometry(Point, 28992))"
-            )
-        )
-        conn.execute(sa.text(f"SELECT data_versie_volgen('{TABLE}')"))
+        create_point_table(conn, TABLE)
         conn.execute(
             sa.text(
                 f"INSERT INTO {TABLE} SELECT i, 'plek ' || i, "
@@ -59,8 +52,7 @@ def engine(databases):
 
 @pytest.fixture(scope="module")
 def layer(engine):
-    with engine.connect() as conn:
-        return next(c for c in load_catalog(conn).values() if c.view == VIEW)
+    return collection_of(engine, VIEW)
 
 
 def _assert_exact(conn) -> None:
