@@ -1,5 +1,6 @@
 """The embedded cluster: start/stop/status are idempotent; missing binaries explain themselves."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,25 @@ from geo.errors import ClusterError
 from tests.conftest import TEST_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_PORT = TEST_PORT + 1000
+
+
+def _free_port(first: int) -> int:
+    """The first port from ``first`` on that nothing on 127.0.0.1 holds: a server or a client
+    of the test run may have been given ``TEST_PORT + 1000`` as its own (ephemeral) port."""
+    for port in range(first, first + 50):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}..{first + 49}")
 
 
 @pytest.fixture
 def own_cluster():
     # Under the project (not /tmp/pytest-of-root, mode 0700) so the postgres user can enter it.
-    cluster = pgcluster.Cluster(ROOT / "var" / "test-own-cluster", OWN_PORT)
+    cluster = pgcluster.Cluster(ROOT / "var" / "test-own-cluster", _free_port(TEST_PORT + 1000))
     yield cluster
     pgcluster.stop(cluster)
 
@@ -26,11 +39,11 @@ def test_start_stop_status_are_idempotent(own_cluster):
     assert pgcluster.start(own_cluster) == "already running"
     status = pgcluster.status(own_cluster)
     assert status["running"] is True and status["initialised"] is True
-    assert status["port"] == OWN_PORT
+    assert status["port"] == own_cluster.port
     engine = sa.create_engine(own_cluster.url())
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT current_database()")).scalar() == "sociale_kaart"
-        assert conn.execute(sa.text("SHOW port")).scalar() == str(OWN_PORT)
+        assert conn.execute(sa.text("SHOW port")).scalar() == str(own_cluster.port)
     engine.dispose()
     assert pgcluster.stop(own_cluster) == "stopped"
     assert pgcluster.stop(own_cluster) == "not running"
@@ -39,7 +52,7 @@ def test_start_stop_status_are_idempotent(own_cluster):
 
 def test_socket_lives_in_the_project_folder(own_cluster):
     pgcluster.start(own_cluster)
-    assert (own_cluster.socket_dir / f".s.PGSQL.{OWN_PORT}").exists()
+    assert (own_cluster.socket_dir / f".s.PGSQL.{own_cluster.port}").exists()
 
 
 def test_missing_binaries_name_the_package(monkeypatch):
